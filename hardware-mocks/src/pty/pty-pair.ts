@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A pair of linked pseudo-terminals made by socat: bytes written to one end come out of
+ * the other, as over a null-modem cable. `hostPath` is the end the kiosk opens (like
+ * /dev/ttyUSB0); `devicePath` is the end a simulated device serves.
+ *
+ * `unplug()` ends socat, so both device nodes vanish and open ports see the line drop, as
+ * when a USB adapter is pulled; `replug()` makes them again under the same paths.
+ */
+export interface PtyPair {
+  readonly hostPath: string;
+  readonly devicePath: string;
+  unplug(): Promise<void>;
+  replug(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openPtyPair(dir?: string): Promise<PtyPair> {
+  const ownDir = dir === undefined;
+  const base = dir ?? mkdtempSync(join(tmpdir(), 'amtomat-pty-'));
+  const hostPath = join(base, 'host');
+  const devicePath = join(base, 'device');
+  let socat: ChildProcess | undefined;
+
+  async function start(): Promise<void> {
+    const child = spawn(
+      'socat',
+      ['-d', '-d', `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    socat = child;
+    await new Promise<void>((resolve, reject) => {
+      let stderr = '';
+      const onError = (error: Error) =>
+        fail(`socat could not be started (${error.message}); install it: apt-get install socat`);
+      const onExit = (code: number | null) =>
+        fail(`socat exited with code ${code}: ${stderr.trim()}`);
+      const onData = (chunk: Buffer) => {
+        stderr += chunk.toString();
+        // socat logs "starting data transfer loop" once both ends exist.
+        if (!stderr.includes('starting data transfer loop')) return;
+        detach();
+        resolve();
+      };
+      const detach = () => {
+        child.off('error', onError);
+        child.off('exit', onExit);
+        child.stderr?.off('data', onData);
+        child.stderr?.resume(); // keep draining socat's log so it never blocks
+      };
+      const fail = (message: string) => {
+        detach();
+        reject(new Error(message));
+      };
+      child.on('error', onError);
+      child.on('exit', onExit);
+      child.stderr?.on('data', onData);
+    });
+  }
+
+  async function stop(): Promise<void> {
+    const child = socat;
+    socat = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+    // socat removes its links on SIGTERM; make sure, so a replug starts clean.
+    for (const path of [hostPath, devicePath]) if (existsSync(path)) rmSync(path, { force: true });
+  }
+
+  await start();
+  return {
+    hostPath,
+    devicePath,
+    unplug: stop,
+    replug: start,
+    async close() {
+      await stop();
+      if (ownDir) rmSync(base, { recursive: true, force: true });
+    },
+  };
+}

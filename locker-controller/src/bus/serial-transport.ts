@@ -1,0 +1,87 @@
+import { SerialPort } from 'serialport';
+import { err, ok, type Result } from '../result.ts';
+import { classifyOpenError, type Transport, type TransportError } from './transport.ts';
+
+/** RS-485 through a USB adapter with automatic direction control: 8N1, no flow control. */
+export function serialTransport(path: string, baud: number): Transport {
+  let port: SerialPort | undefined;
+  let closing = false;
+  let currentBaud = baud;
+  const dataListeners: ((bytes: Buffer) => void)[] = [];
+  const lostListeners: ((reason: string) => void)[] = [];
+
+  const io = (message: string): TransportError => ({ kind: 'io', target: path, message });
+
+  return {
+    get description() {
+      return `${path} at ${currentBaud} baud`;
+    },
+    get isOpen() {
+      return port?.isOpen ?? false;
+    },
+    open() {
+      closing = false;
+      return new Promise((resolve) => {
+        const candidate = new SerialPort({
+          path,
+          baudRate: currentBaud,
+          dataBits: 8,
+          parity: 'none',
+          stopBits: 1,
+          autoOpen: false,
+        });
+        candidate.open((error) => {
+          if (error) return resolve(err(classifyOpenError(path, error.message)));
+          port = candidate;
+          candidate.on('data', (bytes: Buffer) => {
+            for (const listener of dataListeners) listener(bytes);
+          });
+          candidate.on('error', () => {}); // reported through 'close' or the failing call
+          candidate.on('close', (closeError: Error | null) => {
+            if (port === candidate) port = undefined;
+            if (closing) return;
+            const reason = closeError?.message ?? 'port closed';
+            for (const listener of lostListeners) listener(reason);
+          });
+          resolve(ok(undefined));
+        });
+      });
+    },
+    write(bytes) {
+      const current = port;
+      if (!current?.isOpen) return Promise.resolve(err(io('port is not open')));
+      return new Promise<Result<void, TransportError>>((resolve) => {
+        current.write(bytes, (error) => {
+          if (error) return resolve(err(io(error.message)));
+          current.drain((drainError) =>
+            resolve(drainError ? err(io(drainError.message)) : ok(undefined)),
+          );
+        });
+      });
+    },
+    flush() {
+      const current = port;
+      if (!current?.isOpen) return Promise.resolve();
+      return new Promise((resolve) => current.flush(() => resolve()));
+    },
+    setBaud(newBaud) {
+      currentBaud = newBaud;
+      const current = port;
+      if (!current?.isOpen) return Promise.resolve(ok(undefined));
+      return new Promise((resolve) =>
+        current.update({ baudRate: newBaud }, (error) =>
+          resolve(error ? err(io(error.message)) : ok(undefined)),
+        ),
+      );
+    },
+    close() {
+      closing = true;
+      const current = port;
+      port = undefined;
+      if (!current?.isOpen) return Promise.resolve();
+      return new Promise((resolve) => current.close(() => resolve()));
+    },
+    onData: (listener) => void dataListeners.push(listener),
+    onLost: (listener) => void lostListeners.push(listener),
+  };
+}

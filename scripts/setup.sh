@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Prepares this checkout: Node.js 24, the Debian packages the hardware layer needs, and
+# node_modules. Safe to run again; does only what is missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/lib/node24.sh
+. scripts/lib/system-packages.sh
+
+# socat: pseudo-terminal pairs for the board simulator; udevadm: serialport's port list;
+# libusb: loaded by node-hid.
+ensure_debian_packages socat:socat udevadm:udev libusb-1.0.so.0:libusb-1.0-0
+
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
