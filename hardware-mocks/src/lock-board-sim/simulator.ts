@@ -194,7 +194,7 @@ export class LockBoardSimulator {
       this.received.push(received);
       for (const listener of this.commandListeners) listener(received);
       const replies = this.execute(event.value);
-      if (replies.length > 0) this.queueReplies(replies);
+      if (replies.length > 0) this.queueReplies(replies, event.raw.length);
     }
   }
 
@@ -277,13 +277,17 @@ export class LockBoardSimulator {
     };
   }
 
-  private queueReplies(replies: Reply[]): void {
-    this.replyChain = this.replyChain.then(() => this.sendReplies(replies)).catch(() => {});
+  private queueReplies(replies: Reply[], commandBytes: number): void {
+    this.replyChain = this.replyChain
+      .then(() => this.sendReplies(replies, commandBytes))
+      .catch(() => {});
   }
 
-  private async sendReplies(replies: Reply[]): Promise<void> {
+  private async sendReplies(replies: Reply[], commandBytes: number): Promise<void> {
     const { faults } = this;
     if (faults.replyDelayMs > 0) await sleep(faults.replyDelayMs);
+    // The command itself took its time on the wire before the board could act on it.
+    let wireBytes = commandBytes;
     for (const reply of replies) {
       let frame = this.protocol.encodeReply(reply);
       if (faults.corruptReplies > 0) {
@@ -293,7 +297,9 @@ export class LockBoardSimulator {
       }
       if (faults.garbageBetweenFrames) frame = Buffer.concat([garbage(), frame]);
       if (this.options.emulateLineTiming) {
-        await sleep(transmissionMs(frame.length, this.lineBaud ?? this.protocol.defaultBaud));
+        wireBytes += frame.length;
+        await sleep(transmissionMs(wireBytes, this.lineBaud ?? this.protocol.defaultBaud));
+        wireBytes = 0;
       }
       if (faults.splitFrames) {
         for (let i = 0; i < frame.length; i += 3) {

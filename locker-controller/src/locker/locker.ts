@@ -225,11 +225,16 @@ export function createLocker(
   async function monitor(run: BusRun) {
     while (running) {
       if (run.bus.state === 'open') {
-        for (const board of run.boards.keys()) {
-          if (!running) return;
-          await pollBoard(run, board);
+        try {
+          for (const board of run.boards.keys()) {
+            if (!running) return;
+            await pollBoard(run, board);
+          }
+          checkLeftOpen(run);
+        } catch (error) {
+          // A bug must not end door monitoring for good: log it and poll again.
+          logger.log('error', 'locker.monitor_failed', { bus: run.id, error: String(error) });
         }
-        checkLeftOpen(run);
       }
       const gap =
         run.bus.state === 'open' && busIsBusy(run) ? timing.fastPollMs : timing.idlePollMs;

@@ -203,7 +203,13 @@ function createParser<T>(
     maxLength: 14,
     probe(buffer, start) {
       if (buffer[start] === STX) {
-        return probeStxFrame(buffer, start, 2, (c) => dataLengths[c], decode);
+        const probe = probeStxFrame(buffer, start, 2, (c) => dataLengths[c], decode);
+        if (probe.kind !== 'frame') return probe;
+        // Data lengths are tried shortest first, and a query-pulse `02 A 37 03 S` is also the
+        // start of a set-pulse of 03SS units: prefer a longer frame that is complete and valid.
+        const longer = (c: number) => dataLengths[c]?.filter((n) => n + 5 > probe.length);
+        const other = probeStxFrame(buffer, start, 2, longer, decode);
+        return other.kind === 'frame' ? other : probe;
       }
       const probe = probeFirmware(buffer, start);
       if (probe.kind !== 'frame') return probe;

@@ -53,10 +53,10 @@ export function createStreamParser<T>(spec: FrameSpec<T>): FrameParser<T> {
         events.push({ kind: 'frame', value: probe.value, raw: copy(pos, probe.length) });
         pos += probe.length;
       } else if (probe.kind === 'need-more') {
-        const later = laterFrame(pos);
-        if (later === undefined) break;
-        discarded += later - pos;
-        pos = later;
+        if (laterFrame(pos) === undefined) break;
+        // Abandon this candidate only: a corrupted frame before the later one is still reported.
+        discarded += 1;
+        pos += 1;
       } else {
         if (probe.kind === 'bad-checksum') {
           events.push({ kind: 'bad-checksum', raw: copy(pos, probe.length) });

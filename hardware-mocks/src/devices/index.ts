@@ -1,0 +1,7 @@
+export {
+  createFakeCardReader,
+  encodeBootKeyboardReports,
+  type FakeCardReader,
+} from './fake-card-reader.ts';
+export { FakeHidDevice } from './fake-hid-device.ts';
+export { createFakeScanner, encodeHidPosReports, type FakeScanner } from './fake-scanner.ts';
