@@ -9,7 +9,13 @@
  *   bus_commands_per_s       status round trips per second on one bus, and ÷ the line's limit
  */
 import { LockBoardSimulator, transmissionMs } from '@amtomat/hardware-mocks';
-import { createBus, createLocker, type DoorEvent, type Locker, serialTransport } from '../src/index.ts';
+import {
+  createBus,
+  createLocker,
+  type DoorEvent,
+  type Locker,
+  serialTransport,
+} from '../src/index.ts';
 import { kerongCu16 } from '../src/protocols/index.ts';
 
 const BAUD = 19200;
