@@ -47,7 +47,9 @@ say(`Lock-board simulator: ${BOARDS} Kerong CU16 boards on ${simulator.hostPath}
 say(
   `Compartments ${compartments[0]!.label}..${compartments.at(-1)!.label} (A = board 0, B = board 1)`,
 );
-say('(For the installer CLI, run its own simulator: npm run sim -- --boards 2, then npx locker-diag.)');
+say(
+  '(For the installer CLI, run its own simulator: npm run sim -- --boards 2, then npx locker-diag.)',
+);
 say(
   'Type: unlock A3 | close A3 | force A3 | item A3 on|off | jam A3 | unplug | replug | show | help | quit',
 );

@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { err, ok, type Result } from '../result.ts';
 import { classifyOpenError, type Transport, type TransportError } from './transport.ts';
@@ -5,7 +6,8 @@ import { classifyOpenError, type Transport, type TransportError } from './transp
 /** RS-485 through a USB adapter with automatic direction control: 8N1, no flow control. */
 export function serialTransport(path: string, baud: number): Transport {
   let port: SerialPort | undefined;
-  let closing = false;
+  /** Ports closed on purpose: their close event is not a lost adapter. */
+  const closedOnPurpose = new WeakSet<SerialPort>();
   let currentBaud = baud;
   const dataListeners: ((bytes: Buffer) => void)[] = [];
   const lostListeners: ((reason: string) => void)[] = [];
@@ -20,7 +22,6 @@ export function serialTransport(path: string, baud: number): Transport {
       return port?.isOpen ?? false;
     },
     open() {
-      closing = false;
       return new Promise((resolve) => {
         const candidate = new SerialPort({
           path,
@@ -39,7 +40,7 @@ export function serialTransport(path: string, baud: number): Transport {
           candidate.on('error', () => {}); // reported through 'close' or the failing call
           candidate.on('close', (closeError: Error | null) => {
             if (port === candidate) port = undefined;
-            if (closing) return;
+            if (closedOnPurpose.has(candidate)) return;
             const reason = closeError?.message ?? 'port closed';
             for (const listener of lostListeners) listener(reason);
           });
@@ -62,6 +63,12 @@ export function serialTransport(path: string, baud: number): Transport {
     flush() {
       const current = port;
       if (!current?.isOpen) return Promise.resolve();
+      // Input only. SerialPort#flush is tcflush(TCIOFLUSH): it would also drop a command
+      // written but not yet taken off the line, such as an unlock that gets no reply.
+      if (process.platform !== 'win32') {
+        discardInput(current);
+        return Promise.resolve();
+      }
       return new Promise((resolve) => current.flush(() => resolve()));
     },
     setBaud(newBaud) {
@@ -75,8 +82,8 @@ export function serialTransport(path: string, baud: number): Transport {
       );
     },
     close() {
-      closing = true;
       const current = port;
+      if (current) closedOnPurpose.add(current);
       port = undefined;
       if (!current?.isOpen) return Promise.resolve();
       return new Promise((resolve) => current.close(() => resolve()));
@@ -84,4 +91,16 @@ export function serialTransport(path: string, baud: number): Transport {
     onData: (listener) => void dataListeners.push(listener),
     onLost: (listener) => void lostListeners.push(listener),
   };
+}
+
+/** Reads and drops what waits in the port's input queue (the binding opens it non-blocking). */
+function discardInput(port: SerialPort): void {
+  const fd = (port.port as { fd?: number | null } | undefined)?.fd;
+  if (typeof fd !== 'number') return;
+  const scratch = Buffer.alloc(256);
+  try {
+    for (let i = 0; i < 64 && readSync(fd, scratch, 0, scratch.length, null) > 0; i++);
+  } catch {
+    // EAGAIN: nothing (more) to drop
+  }
 }

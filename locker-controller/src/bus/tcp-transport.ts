@@ -9,7 +9,8 @@ import { classifyOpenError, type Transport, type TransportError } from './transp
 export function tcpTransport(host: string, port: number, connectTimeoutMs = 2000): Transport {
   const target = `${host}:${port}`;
   let socket: Socket | undefined;
-  let closing = false;
+  /** Sockets closed on purpose: their close event is not a lost connection. */
+  const closedOnPurpose = new WeakSet<Socket>();
   const dataListeners: ((bytes: Buffer) => void)[] = [];
   const lostListeners: ((reason: string) => void)[] = [];
 
@@ -19,7 +20,6 @@ export function tcpTransport(host: string, port: number, connectTimeoutMs = 2000
       return socket !== undefined && !socket.destroyed;
     },
     open() {
-      closing = false;
       return new Promise((resolve) => {
         const candidate = new Socket();
         candidate.setNoDelay(true);
@@ -41,7 +41,8 @@ export function tcpTransport(host: string, port: number, connectTimeoutMs = 2000
           candidate.on('error', () => {}); // followed by 'close'
           candidate.on('close', () => {
             if (socket === candidate) socket = undefined;
-            if (!closing) for (const listener of lostListeners) listener('connection closed');
+            if (closedOnPurpose.has(candidate)) return;
+            for (const listener of lostListeners) listener('connection closed');
           });
           resolve(ok(undefined));
         });
@@ -61,7 +62,7 @@ export function tcpTransport(host: string, port: number, connectTimeoutMs = 2000
     flush: () => Promise.resolve(), // nothing buffered below us; the bus drops stale bytes
     setBaud: () => Promise.resolve(ok(undefined)),
     close() {
-      closing = true;
+      if (socket) closedOnPurpose.add(socket);
       socket?.destroy();
       socket = undefined;
       return Promise.resolve();
