@@ -13,5 +13,6 @@ ensure_debian_packages socat:socat udevadm:udev libusb-1.0.so.0:libusb-1.0-0
 stamp=node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   echo "setup: npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error \
+    || { echo "error: npm ci failed (is the npm registry reachable? is package-lock.json in sync with package.json?)" >&2; exit 1; }
 fi
