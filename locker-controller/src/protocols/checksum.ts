@@ -28,8 +28,10 @@ export function bytesOf(bits: readonly boolean[], byteCount: number): number[] {
   return bytes;
 }
 
-export function assertRange(what: string, value: number, min: number, max: number): void {
+/** `value` if it is a whole number in min..max; a RangeError (a caller's bug) otherwise. */
+export function inRange(what: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${what} ${value} out of range ${min}..${max}`);
   }
+  return value;
 }

@@ -1,4 +1,4 @@
-import { assertRange, bitsOf, bytesOf, xor8 } from './checksum.ts';
+import { bitsOf, bytesOf, inRange, xor8 } from './checksum.ts';
 import { createStreamParser } from './stream-parser.ts';
 import type { HostCommand, HostCommandKind, LockProtocol, Reply } from './types.ts';
 
@@ -12,14 +12,8 @@ const UNLOCK = { head: 0x8a, command: 0x11 } as const;
 const QUERY = { head: 0x80, command: 0x33 } as const;
 const LOCKS = 24;
 
-const boardAddress = (board: number) => {
-  assertRange('board', board, 1, 16);
-  return board;
-};
-const lockNumber = (lock: number) => {
-  assertRange('lock', lock, 1, LOCKS);
-  return lock;
-};
+const boardAddress = (board: number) => inRange('board', board, 1, 16);
+const lockNumber = (lock: number) => inRange('lock', lock, 1, LOCKS);
 
 function withXor(bytes: number[]): Buffer {
   return Buffer.from([...bytes, xor8(bytes)]);

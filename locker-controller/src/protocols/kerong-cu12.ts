@@ -1,4 +1,4 @@
-import { assertRange, bitsOf, bytesOf, sum8 } from './checksum.ts';
+import { bitsOf, bytesOf, inRange, sum8 } from './checksum.ts';
 import { createStreamParser, type FrameProbe } from './stream-parser.ts';
 import { ETX, STX } from './stx-frame.ts';
 import type { BoardAnswer, HostCommand, HostCommandKind, LockProtocol, Reply } from './types.ts';
@@ -49,14 +49,8 @@ function probeFrame(buffer: Buffer, start: number): FrameProbe<Cu12Frame> {
   return { kind: 'frame', length, value: { address, lock, command, ask, data: Buffer.from(data) } };
 }
 
-const boardAddress = (board: number) => {
-  assertRange('board', board, 0, 15);
-  return board;
-};
-const lockIndex = (lock: number) => {
-  assertRange('lock', lock, 1, LOCKS);
-  return lock - 1;
-};
+const boardAddress = (board: number) => inRange('board', board, 0, 15);
+const lockIndex = (lock: number) => inRange('lock', lock, 1, LOCKS) - 1;
 
 function encodeCommand(command: HostCommand): Buffer {
   switch (command.kind) {

@@ -1,4 +1,4 @@
-import { assertRange, bitsOf, bytesOf, sum8 } from './checksum.ts';
+import { bitsOf, bytesOf, inRange, sum8 } from './checksum.ts';
 import { createStreamParser, type FrameProbe } from './stream-parser.ts';
 import { encodeStxFrame, probeStxFrame, STX } from './stx-frame.ts';
 import type { HostCommand, HostCommandKind, LockProtocol, Reply } from './types.ts';
@@ -43,11 +43,8 @@ const replyDataLengths: Record<number, readonly number[]> = {
   [CMD.baud]: [4],
 };
 
-const address = (board: number, lock = 1) => {
-  assertRange('board', board, 0, 9);
-  assertRange('lock', lock, 1, LOCKS);
-  return (board << 4) | (lock - 1);
-};
+const address = (board: number, lock = 1) =>
+  (inRange('board', board, 0, 9) << 4) | (inRange('lock', lock, 1, LOCKS) - 1);
 
 function encodeCommand(command: HostCommand): Buffer {
   switch (command.kind) {
@@ -62,15 +59,13 @@ function encodeCommand(command: HostCommand): Buffer {
     case 'query-pulse':
       return encodeStxFrame([address(command.board), CMD.pulse]);
     case 'set-pulse': {
-      assertRange('pulse ms', command.pulseMs, 10, 655350);
-      const units = Math.round(command.pulseMs / 10);
+      const units = Math.round(inRange('pulse ms', command.pulseMs, 10, 655350) / 10);
       return encodeStxFrame([address(command.board), CMD.pulse], [units >> 8, units & 0xff]);
     }
     case 'delayed-unlock':
-      assertRange('delay seconds', command.delaySeconds, 0, 250);
       return encodeStxFrame(
         [address(command.board, command.lock), CMD.delayedUnlock],
-        [command.delaySeconds],
+        [inRange('delay seconds', command.delaySeconds, 0, 250)],
       );
     case 'set-baud':
       return encodeStxFrame([address(command.board), CMD.baud], [baudCode(command.baud)]);
@@ -109,6 +104,7 @@ function probeFirmware(buffer: Buffer, start: number): FrameProbe<{ board: numbe
 
 function decodeReply(header: Buffer, data: Buffer): Reply | undefined {
   const board = header[0]! >> 4;
+  if (board > 9) return undefined;
   const lock = (header[0]! & 0x0f) + 1;
   switch (header[1]) {
     case CMD.statusReply:

@@ -1,4 +1,4 @@
-import { assertRange, bitsOf, bytesOf } from './checksum.ts';
+import { bitsOf, bytesOf, inRange } from './checksum.ts';
 import { createStreamParser } from './stream-parser.ts';
 import { encodeStxFrame, probeStxFrame, STX } from './stx-frame.ts';
 import type { HostCommand, HostCommandKind, LockProtocol, Reply } from './types.ts';
@@ -11,14 +11,8 @@ const CMD = { status: 0x50, unlock: 0x51, statusReply: 0x65 } as const;
 const ALL_LOCKS = 0x30;
 const LOCKS = 48;
 
-const board = (value: number) => {
-  assertRange('board', value, 0, 9);
-  return value;
-};
-const lockIndex = (lock: number) => {
-  assertRange('lock', lock, 1, LOCKS);
-  return lock - 1;
-};
+const board = (value: number) => inRange('board', value, 0, 9);
+const lockIndex = (lock: number) => inRange('lock', lock, 1, LOCKS) - 1;
 
 function encodeCommand(command: HostCommand): Buffer {
   switch (command.kind) {

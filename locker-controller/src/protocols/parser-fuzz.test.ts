@@ -3,11 +3,19 @@ import { describe, test } from 'node:test';
 import { sum8 } from './checksum.ts';
 import { PROTOCOL_IDS, PROTOCOLS } from './index.ts';
 import { createStreamParser, type FrameSpec } from './stream-parser.ts';
+import {
+  checksumIndex,
+  int,
+  mulberry32,
+  pick,
+  type Rng,
+  randomCommand,
+  randomReply,
+  show,
+} from './test-support.ts';
 import type {
-  BoardAnswer,
   FrameParser,
   HostCommand,
-  HostCommandKind,
   LockProtocol,
   ParseEvent,
   ProtocolId,
@@ -19,115 +27,6 @@ import type {
  * random garbage, fed in random chunk sizes, must come out exactly, in order, and nothing
  * else may come out as a frame.
  */
-
-// --- seeded randomness --------------------------------------------------------------------
-
-/** mulberry32: a tiny seeded PRNG, so every run tests the same streams. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rng = () => number;
-const int = (rng: Rng, min: number, max: number) => min + Math.floor(rng() * (max - min + 1));
-const pick = <T>(rng: Rng, items: readonly T[]): T => items[int(rng, 0, items.length - 1)]!;
-const randomBits = (rng: Rng, count: number) => Array.from({ length: count }, () => rng() < 0.5);
-
-function show(bytes: Uint8Array): string {
-  return Buffer.from(bytes)
-    .toString('hex')
-    .replace(/(..)(?!$)/g, '$1 ');
-}
-
-// --- random valid values ------------------------------------------------------------------
-
-const ALL_KINDS: readonly HostCommandKind[] = [
-  'status',
-  'status-all',
-  'unlock',
-  'unlock-all',
-  'query-pulse',
-  'set-pulse',
-  'delayed-unlock',
-  'set-baud',
-  'firmware-version',
-  'query-lock',
-];
-
-function randomCommand(rng: Rng, p: LockProtocol): HostCommand {
-  const kind = pick(
-    rng,
-    ALL_KINDS.filter((k) => p.supports(k)),
-  );
-  const board = int(rng, p.minBoard, p.maxBoard);
-  const lock = int(rng, 1, p.locksPerBoard);
-  switch (kind) {
-    case 'status-all':
-      return { kind };
-    case 'status':
-    case 'unlock-all':
-    case 'query-pulse':
-    case 'firmware-version':
-      return { kind, board };
-    case 'unlock':
-    case 'query-lock':
-      return { kind, board, lock };
-    case 'set-pulse':
-      return { kind, board, pulseMs: int(rng, 1, 0xffff) * 10 };
-    case 'delayed-unlock':
-      return { kind, board, lock, delaySeconds: int(rng, 0, 250) };
-    case 'set-baud':
-      return { kind, board, baud: pick(rng, p.bauds) };
-  }
-}
-
-const NAK_ANSWERS: readonly BoardAnswer[] = [
-  'failed',
-  'timeout',
-  'unknown-command',
-  'checksum-error',
-];
-
-function randomReply(rng: Rng, p: LockProtocol): Reply {
-  const board = int(rng, p.minBoard, p.maxBoard);
-  const lock = int(rng, 1, p.locksPerBoard);
-  const hooks = randomBits(rng, p.locksPerBoard);
-  switch (p.id) {
-    case 'kerong-cu16': {
-      const status: Reply = {
-        kind: 'status',
-        status: { board, hooks, items: randomBits(rng, p.locksPerBoard) },
-      };
-      return pick<() => Reply>(rng, [
-        () => status,
-        () => ({ ...status, broadcast: true }),
-        () => ({ kind: 'pulse', board, pulseMs: int(rng, 0, 0xffff) * 10 }),
-        () => ({ kind: 'delayed-unlock-ack', board, lock, delaySeconds: int(rng, 0, 250) }),
-        () => ({ kind: 'baud-ack', board, baud: pick(rng, p.bauds) }),
-        () => ({
-          kind: 'firmware-version',
-          board,
-          version: Array.from({ length: int(rng, 1, 8) }, () => int(rng, 0, 255)).join('.'),
-        }),
-      ])();
-    }
-    case 'kerong-cu12':
-      return pick<() => Reply>(rng, [
-        () => ({ kind: 'status', status: { board, hooks } }),
-        () => ({ kind: 'unlock-ack', board, lock, answer: pick(rng, [...NAK_ANSWERS, 'ok']) }),
-        () => ({ kind: 'nak', board, answer: pick(rng, NAK_ANSWERS) }),
-      ])();
-    case 'kerong-cu48':
-    case 'generic-8a':
-      return { kind: 'status', status: { board, hooks } };
-  }
-}
 
 // --- protocol facts the garbage is built from (HARDWARE.md) -------------------------------
 
@@ -145,13 +44,6 @@ const FRAMING_BYTES: Record<ProtocolId, readonly number[]> = {
   'kerong-cu12': [0x03, 0x80, 0x81, 0x10, 0x00],
   'generic-8a': [0x33, 0x11, 0x00, 0x01],
 };
-
-/** Index of the checksum byte in a frame of this protocol. */
-function checksumIndex(id: ProtocolId, frame: Buffer): number {
-  if (id === 'kerong-cu12') return 7;
-  if (id === 'kerong-cu16' && frame[0] === 0xf5) return 5;
-  return frame.length - 1;
-}
 
 /** Longer than any frame of any of the four protocols. */
 const WINDOW = 32;
