@@ -9,4 +9,4 @@ echo "== typecheck" && node node_modules/typescript/bin/tsc --noEmit -p .
 echo "== lint" && node_modules/.bin/biome ci --colors=off --reporter=summary .
 echo "== tests"
 node --test --test-reporter=spec --test-timeout=120000 \
-  'locker-controller/**/*.test.ts' 'hardware-mocks/**/*.test.ts'
+  'locker-controller/**/*.test.ts' 'hardware-mocks/**/*.test.ts' 'kiosk/**/*.test.ts'

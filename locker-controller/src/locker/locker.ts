@@ -33,9 +33,17 @@ export interface Locker {
   /** Opens every bus (a missing adapter keeps being retried) and starts monitoring. */
   start(): Promise<{ bus: string; error: TransportError }[]>;
   stop(): Promise<void>;
-  /** Resolves when the door is seen open by polling, or with the reason it is not. */
-  unlock(label: string): Promise<Result<UnlockSuccess, UnlockFailure>>;
+  /**
+   * Resolves when the door is seen open by polling, or with the reason it is not.
+   * `onSent` runs as soon as the unlock command has left (for intent → act → confirm).
+   */
+  unlock(
+    label: string,
+    options?: { onSent?: () => void },
+  ): Promise<Result<UnlockSuccess, UnlockFailure>>;
   door(label: string): DoorState | undefined;
+  /** Resolves once every board has been polled (answered or not) since `start`. */
+  polledOnce(): Promise<void>;
   boards(): { bus: string; board: number; online: boolean | undefined }[];
   onEvent(listener: (event: DoorEvent) => void): () => void;
   bus(id: string): Bus | undefined;
@@ -59,6 +67,7 @@ interface BusRun {
   boardTracks: Map<number, BoardTrack>;
   wake: AbortController;
   loop: Promise<void> | undefined;
+  firstCycle: PromiseWithResolvers<void>;
 }
 
 export function createLocker(
@@ -95,6 +104,7 @@ export function createLocker(
       boardTracks: new Map(),
       wake: new AbortController(),
       loop: undefined,
+      firstCycle: Promise.withResolvers<void>(),
     };
     bus.onStateChange((state) => {
       if (state !== 'open' && running) {
@@ -236,6 +246,7 @@ export function createLocker(
           logger.log('error', 'locker.monitor_failed', { bus: run.id, error: String(error) });
         }
       }
+      run.firstCycle.resolve(); // every board polled once, or the port is not there
       const gap =
         run.bus.state === 'open' && busIsBusy(run) ? timing.fastPollMs : timing.idlePollMs;
       await clock.sleep(gap, run.wake.signal);
@@ -245,6 +256,7 @@ export function createLocker(
   async function confirmOpen(
     run: BusRun,
     door: DoorTrack,
+    onSent: () => void,
   ): Promise<Result<UnlockSuccess, UnlockFailure>> {
     const { label, board, lock } = door.config;
     const wasOpen = door.open === true;
@@ -262,6 +274,7 @@ export function createLocker(
       const sent = await run.bus.send(unlock);
       if (!sent.ok) return err(failureOf(sent.error));
     }
+    onSent();
     const deadline = clock.now() + timing.confirmTimeoutMs;
     let lastPoll: Result<BoardStatus, BusError> | undefined;
     do {
@@ -294,7 +307,7 @@ export function createLocker(
       await Promise.all([...runs.values()].map((run) => run.loop));
       await Promise.all([...runs.values()].map((run) => run.bus.close()));
     },
-    async unlock(label) {
+    async unlock(label, { onSent = () => {} } = {}) {
       const door = doors.get(label);
       if (!door) return err({ kind: 'unknown-compartment' });
       const run = runs.get(door.config.bus)!;
@@ -302,7 +315,7 @@ export function createLocker(
       expecting.add(label);
       wake(run);
       try {
-        const result = await confirmOpen(run, door);
+        const result = await confirmOpen(run, door, onSent);
         logger.log(result.ok ? 'info' : 'warn', 'locker.unlock', {
           compartment: label,
           outcome: result.ok ? 'opened' : result.error.kind,
@@ -311,6 +324,9 @@ export function createLocker(
       } finally {
         expecting.delete(label);
       }
+    },
+    async polledOnce() {
+      await Promise.all([...runs.values()].map((run) => run.firstCycle.promise));
     },
     door(label) {
       const door = doors.get(label);

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, Logger, Result } from '@amtomat/locker-controller';
+import { err, ok } from '@amtomat/locker-controller';
+import { type Actor, createActor, type Snapshot } from 'xstate';
+import {
+  createDoorService,
+  type DoorNews,
+  type DoorPort,
+  type DoorStep,
+} from '../doors/door-service.ts';
+import type { Effect } from '../flows/effects.ts';
+import {
+  SESSION_MACHINE_VERSION,
+  type SessionEvent,
+  type SessionTimers,
+  sessionMachine,
+} from '../flows/session.machine.ts';
+import type { Store } from '../store/store.ts';
+import { LOCKOUT, lockedUntil } from './lockout.ts';
+import { type UiEvent, uiEventSchema } from './ui-events.ts';
+import { ALLOWED_EVENTS, projectView, type View } from './views.ts';
+
+export interface KioskCoreDeps {
+  store: Store;
+  locker: DoorPort;
+  clock: Clock;
+  logger: Logger;
+  timers?: Partial<SessionTimers>;
+  /** Test seam: called after each step of a door's intent protocol (crash tests). */
+  afterDoorStep?: (step: DoorStep) => void;
+}
+
+export type SendError =
+  | { kind: 'invalid'; issues: string }
+  | { kind: 'not-allowed'; screen: View['screen']; event: string };
+
+export interface KioskHealth {
+  session: View['screen'];
+  outboxLength: number;
+  auditOk: boolean;
+}
+
+/**
+ * The kiosk core: one session actor, its persistence, and the effects it asks for
+ * (code checks, doors), wired to the store and the locker. The service of the next stage
+ * puts an RPC in front of `send` / `subscribe`.
+ */
+export interface KioskCore {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** A UI event: validated, checked against the current screen, stamped with the time. */
+  send(event: unknown): Result<void, SendError>;
+  view(): View;
+  subscribe(listener: (view: View) => void): () => void;
+  /** Advances timers (inactivity, return home, expiry); called every second by `start`. */
+  tick(): void;
+  health(): KioskHealth;
+}
+
+const SNAPSHOT_ID = 'session';
+
+/** A session event before the core stamps its time. */
+type Unstamped<E> = E extends unknown ? Omit<E, 'at'> : never;
+const TICK_MS = 1000;
+
+export function createKioskCore(deps: KioskCoreDeps): KioskCore {
+  const { store, locker, clock, logger } = deps;
+  const doors = createDoorService({
+    store,
+    locker,
+    now: () => clock.now(),
+    logger,
+    ...(deps.afterDoorStep && { afterStep: deps.afterDoorStep }),
+  });
+  const listeners = new Set<(view: View) => void>();
+  let actor: Actor<typeof sessionMachine> | undefined;
+  let current: View | undefined;
+  const ticking = new AbortController();
+
+  function post(event: Unstamped<SessionEvent>) {
+    actor?.send({ ...event, at: clock.now() } as SessionEvent);
+  }
+
+  function restoredActor(): Actor<typeof sessionMachine> {
+    const saved = store.loadSnapshot(SNAPSHOT_ID);
+    if (saved && saved.version === SESSION_MACHINE_VERSION) {
+      try {
+        const snapshot = JSON.parse(saved.snapshot) as Snapshot<unknown>;
+        return createActor(sessionMachine, { input: { timers: deps.timers }, snapshot });
+      } catch (error) {
+        logger.log('error', 'core.snapshot_unreadable', { error: String(error) });
+      }
+    } else if (saved) {
+      logger.log('warn', 'core.snapshot_version_mismatch', { version: saved.version });
+    }
+    return createActor(sessionMachine, { input: { timers: deps.timers ?? {} } });
+  }
+
+  function persist() {
+    if (!actor) return;
+    // Entered codes and dates are secrets: a restored session asks for them again.
+    const json = JSON.stringify(actor.getPersistedSnapshot(), (key, value) =>
+      key === 'entry' ? '' : value,
+    );
+    store.saveSnapshot(SNAPSHOT_ID, 'session', SESSION_MACHINE_VERSION, json);
+  }
+
+  function publish() {
+    if (!actor) return;
+    const snapshot = actor.getSnapshot();
+    if (snapshot.matches('attract') && snapshot.context.sessionId === null) {
+      post({ type: 'NEW_SESSION', sessionId: randomUUID() });
+      return; // that transition publishes
+    }
+    current = projectView(snapshot);
+    for (const listener of listeners) listener(current);
+  }
+
+  async function runEffect(effect: Effect, sessionId: string | null) {
+    switch (effect.kind) {
+      case 'verify-code':
+        return verifyCode(effect.code);
+      case 'verify-second-factor':
+        return verifySecondFactor(effect.itemIds, effect.value);
+      case 'open-door': {
+        await doors.open({
+          compartment: effect.compartment,
+          purpose: effect.purpose,
+          itemIds: effect.itemIds,
+          sessionId,
+        });
+        return; // the outcome arrives as door news
+      }
+    }
+  }
+
+  function currentLock(): number | null {
+    const now = clock.now();
+    return lockedUntil(store.codeFailureTimes(now - LOCKOUT.escalationWindowMs), now);
+  }
+
+  function registerFailure(): number | null {
+    const wasLocked = currentLock() !== null;
+    store.recordCodeFailure(clock.now());
+    const until = currentLock();
+    if (until !== null && !wasLocked) {
+      store.transaction(() => {
+        store.audit({
+          at: clock.now(),
+          actor: 'system',
+          action: 'code-entry-locked',
+          details: { until },
+        });
+        store.enqueue('alarm', { kind: 'code-brute-force', lockedUntil: until });
+      });
+      logger.log('warn', 'core.code_entry_locked', { until });
+    }
+    return until;
+  }
+
+  function verifyCode(code: string) {
+    const locked = currentLock();
+    if (locked !== null) return post({ type: 'CODE_WRONG', lockedUntil: locked });
+    const items = store.itemsByCode(code).filter((item) => item.compartment !== null);
+    if (items.length === 0) return post({ type: 'CODE_WRONG', lockedUntil: registerFailure() });
+    post({
+      type: 'CODE_OK',
+      items: items.map((item) => ({
+        id: item.id,
+        kind: item.kind === 'drop-off' ? 'object' : item.kind,
+        compartment: item.compartment!,
+        needsPinLetterConfirmation: item.needsPinLetterConfirmation,
+        hasSecondFactor: item.hasSecondFactor,
+      })),
+    });
+  }
+
+  function verifySecondFactor(itemIds: string[], value: string) {
+    const locked = currentLock();
+    if (locked !== null) return post({ type: 'SECOND_FACTOR_WRONG', lockedUntil: locked });
+    const date = /^(\d{2})(\d{2})(\d{4})$/.exec(value);
+    const iso = date ? `${date[3]}-${date[2]}-${date[1]}` : '';
+    const matches = itemIds.every((id) => {
+      const item = store.item(id);
+      return !item?.hasSecondFactor || (iso !== '' && store.checkSecondFactor(id, iso));
+    });
+    if (matches) return post({ type: 'SECOND_FACTOR_OK' });
+    post({ type: 'SECOND_FACTOR_WRONG', lockedUntil: registerFailure() });
+  }
+
+  function forwardDoorNews(news: DoorNews) {
+    if (news.intent.sessionId !== actor?.getSnapshot().context.sessionId) return;
+    const compartment = news.intent.compartment;
+    if (news.type === 'opened') post({ type: 'DOOR_OPENED', compartment });
+    else if (news.type === 'closed') post({ type: 'DOOR_CLOSED', compartment });
+    else post({ type: 'DOOR_FAILED', compartment, reason: news.reason });
+  }
+
+  /**
+   * After a restart, tell a restored session what became of the door it was waiting for,
+   * from the recorded intents (the single source of truth once recovery has run).
+   */
+  function resyncSession() {
+    const snapshot = actor?.getSnapshot();
+    const flow = snapshot?.children.flow?.getSnapshot();
+    const waiting = flow?.matches('opening')
+      ? 'opening'
+      : flow?.matches('takeAndClose')
+        ? 'takeAndClose'
+        : null;
+    const compartment = (flow?.context as { doors?: string[] } | undefined)?.doors?.[0];
+    const sessionId = snapshot?.context.sessionId;
+    if (!waiting || !compartment || !sessionId) return;
+    const intent = store
+      .intentsOfSession(sessionId)
+      .filter((candidate) => candidate.compartment === compartment)
+      .at(-1);
+    if (!intent) return post({ type: 'DOOR_FAILED', compartment, reason: 'interrupted' });
+    if (intent.state === 'failed') {
+      return post({ type: 'DOOR_FAILED', compartment, reason: intent.failure ?? 'interrupted' });
+    }
+    if (waiting === 'opening') post({ type: 'DOOR_OPENED', compartment });
+    if (intent.state === 'closed') post({ type: 'DOOR_CLOSED', compartment });
+  }
+
+  async function tickLoop() {
+    while (!ticking.signal.aborted) {
+      await clock.sleep(TICK_MS, ticking.signal);
+      if (!ticking.signal.aborted) tick();
+    }
+  }
+
+  function tick() {
+    post({ type: 'TICK' });
+    store.expireDue(clock.now());
+  }
+
+  return {
+    async start() {
+      actor = restoredActor();
+      actor.on('effect', ({ effect, sessionId }) => {
+        runEffect(effect, sessionId).catch((error: unknown) =>
+          logger.log('error', 'core.effect_failed', { effect: effect.kind, error: String(error) }),
+        );
+      });
+      actor.on('usage', ({ sessionId, usage }) => {
+        const { type, service, ...data } = usage;
+        store.recordUsage({
+          sessionId: sessionId ?? 'none',
+          type: String(type),
+          service: typeof service === 'string' ? service : null,
+          data,
+        });
+      });
+      actor.subscribe(() => {
+        persist();
+        publish();
+      });
+      actor.start();
+      publish();
+      await doors.recover();
+      resyncSession();
+      doors.onNews(forwardDoorNews);
+      void tickLoop();
+    },
+    async stop() {
+      ticking.abort();
+      actor?.stop();
+    },
+    send(input) {
+      const parsed = uiEventSchema.safeParse(input);
+      if (!parsed.success) {
+        logger.log('warn', 'core.event_invalid', { issues: parsed.error.issues.length });
+        return err({ kind: 'invalid', issues: parsed.error.message });
+      }
+      const event: UiEvent = parsed.data;
+      const screen = (current ?? projectView(actor!.getSnapshot())).screen;
+      if (!ALLOWED_EVENTS[screen].includes(event.type)) {
+        logger.log('warn', 'core.event_not_allowed', { screen, event: event.type });
+        return err({ kind: 'not-allowed', screen, event: event.type });
+      }
+      post(event);
+      return ok(undefined);
+    },
+    view() {
+      return current ?? projectView(actor!.getSnapshot());
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      if (current) listener(current);
+      return () => listeners.delete(listener);
+    },
+    tick,
+    health() {
+      return {
+        session: (current ?? projectView(actor!.getSnapshot())).screen,
+        outboxLength: store.outboxLength(),
+        auditOk: store.verifyAudit().ok,
+      };
+    },
+  };
+}

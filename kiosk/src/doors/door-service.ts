@@ -1,0 +1,213 @@
+import type {
+  DoorEvent,
+  DoorState,
+  Logger,
+  Result,
+  UnlockFailure,
+  UnlockSuccess,
+} from '@amtomat/locker-controller';
+import { err, ok } from '@amtomat/locker-controller';
+import type { Store } from '../store/store.ts';
+import type { DoorIntent, DoorPurpose } from '../store/types.ts';
+
+/** The part of the locker controller the door service needs (a port, for tests). */
+export interface DoorPort {
+  unlock(
+    label: string,
+    options?: { onSent?: () => void },
+  ): Promise<Result<UnlockSuccess, UnlockFailure>>;
+  door(label: string): DoorState | undefined;
+  onEvent(listener: (event: DoorEvent) => void): () => void;
+  polledOnce(): Promise<void>;
+}
+
+/** What happened to a door that a flow asked for. */
+export type DoorNews =
+  | { type: 'opened'; intent: DoorIntent }
+  | { type: 'failed'; intent: DoorIntent; reason: string }
+  | { type: 'closed'; intent: DoorIntent };
+
+export interface OpenRequest {
+  compartment: string;
+  purpose: DoorPurpose;
+  itemIds: string[];
+  sessionId?: string | null;
+  staffId?: string | null;
+}
+
+/**
+ * Intent → act → confirm for every door (DESIGN.md §4.2). The intent is recorded before
+ * the unlock leaves, `sent` as soon as it has left, `opened` with the business change
+ * (e.g. the items are picked up) once the door is seen open, `closed` when it shuts.
+ * Recovery after a crash reads the open intents and the doors' states, completes what
+ * demonstrably happened, and never sends a second unlock.
+ */
+/** Points of the intent protocol; crash tests stop the process at each one. */
+export type DoorStep = 'intent-recorded' | 'unlock-sent' | 'door-opened' | 'door-closed';
+
+export function createDoorService(deps: {
+  store: Store;
+  locker: DoorPort;
+  now: () => number;
+  logger: Logger;
+  afterStep?: (step: DoorStep) => void;
+}) {
+  const { store, locker, now, logger } = deps;
+  const afterStep = deps.afterStep ?? (() => {});
+  const listeners = new Set<(news: DoorNews) => void>();
+  const tell = (news: DoorNews) => {
+    for (const listener of listeners) listener(news);
+  };
+
+  /** The business change when a door is seen open for its intent. */
+  function completeOpened(intent: DoorIntent, itemIds: string[]) {
+    store.transaction(() => {
+      store.setIntentState(intent.id, 'opened');
+      store.recordDoor(intent.compartment, 'open', now());
+      if (intent.purpose === 'pickup' && itemIds.length > 0) {
+        store.markPickedUp(itemIds, intent.sessionId ?? 'unknown');
+      }
+    });
+  }
+
+  function fail(intent: DoorIntent, reason: string) {
+    store.transaction(() => {
+      store.setIntentState(intent.id, 'failed', { failure: reason });
+      store.audit({
+        at: now(),
+        actor: intent.staffId ?? 'system',
+        action: 'door-failed',
+        subject: intent.compartment,
+        details: { reason, purpose: intent.purpose },
+      });
+      // Staff must look: a door that would not open, or whose fate a crash hid.
+      if (reason !== 'interrupted') {
+        store.enqueue('alarm', { kind: `door-${reason}`, compartment: intent.compartment });
+      }
+    });
+    logger.log('warn', 'doors.open_failed', { compartment: intent.compartment, reason });
+  }
+
+  locker.onEvent((event) => {
+    if (event.type === 'board-offline' || event.type === 'board-online') return;
+    const label = event.compartment;
+    switch (event.type) {
+      case 'opened':
+        store.recordDoor(label, 'open', event.at);
+        return;
+      case 'forced-open':
+        store.transaction(() => {
+          store.recordDoor(label, 'open', event.at);
+          store.audit({
+            at: event.at,
+            actor: 'system',
+            action: 'door-forced-open',
+            subject: label,
+          });
+          store.enqueue('alarm', { kind: 'door-forced-open', compartment: label });
+        });
+        return;
+      case 'left-open':
+        store.transaction(() => {
+          store.audit({ at: event.at, actor: 'system', action: 'door-left-open', subject: label });
+          store.enqueue('alarm', {
+            kind: 'door-left-open',
+            compartment: label,
+            openForMs: event.openForMs,
+          });
+        });
+        return;
+      case 'closed':
+        closed(label, event.at);
+        return;
+      case 'item-present-changed':
+        return;
+    }
+  });
+
+  function closed(label: string, at: number) {
+    const intents = store
+      .openIntents()
+      .filter((intent) => intent.compartment === label && intent.state === 'opened');
+    store.transaction(() => {
+      store.recordDoor(label, 'closed', at);
+      for (const intent of intents) store.setIntentState(intent.id, 'closed');
+    });
+    if (intents.length > 0) afterStep('door-closed');
+    for (const intent of intents) tell({ type: 'closed', intent: { ...intent, state: 'closed' } });
+  }
+
+  async function open(request: OpenRequest): Promise<Result<DoorIntent, string>> {
+    const intent = store.createIntent({
+      compartment: request.compartment,
+      purpose: request.purpose,
+      itemId: request.itemIds[0] ?? null,
+      sessionId: request.sessionId ?? null,
+      staffId: request.staffId ?? null,
+    });
+    afterStep('intent-recorded');
+    const result = await locker.unlock(request.compartment, {
+      onSent: () => {
+        store.setIntentState(intent.id, 'sent');
+        afterStep('unlock-sent');
+      },
+    });
+    if (!result.ok) {
+      fail(intent, result.error.kind);
+      tell({ type: 'failed', intent, reason: result.error.kind });
+      return err(result.error.kind);
+    }
+    completeOpened(intent, request.itemIds);
+    afterStep('door-opened');
+    const opened = { ...intent, state: 'opened' as const };
+    tell({ type: 'opened', intent: opened });
+    // The door may have been shut again before we got here.
+    if (locker.door(request.compartment)?.open === false) closed(request.compartment, now());
+    return ok(opened);
+  }
+
+  /** After a restart: settle every intent that was under way. */
+  async function recover(): Promise<DoorNews[]> {
+    await locker.polledOnce();
+    const news: DoorNews[] = [];
+    for (const intent of store.openIntents()) {
+      const door = locker.door(intent.compartment)?.open;
+      if (intent.state === 'opened') {
+        news.push({ type: 'opened', intent });
+        if (door === false) {
+          store.transaction(() => {
+            store.recordDoor(intent.compartment, 'closed', now());
+            store.setIntentState(intent.id, 'closed');
+          });
+          news.push({ type: 'closed', intent: { ...intent, state: 'closed' } });
+        }
+        continue;
+      }
+      if (door === true) {
+        // The unlock left before the crash and the door opened: complete what happened.
+        completeOpened(intent, intent.itemId ? [intent.itemId] : []);
+        news.push({ type: 'opened', intent: { ...intent, state: 'opened' } });
+        continue;
+      }
+      // Closed (or unknown): it never opened, or opened and closed unseen. Do not unlock
+      // again; the item stays where it is, and an unclear case is an alarm for staff.
+      const reason = intent.state === 'sent' ? 'uncertain' : 'interrupted';
+      fail(intent, reason);
+      news.push({ type: 'failed', intent, reason });
+    }
+    logger.log('info', 'doors.recovered', { intents: news.length });
+    for (const item of news) tell(item);
+    return news;
+  }
+
+  return {
+    open,
+    recover,
+    onNews(listener: (news: DoorNews) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export type DoorService = ReturnType<typeof createDoorService>;

@@ -1,0 +1,284 @@
+import { assign, sendParent, setup } from 'xstate';
+import type { CoreEvent, Effect, PickupItem } from './effects.ts';
+
+/**
+ * Document pickup: code (masked) → date of birth → choose items (when several wait) →
+ * confirm receipt of the PIN letter (ID documents) → door opens → take and close → done.
+ * One compartment after another when the chosen items lie in several.
+ */
+export const CODE_MAX_LENGTH = 12;
+export const CODE_MIN_LENGTH = 4;
+const DATE_OF_BIRTH_DIGITS = 8; // DDMMYYYY
+
+export type PickupUiEvent =
+  | { type: 'KEY'; key: string }
+  | { type: 'DELETE' }
+  | { type: 'CLEAR' }
+  | { type: 'SUBMIT' }
+  | { type: 'BACK' }
+  | { type: 'CANCEL' }
+  | { type: 'TOGGLE_ITEM'; itemId: string }
+  | { type: 'TAKE_ALL' }
+  | { type: 'CONFIRM' }
+  | { type: 'CONFIRM_PIN_LETTER' };
+
+export type PickupEvent = (PickupUiEvent | CoreEvent) & { at?: number };
+
+export type PickupError =
+  | 'wrong-code'
+  | 'locked'
+  | 'wrong-date-of-birth'
+  | 'incomplete-code'
+  | 'incomplete-date'
+  | null;
+
+export interface PickupContext {
+  /** What the person typed; secret: never in a view, blanked before persisting. */
+  entry: string;
+  error: PickupError;
+  lockedUntil: number | null;
+  items: PickupItem[];
+  selected: string[];
+  /** Compartments still to open, in order; the first is the current one. */
+  doors: string[];
+  failure: string | null;
+  stepsReached: string[];
+}
+
+export interface PickupOutput {
+  outcome: 'completed' | 'abandoned' | 'failed';
+  reason: string | null;
+  stepsReached: string[];
+}
+
+const selectedItems = (context: PickupContext) =>
+  context.items.filter((item) => context.selected.includes(item.id));
+
+const compartmentsOf = (items: PickupItem[]) => [...new Set(items.map((item) => item.compartment))];
+
+function typed(context: PickupContext, event: PickupEvent, maxLength: number) {
+  if (event.type !== 'KEY' || !/^[0-9A-Z]$/.test(event.key)) return context.entry;
+  return context.entry.length < maxLength ? context.entry + event.key : context.entry;
+}
+
+export const documentPickupMachine = setup({
+  types: {
+    context: {} as PickupContext,
+    events: {} as PickupEvent,
+    output: {} as PickupOutput,
+  },
+  actions: {
+    type: assign({
+      entry: ({ context, event }) => typed(context, event, CODE_MAX_LENGTH),
+      error: null,
+    }),
+    typeDate: assign({
+      entry: ({ context, event }) => typed(context, event, DATE_OF_BIRTH_DIGITS),
+      error: null,
+    }),
+    deleteLast: assign({ entry: ({ context }) => context.entry.slice(0, -1) }),
+    clearEntry: assign({ entry: '' }),
+    reached: assign({
+      stepsReached: ({ context }, step: string) =>
+        context.stepsReached.includes(step)
+          ? context.stepsReached
+          : [...context.stepsReached, step],
+    }),
+    requestCode: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: { kind: 'verify-code', code: context.entry } satisfies Effect,
+    })),
+    requestSecondFactor: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'verify-second-factor',
+        itemIds: context.items.map((item) => item.id),
+        value: context.entry,
+      } satisfies Effect,
+    })),
+    requestDoor: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'open-door',
+        purpose: 'pickup',
+        compartment: context.doors[0]!,
+        itemIds: selectedItems(context)
+          .filter((item) => item.compartment === context.doors[0])
+          .map((item) => item.id),
+      } satisfies Effect,
+    })),
+  },
+  guards: {
+    codeComplete: ({ context }) => context.entry.length >= CODE_MIN_LENGTH,
+    dateComplete: ({ context }) => context.entry.length === DATE_OF_BIRTH_DIGITS,
+    needsSecondFactor: ({ context }) => context.items.some((item) => item.hasSecondFactor),
+    severalItems: ({ context }) => context.items.length > 1,
+    somethingSelected: ({ context }) => context.selected.length > 0,
+    needsPinLetter: ({ context }) =>
+      selectedItems(context).some((item) => item.needsPinLetterConfirmation),
+    moreDoors: ({ context }) => context.doors.length > 1,
+    isCurrentDoor: ({ context, event }) =>
+      'compartment' in event && event.compartment === context.doors[0],
+  },
+}).createMachine({
+  id: 'documentPickup',
+  initial: 'code',
+  context: {
+    entry: '',
+    error: null,
+    lockedUntil: null,
+    items: [],
+    selected: [],
+    doors: [],
+    failure: null,
+    stepsReached: ['code'],
+  },
+  output: ({ context }) => ({
+    outcome: context.failure
+      ? 'failed'
+      : context.stepsReached.includes('done')
+        ? 'completed'
+        : 'abandoned',
+    reason: context.failure,
+    stepsReached: context.stepsReached,
+  }),
+  on: { CANCEL: '.abandoned' },
+  states: {
+    code: {
+      on: {
+        KEY: { actions: 'type' },
+        DELETE: { actions: 'deleteLast' },
+        CLEAR: { actions: 'clearEntry' },
+        SUBMIT: [
+          { guard: 'codeComplete', target: 'verifyingCode' },
+          { actions: assign({ error: 'incomplete-code' }) },
+        ],
+        BACK: 'abandoned',
+      },
+    },
+    verifyingCode: {
+      entry: 'requestCode',
+      on: {
+        CODE_OK: [
+          {
+            guard: ({ event }) => event.items.some((item) => item.hasSecondFactor),
+            target: 'secondFactor',
+            actions: assign({ items: ({ event }) => event.items, entry: '' }),
+          },
+          {
+            target: 'choose',
+            actions: assign({ items: ({ event }) => event.items, entry: '' }),
+          },
+        ],
+        CODE_WRONG: {
+          target: 'code',
+          actions: assign({
+            entry: '',
+            error: ({ event }) => (event.lockedUntil ? 'locked' : 'wrong-code'),
+            lockedUntil: ({ event }) => event.lockedUntil,
+          }),
+        },
+      },
+    },
+    secondFactor: {
+      entry: { type: 'reached', params: 'second-factor' },
+      on: {
+        KEY: { actions: 'typeDate' },
+        DELETE: { actions: 'deleteLast' },
+        CLEAR: { actions: 'clearEntry' },
+        SUBMIT: [
+          { guard: 'dateComplete', target: 'verifyingSecondFactor' },
+          { actions: assign({ error: 'incomplete-date' }) },
+        ],
+        BACK: { target: 'code', actions: assign({ entry: '', items: [] }) },
+      },
+    },
+    verifyingSecondFactor: {
+      entry: 'requestSecondFactor',
+      on: {
+        SECOND_FACTOR_OK: { target: 'choose', actions: 'clearEntry' },
+        SECOND_FACTOR_WRONG: [
+          {
+            // Too many wrong answers count as wrong codes: back to the start, locked.
+            guard: ({ event }) => event.lockedUntil !== null,
+            target: 'code',
+            actions: assign({
+              entry: '',
+              items: [],
+              error: 'locked',
+              lockedUntil: ({ event }) => event.lockedUntil,
+            }),
+          },
+          { target: 'secondFactor', actions: assign({ entry: '', error: 'wrong-date-of-birth' }) },
+        ],
+      },
+    },
+    choose: {
+      always: {
+        guard: ({ context }) => context.items.length === 1,
+        target: 'confirmSelection',
+        actions: assign({ selected: ({ context }) => context.items.map((item) => item.id) }),
+      },
+      entry: { type: 'reached', params: 'choose' },
+      on: {
+        TOGGLE_ITEM: {
+          actions: assign({
+            selected: ({ context, event }) =>
+              context.selected.includes(event.itemId)
+                ? context.selected.filter((id) => id !== event.itemId)
+                : context.items.some((item) => item.id === event.itemId)
+                  ? [...context.selected, event.itemId]
+                  : context.selected,
+          }),
+        },
+        TAKE_ALL: {
+          target: 'confirmSelection',
+          actions: assign({ selected: ({ context }) => context.items.map((item) => item.id) }),
+        },
+        CONFIRM: { guard: 'somethingSelected', target: 'confirmSelection' },
+        BACK: { target: 'code', actions: assign({ items: [], selected: [] }) },
+      },
+    },
+    confirmSelection: {
+      always: [{ guard: 'needsPinLetter', target: 'pinLetter' }, { target: 'opening' }],
+      exit: assign({ doors: ({ context }) => compartmentsOf(selectedItems(context)) }),
+    },
+    pinLetter: {
+      entry: { type: 'reached', params: 'pin-letter' },
+      on: {
+        CONFIRM_PIN_LETTER: 'opening',
+        BACK: { target: 'code', actions: assign({ items: [], selected: [] }) },
+      },
+    },
+    opening: {
+      entry: [{ type: 'reached', params: 'door' }, 'requestDoor'],
+      on: {
+        CANCEL: {}, // the unlock is under way: its outcome decides
+        DOOR_OPENED: { guard: 'isCurrentDoor', target: 'takeAndClose' },
+        DOOR_FAILED: {
+          guard: 'isCurrentDoor',
+          target: 'failed',
+          actions: assign({ failure: ({ event }) => `door-${event.reason}` }),
+        },
+      },
+    },
+    takeAndClose: {
+      on: {
+        DOOR_CLOSED: [
+          {
+            guard: ({ context, event }) =>
+              event.compartment === context.doors[0] && context.doors.length > 1,
+            target: 'opening',
+            actions: assign({ doors: ({ context }) => context.doors.slice(1) }),
+          },
+          { guard: 'isCurrentDoor', target: 'done' },
+        ],
+        // The door is open: leaving now would leave it unattended.
+        CANCEL: {},
+      },
+    },
+    done: { entry: { type: 'reached', params: 'done' }, type: 'final' },
+    failed: { type: 'final' },
+    abandoned: { type: 'final' },
+  },
+});

@@ -1,0 +1,66 @@
+/** The terminal's SQLite store: schema and durability, device secret, audit, outbox, repository. */
+export {
+  type AuditEntry,
+  type AuditFailure,
+  type AuditRow,
+  appendAudit,
+  auditEntries,
+  canonicalJson,
+  GENESIS_HASH,
+  verifyAudit,
+} from './audit.ts';
+export {
+  backup,
+  type Db,
+  LATEST_VERSION,
+  type Migration,
+  migrations,
+  type OpenOptions,
+  openDb,
+  STORE_FILE,
+  schemaVersion,
+} from './db.ts';
+export {
+  enqueueOutbox,
+  markOutboxFailed,
+  markOutboxSent,
+  OUTBOX_BACKOFF_BASE_MS,
+  OUTBOX_BACKOFF_CAP_MS,
+  type OutboxInput,
+  outboxBackoffMs,
+  outboxLength,
+  pendingOutbox,
+  pruneSentOutbox,
+} from './outbox.ts';
+export {
+  createHasher,
+  DEVICE_SECRET_BYTES,
+  DEVICE_SECRET_FILE,
+  type Hasher,
+  type HashPurpose,
+  loadOrCreateDeviceSecret,
+  type NormalizeError,
+  normalizeSecretValue,
+} from './secret.ts';
+export {
+  type AnnounceInput,
+  type AuditInput,
+  CODE_FAILURE_RETENTION_MS,
+  type CompartmentConfig,
+  type CompartmentError,
+  createStore,
+  DAY_MS,
+  DEFAULT_HOLDING_DAYS,
+  type DropOffInput,
+  EXPIRING_NOTICE_MS,
+  holdingDaysSetting,
+  type IntentInput,
+  type ItemError,
+  PIN_LOCK_MS,
+  PIN_MAX_FAILURES,
+  type StaffInput,
+  type Store,
+  type StoreDeps,
+  type UsageInput,
+} from './store.ts';
+export * from './types.ts';

@@ -1,0 +1,38 @@
+/**
+ * A kiosk core in its own process, for crash tests: `--data DIR --port PATH
+ * [--crash-at STEP]`. Reads UI events as JSON lines on stdin, writes each view as a JSON
+ * line on stdout. With --crash-at it kills itself (SIGKILL, no cleanup) right after that
+ * step of a door's intent protocol, as a power cut would.
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { jsonLogger, systemClock } from '@amtomat/locker-controller';
+import type { DoorStep } from '../doors/door-service.ts';
+import { openTestTerminal } from './kiosk-fixture.ts';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    port: { type: 'string' },
+    'crash-at': { type: 'string' },
+  },
+});
+const crashAt = values['crash-at'] as DoorStep | undefined;
+const terminal = await openTestTerminal({
+  dir: values.data!,
+  devicePath: values.port!,
+  clock: systemClock,
+  logger: jsonLogger('kiosk-core', { minLevel: 'warn' }),
+  afterDoorStep: (step) => {
+    if (step === crashAt) process.kill(process.pid, 'SIGKILL');
+  },
+});
+terminal.core.subscribe((view) => process.stdout.write(`${JSON.stringify({ view })}\n`));
+await terminal.core.start();
+process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+for await (const line of createInterface({ input: process.stdin })) {
+  if (!line.trim()) continue;
+  const result = terminal.core.send(JSON.parse(line));
+  if (!result.ok) process.stdout.write(`${JSON.stringify({ refused: result.error })}\n`);
+}
+await terminal.close();
