@@ -8,7 +8,8 @@ import {
   type DoorPort,
   type DoorStep,
 } from '../doors/door-service.ts';
-import type { Effect } from '../flows/effects.ts';
+import type { FlowEffect } from '../flows/flow.ts';
+import { FLOWS } from '../flows/registry.ts';
 import {
   SESSION_MACHINE_VERSION,
   type SessionEvent,
@@ -17,8 +18,8 @@ import {
 } from '../flows/session.machine.ts';
 import type { Store } from '../store/store.ts';
 import { LOCKOUT, lockedUntil } from './lockout.ts';
-import { type UiEvent, uiEventSchema } from './ui-events.ts';
-import { ALLOWED_EVENTS, projectView, type View } from './views.ts';
+import { uiEventSchema } from './ui-events.ts';
+import { allowedEvents, projectView, type View } from './views.ts';
 
 export interface KioskCoreDeps {
   store: Store;
@@ -116,76 +117,50 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     for (const listener of listeners) listener(current);
   }
 
-  async function runEffect(effect: Effect, sessionId: string | null) {
-    switch (effect.kind) {
-      case 'verify-code':
-        return verifyCode(effect.code);
-      case 'verify-second-factor':
-        return verifySecondFactor(effect.itemIds, effect.value);
-      case 'open-door': {
-        await doors.open({
-          compartment: effect.compartment,
-          purpose: effect.purpose,
-          itemIds: effect.itemIds,
-          sessionId,
+  const codeLock = {
+    lockedUntil(): number | null {
+      const now = clock.now();
+      return lockedUntil(store.codeFailureTimes(now - LOCKOUT.escalationWindowMs), now);
+    },
+    /** Records a wrong code; an alarm goes out when this failure engages a lock. */
+    recordFailure(): number | null {
+      const wasLocked = codeLock.lockedUntil() !== null;
+      store.recordCodeFailure(clock.now());
+      const until = codeLock.lockedUntil();
+      if (until !== null && !wasLocked) {
+        store.transaction(() => {
+          store.audit({
+            at: clock.now(),
+            actor: 'system',
+            action: 'code-entry-locked',
+            details: { until },
+          });
+          store.enqueue('alarm', { kind: 'code-brute-force', lockedUntil: until });
         });
-        return; // the outcome arrives as door news
+        logger.log('warn', 'core.code_entry_locked', { until });
       }
+      return until;
+    },
+  };
+
+  async function runEffect(effect: FlowEffect, sessionId: string | null) {
+    const service = actor?.getSnapshot().context.service;
+    const handler = FLOWS.find((flow) => flow.service === service)?.effects[effect.kind];
+    if (!handler) {
+      logger.log('error', 'core.effect_unknown', { effect: effect.kind, service: service ?? null });
+      return;
     }
-  }
-
-  function currentLock(): number | null {
-    const now = clock.now();
-    return lockedUntil(store.codeFailureTimes(now - LOCKOUT.escalationWindowMs), now);
-  }
-
-  function registerFailure(): number | null {
-    const wasLocked = currentLock() !== null;
-    store.recordCodeFailure(clock.now());
-    const until = currentLock();
-    if (until !== null && !wasLocked) {
-      store.transaction(() => {
-        store.audit({
-          at: clock.now(),
-          actor: 'system',
-          action: 'code-entry-locked',
-          details: { until },
-        });
-        store.enqueue('alarm', { kind: 'code-brute-force', lockedUntil: until });
-      });
-      logger.log('warn', 'core.code_entry_locked', { until });
-    }
-    return until;
-  }
-
-  function verifyCode(code: string) {
-    const locked = currentLock();
-    if (locked !== null) return post({ type: 'CODE_WRONG', lockedUntil: locked });
-    const items = store.itemsByCode(code).filter((item) => item.compartment !== null);
-    if (items.length === 0) return post({ type: 'CODE_WRONG', lockedUntil: registerFailure() });
-    post({
-      type: 'CODE_OK',
-      items: items.map((item) => ({
-        id: item.id,
-        kind: item.kind === 'drop-off' ? 'object' : item.kind,
-        compartment: item.compartment!,
-        needsPinLetterConfirmation: item.needsPinLetterConfirmation,
-        hasSecondFactor: item.hasSecondFactor,
-      })),
+    await handler(effect, {
+      store,
+      now: () => clock.now(),
+      sessionId,
+      logger,
+      answer: (event) => post(event as Unstamped<SessionEvent>),
+      openDoor: async (request) => {
+        await doors.open({ ...request, sessionId });
+      },
+      codeLock,
     });
-  }
-
-  function verifySecondFactor(itemIds: string[], value: string) {
-    const locked = currentLock();
-    if (locked !== null) return post({ type: 'SECOND_FACTOR_WRONG', lockedUntil: locked });
-    const date = /^(\d{2})(\d{2})(\d{4})$/.exec(value);
-    const iso = date ? `${date[3]}-${date[2]}-${date[1]}` : '';
-    const matches = itemIds.every((id) => {
-      const item = store.item(id);
-      return !item?.hasSecondFactor || (iso !== '' && store.checkSecondFactor(id, iso));
-    });
-    if (matches) return post({ type: 'SECOND_FACTOR_OK' });
-    post({ type: 'SECOND_FACTOR_WRONG', lockedUntil: registerFailure() });
   }
 
   function forwardDoorNews(news: DoorNews) {
@@ -273,13 +248,13 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
         logger.log('warn', 'core.event_invalid', { issues: parsed.error.issues.length });
         return err({ kind: 'invalid', issues: parsed.error.message });
       }
-      const event: UiEvent = parsed.data;
+      const event = parsed.data;
       const screen = (current ?? projectView(actor!.getSnapshot())).screen;
-      if (!ALLOWED_EVENTS[screen].includes(event.type)) {
+      if (!allowedEvents(screen).includes(event.type)) {
         logger.log('warn', 'core.event_not_allowed', { screen, event: event.type });
         return err({ kind: 'not-allowed', screen, event: event.type });
       }
-      post(event);
+      post(event as Unstamped<SessionEvent>);
       return ok(undefined);
     },
     view() {

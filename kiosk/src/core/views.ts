@@ -1,14 +1,13 @@
 import type { SnapshotFrom } from 'xstate';
-import type { PickupContext } from '../flows/document-pickup.machine.ts';
+import { FLOWS } from '../flows/registry.ts';
 import type { sessionMachine } from '../flows/session.machine.ts';
-import type { UiEvent } from './ui-events.ts';
 
 /**
  * What the UI renders: a screen name and the props it needs, projected from the session
  * snapshot. Nothing secret: entered codes and dates appear only as their length.
  */
 export interface View {
-  screen: Screen;
+  screen: string;
   props: Record<string, unknown>;
   session: {
     language: string;
@@ -18,55 +17,28 @@ export interface View {
   };
 }
 
-export type Screen =
-  | 'attract'
-  | 'menu'
-  | 'pickup.code'
-  | 'pickup.checking'
-  | 'pickup.date-of-birth'
-  | 'pickup.choose'
-  | 'pickup.pin-letter'
-  | 'pickup.opening'
-  | 'pickup.take-and-close'
-  | 'survey';
+/** Events every screen takes: nobody needs to find a mode to reach it (EN 301 549). */
+const ALWAYS = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND'];
 
-const PICKUP_SCREENS: Record<string, Screen> = {
-  code: 'pickup.code',
-  verifyingCode: 'pickup.checking',
-  secondFactor: 'pickup.date-of-birth',
-  verifyingSecondFactor: 'pickup.checking',
-  choose: 'pickup.choose',
-  confirmSelection: 'pickup.choose',
-  pinLetter: 'pickup.pin-letter',
-  opening: 'pickup.opening',
-  takeAndClose: 'pickup.take-and-close',
+const SESSION_SCREENS: Record<string, readonly string[]> = {
+  attract: ['START'],
+  menu: ['CHOOSE', 'CANCEL'],
+  survey: ['ANSWER', 'FINISH'],
 };
-
-/** Steps a citizen sees as "step N of M" during a pickup. */
-const PICKUP_STEPS: Screen[] = [
-  'pickup.code',
-  'pickup.date-of-birth',
-  'pickup.choose',
-  'pickup.pin-letter',
-  'pickup.take-and-close',
-];
-
-const ALWAYS: UiEvent['type'][] = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND'];
-const ENTRY: UiEvent['type'][] = ['KEY', 'DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL'];
 
 /** The events each screen accepts; anything else is refused (and logged) by the core. */
-export const ALLOWED_EVENTS: Record<Screen, readonly UiEvent['type'][]> = {
-  attract: [...ALWAYS, 'START'],
-  menu: [...ALWAYS, 'CHOOSE', 'CANCEL'],
-  'pickup.code': [...ALWAYS, ...ENTRY],
-  'pickup.checking': [...ALWAYS],
-  'pickup.date-of-birth': [...ALWAYS, ...ENTRY],
-  'pickup.choose': [...ALWAYS, 'TOGGLE_ITEM', 'TAKE_ALL', 'CONFIRM', 'BACK', 'CANCEL'],
-  'pickup.pin-letter': [...ALWAYS, 'CONFIRM_PIN_LETTER', 'BACK', 'CANCEL'],
-  'pickup.opening': [...ALWAYS],
-  'pickup.take-and-close': [...ALWAYS],
-  survey: [...ALWAYS, 'ANSWER', 'FINISH'],
-};
+export function allowedEvents(screen: string): readonly string[] {
+  const own =
+    SESSION_SCREENS[screen] ??
+    FLOWS.map((flow) => flow.allowedEvents[screen]).find((events) => events !== undefined) ??
+    [];
+  return [...ALWAYS, ...own];
+}
+
+export const ALL_SCREENS: readonly string[] = [
+  ...Object.keys(SESSION_SCREENS),
+  ...FLOWS.flatMap((flow) => Object.keys(flow.allowedEvents)),
+];
 
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
@@ -84,12 +56,15 @@ export function projectView(snapshot: SessionSnapshot): View {
       : null,
   };
   if (snapshot.matches('attract')) return { screen: 'attract', props: {}, session };
-  if (snapshot.matches('menu'))
-    return { screen: 'menu', props: { services: ['document-pickup'] }, session };
+  if (snapshot.matches('menu')) {
+    const services = FLOWS.filter((flow) => flow.inMenu).map((flow) => flow.service);
+    return { screen: 'menu', props: { services }, session };
+  }
   if (snapshot.matches('survey')) {
     return {
       screen: 'survey',
       props: {
+        service: context.service,
         outcome: context.result?.outcome ?? null,
         reason: context.result?.reason ?? null,
         answered: context.survey,
@@ -97,23 +72,13 @@ export function projectView(snapshot: SessionSnapshot): View {
       session,
     };
   }
-  const flow = snapshot.children.flow?.getSnapshot();
-  const state = typeof flow?.value === 'string' ? flow.value : 'code';
-  const pickup = (flow?.context ?? {}) as Partial<PickupContext>;
-  const screen = PICKUP_SCREENS[state] ?? 'pickup.code';
-  const step = PICKUP_STEPS.indexOf(screen);
+  const flow = FLOWS.find((candidate) => candidate.service === context.service);
+  const child = snapshot.children.flow?.getSnapshot();
+  if (!flow || !child) return { screen: 'attract', props: {}, session };
+  const state = typeof child.value === 'string' ? child.value : Object.keys(child.value)[0]!;
   return {
-    screen,
-    props: {
-      entered: pickup.entry?.length ?? 0,
-      error: pickup.error ?? null,
-      lockedUntil: pickup.lockedUntil ?? null,
-      items: (pickup.items ?? []).map(({ id, kind }) => ({ id, kind })),
-      selected: pickup.selected ?? [],
-      compartment: pickup.doors?.[0] ?? null,
-      remainingDoors: Math.max(0, (pickup.doors?.length ?? 1) - 1),
-      step: step >= 0 ? { index: step + 1, count: PICKUP_STEPS.length } : null,
-    },
+    screen: flow.screens[state] ?? `${flow.service}.${state}`,
+    props: flow.props(state, child.context),
     session,
   };
 }

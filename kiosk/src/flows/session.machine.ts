@@ -1,23 +1,18 @@
-import { assign, emit, sendTo, setup } from 'xstate';
-import {
-  documentPickupMachine,
-  type PickupOutput,
-  type PickupUiEvent,
-} from './document-pickup.machine.ts';
-import type { CoreEvent, Effect } from './effects.ts';
+import { type AnyStateMachine, assign, emit, sendTo, setup } from 'xstate';
+import type { FlowEffect } from './flow.ts';
+import { FLOWS } from './registry.ts';
 
 /**
  * One visit at the terminal: attract → service menu → a service flow → a two-question
  * survey → attract. The session owns what every screen shares: language, accessibility
- * modes, the inactivity warning and its extensions. Time comes in on events (`at`), and
- * deadlines are absolute times in context, so a restored session needs no re-armed timers.
+ * modes, the inactivity warning and its extensions. Flows plug in through the registry.
+ * Time comes in on events (`at`), and deadlines are absolute times in context, so a
+ * restored session needs no re-armed timers.
  */
-export const SESSION_MACHINE_VERSION = 1;
+export const SESSION_MACHINE_VERSION = 2;
 
 export const LANGUAGES = ['de', 'de-easy', 'en', 'tr', 'ar', 'uk', 'ru', 'pl'] as const;
 export type Language = (typeof LANGUAGES)[number];
-export type Service = 'document-pickup';
-export const SERVICES: readonly Service[] = ['document-pickup'];
 
 export interface Accessibility {
   largeText: boolean;
@@ -42,6 +37,13 @@ export const DEFAULT_TIMERS: SessionTimers = {
   maxExtensions: 20,
 };
 
+/** What every flow machine reports when it ends. */
+export interface FlowOutput {
+  outcome: 'completed' | 'abandoned' | 'failed';
+  reason: string | null;
+  stepsReached: string[];
+}
+
 export interface SessionContext {
   sessionId: string | null;
   language: Language;
@@ -51,79 +53,38 @@ export interface SessionContext {
   lastActivityAt: number;
   warning: boolean;
   extensions: number;
-  service: Service | null;
+  service: string | null;
   /** A door of this session is being opened or stands open: the session may not end. */
   doorBusy: boolean;
-  result: PickupOutput | null;
+  result: FlowOutput | null;
   survey: { satisfaction: number | null; alternative: string | null };
 }
 
-export type SessionUiEvent =
+/** Events of the flows pass through the session untyped; each flow validates its own. */
+export type FlowEvent = { type: string; [field: string]: unknown };
+
+export type SessionEvent = (
   | { type: 'START' }
-  | { type: 'CHOOSE'; service: Service }
+  | { type: 'CHOOSE'; service: string }
   | { type: 'EXTEND' }
   | { type: 'SET_LANGUAGE'; language: Language }
   | { type: 'SET_ACCESSIBILITY'; settings: Partial<Accessibility> }
-  | { type: 'ANSWER'; question: 'satisfaction'; value: number }
-  | { type: 'ANSWER'; question: 'alternative'; value: string }
+  | { type: 'ANSWER'; question: 'satisfaction' | 'alternative'; value: number | string }
   | { type: 'FINISH' }
-  | PickupUiEvent;
-
-export type SessionEvent = (
-  | SessionUiEvent
-  | CoreEvent
   | { type: 'TICK' }
   | { type: 'NEW_SESSION'; sessionId: string }
-  | { type: 'EFFECT'; effect: Effect }
+  | { type: 'EFFECT'; effect: FlowEffect }
+  | FlowEvent
 ) & { at: number };
 
 /** What the session tells the core: effects to run and usage facts to record. */
 export type SessionEmitted =
-  | { type: 'effect'; effect: Effect; sessionId: string | null }
+  | { type: 'effect'; effect: FlowEffect; sessionId: string | null }
   | {
       type: 'usage';
       sessionId: string | null;
       usage: Record<string, string | number | boolean | null>;
     };
-
-const USER_EVENTS = new Set([
-  'START',
-  'CHOOSE',
-  'EXTEND',
-  'SET_LANGUAGE',
-  'SET_ACCESSIBILITY',
-  'ANSWER',
-  'FINISH',
-  'KEY',
-  'DELETE',
-  'CLEAR',
-  'SUBMIT',
-  'BACK',
-  'CANCEL',
-  'TOGGLE_ITEM',
-  'TAKE_ALL',
-  'CONFIRM',
-  'CONFIRM_PIN_LETTER',
-]);
-const FLOW_EVENTS = [
-  'KEY',
-  'DELETE',
-  'CLEAR',
-  'SUBMIT',
-  'BACK',
-  'CANCEL',
-  'TOGGLE_ITEM',
-  'TAKE_ALL',
-  'CONFIRM',
-  'CONFIRM_PIN_LETTER',
-  'CODE_OK',
-  'CODE_WRONG',
-  'SECOND_FACTOR_OK',
-  'SECOND_FACTOR_WRONG',
-  'DOOR_OPENED',
-  'DOOR_FAILED',
-  'DOOR_CLOSED',
-] as const;
 
 const initialContext = (timers: SessionTimers): SessionContext => ({
   sessionId: null,
@@ -141,6 +102,8 @@ const initialContext = (timers: SessionTimers): SessionContext => ({
 });
 
 const idle = (context: SessionContext, at: number) => at - context.lastActivityAt;
+const field = <T>(event: { type: string }, name: string) =>
+  (event as unknown as Record<string, T>)[name] as T;
 
 export const sessionMachine = setup({
   types: {
@@ -149,24 +112,45 @@ export const sessionMachine = setup({
     emitted: {} as SessionEmitted,
     input: {} as { timers?: Partial<SessionTimers> },
   },
-  actors: { documentPickup: documentPickupMachine },
+  actors: Object.fromEntries(FLOWS.map((flow) => [flow.service, flow.machine])) as Record<
+    string,
+    AnyStateMachine
+  >,
   actions: {
-    touch: assign({
+    touch: assign({ lastActivityAt: ({ event }) => event.at, warning: false }),
+    extend: assign({
       lastActivityAt: ({ event }) => event.at,
       warning: false,
+      extensions: ({ context }) => context.extensions + 1,
     }),
-    usage: emit(({ context }, usage: Record<string, string | number | boolean | null>) => ({
-      type: 'usage' as const,
-      sessionId: context.sessionId,
-      usage,
-    })),
+    setLanguage: assign({ language: ({ event }) => field<Language>(event, 'language') }),
+    setAccessibility: assign({
+      accessibility: ({ context, event }) => ({
+        ...context.accessibility,
+        ...field<Partial<Accessibility>>(event, 'settings'),
+      }),
+    }),
     forwardEffect: emit(({ context, event }) => ({
       type: 'effect' as const,
       sessionId: context.sessionId,
-      effect: (event as { effect: Effect }).effect,
+      effect: field<FlowEffect>(event, 'effect'),
+    })),
+    markDoorBusy: assign({
+      doorBusy: ({ context, event }) =>
+        context.doorBusy || field<FlowEffect>(event, 'effect').kind === 'open-door',
+    }),
+    forwardToFlow: sendTo('flow', ({ event }) => event),
+    startSession: assign({
+      startedAt: ({ event }) => event.at,
+      lastActivityAt: ({ event }) => event.at,
+    }),
+    sessionStarted: emit(({ context }) => ({
+      type: 'usage' as const,
+      sessionId: context.sessionId,
+      usage: { type: 'session-started' },
     })),
     /** The usage record of a finished visit: what, how far, how it ended; nobody's data. */
-    recordEnd: emit(({ context }, params: { outcome: string | null }) => ({
+    recordEnd: emit(({ context, event }, params: { outcome: string | null }) => ({
       type: 'usage' as const,
       sessionId: context.sessionId,
       usage: {
@@ -175,6 +159,7 @@ export const sessionMachine = setup({
         outcome: params.outcome ?? context.result?.outcome ?? null,
         reason: context.result?.reason ?? null,
         steps: context.result?.stepsReached.join(',') ?? null,
+        durationMs: context.startedAt === null ? null : event.at - context.startedAt,
         satisfaction: context.survey.satisfaction,
         alternative: context.survey.alternative,
         language: context.language,
@@ -188,6 +173,8 @@ export const sessionMachine = setup({
     reset: assign(({ context }) => initialContext(context.timers)),
   },
   guards: {
+    validLanguage: ({ event }) =>
+      (LANGUAGES as readonly string[]).includes(field<string>(event, 'language')),
     warningDue: ({ context, event }) =>
       idle(context, event.at) >= context.timers.inactivityMs - context.timers.warningMs,
     timedOut: ({ context, event }) => idle(context, event.at) >= context.timers.inactivityMs,
@@ -199,57 +186,34 @@ export const sessionMachine = setup({
   context: ({ input }) => initialContext({ ...DEFAULT_TIMERS, ...input.timers }),
   initial: 'attract',
   on: {
-    SET_LANGUAGE: {
-      guard: ({ event }) => (LANGUAGES as readonly string[]).includes(event.language),
-      actions: ['touch', assign({ language: ({ event }) => event.language })],
-    },
-    SET_ACCESSIBILITY: {
-      actions: [
-        'touch',
-        assign({
-          accessibility: ({ context, event }) => ({ ...context.accessibility, ...event.settings }),
-        }),
-      ],
-    },
-    EFFECT: {
-      actions: [
-        'forwardEffect',
-        assign({
-          doorBusy: ({ context, event }) => context.doorBusy || event.effect.kind === 'open-door',
-        }),
-      ],
-    },
+    SET_LANGUAGE: { guard: 'validLanguage', actions: ['touch', 'setLanguage'] },
+    SET_ACCESSIBILITY: { actions: ['touch', 'setAccessibility'] },
   },
   states: {
     attract: {
       entry: 'reset',
       on: {
-        START: {
-          target: 'menu',
-          actions: assign({
-            startedAt: ({ event }) => event.at,
-            lastActivityAt: ({ event }) => event.at,
-          }),
+        START: { target: 'menu', actions: 'startSession' },
+        NEW_SESSION: {
+          actions: assign({ sessionId: ({ event }) => field<string>(event, 'sessionId') }),
         },
-        NEW_SESSION: { actions: assign({ sessionId: ({ event }) => event.sessionId }) },
+        ...startEvents(),
       },
     },
     menu: {
-      entry: { type: 'usage', params: { type: 'session-started' } },
+      entry: 'sessionStarted',
       on: {
-        CHOOSE: {
-          guard: ({ event }) => SERVICES.includes(event.service),
-          target: 'flow',
-          actions: ['touch', assign({ service: ({ event }) => event.service })],
-        },
+        CHOOSE: FLOWS.filter((flow) => flow.inMenu).map((flow) => ({
+          guard: ({ event }: { event: { type: string } }) =>
+            field<string>(event, 'service') === flow.service,
+          target: `flow.${flow.service}`,
+          actions: ['touch', assign({ service: flow.service })],
+        })),
         CANCEL: {
           target: 'attract',
           actions: { type: 'recordEnd', params: { outcome: 'abandoned' } },
         },
-        EXTEND: {
-          guard: 'canExtend',
-          actions: ['touch', assign({ extensions: ({ context }) => context.extensions + 1 })],
-        },
+        EXTEND: { guard: 'canExtend', actions: 'extend' },
         TICK: [
           {
             guard: 'timedOut',
@@ -258,42 +222,34 @@ export const sessionMachine = setup({
           },
           { guard: 'warningDue', actions: assign({ warning: true }) },
         ],
-        START: { actions: 'touch' },
+        ...startEvents(),
       },
     },
     flow: {
-      invoke: {
-        id: 'flow',
-        src: 'documentPickup',
-        onDone: {
-          target: 'survey',
-          actions: assign({ result: ({ event }) => event.output }),
-        },
-      },
-      on: {
-        DOOR_CLOSED: {
-          actions: [assign({ doorBusy: false }), sendTo('flow', ({ event }) => event)],
-        },
-        DOOR_FAILED: {
-          actions: [assign({ doorBusy: false }), sendTo('flow', ({ event }) => event)],
-        },
-        ...Object.fromEntries(
-          FLOW_EVENTS.filter((type) => type !== 'DOOR_CLOSED' && type !== 'DOOR_FAILED').map(
-            (type) => [
-              type,
-              {
-                actions: [
-                  ...(USER_EVENTS.has(type) ? ['touch' as const] : []),
-                  sendTo('flow', ({ event }) => event),
-                ],
+      initial: FLOWS[0]!.service, // always entered through a concrete flow's target
+      states: Object.fromEntries(
+        FLOWS.map((flow) => [
+          flow.service,
+          {
+            invoke: {
+              id: 'flow',
+              src: flow.service,
+              input: ({ event }: { event: SessionEvent }) => ({ start: event }),
+              onDone: {
+                target: '#session.survey',
+                actions: assign({
+                  result: ({ event }) => (event as unknown as { output: FlowOutput }).output,
+                }),
               },
-            ],
-          ),
-        ),
-        EXTEND: {
-          guard: 'canExtend',
-          actions: ['touch', assign({ extensions: ({ context }) => context.extensions + 1 })],
-        },
+            },
+          },
+        ]),
+      ),
+      on: {
+        SET_LANGUAGE: { guard: 'validLanguage', actions: ['touch', 'setLanguage'] },
+        SET_ACCESSIBILITY: { actions: ['touch', 'setAccessibility'] },
+        EFFECT: { actions: ['forwardEffect', 'markDoorBusy'] },
+        EXTEND: { guard: 'canExtend', actions: 'extend' },
         TICK: [
           {
             // Never end a session while its door is open or being opened.
@@ -304,6 +260,15 @@ export const sessionMachine = setup({
           },
           { guard: 'warningDue', actions: assign({ warning: true }) },
         ],
+        DOOR_CLOSED: { actions: [assign({ doorBusy: false }), 'forwardToFlow'] },
+        DOOR_FAILED: { actions: [assign({ doorBusy: false }), 'forwardToFlow'] },
+        // Answers of the core and door news: no person acted, so no activity.
+        'CODE_*': { actions: 'forwardToFlow' },
+        'SECOND_FACTOR_*': { actions: 'forwardToFlow' },
+        'DOOR_*': { actions: 'forwardToFlow' },
+        'ANSWER_*': { actions: 'forwardToFlow' },
+        // Everything else is a person's input for the flow.
+        '*': { actions: ['touch', 'forwardToFlow'] },
       },
     },
     survey: {
@@ -315,7 +280,7 @@ export const sessionMachine = setup({
             assign({
               survey: ({ context, event }) => ({
                 ...context.survey,
-                [event.question]: event.value,
+                [field<string>(event, 'question')]: field<string | number>(event, 'value'),
               }),
             }),
           ],
@@ -330,3 +295,23 @@ export const sessionMachine = setup({
     },
   },
 });
+
+/** Transitions from attract/menu straight into a flow that starts on an event (a card). */
+function startEvents() {
+  return Object.fromEntries(
+    FLOWS.filter((flow) => flow.startsOn).map((flow) => [
+      flow.startsOn!,
+      {
+        target: `#session.flow.${flow.service}`,
+        actions: [
+          assign({ service: flow.service }),
+          assign({
+            startedAt: ({ context, event }: { context: SessionContext; event: SessionEvent }) =>
+              context.startedAt ?? event.at,
+            lastActivityAt: ({ event }: { event: SessionEvent }) => event.at,
+          }),
+        ],
+      },
+    ]),
+  );
+}

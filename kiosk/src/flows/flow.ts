@@ -1,0 +1,55 @@
+import type { Logger } from '@amtomat/locker-controller';
+import type { AnyStateMachine } from 'xstate';
+import type { z } from 'zod';
+import type { OpenRequest } from '../doors/door-service.ts';
+import type { Store } from '../store/store.ts';
+
+/**
+ * A service flow plugs into the session through one definition: its machine, how its
+ * states look on screen, which UI events each screen accepts, and the effects it asks the
+ * core to run. The session, the view projection and the core know flows only through this.
+ */
+export interface FlowDefinition {
+  /** Menu id, also the usage events' `service`. */
+  service: string;
+  machine: AnyStateMachine;
+  /** Shown in the citizen menu (staff flows start from a card instead). */
+  inMenu: boolean;
+  /** A session event that starts this flow from the attract or menu screen (e.g. `CARD`). */
+  startsOn?: string;
+  /** Screen name for each top-level state of the machine. */
+  screens: Record<string, string>;
+  /** Props of the current screen. Must never include anything secret. */
+  props(state: string, context: unknown): Record<string, unknown>;
+  /** UI events each screen accepts, besides language, accessibility and EXTEND. */
+  allowedEvents: Record<string, readonly string[]>;
+  /** Schemas of this flow's UI events. */
+  uiEvents: readonly z.ZodType<{ type: string }>[];
+  /** Effects the flow may ask for, by `kind`. */
+  effects: Record<string, EffectHandler>;
+}
+
+export interface FlowEffect {
+  kind: string;
+  [field: string]: unknown;
+}
+
+/** Answers go back to the flow as events; the core stamps their time. */
+export type FlowAnswer = { type: string; [field: string]: unknown };
+
+export interface EffectContext {
+  store: Store;
+  now(): number;
+  sessionId: string | null;
+  logger: Logger;
+  answer(event: FlowAnswer): void;
+  /** Opens a door through the intent protocol; its news arrive as DOOR_* events. */
+  openDoor(request: Omit<OpenRequest, 'sessionId'>): Promise<void>;
+  /** The terminal-wide brute-force lock for codes and second factors. */
+  codeLock: { lockedUntil(): number | null; recordFailure(): number | null };
+}
+
+export type EffectHandler = (effect: FlowEffect, context: EffectContext) => void | Promise<void>;
+
+/** Context keys that hold what a person typed or presented; blanked before persisting. */
+export const SECRET_CONTEXT_KEYS: ReadonlySet<string> = new Set(['entry', 'secrets']);
