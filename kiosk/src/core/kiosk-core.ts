@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, Result } from '@amtomat/locker-controller';
 import { err, ok } from '@amtomat/locker-controller';
 import { type Actor, createActor, type Snapshot } from 'xstate';
+import { z } from 'zod';
 import {
   createDoorService,
   type DoorNews,
@@ -35,6 +36,16 @@ export type SendError =
   | { kind: 'invalid'; issues: string }
   | { kind: 'not-allowed'; screen: View['screen']; event: string };
 
+export const deviceEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('CARD'), uid: z.string().regex(/^[0-9A-F]{4,32}$/) }),
+  z.object({
+    type: z.literal('SCAN'),
+    text: z.string().min(1).max(4096),
+    symbology: z.string().max(3),
+  }),
+]);
+export type DeviceEvent = z.infer<typeof deviceEventSchema>;
+
 export interface KioskHealth {
   session: View['screen'];
   outboxLength: number;
@@ -51,6 +62,12 @@ export interface KioskCore {
   stop(): Promise<void>;
   /** A UI event: validated, checked against the current screen, stamped with the time. */
   send(event: unknown): Result<void, SendError>;
+  /**
+   * What an input device read: a card tapped on the staff reader, a code scanned. Not a
+   * UI event (the page cannot send it); validated, and passed to the session, where the
+   * current flow or screen decides what it means.
+   */
+  deviceInput(event: DeviceEvent): Result<void, SendError>;
   view(): View;
   subscribe(listener: (view: View) => void): () => void;
   /** Advances timers (inactivity, return home, expiry); called every second by `start`. */
@@ -255,6 +272,15 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
         return err({ kind: 'not-allowed', screen, event: event.type });
       }
       post(event as Unstamped<SessionEvent>);
+      return ok(undefined);
+    },
+    deviceInput(input) {
+      const parsed = deviceEventSchema.safeParse(input);
+      if (!parsed.success) {
+        logger.log('warn', 'core.device_input_invalid', { issues: parsed.error.issues.length });
+        return err({ kind: 'invalid', issues: parsed.error.message });
+      }
+      post(parsed.data);
       return ok(undefined);
     },
     view() {

@@ -42,6 +42,42 @@ export interface OpenRequest {
  * Recovery after a crash reads the open intents and the doors' states, completes what
  * demonstrably happened, and never sends a second unlock.
  */
+/**
+ * The business change that goes with a door, by purpose, written in the same transaction
+ * as the door's state: a pickup happens when the door is seen open (the citizen has the
+ * item), a load or deposit when the door closes on the item (then the citizen is notified).
+ */
+interface Completion {
+  onOpened?(args: { store: Store; intent: DoorIntent; itemIds: string[] }): void;
+  onClosed?(args: { store: Store; intent: DoorIntent; itemPresent: boolean | undefined }): void;
+}
+
+const loadOnClose: Completion = {
+  onClosed({ store, intent, itemPresent }) {
+    // With an item sensor the item must be seen; without one, the closed door is trusted.
+    if (!intent.itemId || itemPresent === false) return;
+    store.markLoaded(intent.itemId, intent.compartment, intent.staffId ?? 'unknown');
+  },
+};
+
+export const COMPLETIONS: Record<DoorPurpose, Completion> = {
+  pickup: {
+    onOpened({ store, intent, itemIds }) {
+      if (itemIds.length > 0) store.markPickedUp(itemIds, intent.sessionId ?? 'unknown');
+    },
+  },
+  retrieve: {
+    onOpened({ store, intent }) {
+      if (intent.itemId) store.markRetrieved(intent.itemId, intent.staffId ?? 'unknown');
+    },
+  },
+  load: loadOnClose,
+  deposit: loadOnClose,
+  'drop-off': {},
+  maintenance: {},
+  'door-test': {},
+};
+
 /** Points of the intent protocol; crash tests stop the process at each one. */
 export type DoorStep = 'intent-recorded' | 'unlock-sent' | 'door-opened' | 'door-closed';
 
@@ -59,14 +95,12 @@ export function createDoorService(deps: {
     for (const listener of listeners) listener(news);
   };
 
-  /** The business change when a door is seen open for its intent. */
+  /** The business change when a door is seen open for its intent (same transaction). */
   function completeOpened(intent: DoorIntent, itemIds: string[]) {
     store.transaction(() => {
       store.setIntentState(intent.id, 'opened');
       store.recordDoor(intent.compartment, 'open', now());
-      if (intent.purpose === 'pickup' && itemIds.length > 0) {
-        store.markPickedUp(itemIds, intent.sessionId ?? 'unknown');
-      }
+      COMPLETIONS[intent.purpose].onOpened?.({ store, intent, itemIds });
     });
   }
 
@@ -129,9 +163,13 @@ export function createDoorService(deps: {
     const intents = store
       .openIntents()
       .filter((intent) => intent.compartment === label && intent.state === 'opened');
+    const itemPresent = locker.door(label)?.itemPresent;
     store.transaction(() => {
       store.recordDoor(label, 'closed', at);
-      for (const intent of intents) store.setIntentState(intent.id, 'closed');
+      for (const intent of intents) {
+        store.setIntentState(intent.id, 'closed');
+        COMPLETIONS[intent.purpose].onClosed?.({ store, intent, itemPresent });
+      }
     });
     if (intents.length > 0) afterStep('door-closed');
     for (const intent of intents) tell({ type: 'closed', intent: { ...intent, state: 'closed' } });
@@ -175,9 +213,11 @@ export function createDoorService(deps: {
       if (intent.state === 'opened') {
         news.push({ type: 'opened', intent });
         if (door === false) {
+          const itemPresent = locker.door(intent.compartment)?.itemPresent;
           store.transaction(() => {
             store.recordDoor(intent.compartment, 'closed', now());
             store.setIntentState(intent.id, 'closed');
+            COMPLETIONS[intent.purpose].onClosed?.({ store, intent, itemPresent });
           });
           news.push({ type: 'closed', intent: { ...intent, state: 'closed' } });
         }
