@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh >&2
 . scripts/lib/node24.sh
-for bench in locker-controller/bench/*.bench.ts; do
+for bench in */bench/*.bench.ts; do
   node "$bench"
 done

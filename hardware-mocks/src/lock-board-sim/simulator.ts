@@ -183,6 +183,9 @@ export class LockBoardSimulator {
   private async detach(): Promise<void> {
     const port = this.port;
     this.port = undefined;
+    // A write cut off by the unplug never calls back: start the chains afresh.
+    this.replyChain = Promise.resolve();
+    this.receiveChain = Promise.resolve();
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
   }
 

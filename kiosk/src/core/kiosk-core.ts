@@ -9,7 +9,7 @@ import {
   type DoorPort,
   type DoorStep,
 } from '../doors/door-service.ts';
-import type { FlowEffect } from '../flows/flow.ts';
+import { type FlowEffect, SECRET_CONTEXT_KEYS } from '../flows/flow.ts';
 import { FLOWS } from '../flows/registry.ts';
 import {
   SESSION_MACHINE_VERSION,
@@ -118,7 +118,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     if (!actor) return;
     // Entered codes and dates are secrets: a restored session asks for them again.
     const json = JSON.stringify(actor.getPersistedSnapshot(), (key, value) =>
-      key === 'entry' ? '' : value,
+      SECRET_CONTEXT_KEYS.has(key) ? '' : value,
     );
     store.saveSnapshot(SNAPSHOT_ID, 'session', SESSION_MACHINE_VERSION, json);
   }

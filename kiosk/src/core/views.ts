@@ -1,6 +1,6 @@
 import type { SnapshotFrom } from 'xstate';
 import { FLOWS } from '../flows/registry.ts';
-import type { sessionMachine } from '../flows/session.machine.ts';
+import { inactivityLimit, type sessionMachine } from '../flows/session.machine.ts';
 
 /**
  * What the UI renders: a screen name and the props it needs, projected from the session
@@ -50,7 +50,7 @@ export function projectView(snapshot: SessionSnapshot): View {
     accessibility: context.accessibility,
     warning: context.warning
       ? {
-          endsAt: context.lastActivityAt + timers.inactivityMs,
+          endsAt: context.lastActivityAt + inactivityLimit(context),
           extensionsLeft: timers.maxExtensions - context.extensions,
         }
       : null,

@@ -73,7 +73,15 @@ export const COMPLETIONS: Record<DoorPurpose, Completion> = {
   },
   load: loadOnClose,
   deposit: loadOnClose,
-  'drop-off': {},
+  'drop-off': {
+    // The drop-off was announced before its door opened; the close puts it in. With an item
+    // sensor that sees the compartment empty, nothing was put in: no drop-off is recorded.
+    onClosed({ store, intent, itemPresent }) {
+      if (!intent.itemId) return;
+      if (itemPresent === false) store.cancelAnnounced(intent.itemId, 'system', 'nothing-inserted');
+      else store.completeDropOff(intent.itemId, intent.compartment, intent.sessionId ?? 'unknown');
+    },
+  },
   maintenance: {},
   'door-test': {},
 };

@@ -163,11 +163,11 @@ export const documentPickupMachine = setup({
           {
             guard: ({ event }) => event.items.some((item) => item.hasSecondFactor),
             target: 'secondFactor',
-            actions: assign({ items: ({ event }) => event.items, entry: '' }),
+            actions: assign({ items: ({ event }) => event.items, entry: '', lockedUntil: null }),
           },
           {
             target: 'choose',
-            actions: assign({ items: ({ event }) => event.items, entry: '' }),
+            actions: assign({ items: ({ event }) => event.items, entry: '', lockedUntil: null }),
           },
         ],
         CODE_WRONG: {
@@ -190,7 +190,7 @@ export const documentPickupMachine = setup({
           { guard: 'dateComplete', target: 'verifyingSecondFactor' },
           { actions: assign({ error: 'incomplete-date' }) },
         ],
-        BACK: { target: 'code', actions: assign({ entry: '', items: [] }) },
+        BACK: { target: 'code', actions: assign({ entry: '', items: [], error: null }) },
       },
     },
     verifyingSecondFactor: {
@@ -236,7 +236,10 @@ export const documentPickupMachine = setup({
           actions: assign({ selected: ({ context }) => context.items.map((item) => item.id) }),
         },
         CONFIRM: { guard: 'somethingSelected', target: 'confirmSelection' },
-        BACK: { target: 'code', actions: assign({ items: [], selected: [] }) },
+        BACK: {
+          target: 'code',
+          actions: assign({ items: [], selected: [], doors: [], error: null }),
+        },
       },
     },
     confirmSelection: {
@@ -247,7 +250,10 @@ export const documentPickupMachine = setup({
       entry: { type: 'reached', params: 'pin-letter' },
       on: {
         CONFIRM_PIN_LETTER: 'opening',
-        BACK: { target: 'code', actions: assign({ items: [], selected: [] }) },
+        BACK: {
+          target: 'code',
+          actions: assign({ items: [], selected: [], doors: [], error: null }),
+        },
       },
     },
     opening: {

@@ -27,6 +27,13 @@ export interface FlowDefinition {
   uiEvents: readonly z.ZodType<{ type: string }>[];
   /** Effects the flow may ask for, by `kind`. */
   effects: Record<string, EffectHandler>;
+  /**
+   * The session timer that ends this flow after inactivity (default `inactivityMs`); staff
+   * flows use `staffTimeoutMs`, so the citizen timer does not cut a staff member off.
+   */
+  inactivityTimer?: 'inactivityMs' | 'staffTimeoutMs';
+  /** Whether the citizen survey follows the flow (default true; staff are not asked). */
+  survey?: boolean;
 }
 
 export interface FlowEffect {

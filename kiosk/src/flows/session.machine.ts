@@ -28,6 +28,8 @@ export interface SessionTimers {
   /** The thank-you / survey screen returns home after this long. */
   returnHomeMs: number;
   maxExtensions: number;
+  /** No input for this long ends a staff flow (flows with `inactivityTimer: 'staffTimeoutMs'`). */
+  staffTimeoutMs: number;
 }
 
 export const DEFAULT_TIMERS: SessionTimers = {
@@ -35,7 +37,19 @@ export const DEFAULT_TIMERS: SessionTimers = {
   warningMs: 20_000,
   returnHomeMs: 30_000,
   maxExtensions: 20,
+  staffTimeoutMs: 120_000,
 };
+
+/**
+ * How long the current screen waits for input: a flow may run on another session timer
+ * (staff). Snapshots from before the staff timer existed fall back to its default.
+ */
+export function inactivityLimit(context: SessionContext): number {
+  const timer = FLOWS.find((flow) => flow.service === context.service)?.inactivityTimer;
+  if (timer === 'staffTimeoutMs')
+    return context.timers.staffTimeoutMs ?? DEFAULT_TIMERS.staffTimeoutMs;
+  return context.timers.inactivityMs;
+}
 
 /** What every flow machine reports when it ends. */
 export interface FlowOutput {
@@ -159,7 +173,12 @@ export const sessionMachine = setup({
         outcome: params.outcome ?? context.result?.outcome ?? null,
         reason: context.result?.reason ?? null,
         steps: context.result?.stepsReached.join(',') ?? null,
-        durationMs: context.startedAt === null ? null : event.at - context.startedAt,
+        // A flow that ends without a survey ends on its own event, which has no time.
+        durationMs:
+          context.startedAt === null
+            ? null
+            : (typeof event.at === 'number' ? event.at : context.lastActivityAt) -
+              context.startedAt,
         satisfaction: context.survey.satisfaction,
         alternative: context.survey.alternative,
         language: context.language,
@@ -176,8 +195,8 @@ export const sessionMachine = setup({
     validLanguage: ({ event }) =>
       (LANGUAGES as readonly string[]).includes(field<string>(event, 'language')),
     warningDue: ({ context, event }) =>
-      idle(context, event.at) >= context.timers.inactivityMs - context.timers.warningMs,
-    timedOut: ({ context, event }) => idle(context, event.at) >= context.timers.inactivityMs,
+      idle(context, event.at) >= inactivityLimit(context) - context.timers.warningMs,
+    timedOut: ({ context, event }) => idle(context, event.at) >= inactivityLimit(context),
     canExtend: ({ context }) =>
       context.warning && context.extensions < context.timers.maxExtensions,
   },
@@ -236,10 +255,16 @@ export const sessionMachine = setup({
               src: flow.service,
               input: ({ event }: { event: SessionEvent }) => ({ start: event }),
               onDone: {
-                target: '#session.survey',
-                actions: assign({
-                  result: ({ event }) => (event as unknown as { output: FlowOutput }).output,
-                }),
+                // Staff flows skip the citizen survey and go straight home.
+                target: flow.survey === false ? '#session.attract' : '#session.survey',
+                actions: [
+                  assign({
+                    result: ({ event }) => (event as unknown as { output: FlowOutput }).output,
+                  }),
+                  ...(flow.survey === false
+                    ? [{ type: 'recordEnd' as const, params: { outcome: null } }]
+                    : []),
+                ],
               },
             },
           },
@@ -254,11 +279,13 @@ export const sessionMachine = setup({
           {
             // Never end a session while its door is open or being opened.
             guard: ({ context, event }) =>
-              !context.doorBusy && idle(context, event.at) >= context.timers.inactivityMs,
+              !context.doorBusy && idle(context, event.at) >= inactivityLimit(context),
             target: 'attract',
             actions: { type: 'recordEnd', params: { outcome: 'timed-out' } },
           },
           { guard: 'warningDue', actions: assign({ warning: true }) },
+          // Otherwise a tick must not fall through to '*': it is no one's activity.
+          {},
         ],
         DOOR_CLOSED: { actions: [assign({ doorBusy: false }), 'forwardToFlow'] },
         DOOR_FAILED: { actions: [assign({ doorBusy: false }), 'forwardToFlow'] },

@@ -215,6 +215,31 @@ export interface Store {
   markOutboxSent(seqs: readonly number[]): number;
   markOutboxFailed(seq: number, error: string): number | undefined;
   outboxLength(): number;
+
+  /**
+   * A drop-off compartment that takes one more drop-off: not defective, its door shut (one
+   * standing open, e.g. forced, waits for staff) and no door under way, empty or holding
+   * drop-offs only (a drop-off compartment collects any number); of at least `size`, the
+   * smallest first, then the least used, then by label.
+   */
+  chooseDropOffCompartment(request: { size: CompartmentSize }): Compartment | undefined;
+  /**
+   * A drop-off announced before its door opened (kind `drop-off`, status `announced`) lies
+   * in its compartment: → `dropped_off`, outbox `item-dropped-off`, audit, one transaction.
+   * The door service calls it with the door's close; what happened is recorded even if the
+   * compartment was marked defective meanwhile.
+   */
+  completeDropOff(
+    itemId: string,
+    compartment: string,
+    sessionId: string,
+  ): Result<Item, ItemError | 'wrong-kind' | 'unknown-compartment'>;
+  /**
+   * announced → cancelled, audited with its reason (e.g. a drop-off whose door did not
+   * open). No outbox event: the backend never heard of a drop-off before it lay in its
+   * compartment.
+   */
+  cancelAnnounced(itemId: string, actor: Actor, reason: string): Result<Item, ItemError>;
 }
 
 export interface StoreDeps {
@@ -1262,6 +1287,81 @@ export function createStore(deps: StoreDeps): Store {
     markOutboxSent: (seqs) => markOutboxSent(db, seqs, now()),
     markOutboxFailed: (seq, error) => markOutboxFailed(db, seq, error, now()),
     outboxLength: () => outboxLength(db),
+
+    // ── drop-offs announced before their door opens ─────────────────────────────────────
+    chooseDropOffCompartment({ size }) {
+      const wanted = sizeRank(size);
+      const candidates = (
+        db
+          .prepare(
+            `SELECT * FROM compartments AS c
+             WHERE c.defective = 0 AND c.purpose = 'drop-off' AND c.door <> 'open'
+               AND NOT EXISTS (SELECT 1 FROM items AS i
+                               WHERE i.compartment = c.label AND i.status IN (${OCCUPYING_SQL})
+                                 AND i.status <> 'dropped_off')
+               AND NOT EXISTS (SELECT 1 FROM door_intents AS d
+                               WHERE d.compartment = c.label AND d.state IN (${OPEN_INTENTS_SQL}))`,
+          )
+          .all() as CompartmentRow[]
+      )
+        .map(toCompartment)
+        .filter((c) => sizeRank(c.size) >= wanted);
+      candidates.sort(
+        (a, b) =>
+          sizeRank(a.size) - sizeRank(b.size) ||
+          a.uses - b.uses ||
+          (a.label < b.label ? -1 : a.label > b.label ? 1 : 0),
+      );
+      return candidates[0];
+    },
+
+    completeDropOff(itemId, label, sessionId) {
+      return tx(() => {
+        const row = itemRow(itemId);
+        if (!row) return err('unknown-item');
+        if (row.kind !== 'drop-off') return err('wrong-kind');
+        if (row.status !== 'announced') return err('wrong-status');
+        if (!compartmentRow(label)) return err('unknown-compartment');
+        const at = now();
+        db.prepare(
+          `UPDATE items SET status = 'dropped_off', compartment = ?, loaded_at = ?, updated_at = ?
+           WHERE id = ?`,
+        ).run(label, at, at, itemId);
+        db.prepare('UPDATE compartments SET uses = uses + 1 WHERE label = ?').run(label);
+        enqueue('item-dropped-off', {
+          itemId,
+          kind: row.kind,
+          reference: row.reference,
+          compartment: label,
+          droppedOffAt: at,
+        });
+        audit({
+          at,
+          actor: 'citizen',
+          action: 'item-dropped-off',
+          subject: itemId,
+          details: { compartment: label, kind: row.kind, sessionId },
+        });
+        logger.log('info', 'store.item-dropped-off', { item: itemId, compartment: label });
+        return ok(mustItem(itemId));
+      });
+    },
+
+    cancelAnnounced(itemId, actor, reason) {
+      return tx(() => {
+        const row = itemRow(itemId);
+        if (!row) return err('unknown-item');
+        if (row.status !== 'announced') return err('wrong-status');
+        const at = now();
+        db.prepare(
+          `UPDATE items SET status = 'cancelled', code_hash = NULL, second_factor_hash = NULL,
+             updated_at = ? WHERE id = ?`,
+        ).run(at, itemId);
+        audit({ at, actor, action: 'item-cancelled', subject: itemId, details: { reason } });
+        logger.log('info', 'store.item-cancelled', { item: itemId, reason });
+        return ok(mustItem(itemId));
+      });
+    },
   };
   return store;
 }

@@ -6,12 +6,14 @@ import {
   type Clock,
   createLocker,
   type Locker,
+  type LockerTiming,
   type Logger,
   memoryLogger,
 } from '@amtomat/locker-controller';
 import { createKioskCore, type KioskCore } from '../core/kiosk-core.ts';
 import type { View } from '../core/views.ts';
 import type { DoorStep } from '../doors/door-service.ts';
+import type { SessionTimers } from '../flows/session.machine.ts';
 import { openDb } from '../store/db.ts';
 import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';
 import { createStore, type Store } from '../store/store.ts';
@@ -73,6 +75,10 @@ export async function openTestTerminal(options: {
   clock: Clock;
   logger: Logger;
   afterDoorStep?: (step: DoorStep) => void;
+  /** Overrides of the locker's timing, e.g. a short `leftOpenMs` (real time). */
+  lockerTiming?: Partial<LockerTiming>;
+  /** Session timers (inactivity, staff timeout ...); defaults otherwise. */
+  timers?: Partial<SessionTimers>;
 }) {
   const { devicePath, clock, logger } = options;
   const { db, store } = openTestStore(options);
@@ -89,7 +95,7 @@ export async function openTestTerminal(options: {
         lock,
         hasItemSensor: true,
       })),
-      timing: { idlePollMs: 30, fastPollMs: 5, confirmTimeoutMs: 800 },
+      timing: { idlePollMs: 30, fastPollMs: 5, confirmTimeoutMs: 800, ...options.lockerTiming },
     },
     { logger },
   );
@@ -100,6 +106,7 @@ export async function openTestTerminal(options: {
     clock,
     logger,
     ...(options.afterDoorStep && { afterDoorStep: options.afterDoorStep }),
+    ...(options.timers && { timers: options.timers }),
   });
   return {
     db,
@@ -118,12 +125,25 @@ export async function openTestTerminal(options: {
  * A kiosk core on a real SQLite file and real serial I/O to the board simulator over a
  * pty; the core's time is simulated (the lock boards keep real time).
  */
-export async function startKiosk(options: { dir?: string } = {}): Promise<KioskFixture> {
+export async function startKiosk(
+  options: {
+    dir?: string;
+    lockerTiming?: Partial<LockerTiming>;
+    timers?: Partial<SessionTimers>;
+  } = {},
+): Promise<KioskFixture> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'amtomat-kiosk-'));
   const sim = await LockBoardSimulator.start({ boards: 1 });
   const logger = memoryLogger();
   const clock = simulatedClock();
-  const terminal = await openTestTerminal({ dir, devicePath: sim.hostPath, clock, logger });
+  const terminal = await openTestTerminal({
+    dir,
+    devicePath: sim.hostPath,
+    clock,
+    logger,
+    ...(options.lockerTiming && { lockerTiming: options.lockerTiming }),
+    ...(options.timers && { timers: options.timers }),
+  });
   const { store, locker, core } = terminal;
   const views: View[] = [];
   core.subscribe((view) => views.push(view));

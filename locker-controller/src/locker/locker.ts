@@ -180,7 +180,6 @@ export function createLocker(
       const { label, lock, polarity, hasItemSensor } = door.config;
       const hookBit = status.hooks[lock - 1] ?? false;
       const open = polarity === 'normal' ? !hookBit : hookBit;
-      if (open !== door.open) doorChanged(door, open, at);
       const present = hasItemSensor ? status.items?.[lock - 1] : undefined;
       if (present !== undefined && present !== door.itemPresent) {
         if (door.itemPresent !== undefined) {
@@ -188,6 +187,8 @@ export function createLocker(
         }
         door.itemPresent = present;
       }
+      // After the sensor: whoever hears "closed" reads the item state of the same poll.
+      if (open !== door.open) doorChanged(door, open, at);
     }
   }
 

@@ -1,0 +1,537 @@
+import { assign, sendParent, setup } from 'xstate';
+import type { CompartmentSize } from '../store/types.ts';
+
+/**
+ * Courier deposit at a parcel station: courier login (card or code) → scan or type the
+ * parcel label → choose a size (free compartments shown; a full size offers the next larger
+ * one; a full station names the nearest other station) → door opens → put the parcel in and
+ * close → the item sensor must see it → next parcel or finish.
+ *
+ * Pure: the machine asks the core for effects and gets their answers as events. The door
+ * service marks the parcel loaded (and writes `item-ready`) when the door closes on it; the
+ * machine then asks whether that happened (`confirm-deposit`), because only the sensor knows.
+ */
+export const COURIER_CODE_MIN_LENGTH = 6;
+export const COURIER_CODE_MAX_LENGTH = 12;
+export const LABEL_MAX_LENGTH = 64;
+export const SIZES: readonly CompartmentSize[] = ['S', 'M', 'L', 'XL'];
+
+export type FreeCounts = Record<CompartmentSize, number>;
+export const NO_FREE: FreeCounts = { S: 0, M: 0, L: 0, XL: 0 };
+
+export type CourierError =
+  | 'incomplete-code'
+  | 'wrong-code'
+  | 'wrong-card'
+  | 'locked'
+  | 'unreadable-label'
+  | 'already-deposited'
+  | 'reference-in-use'
+  | null;
+
+export type CourierUiEvent =
+  | { type: 'KEY'; key: string }
+  | { type: 'DELETE' }
+  | { type: 'CLEAR' }
+  | { type: 'SUBMIT' }
+  | { type: 'BACK' }
+  | { type: 'CANCEL' }
+  | { type: 'FINISH' }
+  | { type: 'SELECT_SIZE'; size: CompartmentSize }
+  | { type: 'TAKE_OFFER' }
+  | { type: 'OPEN_AGAIN' }
+  | { type: 'NEXT_PARCEL' };
+
+/** What the input devices read (not UI events: the page cannot send them). */
+export type CourierDeviceEvent =
+  | { type: 'CARD'; uid: string }
+  | { type: 'SCAN'; text: string; symbology?: string };
+
+/** Answers of the core to this flow's effects, and door news. */
+export type CourierCoreEvent =
+  | { type: 'ANSWER_COURIER_OK'; courierId: string }
+  | { type: 'ANSWER_COURIER_WRONG'; error: 'wrong-code' | 'wrong-card'; lockedUntil: number | null }
+  | {
+      type: 'ANSWER_PARCEL';
+      itemId: string | null;
+      announcedSize: CompartmentSize | null;
+      free: FreeCounts;
+      nearest: string | null;
+    }
+  | { type: 'ANSWER_PARCEL_REFUSED'; reason: 'already-deposited' | 'reference-in-use' }
+  | { type: 'ANSWER_COMPARTMENT'; compartment: string; itemId: string }
+  | { type: 'ANSWER_SIZE_FULL'; free: FreeCounts }
+  | { type: 'ANSWER_DEPOSIT_LOADED' }
+  | { type: 'ANSWER_DEPOSIT_NOT_SEEN' }
+  | { type: 'DOOR_OPENED'; compartment: string }
+  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
+  | { type: 'DOOR_CLOSED'; compartment: string };
+
+export type CourierEvent = (CourierUiEvent | CourierDeviceEvent | CourierCoreEvent) & {
+  at?: number;
+};
+
+/** Effects this flow asks the core for (see courier-deposit.flow.ts). */
+export type CourierEffect =
+  | { kind: 'courier-login'; method: 'card'; uid: string }
+  | { kind: 'courier-login'; method: 'code'; code: string }
+  | { kind: 'find-parcel'; reference: string }
+  | {
+      kind: 'reserve-compartment';
+      size: CompartmentSize;
+      itemId: string | null;
+      reference: string;
+      courierId: string;
+    }
+  | {
+      kind: 'open-door';
+      purpose: 'deposit';
+      compartment: string;
+      itemIds: string[];
+      staffId: string;
+    }
+  | {
+      kind: 'confirm-deposit';
+      itemId: string;
+      compartment: string;
+      courierId: string;
+      durationMs: number | null;
+    };
+
+export interface CourierContext {
+  /** What the courier typed (code, then labels); the code is secret: blanked on persist. */
+  entry: string;
+  error: CourierError;
+  lockedUntil: number | null;
+  /** After login only the courier's id is kept, never the card or code. */
+  courierId: string | null;
+  /** The current parcel's label (its recipient reference), until it is deposited. */
+  reference: string | null;
+  /** The current parcel's item, once known (announced by the backend, or created here). */
+  itemId: string | null;
+  announcedSize: CompartmentSize | null;
+  free: FreeCounts;
+  nearest: string | null;
+  size: CompartmentSize | null;
+  /** The chosen size was full: the next larger size with a free compartment, if any. */
+  offer: CompartmentSize | null;
+  /** The current parcel's compartment (a list, as the core's door resync expects). */
+  doors: string[];
+  parcelStartedAt: number | null;
+  doorOpenedAt: number | null;
+  deposited: number;
+  /** What happened to the parcel before the current one, for the scan screen. */
+  last: 'deposited' | 'cancelled' | 'door-failed' | null;
+  failure: string | null;
+  stepsReached: string[];
+}
+
+export interface CourierOutput {
+  outcome: 'completed' | 'abandoned' | 'failed';
+  reason: string | null;
+  stepsReached: string[];
+}
+
+const total = (free: FreeCounts) => SIZES.reduce((sum, size) => sum + free[size], 0);
+
+/** The smallest size above `size` with a free compartment. */
+export function nextLargerFree(free: FreeCounts, size: CompartmentSize): CompartmentSize | null {
+  return SIZES.slice(SIZES.indexOf(size) + 1).find((larger) => free[larger] > 0) ?? null;
+}
+
+/** A printable label of sensible length (scanners may deliver control characters). */
+export function labelText(text: string): string | null {
+  const trimmed = text.trim();
+  if (trimmed.length < 1 || trimmed.length > LABEL_MAX_LENGTH) return null;
+  return /^[\x21-\x7E]+$/.test(trimmed) ? trimmed : null;
+}
+
+const field = <T>(event: CourierEvent, name: string) =>
+  (event as unknown as Record<string, T>)[name] as T;
+
+/** Forget the current parcel (the courier goes on with the next one). */
+const clearParcel = (): Pick<
+  CourierContext,
+  | 'reference'
+  | 'itemId'
+  | 'announcedSize'
+  | 'size'
+  | 'offer'
+  | 'doors'
+  | 'parcelStartedAt'
+  | 'doorOpenedAt'
+> => ({
+  reference: null,
+  itemId: null,
+  announcedSize: null,
+  size: null,
+  offer: null,
+  doors: [],
+  parcelStartedAt: null,
+  doorOpenedAt: null,
+});
+
+export const courierDepositMachine = setup({
+  types: {
+    context: {} as CourierContext,
+    events: {} as CourierEvent,
+    output: {} as CourierOutput,
+  },
+  actions: {
+    typeCode: assign({
+      entry: ({ context, event }) =>
+        event.type === 'KEY' &&
+        /^[0-9A-Z]$/.test(event.key) &&
+        context.entry.length < COURIER_CODE_MAX_LENGTH
+          ? context.entry + event.key
+          : context.entry,
+      error: null,
+    }),
+    typeLabel: assign({
+      entry: ({ context, event }) =>
+        event.type === 'KEY' &&
+        /^[0-9A-Z]$/.test(event.key) &&
+        context.entry.length < LABEL_MAX_LENGTH
+          ? context.entry + event.key
+          : context.entry,
+      error: null,
+    }),
+    deleteLast: assign({ entry: ({ context }) => context.entry.slice(0, -1) }),
+    clearEntry: assign({ entry: '' }),
+    reached: assign({
+      stepsReached: ({ context }, step: string) =>
+        context.stepsReached.includes(step)
+          ? context.stepsReached
+          : [...context.stepsReached, step],
+    }),
+    // The card's uid goes straight from the event into the effect: it is never kept.
+    requestCardLogin: sendParent(({ event }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'courier-login',
+        method: 'card',
+        uid: field<string>(event, 'uid'),
+      } satisfies CourierEffect,
+    })),
+    requestCodeLogin: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'courier-login',
+        method: 'code',
+        code: context.entry,
+      } satisfies CourierEffect,
+    })),
+    requestParcel: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: { kind: 'find-parcel', reference: context.reference! } satisfies CourierEffect,
+    })),
+    requestCompartment: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'reserve-compartment',
+        size: context.size!,
+        itemId: context.itemId,
+        reference: context.reference!,
+        courierId: context.courierId!,
+      } satisfies CourierEffect,
+    })),
+    requestDoor: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'open-door',
+        purpose: 'deposit',
+        compartment: context.doors[0]!,
+        itemIds: [context.itemId!],
+        staffId: context.courierId!,
+      } satisfies CourierEffect,
+    })),
+    requestConfirmation: sendParent(({ context, event }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'confirm-deposit',
+        itemId: context.itemId!,
+        compartment: context.doors[0]!,
+        courierId: context.courierId!,
+        durationMs:
+          event.at !== undefined && context.parcelStartedAt !== null
+            ? event.at - context.parcelStartedAt
+            : null,
+      } satisfies CourierEffect,
+    })),
+  },
+  guards: {
+    codeComplete: ({ context }) => context.entry.length >= COURIER_CODE_MIN_LENGTH,
+    labelTyped: ({ context }) => labelText(context.entry) !== null,
+    labelScanned: ({ event }) => labelText(field<string>(event, 'text') ?? '') !== null,
+    sizeFree: ({ context, event }) => context.free[field<CompartmentSize>(event, 'size')] > 0,
+    stationFull: ({ event }) => total(field<FreeCounts>(event, 'free')) === 0,
+    hasOffer: ({ context }) => context.offer !== null,
+    isCurrentDoor: ({ context, event }) =>
+      'compartment' in event && event.compartment === context.doors[0],
+  },
+}).createMachine({
+  id: 'courierDeposit',
+  initial: 'login',
+  context: {
+    entry: '',
+    error: null,
+    lockedUntil: null,
+    courierId: null,
+    reference: null,
+    itemId: null,
+    announcedSize: null,
+    free: NO_FREE,
+    nearest: null,
+    size: null,
+    offer: null,
+    doors: [],
+    parcelStartedAt: null,
+    doorOpenedAt: null,
+    deposited: 0,
+    last: null,
+    failure: null,
+    stepsReached: ['login'],
+  },
+  output: ({ context }) => ({
+    outcome: context.failure ? 'failed' : context.deposited > 0 ? 'completed' : 'abandoned',
+    reason: context.failure,
+    stepsReached: context.stepsReached,
+  }),
+  on: { CANCEL: '.abandoned' },
+  states: {
+    login: {
+      on: {
+        KEY: { actions: 'typeCode' },
+        DELETE: { actions: 'deleteLast' },
+        CLEAR: { actions: 'clearEntry' },
+        SUBMIT: [
+          { guard: 'codeComplete', target: 'verifyingCode' },
+          { actions: assign({ error: 'incomplete-code' }) },
+        ],
+        CARD: { target: 'verifyingCard', actions: 'clearEntry' },
+        BACK: 'abandoned',
+      },
+    },
+    verifyingCode: {
+      entry: 'requestCodeLogin',
+      on: {
+        ANSWER_COURIER_OK: {
+          target: 'scan',
+          actions: assign({ courierId: ({ event }) => event.courierId, entry: '', error: null }),
+        },
+        ANSWER_COURIER_WRONG: {
+          target: 'login',
+          actions: assign({
+            entry: '',
+            error: ({ event }) => (event.lockedUntil !== null ? 'locked' : event.error),
+            lockedUntil: ({ event }) => event.lockedUntil,
+          }),
+        },
+      },
+    },
+    verifyingCard: {
+      entry: 'requestCardLogin',
+      on: {
+        ANSWER_COURIER_OK: {
+          target: 'scan',
+          actions: assign({ courierId: ({ event }) => event.courierId, entry: '', error: null }),
+        },
+        ANSWER_COURIER_WRONG: {
+          target: 'login',
+          actions: assign({ entry: '', error: 'wrong-card', lockedUntil: null }),
+        },
+      },
+    },
+    scan: {
+      entry: { type: 'reached', params: 'scan' },
+      on: {
+        SCAN: [
+          {
+            guard: 'labelScanned',
+            target: 'findingParcel',
+            actions: assign({
+              reference: ({ event }) => labelText(event.text),
+              parcelStartedAt: ({ event }) => event.at ?? null,
+              entry: '',
+              error: null,
+            }),
+          },
+          { actions: assign({ error: 'unreadable-label' }) },
+        ],
+        KEY: { actions: 'typeLabel' },
+        DELETE: { actions: 'deleteLast' },
+        CLEAR: { actions: 'clearEntry' },
+        SUBMIT: [
+          {
+            guard: 'labelTyped',
+            target: 'findingParcel',
+            actions: assign({
+              reference: ({ context }) => labelText(context.entry),
+              parcelStartedAt: ({ event }) => event.at ?? null,
+              entry: '',
+              error: null,
+            }),
+          },
+          { actions: assign({ error: 'unreadable-label' }) },
+        ],
+        FINISH: 'finished',
+      },
+    },
+    findingParcel: {
+      entry: 'requestParcel',
+      on: {
+        ANSWER_PARCEL: [
+          {
+            guard: 'stationFull',
+            target: 'full',
+            actions: assign({
+              free: ({ event }) => event.free,
+              nearest: ({ event }) => event.nearest,
+            }),
+          },
+          {
+            target: 'size',
+            actions: assign({
+              itemId: ({ event }) => event.itemId,
+              announcedSize: ({ event }) => event.announcedSize,
+              free: ({ event }) => event.free,
+              nearest: ({ event }) => event.nearest,
+            }),
+          },
+        ],
+        ANSWER_PARCEL_REFUSED: {
+          target: 'scan',
+          actions: assign({ ...clearParcel(), error: ({ event }) => event.reason }),
+        },
+      },
+    },
+    size: {
+      entry: { type: 'reached', params: 'size' },
+      on: {
+        SELECT_SIZE: [
+          {
+            guard: 'sizeFree',
+            target: 'reserving',
+            actions: assign({ size: ({ event }) => event.size, offer: null }),
+          },
+          {
+            target: 'sizeFull',
+            actions: assign({
+              size: ({ event }) => event.size,
+              offer: ({ context, event }) => nextLargerFree(context.free, event.size),
+            }),
+          },
+        ],
+        BACK: { target: 'scan', actions: assign(clearParcel()) },
+      },
+    },
+    sizeFull: {
+      entry: { type: 'reached', params: 'size-full' },
+      on: {
+        TAKE_OFFER: {
+          guard: 'hasOffer',
+          target: 'reserving',
+          actions: assign({ size: ({ context }) => context.offer, offer: null }),
+        },
+        BACK: { target: 'size', actions: assign({ size: null, offer: null }) },
+      },
+    },
+    full: {
+      entry: { type: 'reached', params: 'full' },
+      on: { FINISH: 'finished' },
+    },
+    reserving: {
+      entry: 'requestCompartment',
+      on: {
+        ANSWER_COMPARTMENT: {
+          target: 'opening',
+          actions: assign({
+            doors: ({ event }) => [event.compartment],
+            itemId: ({ event }) => event.itemId,
+          }),
+        },
+        // Someone took the last one meanwhile: show the fresh counts.
+        ANSWER_SIZE_FULL: [
+          {
+            guard: 'stationFull',
+            target: 'full',
+            actions: assign({ free: ({ event }) => event.free }),
+          },
+          {
+            target: 'sizeFull',
+            actions: assign({
+              free: ({ event }) => event.free,
+              offer: ({ context, event }) => nextLargerFree(event.free, context.size!),
+            }),
+          },
+        ],
+        ANSWER_PARCEL_REFUSED: {
+          target: 'scan',
+          actions: assign({ ...clearParcel(), error: ({ event }) => event.reason }),
+        },
+      },
+    },
+    opening: {
+      entry: [{ type: 'reached', params: 'door' }, 'requestDoor'],
+      on: {
+        CANCEL: {}, // the unlock is under way: its outcome decides
+        DOOR_OPENED: {
+          guard: 'isCurrentDoor',
+          target: 'takeAndClose',
+          actions: assign({ doorOpenedAt: ({ event }) => event.at ?? null }),
+        },
+        DOOR_FAILED: {
+          guard: 'isCurrentDoor',
+          target: 'doorFailed',
+          actions: assign({
+            failure: ({ context, event }) => context.failure ?? `door-${event.reason}`,
+          }),
+        },
+      },
+    },
+    // The state names `opening` and `takeAndClose` and `doors[0]` let the core tell a
+    // restored session what became of its door after a restart.
+    takeAndClose: {
+      on: {
+        DOOR_CLOSED: { guard: 'isCurrentDoor', target: 'confirming' },
+        // The door is open: leaving now would leave it unattended.
+        CANCEL: {},
+      },
+    },
+    confirming: {
+      entry: 'requestConfirmation',
+      on: {
+        CANCEL: {},
+        ANSWER_DEPOSIT_LOADED: {
+          target: 'deposited',
+          actions: assign({ deposited: ({ context }) => context.deposited + 1 }),
+        },
+        ANSWER_DEPOSIT_NOT_SEEN: 'notSeen',
+      },
+    },
+    notSeen: {
+      entry: { type: 'reached', params: 'not-seen' },
+      on: {
+        // A new, explicit request: the door never opens again by itself.
+        OPEN_AGAIN: { target: 'opening', actions: assign({ doorOpenedAt: null }) },
+        // The parcel stays announced; nothing goes to the backend.
+        CANCEL: { target: 'scan', actions: assign({ ...clearParcel(), last: 'cancelled' }) },
+      },
+    },
+    doorFailed: {
+      on: {
+        NEXT_PARCEL: { target: 'scan', actions: assign({ ...clearParcel(), last: 'door-failed' }) },
+        FINISH: 'finished',
+      },
+    },
+    deposited: {
+      entry: { type: 'reached', params: 'deposited' },
+      on: {
+        NEXT_PARCEL: { target: 'scan', actions: assign({ ...clearParcel(), last: 'deposited' }) },
+        FINISH: 'finished',
+      },
+    },
+    finished: { type: 'final' },
+    abandoned: { type: 'final' },
+  },
+});

@@ -1,0 +1,643 @@
+/**
+ * Model-based tests of the document pickup (DESIGN.md §7.2). `getShortestPaths` walks the
+ * machine with sample events of every type; each shortest path is then
+ *
+ * 1. replayed on the real machine (under a parent that records its effects): it must reach
+ *    its target state, end with the right output and ask the core for the right effects;
+ * 2. for the paths that end the flow (`done`, `failed`, `abandoned`): driven at a real
+ *    terminal — the kiosk core on a real SQLite file, the lock-board simulator over a pty —
+ *    by pressing the path's UI events and letting the real core answer its effects. The store
+ *    is seeded so that the core's answers are the path's (the code the path typed, the items
+ *    of its CODE_OK, a jammed lock for DOOR_FAILED); every resting screen on the way must be
+ *    exactly the model's projection, and the store must hold what the path implies.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
+import { createActor, type SnapshotFrom, sendTo, setup } from 'xstate';
+import { getShortestPaths } from 'xstate/graph';
+import type { View } from '../core/views.ts';
+import { type KioskFixture, startKiosk, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
+import { documentPickupFlow } from './document-pickup.flow.ts';
+import {
+  CODE_MIN_LENGTH,
+  documentPickupMachine,
+  type PickupContext,
+  type PickupEvent,
+  type PickupOutput,
+} from './document-pickup.machine.ts';
+import type { Effect, PickupItem } from './effects.ts';
+
+// ── the model ─────────────────────────────────────────────────────────────────────────────
+
+/** What the sample person types, one key at a time: a code, and a date of birth. */
+const SAMPLE_CODE = '483921';
+const SAMPLE_DATE = '01021990'; // DDMMYYYY
+const LOCKED_UNTIL = Date.UTC(2026, 10, 2, 9, 10);
+
+const item = (
+  id: string,
+  kind: PickupItem['kind'],
+  compartment: string,
+  idDocument = false,
+): PickupItem => ({
+  id,
+  kind,
+  compartment,
+  needsPinLetterConfirmation: idDocument,
+  hasSecondFactor: idDocument,
+});
+
+/** The answers a right code can get: what waits for this citizen. */
+const VARIANTS = {
+  'one document': [item('doc-1', 'document', 'A2')],
+  'two documents in two compartments': [
+    item('doc-1', 'document', 'A2'),
+    item('doc-2', 'document', 'A3'),
+  ],
+  'an ID card with a PIN letter': [item('id-1', 'id-document', 'A2', true)],
+} satisfies Record<string, PickupItem[]>;
+type Variant = keyof typeof VARIANTS;
+const variantOf = (items: PickupItem[]) =>
+  (Object.keys(VARIANTS) as Variant[]).find((name) => isDeepStrictEqual(VARIANTS[name], items));
+
+type PickupSnapshot = SnapshotFrom<typeof documentPickupMachine>;
+
+/** Sample events of every type the machine takes (DELETE and CLEAR come as they are). */
+function sampleEvents(snapshot: PickupSnapshot): PickupEvent[] {
+  const typing = snapshot.value === 'secondFactor' ? SAMPLE_DATE : SAMPLE_CODE;
+  return [
+    { type: 'KEY', key: typing[snapshot.context.entry.length % typing.length]! },
+    { type: 'SUBMIT' },
+    ...Object.values(VARIANTS).map((items) => ({ type: 'CODE_OK' as const, items })),
+    { type: 'CODE_WRONG', lockedUntil: null },
+    { type: 'CODE_WRONG', lockedUntil: LOCKED_UNTIL },
+    { type: 'SECOND_FACTOR_OK' },
+    { type: 'SECOND_FACTOR_WRONG', lockedUntil: null },
+    { type: 'SECOND_FACTOR_WRONG', lockedUntil: LOCKED_UNTIL },
+    { type: 'TAKE_ALL' },
+    { type: 'TOGGLE_ITEM', itemId: 'doc-1' },
+    { type: 'TOGGLE_ITEM', itemId: 'doc-2' },
+    { type: 'CONFIRM' },
+    { type: 'CONFIRM_PIN_LETTER' },
+    ...['A2', 'A3'].flatMap((compartment): PickupEvent[] => [
+      { type: 'DOOR_OPENED', compartment },
+      { type: 'DOOR_FAILED', compartment, reason: 'jammed' },
+      { type: 'DOOR_CLOSED', compartment },
+    ]),
+    { type: 'BACK' },
+    { type: 'CANCEL' },
+  ];
+}
+
+/**
+ * The machine under traversal: its three requests to the core (`sendParent`) cannot be
+ * resolved without a parent, so they are inert here. Everything else — guards, assignments,
+ * targets — is the machine itself; the replays below run the unmodified machine.
+ */
+const model = documentPickupMachine.provide({
+  actions: { requestCode: () => {}, requestSecondFactor: () => {}, requestDoor: () => {} },
+});
+
+const paths = getShortestPaths(model, {
+  events: sampleEvents,
+  // A finished flow takes no more events (an actor in a final state ignores them).
+  stopWhen: (snapshot) => snapshot.status === 'done',
+});
+
+/** The path's events, without the initial pseudo-step. */
+const eventsOf = (path: (typeof paths)[number]) =>
+  path.steps.slice(1).map((step) => step.event as PickupEvent);
+
+const FINAL = ['done', 'failed', 'abandoned'] as const;
+type Final = (typeof FINAL)[number];
+/** States the machine leaves without a person: it waits for the core's answer. */
+const WAITING = new Set(['verifyingCode', 'verifyingSecondFactor', 'opening']);
+const UI_EVENTS = new Set([
+  'KEY',
+  'DELETE',
+  'CLEAR',
+  'SUBMIT',
+  'BACK',
+  'CANCEL',
+  'TOGGLE_ITEM',
+  'TAKE_ALL',
+  'CONFIRM',
+  'CONFIRM_PIN_LETTER',
+]);
+const stateOf = (snapshot: PickupSnapshot) => snapshot.value as string;
+const screenOf = (state: string) => documentPickupFlow.screens[state];
+
+// ── replay on the real machine ───────────────────────────────────────────────────────────
+
+interface Replayed {
+  snapshot: PickupSnapshot;
+  /** Effects the machine asked for, with the index of the event that caused each. */
+  effects: { effect: Effect; after: number }[];
+}
+
+const replays = new Map<(typeof paths)[number], Replayed>();
+/** The path run once on the unmodified machine (cached: three tests look at each run). */
+function replayed(path: (typeof paths)[number]): Replayed {
+  let run = replays.get(path);
+  if (!run) {
+    run = replay(eventsOf(path));
+    replays.set(path, run);
+  }
+  return run;
+}
+
+/** Runs the unmodified machine under a parent that forwards events and records effects. */
+function replay(events: PickupEvent[]): Replayed {
+  const effects: Replayed['effects'] = [];
+  let current = -1;
+  const parent = setup({
+    types: { events: {} as PickupEvent | { type: 'EFFECT'; effect: Effect } },
+    actors: { pickup: documentPickupMachine },
+  }).createMachine({
+    invoke: { id: 'pickup', src: 'pickup' },
+    on: {
+      EFFECT: { actions: ({ event }) => effects.push({ effect: event.effect, after: current }) },
+      'xstate.done.actor.pickup': {},
+      '*': { actions: sendTo('pickup', ({ event }) => event) },
+    },
+  });
+  const actor = createActor(parent);
+  actor.start();
+  const child = actor.getSnapshot().children.pickup;
+  assert.ok(child, 'the pickup runs');
+  for (const [index, event] of events.entries()) {
+    current = index;
+    actor.send(event);
+  }
+  const snapshot = child.getSnapshot() as PickupSnapshot;
+  actor.stop();
+  return { snapshot, effects };
+}
+
+/** A readable path: typed keys run together, answers with their variant or compartment. */
+function describePath(events: PickupEvent[]): string {
+  const words: string[] = [];
+  let typing = false;
+  for (const event of events) {
+    if (event.type === 'KEY') {
+      if (typing) words[words.length - 1] += event.key;
+      else words.push(event.key);
+      typing = true;
+      continue;
+    }
+    typing = false;
+    if (event.type === 'CODE_OK') words.push(`CODE_OK(${variantOf(event.items)})`);
+    else if ('compartment' in event) words.push(`${event.type}(${event.compartment})`);
+    else if (event.type === 'TOGGLE_ITEM') words.push(`TOGGLE_ITEM(${event.itemId})`);
+    else words.push(event.type);
+  }
+  return words.join(' ') || '(start)';
+}
+
+describe('document pickup model (xstate/graph shortest paths)', () => {
+  test('the sample events reach every state of the machine', () => {
+    const reached = new Set(paths.map((path) => stateOf(path.state)));
+    // `confirmSelection` only decides (eventless): no snapshot ever rests there.
+    const states = Object.keys(documentPickupMachine.root.states).filter(
+      (state) => state !== 'confirmSelection',
+    );
+    assert.deepEqual([...reached].sort(), states.sort());
+  });
+
+  test('every shortest path, replayed on the machine, reaches its target', () => {
+    for (const path of paths) {
+      const events = eventsOf(path);
+      const { snapshot } = replayed(path);
+      const where = describePath(events);
+      assert.equal(snapshot.status, path.state.status, where);
+      assert.deepEqual(snapshot.value, path.state.value, where);
+      assert.deepEqual(snapshot.context, path.state.context, where);
+    }
+  });
+
+  test('every path that ends the flow has the right output', () => {
+    const finals = paths.filter((path) => path.state.status === 'done');
+    assert.deepEqual(
+      [...new Set(finals.map((path) => stateOf(path.state)))].sort(),
+      [...FINAL].sort(),
+    );
+    for (const path of finals) {
+      const events = eventsOf(path);
+      const { snapshot, effects } = replayed(path);
+      const where = describePath(events);
+      const output = snapshot.output as PickupOutput;
+      const final = stateOf(snapshot) as Final;
+      const visited = new Set(path.steps.map((step) => stateOf(step.state)));
+      const lastFailure = events.findLast((event) => event.type === 'DOOR_FAILED');
+      const outcome = { done: 'completed', failed: 'failed', abandoned: 'abandoned' }[final];
+      assert.equal(output.outcome, outcome, where);
+      assert.equal(
+        output.reason,
+        final === 'failed' && lastFailure?.type === 'DOOR_FAILED'
+          ? `door-${lastFailure.reason}`
+          : null,
+        where,
+      );
+      const steps = output.stepsReached;
+      assert.equal(steps[0], 'code', where);
+      assert.equal(new Set(steps).size, steps.length, `no step twice: ${where}`);
+      assert.equal(steps.includes('second-factor'), visited.has('secondFactor'), where);
+      assert.equal(steps.includes('pin-letter'), visited.has('pinLetter'), where);
+      // `choose` is reached whenever the items were known and the person could go on,
+      // even when a single item skips the choice.
+      const pastIdentification = ['choose', 'pinLetter', 'opening', 'takeAndClose', 'done'];
+      assert.equal(
+        steps.includes('choose'),
+        pastIdentification.some((state) => visited.has(state)),
+        where,
+      );
+      const doorRequests = effects.filter(({ effect }) => effect.kind === 'open-door');
+      assert.equal(steps.includes('door'), doorRequests.length > 0, where);
+      assert.equal(steps.includes('done'), final === 'done', where);
+    }
+  });
+
+  test('on every path the core is asked for exactly what the person did', () => {
+    for (const path of paths) {
+      const events = eventsOf(path);
+      const { effects } = replayed(path);
+      const where = describePath(events);
+      // Each request follows the event that leads into the state that asks for it.
+      const entered = (state: string) =>
+        path.steps
+          .map((step, index) => ({ step, index }))
+          .filter(
+            ({ step, index }) =>
+              index > 0 &&
+              stateOf(step.state) === state &&
+              stateOf(path.steps[index - 1]!.state) !== state,
+          )
+          .map(({ index }) => index - 1);
+      const ofKind = (kind: Effect['kind']) => effects.filter(({ effect }) => effect.kind === kind);
+
+      const codeChecks = ofKind('verify-code');
+      assert.deepEqual(
+        codeChecks.map(({ after }) => after),
+        entered('verifyingCode'),
+        where,
+      );
+      for (const { effect, after } of codeChecks) {
+        assert.ok(effect.kind === 'verify-code');
+        assert.ok(effect.code.length >= CODE_MIN_LENGTH, `a complete code: ${where}`);
+        assert.equal(effect.code, SAMPLE_CODE.repeat(2).slice(0, effect.code.length));
+        assert.equal(events[after]?.type, 'SUBMIT', where);
+      }
+
+      const dateChecks = ofKind('verify-second-factor');
+      assert.deepEqual(
+        dateChecks.map(({ after }) => after),
+        entered('verifyingSecondFactor'),
+        where,
+      );
+      for (const { effect, after } of dateChecks) {
+        assert.ok(effect.kind === 'verify-second-factor');
+        assert.equal(effect.value, SAMPLE_DATE, `the whole date: ${where}`);
+        const items = path.steps[after + 1]!.state.context.items;
+        assert.deepEqual(
+          effect.itemIds,
+          items.map((candidate) => candidate.id),
+        );
+      }
+
+      const doors = ofKind('open-door');
+      assert.deepEqual(
+        doors.map(({ after }) => after),
+        entered('opening'),
+        where,
+      );
+      for (const { effect, after } of doors) {
+        assert.ok(effect.kind === 'open-door');
+        const context: PickupContext = path.steps[after + 1]!.state.context;
+        assert.equal(effect.purpose, 'pickup');
+        assert.equal(effect.compartment, context.doors[0], where);
+        // Exactly the chosen items in this compartment.
+        assert.deepEqual(
+          effect.itemIds,
+          context.items
+            .filter(
+              (candidate) =>
+                context.selected.includes(candidate.id) &&
+                candidate.compartment === effect.compartment,
+            )
+            .map((candidate) => candidate.id),
+          where,
+        );
+        assert.ok(effect.itemIds.length > 0, `never a door for nothing: ${where}`);
+        // An ID document leaves only after its PIN letter was confirmed, and only after
+        // the date of birth was accepted for items that have one.
+        const before = events.slice(0, after + 1);
+        const chosen = context.items.filter((candidate) => effect.itemIds.includes(candidate.id));
+        if (chosen.some((candidate) => candidate.needsPinLetterConfirmation)) {
+          assert.equal(before.at(-1)?.type, 'CONFIRM_PIN_LETTER', where);
+        }
+        if (chosen.some((candidate) => candidate.hasSecondFactor)) {
+          const lastCode = before.findLastIndex((event) => event.type === 'CODE_OK');
+          assert.ok(
+            before.slice(lastCode).some((event) => event.type === 'SECOND_FACTOR_OK'),
+            `date of birth checked before the door: ${where}`,
+          );
+        }
+      }
+    }
+  });
+
+  test('every state a person can see has a screen and shows nothing secret', () => {
+    for (const path of paths) {
+      const state = stateOf(path.state);
+      if (path.state.status === 'done' || WAITING.has(state)) continue;
+      const screen = screenOf(state);
+      assert.ok(screen, `state ${state} has a screen`);
+      assert.ok(documentPickupFlow.allowedEvents[screen], `screen ${screen} has its events`);
+      const { context } = path.state;
+      const props = documentPickupFlow.props(state, context);
+      assert.equal(props.entered, context.entry.length);
+      if (context.entry.length >= 2) {
+        assert.ok(!JSON.stringify(props).includes(context.entry), `no entry in ${screen}`);
+      }
+    }
+  });
+});
+
+// ── the paths that end the flow, at a real terminal ─────────────────────────────────────
+
+type Path = (typeof paths)[number];
+
+/**
+ * A path a person can walk at the terminal: they press only what the screen offers, and the
+ * core's answers are consistent with one seeded store (one right code with one set of
+ * items; wrong codes and dates are the core tests' and the brute-force test's subject).
+ */
+function drivable(path: Path): boolean {
+  const events = eventsOf(path);
+  const variants = new Set(
+    events.flatMap((event) => (event.type === 'CODE_OK' ? [variantOf(event.items)] : [])),
+  );
+  if (variants.size > 1) return false;
+  if (events.some((event) => event.type === 'CODE_WRONG' || event.type === 'SECOND_FACTOR_WRONG'))
+    return false;
+  return path.steps.slice(1).every((step, index) => {
+    if (!UI_EVENTS.has(step.event.type)) return true;
+    const before = stateOf(path.steps[index]!.state);
+    const screen = screenOf(before);
+    return (
+      screen !== undefined && documentPickupFlow.allowedEvents[screen]!.includes(step.event.type)
+    );
+  });
+}
+
+/**
+ * One path per distinct ending: final state, outcome and reason, the items the code found,
+ * the choice, the door the flow ended at, and the last thing that happened. Of paths that end
+ * alike, the shortest is taken (longer ones repeat a step after going BACK).
+ */
+function endingKey(path: Path): string {
+  const events = eventsOf(path);
+  const answer = events.find((event) => event.type === 'CODE_OK');
+  const { context } = path.state;
+  const output = path.state.output as PickupOutput;
+  return JSON.stringify([
+    stateOf(path.state),
+    output.outcome,
+    output.reason,
+    answer?.type === 'CODE_OK' ? variantOf(answer.items) : null,
+    [...context.selected].sort(),
+    context.doors,
+    events.at(-1)?.type,
+  ]);
+}
+
+const endings = new Map<string, Path>();
+for (const path of paths
+  .filter((candidate) => candidate.state.status === 'done' && drivable(candidate))
+  .sort((a, b) => a.steps.length - b.steps.length)) {
+  const key = endingKey(path);
+  if (!endings.has(key)) endings.set(key, path);
+}
+const terminalPaths = [...endings.values()];
+
+const lockOf = (compartment: string) => {
+  const found = TEST_COMPARTMENTS.find((candidate) => candidate.label === compartment);
+  assert.ok(found, `compartment ${compartment}`);
+  return found.lock;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the terminal shows exactly `expected`, else fails with the difference. */
+async function expectView(
+  kiosk: KioskFixture,
+  expected: Pick<View, 'screen' | 'props'>,
+  where: string,
+): Promise<void> {
+  const deadline = Date.now() + 4000;
+  while (Date.now() < deadline) {
+    const { screen, props } = kiosk.core.view();
+    if (isDeepStrictEqual({ screen, props }, expected)) return;
+    await sleep(5);
+  }
+  const { screen, props } = kiosk.core.view();
+  assert.deepEqual({ screen, props }, expected, where);
+}
+
+/** ISO date of a typed DDMMYYYY, as staff enter it when loading. */
+const isoDate = (typed: string) => `${typed.slice(4)}-${typed.slice(2, 4)}-${typed.slice(0, 2)}`;
+
+interface Seeded {
+  items: PickupItem[];
+  outboxAfterSeed: number;
+}
+
+/** Loads the store and the simulated compartments so that the core answers as the path. */
+function seed(kiosk: KioskFixture, path: Path): Seeded {
+  const events = eventsOf(path);
+  const answer = events.find((event) => event.type === 'CODE_OK');
+  // A path that never reaches a right code still meets a loaded terminal.
+  const items = answer?.type === 'CODE_OK' ? answer.items : VARIANTS['one document'];
+  const typed = (state: string, fallback: string) =>
+    path.steps.find((step) => stateOf(step.state) === state)?.state.context.entry ?? fallback;
+  const code = typed('verifyingCode', SAMPLE_CODE);
+  const date = typed('verifyingSecondFactor', SAMPLE_DATE);
+  for (const wanted of items) {
+    const announced = kiosk.store.announceItem({
+      id: wanted.id,
+      kind: wanted.kind,
+      reference: `REF-${wanted.id}`,
+      recipientRef: 'recipient-1',
+      code,
+      ...(wanted.hasSecondFactor && { secondFactor: isoDate(date) }),
+      needsPinLetterConfirmation: wanted.needsPinLetterConfirmation,
+    });
+    const loaded = kiosk.store.markLoaded(announced.id, wanted.compartment, 'staff-7');
+    assert.ok(loaded.ok, 'seeded item loaded');
+    kiosk.sim.setItem(0, lockOf(wanted.compartment), true);
+  }
+  for (const event of events) {
+    if (event.type === 'DOOR_FAILED') kiosk.sim.jam(0, lockOf(event.compartment));
+  }
+  return { items, outboxAfterSeed: maxSeq(kiosk) };
+}
+
+const allOutbox = (kiosk: KioskFixture) =>
+  kiosk.store.pendingOutbox(Number.MAX_SAFE_INTEGER, 10_000);
+const maxSeq = (kiosk: KioskFixture) => Math.max(0, ...allOutbox(kiosk).map((event) => event.seq));
+
+/** Presses the path's UI events, lets the real core answer, and checks every resting screen. */
+async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<void> {
+  kiosk.press({ type: 'START' });
+  kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
+  await expectView(
+    kiosk,
+    {
+      screen: 'pickup.code',
+      props: documentPickupFlow.props('code', path.steps[0]!.state.context),
+    },
+    where,
+  );
+  for (const [index, step] of path.steps.slice(1).entries()) {
+    const event = step.event as PickupEvent;
+    const at = `${where} — step ${index + 1} ${event.type}`;
+    if (UI_EVENTS.has(event.type)) {
+      kiosk.press(event);
+    } else if (event.type === 'DOOR_CLOSED') {
+      // The citizen takes the documents and shuts the door.
+      const lock = lockOf(event.compartment);
+      assert.equal(kiosk.sim.door(0, lock).open, true, `door ${event.compartment} is open`);
+      kiosk.sim.setItem(0, lock, false);
+      kiosk.sim.closeDoor(0, lock);
+    }
+    // CODE_OK, SECOND_FACTOR_OK, DOOR_OPENED and DOOR_FAILED come from the real core.
+    const state = stateOf(step.state);
+    if (step.state.status === 'done') {
+      const output = step.state.output as PickupOutput;
+      await expectView(
+        kiosk,
+        {
+          screen: 'survey',
+          props: {
+            service: 'document-pickup',
+            outcome: output.outcome,
+            reason: output.reason,
+            answered: { satisfaction: null, alternative: null },
+          },
+        },
+        at,
+      );
+    } else if (!WAITING.has(state)) {
+      await expectView(
+        kiosk,
+        { screen: screenOf(state)!, props: documentPickupFlow.props(state, step.state.context) },
+        at,
+      );
+    }
+  }
+}
+
+function unlockedLocks(kiosk: KioskFixture): number[] {
+  return kiosk.sim.received.flatMap(({ command }) =>
+    command.kind === 'unlock' ? [command.lock] : [],
+  );
+}
+
+describe('document pickup: shortest paths to done, failed and abandoned at a real terminal', () => {
+  test('the chosen paths cover every ending and every answer', () => {
+    const covered = new Set(
+      terminalPaths.map((path) => {
+        const variant = eventsOf(path).find((event) => event.type === 'CODE_OK');
+        return `${stateOf(path.state)}:${variant?.type === 'CODE_OK' ? variantOf(variant.items) : '-'}`;
+      }),
+    );
+    for (const final of ['done', 'failed'] as const) {
+      for (const variant of Object.keys(VARIANTS)) {
+        assert.ok(covered.has(`${final}:${variant}`), `${final} with ${variant}`);
+      }
+    }
+    assert.ok(covered.has('abandoned:-'), 'abandoned before any code');
+    assert.ok(covered.has('abandoned:two documents in two compartments'), 'abandoned at choose');
+    assert.ok(covered.has('abandoned:an ID card with a PIN letter'), 'abandoned at PIN letter');
+    assert.ok(
+      terminalPaths.some((path) => eventsOf(path).some((event) => event.type === 'CONFIRM')),
+      'a choice of one of two items',
+    );
+  });
+
+  for (const path of terminalPaths) {
+    const events = eventsOf(path);
+    const final = stateOf(path.state) as Final;
+    const output = path.state.output as PickupOutput;
+    const where = describePath(events);
+
+    test(`to ${final}: ${where}`, async () => {
+      const kiosk = await startKiosk();
+      try {
+        await kiosk.waitForScreen('attract');
+        const { items, outboxAfterSeed } = seed(kiosk, path);
+        await walk(kiosk, path, where);
+
+        // The doors: one unlock per door the path opened or failed to open, in order.
+        const doorEvents = events.filter(
+          (event) => event.type === 'DOOR_OPENED' || event.type === 'DOOR_FAILED',
+        );
+        assert.deepEqual(
+          unlockedLocks(kiosk),
+          doorEvents.map((event) => lockOf((event as { compartment: string }).compartment)),
+          'one unlock per door, none repeated',
+        );
+        assert.deepEqual(kiosk.store.openIntents(), [], 'no door intent left open');
+
+        // The items: those behind an opened door are picked up, the others still wait.
+        const opened = events.flatMap((event) =>
+          event.type === 'DOOR_OPENED' ? [event.compartment] : [],
+        );
+        const selected = path.state.context.selected;
+        const pickedUp = items
+          .filter((candidate) => opened.includes(candidate.compartment))
+          .filter((candidate) => selected.includes(candidate.id))
+          .map((candidate) => candidate.id);
+        for (const candidate of items) {
+          assert.equal(
+            kiosk.store.item(candidate.id)?.status,
+            pickedUp.includes(candidate.id) ? 'picked_up' : 'loaded',
+            `status of ${candidate.id}`,
+          );
+        }
+
+        // The outbox: one pickup event per item taken, one alarm per failed door, no more.
+        const news = allOutbox(kiosk).filter((event) => event.seq > outboxAfterSeed);
+        const failedDoors = events.flatMap((event) =>
+          event.type === 'DOOR_FAILED' ? [event.compartment] : [],
+        );
+        assert.deepEqual(
+          news
+            .map((event) =>
+              event.type === 'alarm'
+                ? `alarm:${event.payload.kind}:${event.payload.compartment}`
+                : `${event.type}:${event.payload.itemId}`,
+            )
+            .sort(),
+          [
+            ...pickedUp.map((id) => `item-picked-up:${id}`),
+            ...failedDoors.map((compartment) => `alarm:door-jammed:${compartment}`),
+          ].sort(),
+        );
+        assert.ok(kiosk.store.verifyAudit().ok, 'the audit chain verifies');
+
+        // The visit is recorded as the model says it ended.
+        kiosk.press({ type: 'FINISH' });
+        await kiosk.waitForScreen('attract');
+        const ended = kiosk.store.usageEvents().filter((event) => event.type === 'session-ended');
+        assert.equal(ended.length, 1);
+        assert.equal(ended[0]!.service, 'document-pickup');
+        assert.equal(ended[0]!.data.outcome, output.outcome);
+        assert.equal(ended[0]!.data.reason, output.reason);
+        assert.equal(ended[0]!.data.steps, output.stepsReached.join(','));
+      } finally {
+        await kiosk.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,259 @@
+import { assign, sendParent, setup } from 'xstate';
+
+/**
+ * Drop-off / returns: scan or type a reference (a return label, an old document, a form)
+ * → the terminal chooses a drop-off compartment (none free: say so and advise) → the door
+ * opens → put it in and close the door → receipt data → done. The drop-off is recorded with
+ * the door's close (door service); a door that does not open cancels the announced drop-off.
+ */
+export const DROP_OFF_MACHINE_ID = 'dropOff';
+export const REFERENCE_MIN_LENGTH = 4;
+export const REFERENCE_MAX_LENGTH = 40;
+
+export type DropOffUiEvent =
+  | { type: 'KEY'; key: string }
+  | { type: 'DELETE' }
+  | { type: 'CLEAR' }
+  | { type: 'SUBMIT' }
+  | { type: 'BACK' }
+  | { type: 'CANCEL' }
+  | { type: 'CONFIRM' };
+
+/** Device input, answers of the core and door news. `at` is stamped by the core. */
+export type DropOffCoreEvent =
+  | { type: 'SCAN'; text: string; symbology?: string }
+  | { type: 'ANSWER_DROP_OFF_READY'; itemId: string; compartment: string }
+  | { type: 'ANSWER_DROP_OFF_FULL' }
+  | { type: 'ANSWER_DROP_OFF_REFUSED'; reason: 'already-dropped-off' | 'unreadable-scan' }
+  | { type: 'ANSWER_RECEIPT'; receiptNumber: string; droppedOffAt: number }
+  | { type: 'ANSWER_NOTHING_INSERTED' }
+  | { type: 'DOOR_OPENED'; compartment: string }
+  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
+  | { type: 'DOOR_CLOSED'; compartment: string };
+
+export type DropOffEvent = (DropOffUiEvent | DropOffCoreEvent) & { at?: number };
+
+export type DropOffEffect =
+  | { kind: 'prepare-drop-off'; reference: string }
+  | { kind: 'open-door'; purpose: 'drop-off'; compartment: string; itemIds: string[] }
+  | { kind: 'cancel-drop-off'; itemId: string; reason: string }
+  | { kind: 'drop-off-receipt'; itemId: string };
+
+export type DropOffError =
+  | 'incomplete-reference'
+  | 'unreadable-scan'
+  | 'already-dropped-off'
+  | null;
+
+export interface DropOffReceipt {
+  receiptNumber: string;
+  droppedOffAt: number;
+}
+
+export interface DropOffContext {
+  /** The reference typed or scanned; kept only until the drop-off is announced. */
+  entry: string;
+  error: DropOffError;
+  /** The reference as shown: masked except its last 4 characters. */
+  maskedReference: string | null;
+  itemId: string | null;
+  /** The drop-off compartment (a list, like every flow with a door). */
+  doors: string[];
+  receipt: DropOffReceipt | null;
+  failure: string | null;
+  stepsReached: string[];
+}
+
+export interface DropOffOutput {
+  outcome: 'completed' | 'abandoned' | 'failed';
+  reason: string | null;
+  stepsReached: string[];
+}
+
+/** A scanned reference in the typed alphabet: upper case, without spaces and dashes. */
+export function normaliseReference(text: string): string | null {
+  const reference = text.normalize('NFKC').trim().toUpperCase().replace(/[\s-]/g, '');
+  return new RegExp(`^[A-Z0-9]{${REFERENCE_MIN_LENGTH},${REFERENCE_MAX_LENGTH}}$`).test(reference)
+    ? reference
+    : null;
+}
+
+/** All but the last 4 characters hidden. */
+export const maskReference = (reference: string) =>
+  '*'.repeat(Math.max(0, reference.length - 4)) + reference.slice(-4);
+
+const reached = (context: DropOffContext, step: string) =>
+  context.stepsReached.includes(step) ? context.stepsReached : [...context.stepsReached, step];
+
+export const dropOffMachine = setup({
+  types: {
+    context: {} as DropOffContext,
+    events: {} as DropOffEvent,
+    output: {} as DropOffOutput,
+  },
+  actions: {
+    type: assign({
+      entry: ({ context, event }) => {
+        if (event.type !== 'KEY' || !/^[0-9A-Z]$/.test(event.key)) return context.entry;
+        return context.entry.length < REFERENCE_MAX_LENGTH
+          ? context.entry + event.key
+          : context.entry;
+      },
+      error: null,
+    }),
+    reached: assign({ stepsReached: ({ context }, step: string) => reached(context, step) }),
+    requestPreparation: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: { kind: 'prepare-drop-off', reference: context.entry } satisfies DropOffEffect,
+    })),
+    requestDoor: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'open-door',
+        purpose: 'drop-off',
+        compartment: context.doors[0]!,
+        itemIds: [context.itemId!],
+      } satisfies DropOffEffect,
+    })),
+    requestCancel: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'cancel-drop-off',
+        itemId: context.itemId!,
+        reason: context.failure ?? 'door-failed',
+      } satisfies DropOffEffect,
+    })),
+    requestReceipt: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: { kind: 'drop-off-receipt', itemId: context.itemId! } satisfies DropOffEffect,
+    })),
+  },
+  guards: {
+    referenceComplete: ({ context }) => context.entry.length >= REFERENCE_MIN_LENGTH,
+    isCurrentDoor: ({ context, event }) =>
+      'compartment' in event && event.compartment === context.doors[0],
+  },
+}).createMachine({
+  id: DROP_OFF_MACHINE_ID,
+  initial: 'reference',
+  context: {
+    entry: '',
+    error: null,
+    maskedReference: null,
+    itemId: null,
+    doors: [],
+    receipt: null,
+    failure: null,
+    stepsReached: ['reference'],
+  },
+  output: ({ context }) => ({
+    outcome: context.failure
+      ? 'failed'
+      : context.stepsReached.includes('done')
+        ? 'completed'
+        : 'abandoned',
+    reason: context.failure,
+    stepsReached: context.stepsReached,
+  }),
+  on: { CANCEL: '.abandoned' },
+  states: {
+    reference: {
+      on: {
+        KEY: { actions: 'type' },
+        DELETE: { actions: assign({ entry: ({ context }) => context.entry.slice(0, -1) }) },
+        CLEAR: { actions: assign({ entry: '' }) },
+        SUBMIT: [
+          { guard: 'referenceComplete', target: 'preparing', actions: assign({ error: null }) },
+          { actions: assign({ error: 'incomplete-reference' }) },
+        ],
+        SCAN: [
+          {
+            guard: ({ event }) => normaliseReference(event.text) !== null,
+            target: 'preparing',
+            actions: assign({ entry: ({ event }) => normaliseReference(event.text)!, error: null }),
+          },
+          { actions: assign({ error: 'unreadable-scan' }) },
+        ],
+        BACK: 'abandoned',
+      },
+    },
+    preparing: {
+      entry: 'requestPreparation',
+      on: {
+        ANSWER_DROP_OFF_READY: {
+          target: 'opening',
+          actions: assign({
+            maskedReference: ({ context }) => maskReference(context.entry),
+            entry: '',
+            itemId: ({ event }) => event.itemId,
+            doors: ({ event }) => [event.compartment],
+          }),
+        },
+        ANSWER_DROP_OFF_FULL: { target: 'full', actions: assign({ entry: '' }) },
+        ANSWER_DROP_OFF_REFUSED: {
+          target: 'reference',
+          actions: assign({ entry: '', error: ({ event }) => event.reason }),
+        },
+      },
+    },
+    /** No drop-off compartment is free: the person is told where else to go. */
+    full: {
+      entry: [{ type: 'reached', params: 'full' }, assign({ failure: 'no-compartment' })],
+      on: { CONFIRM: 'failed', BACK: 'failed', CANCEL: 'failed' },
+    },
+    opening: {
+      entry: [{ type: 'reached', params: 'door' }, 'requestDoor'],
+      on: {
+        CANCEL: {}, // the unlock is under way: its outcome decides
+        DOOR_OPENED: { guard: 'isCurrentDoor', target: 'takeAndClose' },
+        DOOR_FAILED: {
+          guard: 'isCurrentDoor',
+          target: 'failed',
+          actions: [
+            assign({ failure: ({ event }) => `door-${event.reason}` }),
+            // Nothing can have been put in: the announced drop-off goes.
+            'requestCancel',
+          ],
+        },
+      },
+    },
+    /** "Put it in and close the door" (named like every flow's open-door state). */
+    takeAndClose: {
+      entry: { type: 'reached', params: 'put-in-and-close' },
+      on: {
+        DOOR_CLOSED: { guard: 'isCurrentDoor', target: 'recording' },
+        // The door is open: leaving now would leave it unattended.
+        CANCEL: {},
+      },
+    },
+    recording: {
+      entry: 'requestReceipt',
+      on: {
+        ANSWER_RECEIPT: {
+          target: 'receipt',
+          actions: assign({
+            receipt: ({ event }) => ({
+              receiptNumber: event.receiptNumber,
+              droppedOffAt: event.droppedOffAt,
+            }),
+          }),
+        },
+        ANSWER_NOTHING_INSERTED: {
+          target: 'failed',
+          actions: assign({ failure: 'nothing-inserted' }),
+        },
+      },
+    },
+    receipt: {
+      entry: { type: 'reached', params: 'receipt' },
+      on: {
+        CONFIRM: 'done',
+        // The drop-off is done; leaving the receipt is no abandonment.
+        CANCEL: 'done',
+      },
+    },
+    done: { entry: { type: 'reached', params: 'done' }, type: 'final' },
+    failed: { type: 'final' },
+    abandoned: { type: 'final' },
+  },
+});

@@ -1,0 +1,163 @@
+/**
+ * Test support for the model-based tests of the parcel pickup and drop-off flows: replaying a
+ * path on the unmodified machine under a parent that records its effects, and checking a real
+ * terminal against the model's projection. Used by tests only.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import Database from 'better-sqlite3';
+import { type AnyStateMachine, createActor, type EventObject, sendTo, setup } from 'xstate';
+import type { View } from '../core/views.ts';
+import { type AuditRow, auditEntries } from '../store/audit.ts';
+import { STORE_FILE } from '../store/db.ts';
+import { type KioskFixture, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
+import type { FlowEffect } from './flow.ts';
+
+export interface Replayed {
+  /** The flow's snapshot after the last event. */
+  snapshot: { value: unknown; context: unknown; status: string; output?: unknown };
+  /** Effects the flow asked for, with the index of the event that caused each (-1: start). */
+  effects: { effect: FlowEffect; after: number }[];
+}
+
+/** Runs the unmodified flow machine under a parent that forwards events and records effects. */
+export function replay(machine: AnyStateMachine, events: readonly EventObject[]): Replayed {
+  const effects: Replayed['effects'] = [];
+  let current = -1;
+  const parent = setup({
+    types: { events: {} as EventObject | { type: 'EFFECT'; effect: FlowEffect } },
+    actors: { flow: machine },
+  }).createMachine({
+    invoke: { id: 'flow', src: 'flow' },
+    on: {
+      EFFECT: {
+        actions: ({ event }) =>
+          effects.push({ effect: (event as { effect: FlowEffect }).effect, after: current }),
+      },
+      'xstate.done.actor.flow': {},
+      '*': { actions: sendTo('flow', ({ event }) => event) },
+    },
+  });
+  const actor = createActor(parent);
+  actor.start();
+  const child = actor.getSnapshot().children.flow;
+  assert.ok(child, 'the flow runs');
+  for (const [index, event] of events.entries()) {
+    current = index;
+    actor.send(event);
+  }
+  const snapshot = child.getSnapshot() as Replayed['snapshot'];
+  actor.stop();
+  return { snapshot, effects };
+}
+
+export const lockOf = (compartment: string): number => {
+  const found = TEST_COMPARTMENTS.find((candidate) => candidate.label === compartment);
+  assert.ok(found, `compartment ${compartment}`);
+  return found.lock;
+};
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the terminal shows exactly `expected`, else fails with the difference. */
+export async function expectView(
+  kiosk: KioskFixture,
+  expected: Pick<View, 'screen' | 'props'>,
+  where: string,
+  timeoutMs = 4000,
+): Promise<View> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const view = kiosk.core.view();
+    if (isDeepStrictEqual({ screen: view.screen, props: view.props }, expected)) return view;
+    await sleep(5);
+  }
+  const { screen, props } = kiosk.core.view();
+  assert.deepEqual({ screen, props }, expected, where);
+  return kiosk.core.view();
+}
+
+/** Waits until the current screen is `screen` and `check` holds for its props. */
+export async function waitForView(
+  kiosk: KioskFixture,
+  screen: string,
+  check: (props: Record<string, unknown>) => boolean = () => true,
+  timeoutMs = 4000,
+): Promise<View> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const view = kiosk.core.view();
+    if (view.screen === screen && check(view.props)) return view;
+    await sleep(5);
+  }
+  const view = kiosk.core.view();
+  assert.fail(`screen ${screen} not reached as expected; now ${JSON.stringify(view)}`);
+}
+
+/** The locks the simulator was told to unlock, in order. */
+export function unlockedLocks(kiosk: KioskFixture): number[] {
+  return kiosk.sim.received.flatMap(({ command }) =>
+    command.kind === 'unlock' ? [command.lock] : [],
+  );
+}
+
+export const allOutbox = (kiosk: KioskFixture) =>
+  kiosk.store.pendingOutbox(Number.MAX_SAFE_INTEGER, 10_000);
+
+export const maxSeq = (kiosk: KioskFixture) =>
+  Math.max(0, ...allOutbox(kiosk).map((event) => event.seq));
+
+/** Everything a person or an observer could read: views, the saved session, the logs. */
+export function observable(kiosk: KioskFixture): string {
+  return [
+    JSON.stringify(kiosk.views),
+    kiosk.store.loadSnapshot('session')?.snapshot ?? '',
+    JSON.stringify(kiosk.logger.entries),
+  ].join('\n');
+}
+
+/** The audit trail as stored, read through a second, read-only connection. */
+export function auditTrail(kiosk: KioskFixture): AuditRow[] {
+  const db = new Database(join(kiosk.dir, STORE_FILE), { readonly: true });
+  try {
+    return auditEntries(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A person puts something into an open compartment: the item sensor sees it (one poll)
+ * before the door is shut. (Closing in the same poll would not do: the locker reports the
+ * door's close before it takes in the item sensor of the same status reply.)
+ */
+export async function putIn(kiosk: KioskFixture, compartment: string, timeoutMs = 2000) {
+  kiosk.sim.setItem(0, lockOf(compartment), true);
+  const deadline = Date.now() + timeoutMs;
+  while (kiosk.locker.door(compartment)?.itemPresent !== true) {
+    if (Date.now() > deadline) assert.fail(`the item sensor of ${compartment} saw nothing`);
+    await sleep(5);
+  }
+}
+
+/** Polls `probe` until it returns something other than `undefined` or `false`. */
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | false,
+  timeoutMs = 4000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    await sleep(10);
+  }
+  assert.fail(`${what}: not within ${timeoutMs} ms`);
+}
+
+/** The alarms in the outbox, as `kind:compartment`. */
+export const alarmsOf = (kiosk: KioskFixture) =>
+  allOutbox(kiosk)
+    .filter((event) => event.type === 'alarm')
+    .map((event) => `${event.payload.kind}:${event.payload.compartment ?? '-'}`);

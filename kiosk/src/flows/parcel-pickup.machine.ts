@@ -1,0 +1,263 @@
+import { assign, enqueueActions, sendParent, setup } from 'xstate';
+import { CODE_MAX_LENGTH, CODE_MIN_LENGTH } from './document-pickup.machine.ts';
+
+/**
+ * Parcel pickup: a code typed on the keypad or scanned as a QR code → the compartments of
+ * the parcels open → take the parcels and close the door(s) → done. No second factor.
+ * Several parcels on one code in several compartments open one after another (default) or
+ * all together (setting `parcel.open-together`, decided by the core when the code is right).
+ */
+export const PARCEL_MACHINE_ID = 'parcelPickup';
+
+export interface ParcelItem {
+  id: string;
+  compartment: string;
+}
+
+export type ParcelUiEvent =
+  | { type: 'KEY'; key: string }
+  | { type: 'DELETE' }
+  | { type: 'CLEAR' }
+  | { type: 'SUBMIT' }
+  | { type: 'BACK' }
+  | { type: 'CANCEL' };
+
+/** Device input, answers of the core and door news. `at` is stamped by the core. */
+export type ParcelCoreEvent =
+  | { type: 'SCAN'; text: string; symbology?: string }
+  | { type: 'CODE_OK'; items: ParcelItem[]; together: boolean }
+  | { type: 'CODE_WRONG'; lockedUntil: number | null }
+  | { type: 'DOOR_OPENED'; compartment: string }
+  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
+  | { type: 'DOOR_CLOSED'; compartment: string };
+
+export type ParcelEvent = (ParcelUiEvent | ParcelCoreEvent) & { at?: number };
+
+export type ParcelEffect =
+  | { kind: 'verify-code'; code: string }
+  | { kind: 'open-door'; purpose: 'pickup'; compartment: string; itemIds: string[] };
+
+export type ParcelError = 'wrong-code' | 'locked' | 'incomplete-code' | null;
+
+export interface ParcelContext {
+  /** What the person typed or scanned; secret: never in a view, blanked before persisting. */
+  entry: string;
+  error: ParcelError;
+  lockedUntil: number | null;
+  items: ParcelItem[];
+  /** Open all compartments at once instead of one after another. */
+  together: boolean;
+  /** Compartments not yet closed (or failed), in order; one after another: the first. */
+  doors: string[];
+  /** Compartments whose unlock was asked for; never asked twice in one visit. */
+  requested: string[];
+  /** Compartments seen open and not yet closed. */
+  opened: string[];
+  failure: string | null;
+  stepsReached: string[];
+}
+
+export interface ParcelOutput {
+  outcome: 'completed' | 'abandoned' | 'failed';
+  reason: string | null;
+  stepsReached: string[];
+}
+
+/** Compartments to unlock now: all at once, or the current one. Never one asked before. */
+export const doorsToRequest = (context: ParcelContext): string[] =>
+  (context.together ? context.doors : context.doors.slice(0, 1)).filter(
+    (door) => !context.requested.includes(door),
+  );
+
+const compartmentsOf = (items: ParcelItem[]) => [...new Set(items.map((item) => item.compartment))];
+
+const reached = (context: ParcelContext, step: string) =>
+  context.stepsReached.includes(step) ? context.stepsReached : [...context.stepsReached, step];
+
+const doorOf = (event: ParcelEvent) => ('compartment' in event ? event.compartment : '');
+
+export const parcelPickupMachine = setup({
+  types: {
+    context: {} as ParcelContext,
+    events: {} as ParcelEvent,
+    output: {} as ParcelOutput,
+  },
+  actions: {
+    type: assign({
+      entry: ({ context, event }) => {
+        if (event.type !== 'KEY' || !/^[0-9A-Z]$/.test(event.key)) return context.entry;
+        return context.entry.length < CODE_MAX_LENGTH ? context.entry + event.key : context.entry;
+      },
+      error: null,
+    }),
+    reached: assign({ stepsReached: ({ context }, step: string) => reached(context, step) }),
+    requestCode: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: { kind: 'verify-code', code: context.entry } satisfies ParcelEffect,
+    })),
+    requestDoors: enqueueActions(({ context, enqueue }) => {
+      for (const compartment of doorsToRequest(context)) {
+        enqueue.sendParent({
+          type: 'EFFECT',
+          effect: {
+            kind: 'open-door',
+            purpose: 'pickup',
+            compartment,
+            itemIds: context.items
+              .filter((item) => item.compartment === compartment)
+              .map((item) => item.id),
+          } satisfies ParcelEffect,
+        });
+      }
+    }),
+    markRequested: assign({
+      requested: ({ context }) => [...context.requested, ...doorsToRequest(context)],
+    }),
+    /** A door is done with: closed after opening, or failed. */
+    settleDoor: assign(({ context, event }) => ({
+      doors: context.doors.filter((door) => door !== doorOf(event)),
+      opened: context.opened.filter((door) => door !== doorOf(event)),
+    })),
+  },
+  guards: {
+    codeComplete: ({ context }) => context.entry.length >= CODE_MIN_LENGTH,
+    /** A door of this visit that was asked to open and is not yet seen open. */
+    isOpening: ({ context, event }) =>
+      context.requested.includes(doorOf(event)) &&
+      context.doors.includes(doorOf(event)) &&
+      !context.opened.includes(doorOf(event)),
+    isOpen: ({ context, event }) => context.opened.includes(doorOf(event)),
+  },
+}).createMachine({
+  id: PARCEL_MACHINE_ID,
+  initial: 'code',
+  context: {
+    entry: '',
+    error: null,
+    lockedUntil: null,
+    items: [],
+    together: false,
+    doors: [],
+    requested: [],
+    opened: [],
+    failure: null,
+    stepsReached: ['code'],
+  },
+  output: ({ context }) => ({
+    outcome: context.failure
+      ? 'failed'
+      : context.stepsReached.includes('done')
+        ? 'completed'
+        : 'abandoned',
+    reason: context.failure,
+    stepsReached: context.stepsReached,
+  }),
+  on: { CANCEL: '.abandoned' },
+  states: {
+    code: {
+      on: {
+        KEY: { actions: 'type' },
+        DELETE: { actions: assign({ entry: ({ context }) => context.entry.slice(0, -1) }) },
+        CLEAR: { actions: assign({ entry: '' }) },
+        SUBMIT: [
+          { guard: 'codeComplete', target: 'verifyingCode' },
+          { actions: assign({ error: 'incomplete-code' }) },
+        ],
+        // A QR code is a code like a typed one; the store's hasher normalises both alike.
+        SCAN: [
+          {
+            guard: ({ event }) => event.text.trim().length >= CODE_MIN_LENGTH,
+            target: 'verifyingCode',
+            actions: assign({
+              entry: ({ event }) => event.text,
+              error: null,
+              // For the evaluation: how codes come in.
+              stepsReached: ({ context }) => reached(context, 'scanned'),
+            }),
+          },
+          { actions: assign({ entry: '', error: 'incomplete-code' }) },
+        ],
+        BACK: 'abandoned',
+      },
+    },
+    verifyingCode: {
+      entry: 'requestCode',
+      on: {
+        CODE_OK: {
+          target: 'opening',
+          actions: assign({
+            entry: '',
+            error: null,
+            lockedUntil: null,
+            items: ({ event }) => event.items,
+            together: ({ event }) => event.together,
+            doors: ({ event }) => compartmentsOf(event.items),
+          }),
+        },
+        CODE_WRONG: {
+          target: 'code',
+          actions: assign({
+            entry: '',
+            error: ({ event }) => (event.lockedUntil ? 'locked' : 'wrong-code'),
+            lockedUntil: ({ event }) => event.lockedUntil,
+          }),
+        },
+      },
+    },
+    opening: {
+      entry: [{ type: 'reached', params: 'door' }, 'requestDoors', 'markRequested'],
+      on: {
+        CANCEL: {}, // the unlock is under way: its outcome decides
+        DOOR_OPENED: {
+          guard: 'isOpening',
+          target: 'next',
+          actions: assign({
+            opened: ({ context, event }) => [...context.opened, event.compartment],
+          }),
+        },
+        DOOR_FAILED: {
+          guard: 'isOpening',
+          target: 'next',
+          actions: [
+            assign({ failure: ({ context, event }) => context.failure ?? `door-${event.reason}` }),
+            'settleDoor',
+          ],
+        },
+        // All together: one door may be shut again before the others have opened.
+        DOOR_CLOSED: { guard: 'isOpen', target: 'next', actions: 'settleDoor' },
+      },
+    },
+    takeAndClose: {
+      entry: { type: 'reached', params: 'take-and-close' },
+      on: {
+        DOOR_CLOSED: { guard: 'isOpen', target: 'next', actions: 'settleDoor' },
+        // A door is open: leaving now would leave it unattended.
+        CANCEL: {},
+      },
+    },
+    /** Decides what comes after a door's news; never rests here. */
+    next: {
+      always: [
+        {
+          guard: ({ context }) => context.doors.length === 0 && !!context.failure,
+          target: 'failed',
+        },
+        { guard: ({ context }) => context.doors.length === 0, target: 'done' },
+        // One after another: after a failure the other compartments stay shut (and loaded).
+        { guard: ({ context }) => !context.together && !!context.failure, target: 'failed' },
+        {
+          guard: ({ context }) =>
+            doorsToRequest(context).length === 0 &&
+            (context.together ? context.doors : context.doors.slice(0, 1)).every((door) =>
+              context.opened.includes(door),
+            ),
+          target: 'takeAndClose',
+        },
+        { target: 'opening' },
+      ],
+    },
+    done: { entry: { type: 'reached', params: 'done' }, type: 'final' },
+    failed: { type: 'final' },
+    abandoned: { type: 'final' },
+  },
+});

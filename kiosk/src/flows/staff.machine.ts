@@ -1,0 +1,993 @@
+import { assign, sendParent, setup } from 'xstate';
+
+/**
+ * Staff (Bürgerbüro employees): a staff card, then the PIN → staff menu → loading,
+ * retrieval of expired items, maintenance → log out.
+ *
+ * Pure like every flow: the lookups and the doors are effects the core runs; answers come
+ * back as `ANSWER_*` events, door news as `DOOR_*`. The card number is never kept: it goes
+ * straight into the lookup effect, and from then on only the staff id is known. What a
+ * person types (a PIN, a reference) lives in `entry`, which is never persisted.
+ *
+ * Every door goes through the two states the core knows how to resynchronise after a
+ * restart (`opening`, `takeAndClose`, with the compartment in `doors[0]`); `job` says what
+ * the door is for and where the flow continues once it is shut.
+ */
+export const STAFF_PIN_MIN_LENGTH = 4;
+export const STAFF_PIN_MAX_LENGTH = 8;
+export const REFERENCE_MAX_LENGTH = 40;
+
+export type StaffRole = 'staff' | 'supervisor' | 'technician';
+export type StaffTask = 'load' | 'retrieve' | 'maintenance';
+/** Who may do what: technicians keep the machine running but do not handle documents. */
+export const PERMISSIONS: Record<StaffRole, readonly StaffTask[]> = {
+  staff: ['load', 'retrieve'],
+  supervisor: ['load', 'retrieve', 'maintenance'],
+  technician: ['maintenance'],
+};
+
+export const LOAD_KINDS = ['document', 'id-document', 'object'] as const;
+export type LoadKind = (typeof LOAD_KINDS)[number];
+export const SIZES = ['S', 'M', 'L', 'XL'] as const;
+export type Size = (typeof SIZES)[number];
+export const MAINTENANCE_REASONS = [
+  'inspection',
+  'cleaning',
+  'jam',
+  'item-stuck',
+  'lock-replacement',
+  'other',
+] as const;
+export type MaintenanceReason = (typeof MAINTENANCE_REASONS)[number];
+export const DEFECT_REASONS = [
+  'lock',
+  'door',
+  'sensor',
+  'damage',
+  'check-contents',
+  'door-jammed',
+  'door-board-silent',
+  'door-port-closed',
+  'other',
+] as const;
+
+export type RefusalReason = 'unknown-card' | 'courier-card' | 'same-person' | 'not-allowed';
+
+export interface LoadItem {
+  /** null until the item is created (a new item is created when its door is chosen). */
+  id: string | null;
+  kind: string | null;
+  size: Size | null;
+  /** The item was not announced: staff describe it, the terminal creates it. */
+  created: boolean;
+  compartment: string | null;
+  fourEyes: boolean;
+  secondStaffId: string | null;
+  /** When the reference was scanned or typed (start of the loading time). */
+  scannedAt: number | null;
+}
+
+export interface ExpiredItem {
+  id: string;
+  kind: string;
+  compartment: string | null;
+  /** Masked: only the last characters show. */
+  reference: string;
+}
+
+export interface CompartmentInfo {
+  label: string;
+  size: string;
+  defective: boolean;
+  defectReason: string | null;
+  door: string;
+  occupied: boolean;
+}
+
+export interface DoorJob {
+  purpose: 'load' | 'retrieve' | 'maintenance' | 'door-test';
+  itemIds: string[];
+  reason: string | null;
+}
+
+export interface LastDoor {
+  compartment: string;
+  purpose: DoorJob['purpose'];
+  outcome: 'closed' | 'passed' | 'failed' | 'retrieved' | 'not-taken';
+  reason: string | null;
+}
+
+export type StaffError =
+  | 'wrong-pin'
+  | 'incomplete-pin'
+  | 'locked'
+  | 'item-not-loadable'
+  | 'describe-item'
+  | 'scan-again'
+  | RefusalReason
+  | null;
+
+export interface StaffContext {
+  /** The PIN or the typed reference; secret: never in a view, blanked before persisting. */
+  entry: string;
+  error: StaffError;
+  /** Status of an item that cannot be loaded (already loaded, expired ...). */
+  errorDetail: string | null;
+  staffId: string | null;
+  role: StaffRole | null;
+  lockedUntil: number | null;
+  refusal: RefusalReason | null;
+  load: LoadItem | null;
+  lastLoad: { compartment: string; outcome: 'loaded' | 'not-detected' } | null;
+  noCompartmentSize: Size | null;
+  expired: ExpiredItem[];
+  /** Expired items still to take out, the current one first. */
+  queue: ExpiredItem[];
+  taken: boolean;
+  compartments: CompartmentInfo[];
+  job: DoorJob | null;
+  /** The compartment whose door is being opened or stands open (read by the core). */
+  doors: string[];
+  openedAt: number | null;
+  lastDoor: LastDoor | null;
+  defectMarked: boolean;
+  stepsReached: string[];
+}
+
+export interface StaffOutput {
+  outcome: 'completed' | 'abandoned' | 'failed';
+  reason: string | null;
+  stepsReached: string[];
+}
+
+type At = { at?: number };
+export type StaffUiEvent =
+  | { type: 'KEY'; key: string }
+  | { type: 'DELETE' }
+  | { type: 'CLEAR' }
+  | { type: 'SUBMIT' }
+  | { type: 'BACK' }
+  | { type: 'CANCEL' }
+  | { type: 'START_LOADING' }
+  | { type: 'START_RETRIEVAL' }
+  | { type: 'START_MAINTENANCE' }
+  | { type: 'LOGOUT' }
+  | { type: 'CHOOSE_KIND'; kind: LoadKind }
+  | { type: 'CHOOSE_SIZE'; size: Size }
+  | { type: 'CONFIRM' }
+  | { type: 'RETRIEVE'; itemId: string }
+  | { type: 'RETRIEVE_ALL' }
+  | { type: 'CONFIRM_TAKEN' }
+  | { type: 'NOT_TAKEN' }
+  | { type: 'OPEN_DOOR'; compartment: string; reason: MaintenanceReason }
+  | { type: 'DOOR_TEST'; compartment: string }
+  | { type: 'SET_DEFECTIVE'; compartment: string; reason: string }
+  | { type: 'SET_REPAIRED'; compartment: string }
+  | { type: 'MARK_DEFECTIVE' }
+  | { type: 'CONTINUE' };
+
+export type StaffDeviceEvent =
+  | { type: 'CARD'; uid: string }
+  | { type: 'SCAN'; text: string; symbology?: string };
+
+export type StaffAnswer =
+  | { type: 'ANSWER_STAFF_FOUND'; staffId: string; role: StaffRole; lockedUntil: number | null }
+  | { type: 'ANSWER_STAFF_REFUSED'; reason: RefusalReason }
+  | { type: 'ANSWER_PIN_OK' }
+  | { type: 'ANSWER_PIN_WRONG' }
+  | { type: 'ANSWER_PIN_LOCKED'; lockedUntil: number | null }
+  | {
+      type: 'ANSWER_ITEM_FOUND';
+      item: { id: string; kind: string; size: Size | null };
+    }
+  | { type: 'ANSWER_ITEM_UNKNOWN' }
+  | { type: 'ANSWER_ITEM_NOT_LOADABLE'; status: string }
+  | { type: 'ANSWER_LOAD_READY'; itemId: string; compartment: string; fourEyes: boolean }
+  | { type: 'ANSWER_NO_COMPARTMENT'; size: Size }
+  | { type: 'ANSWER_LOAD_FINISHED'; loaded: boolean }
+  | { type: 'ANSWER_EXPIRED'; items: ExpiredItem[] }
+  | { type: 'ANSWER_COMPARTMENTS'; compartments: CompartmentInfo[] }
+  | { type: 'DOOR_OPENED'; compartment: string }
+  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
+  | { type: 'DOOR_CLOSED'; compartment: string };
+
+export type StaffEvent = (StaffUiEvent | StaffDeviceEvent | StaffAnswer) & At;
+
+const REFERENCE_KEY = /^[0-9A-Z./-]$/;
+const PIN_KEY = /^[0-9]$/;
+
+function typed(context: StaffContext, event: StaffEvent, pattern: RegExp, maxLength: number) {
+  if (event.type !== 'KEY' || !pattern.test(event.key)) return context.entry;
+  return context.entry.length < maxLength ? context.entry + event.key : context.entry;
+}
+
+const effect = (kind: string, fields: Record<string, unknown>) => ({
+  type: 'EFFECT' as const,
+  effect: { ...fields, kind },
+});
+
+const can = (context: StaffContext, task: StaffTask) =>
+  context.role !== null && PERMISSIONS[context.role].includes(task);
+
+const startUid = (event: unknown): string => {
+  const start = (event as { input?: { start?: { uid?: unknown } } }).input?.start;
+  return typeof start?.uid === 'string' ? start.uid : '';
+};
+
+const NO_LOAD: LoadItem = {
+  id: null,
+  kind: null,
+  size: null,
+  created: false,
+  compartment: null,
+  fourEyes: false,
+  secondStaffId: null,
+  scannedAt: null,
+};
+
+export const staffMachine = setup({
+  types: {
+    context: {} as StaffContext,
+    events: {} as StaffEvent,
+    output: {} as StaffOutput,
+    input: {} as { start?: unknown },
+  },
+  actions: {
+    typePin: assign({
+      entry: ({ context, event }) => typed(context, event, PIN_KEY, STAFF_PIN_MAX_LENGTH),
+      error: null,
+    }),
+    typeReference: assign({
+      entry: ({ context, event }) => typed(context, event, REFERENCE_KEY, REFERENCE_MAX_LENGTH),
+      error: null,
+      errorDetail: null,
+    }),
+    deleteLast: assign({ entry: ({ context }) => context.entry.slice(0, -1) }),
+    /** An error belongs to the screen that shows it: leaving the screen clears it. */
+    clearError: assign({ error: null, errorDetail: null }),
+    clearEntry: assign({ entry: '' }),
+    reached: assign({
+      stepsReached: ({ context }, step: string) =>
+        context.stepsReached.includes(step)
+          ? context.stepsReached
+          : [...context.stepsReached, step],
+    }),
+    /** The card number goes from the start event straight into the lookup; never kept. */
+    identifyCard: sendParent(({ event }) => effect('identify-card', { uid: startUid(event) })),
+    identifySecondCard: sendParent(({ context, event }) =>
+      effect('identify-card', {
+        uid: event.type === 'CARD' ? event.uid : '',
+        purpose: 'four-eyes',
+        firstStaffId: context.staffId,
+      }),
+    ),
+    checkPin: sendParent(({ context }) =>
+      effect('check-pin', { staffId: context.staffId, pin: context.entry, purpose: 'login' }),
+    ),
+    checkSecondPin: sendParent(({ context }) =>
+      effect('check-pin', {
+        staffId: context.load?.secondStaffId,
+        pin: context.entry,
+        purpose: 'four-eyes',
+        firstStaffId: context.staffId,
+        itemId: context.load?.id,
+      }),
+    ),
+    findItem: sendParent(({ context }) => effect('find-item', { reference: context.entry })),
+    prepareLoad: sendParent(({ context }) =>
+      effect('prepare-load', {
+        staffId: context.staffId,
+        itemId: context.load?.id ?? null,
+        // A new item is created with its door: the reference is still in `entry`.
+        reference: context.load?.created ? context.entry : null,
+        itemKind: context.load?.kind,
+        size: context.load?.size,
+      }),
+    ),
+    finishLoad: sendParent(({ context, event }) =>
+      effect('finish-load', {
+        itemId: context.load?.id,
+        created: context.load?.created ?? false,
+        fourEyes: context.load?.fourEyes ?? false,
+        durationMs:
+          typeof event.at === 'number' && context.load?.scannedAt != null
+            ? event.at - context.load.scannedAt
+            : null,
+      }),
+    ),
+    listExpired: sendParent(() => effect('list-expired', {})),
+    listCompartments: sendParent(() => effect('list-compartments', {})),
+    openDoor: sendParent(({ context }) =>
+      effect('open-door', {
+        purpose: context.job?.purpose,
+        compartment: context.doors[0],
+        itemIds: context.job?.itemIds ?? [],
+        staffId: context.staffId,
+        reason: context.job?.reason ?? null,
+      }),
+    ),
+    setDefective: sendParent(
+      ({ context }, params: { compartment: string; reason: string | null }) =>
+        effect('set-defective', { ...params, staffId: context.staffId }),
+    ),
+    audit: sendParent(
+      ({ context }, params: { action: string; subject?: string | null; details?: object }) =>
+        effect('staff-audit', { ...params, staffId: context.staffId }),
+    ),
+    /** The door job of the expired item at the head of the queue. */
+    retrieveHead: assign(({ context }) => {
+      const head = context.queue[0]!;
+      return {
+        job: { purpose: 'retrieve' as const, itemIds: [head.id], reason: null },
+        doors: [head.compartment ?? ''],
+        taken: false,
+        openedAt: null,
+      };
+    }),
+    /** What became of a door that opened and shut again, for the next screen. */
+    doorClosed: assign({
+      lastDoor: ({ context }) => {
+        const purpose = context.job?.purpose ?? 'maintenance';
+        return {
+          compartment: context.doors[0] ?? '',
+          purpose,
+          outcome:
+            purpose === 'door-test'
+              ? ('passed' as const)
+              : purpose === 'retrieve'
+                ? ('retrieved' as const)
+                : ('closed' as const),
+          reason: null,
+        };
+      },
+    }),
+    doorFailed: assign({
+      defectMarked: false,
+      lastDoor: ({ context, event }) => ({
+        compartment: context.doors[0] ?? '',
+        purpose: context.job?.purpose ?? 'maintenance',
+        outcome: 'failed' as const,
+        reason: event.type === 'DOOR_FAILED' ? event.reason : null,
+      }),
+    }),
+    loadJob: assign(({ context }) => ({
+      job: { purpose: 'load' as const, itemIds: [context.load!.id!], reason: null },
+      doors: [context.load!.compartment!],
+      openedAt: null,
+    })),
+  },
+  guards: {
+    pinComplete: ({ context }) => context.entry.length >= STAFF_PIN_MIN_LENGTH,
+    referenceEntered: ({ context }) => context.entry.length > 0,
+    canLoad: ({ context }) => can(context, 'load'),
+    canRetrieve: ({ context }) => can(context, 'retrieve'),
+    canMaintain: ({ context }) => can(context, 'maintenance'),
+    isCurrentDoor: ({ context, event }) =>
+      'compartment' in event && event.compartment === context.doors[0],
+    knownCompartment: ({ context, event }) =>
+      'compartment' in event && context.compartments.some((c) => c.label === event.compartment),
+    described: ({ context }) =>
+      context.load !== null && context.load.kind !== null && context.load.size !== null,
+  },
+}).createMachine({
+  id: 'staff',
+  initial: 'identifying',
+  context: {
+    entry: '',
+    error: null,
+    errorDetail: null,
+    staffId: null,
+    role: null,
+    lockedUntil: null,
+    refusal: null,
+    load: null,
+    lastLoad: null,
+    noCompartmentSize: null,
+    expired: [],
+    queue: [],
+    taken: false,
+    compartments: [],
+    job: null,
+    doors: [],
+    openedAt: null,
+    lastDoor: null,
+    defectMarked: false,
+    stepsReached: ['card'],
+  },
+  output: ({ context }) => ({
+    outcome: context.stepsReached.includes('menu') ? 'completed' : 'abandoned',
+    reason: context.refusal ?? (context.error === 'locked' ? 'locked' : null),
+    stepsReached: context.stepsReached,
+  }),
+  states: {
+    identifying: {
+      entry: 'identifyCard',
+      on: {
+        ANSWER_STAFF_FOUND: [
+          {
+            guard: ({ event }) => event.lockedUntil !== null && event.lockedUntil > (event.at ?? 0),
+            target: 'locked',
+            actions: assign({
+              staffId: ({ event }) => event.staffId,
+              error: 'locked',
+              lockedUntil: ({ event }) => event.lockedUntil,
+            }),
+          },
+          {
+            target: 'pin',
+            actions: assign({
+              staffId: ({ event }) => event.staffId,
+              role: ({ event }) => event.role,
+            }),
+          },
+        ],
+        ANSWER_STAFF_REFUSED: {
+          target: 'refused',
+          actions: assign({ refusal: ({ event }) => event.reason }),
+        },
+        CANCEL: 'abandoned',
+      },
+    },
+    refused: {
+      on: { BACK: 'abandoned', CANCEL: 'abandoned' },
+    },
+    locked: {
+      on: { BACK: 'abandoned', CANCEL: 'abandoned' },
+    },
+    pin: {
+      entry: { type: 'reached', params: 'pin' },
+      exit: 'clearError',
+      on: {
+        KEY: { actions: 'typePin' },
+        DELETE: { actions: 'deleteLast' },
+        CLEAR: { actions: 'clearEntry' },
+        SUBMIT: [
+          { guard: 'pinComplete', target: 'checkingPin' },
+          { actions: assign({ error: 'incomplete-pin' }) },
+        ],
+        BACK: 'abandoned',
+        CANCEL: 'abandoned',
+      },
+    },
+    checkingPin: {
+      entry: 'checkPin',
+      on: {
+        ANSWER_PIN_OK: { target: 'menu', actions: assign({ entry: '', error: null }) },
+        ANSWER_PIN_WRONG: { target: 'pin', actions: assign({ entry: '', error: 'wrong-pin' }) },
+        ANSWER_PIN_LOCKED: {
+          target: 'locked',
+          actions: assign({
+            entry: '',
+            error: 'locked',
+            lockedUntil: ({ event }) => event.lockedUntil,
+          }),
+        },
+      },
+    },
+    menu: {
+      entry: [{ type: 'reached', params: 'menu' }, assign({ job: null, doors: [], load: null })],
+      on: {
+        START_LOADING: {
+          guard: 'canLoad',
+          target: 'loadScan',
+          actions: assign({ lastLoad: null, error: null }),
+        },
+        START_RETRIEVAL: { guard: 'canRetrieve', target: 'listingExpired' },
+        START_MAINTENANCE: {
+          guard: 'canMaintain',
+          target: 'maintenance',
+          actions: assign({ lastDoor: null }),
+        },
+        LOGOUT: {
+          target: 'loggedOut',
+          actions: { type: 'audit', params: { action: 'staff-logout' } },
+        },
+        CANCEL: {
+          target: 'loggedOut',
+          actions: { type: 'audit', params: { action: 'staff-logout' } },
+        },
+      },
+    },
+
+    // ── loading ──────────────────────────────────────────────────────────────────────────
+    loadScan: {
+      entry: [{ type: 'reached', params: 'load' }, assign({ load: null, job: null, doors: [] })],
+      exit: 'clearError',
+      on: {
+        SCAN: {
+          target: 'findingItem',
+          actions: assign({
+            entry: ({ event }) => event.text.trim().slice(0, REFERENCE_MAX_LENGTH),
+            error: null,
+            errorDetail: null,
+            load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
+          }),
+        },
+        KEY: { actions: 'typeReference' },
+        DELETE: { actions: 'deleteLast' },
+        CLEAR: { actions: 'clearEntry' },
+        SUBMIT: {
+          guard: 'referenceEntered',
+          target: 'findingItem',
+          actions: assign({
+            load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
+          }),
+        },
+        BACK: { target: 'menu', actions: 'clearEntry' },
+      },
+    },
+    findingItem: {
+      entry: 'findItem',
+      on: {
+        ANSWER_ITEM_FOUND: [
+          {
+            guard: ({ event }) => event.item.size === null,
+            target: 'describeItem',
+            actions: assign({
+              entry: '',
+              load: ({ context, event }) => ({
+                ...(context.load ?? NO_LOAD),
+                id: event.item.id,
+                kind: event.item.kind,
+              }),
+            }),
+          },
+          {
+            target: 'preparingLoad',
+            actions: assign({
+              entry: '',
+              load: ({ context, event }) => ({
+                ...(context.load ?? NO_LOAD),
+                id: event.item.id,
+                kind: event.item.kind,
+                size: event.item.size,
+              }),
+            }),
+          },
+        ],
+        // Not announced: staff describe it; the reference stays in `entry` until it exists.
+        ANSWER_ITEM_UNKNOWN: {
+          target: 'describeItem',
+          actions: assign({
+            load: ({ context }) => ({ ...(context.load ?? NO_LOAD), created: true }),
+          }),
+        },
+        ANSWER_ITEM_NOT_LOADABLE: {
+          target: 'loadScan',
+          actions: assign({
+            entry: '',
+            error: 'item-not-loadable',
+            errorDetail: ({ event }) => event.status,
+          }),
+        },
+      },
+    },
+    describeItem: {
+      exit: 'clearError',
+      on: {
+        CHOOSE_KIND: {
+          guard: ({ context }) => context.load?.created === true,
+          actions: assign({
+            load: ({ context, event }) => ({ ...context.load!, kind: event.kind }),
+            error: null,
+          }),
+        },
+        CHOOSE_SIZE: {
+          actions: assign({
+            load: ({ context, event }) => ({ ...context.load!, size: event.size }),
+            error: null,
+          }),
+        },
+        CONFIRM: [
+          {
+            // Restored after a restart: the typed reference was not kept; scan it again.
+            guard: ({ context }) => context.load?.created === true && context.entry === '',
+            target: 'loadScan',
+            actions: assign({ error: 'scan-again' }),
+          },
+          { guard: 'described', target: 'preparingLoad' },
+          { actions: assign({ error: 'describe-item' }) },
+        ],
+        BACK: { target: 'loadScan', actions: 'clearEntry' },
+      },
+    },
+    preparingLoad: {
+      entry: 'prepareLoad',
+      on: {
+        ANSWER_LOAD_READY: [
+          {
+            guard: ({ event }) => event.fourEyes,
+            target: 'secondCard',
+            actions: assign({
+              entry: '',
+              load: ({ context, event }) => ({
+                ...context.load!,
+                id: event.itemId,
+                compartment: event.compartment,
+                fourEyes: true,
+              }),
+            }),
+          },
+          {
+            target: 'opening',
+            actions: [
+              assign({
+                entry: '',
+                load: ({ context, event }) => ({
+                  ...context.load!,
+                  id: event.itemId,
+                  compartment: event.compartment,
+                }),
+              }),
+              'loadJob',
+            ],
+          },
+        ],
+        ANSWER_NO_COMPARTMENT: {
+          target: 'noCompartment',
+          actions: assign({ noCompartmentSize: ({ event }) => event.size }),
+        },
+        // Changed since it was scanned (e.g. loaded meanwhile through the backend).
+        ANSWER_ITEM_NOT_LOADABLE: {
+          target: 'loadScan',
+          actions: assign({
+            entry: '',
+            error: 'item-not-loadable',
+            errorDetail: ({ event }) => event.status,
+          }),
+        },
+      },
+    },
+    noCompartment: {
+      on: { BACK: { target: 'loadScan', actions: 'clearEntry' } },
+    },
+    secondCard: {
+      entry: { type: 'reached', params: 'four-eyes' },
+      exit: 'clearError',
+      on: {
+        CARD: { target: 'identifyingSecond', actions: 'identifySecondCard' },
+        BACK: { target: 'loadScan', actions: assign({ error: null }) },
+      },
+    },
+    identifyingSecond: {
+      on: {
+        ANSWER_STAFF_FOUND: [
+          {
+            guard: ({ event }) => event.lockedUntil !== null && event.lockedUntil > (event.at ?? 0),
+            target: 'secondCard',
+            actions: assign({ error: 'locked' }),
+          },
+          {
+            target: 'secondPin',
+            actions: assign({
+              error: null,
+              load: ({ context, event }) => ({ ...context.load!, secondStaffId: event.staffId }),
+            }),
+          },
+        ],
+        ANSWER_STAFF_REFUSED: {
+          target: 'secondCard',
+          actions: assign({ error: ({ event }) => event.reason }),
+        },
+      },
+    },
+    secondPin: {
+      exit: 'clearError',
+      on: {
+        KEY: { actions: 'typePin' },
+        DELETE: { actions: 'deleteLast' },
+        CLEAR: { actions: 'clearEntry' },
+        SUBMIT: [
+          { guard: 'pinComplete', target: 'checkingSecondPin' },
+          { actions: assign({ error: 'incomplete-pin' }) },
+        ],
+        BACK: {
+          target: 'secondCard',
+          actions: assign({
+            entry: '',
+            load: ({ context }) => ({ ...context.load!, secondStaffId: null }),
+          }),
+        },
+        CANCEL: { target: 'loadScan', actions: 'clearEntry' },
+      },
+    },
+    checkingSecondPin: {
+      entry: 'checkSecondPin',
+      on: {
+        ANSWER_PIN_OK: { target: 'opening', actions: [assign({ entry: '' }), 'loadJob'] },
+        ANSWER_PIN_WRONG: {
+          target: 'secondPin',
+          actions: assign({ entry: '', error: 'wrong-pin' }),
+        },
+        ANSWER_PIN_LOCKED: {
+          target: 'secondCard',
+          actions: assign({
+            entry: '',
+            error: 'locked',
+            load: ({ context }) => ({ ...context.load!, secondStaffId: null }),
+          }),
+        },
+      },
+    },
+    finishingLoad: {
+      entry: 'finishLoad',
+      on: {
+        ANSWER_LOAD_FINISHED: {
+          target: 'loadScan',
+          actions: assign({
+            lastLoad: ({ context, event }) => ({
+              compartment: context.doors[0]!,
+              outcome: event.loaded ? ('loaded' as const) : ('not-detected' as const),
+            }),
+          }),
+        },
+      },
+    },
+
+    // ── doors (every purpose) ────────────────────────────────────────────────────────────
+    opening: {
+      entry: [{ type: 'reached', params: 'door' }, 'openDoor'],
+      on: {
+        DOOR_OPENED: {
+          guard: 'isCurrentDoor',
+          target: 'takeAndClose',
+          actions: assign({ openedAt: ({ event }) => event.at ?? null }),
+        },
+        DOOR_FAILED: [
+          {
+            guard: ({ context, event }) =>
+              isCurrent(context, event) && context.job?.purpose === 'door-test',
+            target: 'doorFailed',
+            actions: [
+              'doorFailed',
+              {
+                type: 'audit',
+                params: ({ context, event }) => ({
+                  action: 'door-test',
+                  subject: context.doors[0] ?? null,
+                  details: {
+                    result: 'failed',
+                    reason: event.type === 'DOOR_FAILED' ? event.reason : null,
+                  },
+                }),
+              },
+            ],
+          },
+          // The door service has audited the failure and raised the alarm.
+          { guard: 'isCurrentDoor', target: 'doorFailed', actions: 'doorFailed' },
+        ],
+      },
+    },
+    takeAndClose: {
+      on: {
+        CONFIRM_TAKEN: {
+          guard: ({ context }) => context.job?.purpose === 'retrieve',
+          actions: assign({ taken: true }),
+        },
+        DOOR_CLOSED: [
+          { guard: ({ context, event }) => !isCurrent(context, event) },
+          {
+            guard: ({ context }) => context.job?.purpose === 'load',
+            target: 'finishingLoad',
+          },
+          {
+            guard: ({ context }) => context.job?.purpose === 'retrieve' && !context.taken,
+            target: 'retrieveConfirm',
+          },
+          {
+            guard: ({ context }) => context.job?.purpose === 'retrieve',
+            target: 'nextRetrieval',
+            actions: [
+              {
+                type: 'audit',
+                params: ({ context }) => ({
+                  action: 'retrieval-confirmed',
+                  subject: context.queue[0]?.id ?? null,
+                  details: { compartment: context.doors[0] ?? null },
+                }),
+              },
+              'doorClosed',
+            ],
+          },
+          {
+            guard: ({ context }) => context.job?.purpose === 'door-test',
+            target: 'maintenance',
+            actions: [
+              {
+                type: 'audit',
+                params: ({ context }) => ({
+                  action: 'door-test',
+                  subject: context.doors[0] ?? null,
+                  details: { result: 'passed' },
+                }),
+              },
+              'doorClosed',
+            ],
+          },
+          { target: 'maintenance', actions: 'doorClosed' },
+        ],
+      },
+    },
+    doorFailed: {
+      on: {
+        MARK_DEFECTIVE: {
+          guard: ({ context }) => !context.defectMarked,
+          actions: [
+            {
+              type: 'setDefective',
+              params: ({ context }) => ({
+                compartment: context.doors[0]!,
+                reason: `door-${context.lastDoor?.reason ?? 'failed'}`,
+              }),
+            },
+            assign({ defectMarked: true }),
+          ],
+        },
+        CONTINUE: [
+          { guard: ({ context }) => context.job?.purpose === 'load', target: 'loadScan' },
+          { guard: ({ context }) => context.job?.purpose === 'retrieve', target: 'listingExpired' },
+          { target: 'maintenance' },
+        ],
+      },
+    },
+
+    // ── retrieval of expired items ───────────────────────────────────────────────────────
+    listingExpired: {
+      entry: [{ type: 'reached', params: 'retrieve' }, 'listExpired'],
+      on: {
+        ANSWER_EXPIRED: {
+          target: 'retrieveList',
+          actions: assign({ expired: ({ event }) => event.items, queue: [] }),
+        },
+      },
+    },
+    retrieveList: {
+      on: {
+        RETRIEVE: {
+          guard: ({ context, event }) =>
+            context.expired.some((item) => item.id === event.itemId && item.compartment),
+          target: 'opening',
+          actions: [
+            assign({
+              queue: ({ context, event }) =>
+                context.expired.filter((item) => item.id === event.itemId),
+            }),
+            'retrieveHead',
+          ],
+        },
+        RETRIEVE_ALL: {
+          guard: ({ context }) => context.expired.some((item) => item.compartment),
+          target: 'opening',
+          actions: [
+            assign({
+              queue: ({ context }) => context.expired.filter((item) => item.compartment),
+            }),
+            'retrieveHead',
+          ],
+        },
+        BACK: 'menu',
+      },
+    },
+    retrieveConfirm: {
+      on: {
+        CONFIRM_TAKEN: {
+          target: 'nextRetrieval',
+          actions: [
+            {
+              type: 'audit',
+              params: ({ context }) => ({
+                action: 'retrieval-confirmed',
+                subject: context.queue[0]?.id ?? null,
+                details: { compartment: context.doors[0] ?? null },
+              }),
+            },
+            'doorClosed',
+          ],
+        },
+        // Still inside: nothing may be loaded there until someone has looked.
+        NOT_TAKEN: {
+          target: 'nextRetrieval',
+          actions: [
+            {
+              type: 'setDefective',
+              params: ({ context }) => ({
+                compartment: context.doors[0]!,
+                reason: 'check-contents',
+              }),
+            },
+            {
+              type: 'audit',
+              params: ({ context }) => ({
+                action: 'retrieval-not-taken',
+                subject: context.queue[0]?.id ?? null,
+                details: { compartment: context.doors[0] ?? null },
+              }),
+            },
+            assign({
+              lastDoor: ({ context }) => ({
+                compartment: context.doors[0]!,
+                purpose: 'retrieve' as const,
+                outcome: 'not-taken' as const,
+                reason: null,
+              }),
+            }),
+          ],
+        },
+      },
+    },
+    nextRetrieval: {
+      always: [
+        {
+          guard: ({ context }) => context.queue.length > 1,
+          target: 'opening',
+          actions: [assign({ queue: ({ context }) => context.queue.slice(1) }), 'retrieveHead'],
+        },
+        { target: 'listingExpired' },
+      ],
+    },
+
+    // ── maintenance ──────────────────────────────────────────────────────────────────────
+    maintenance: {
+      entry: [
+        { type: 'reached', params: 'maintenance' },
+        'listCompartments',
+        assign({ job: null, doors: [] }),
+      ],
+      on: {
+        ANSWER_COMPARTMENTS: {
+          actions: assign({ compartments: ({ event }) => event.compartments }),
+        },
+        OPEN_DOOR: {
+          guard: 'knownCompartment',
+          target: 'opening',
+          actions: assign({
+            job: ({ event }) => ({
+              purpose: 'maintenance' as const,
+              itemIds: [],
+              reason: event.reason,
+            }),
+            doors: ({ event }) => [event.compartment],
+            openedAt: null,
+          }),
+        },
+        DOOR_TEST: {
+          guard: 'knownCompartment',
+          target: 'opening',
+          actions: assign({
+            job: { purpose: 'door-test' as const, itemIds: [], reason: null },
+            doors: ({ event }) => [event.compartment],
+            openedAt: null,
+          }),
+        },
+        SET_DEFECTIVE: {
+          guard: 'knownCompartment',
+          actions: {
+            type: 'setDefective',
+            params: ({ event }) => ({
+              compartment: (event as { compartment: string }).compartment,
+              reason: (event as { reason: string }).reason,
+            }),
+          },
+        },
+        SET_REPAIRED: {
+          guard: 'knownCompartment',
+          actions: {
+            type: 'setDefective',
+            params: ({ event }) => ({
+              compartment: (event as { compartment: string }).compartment,
+              reason: null,
+            }),
+          },
+        },
+        BACK: 'menu',
+      },
+    },
+
+    loggedOut: { type: 'final' },
+    abandoned: { type: 'final' },
+  },
+});
+
+function isCurrent(context: StaffContext, event: StaffEvent) {
+  return 'compartment' in event && event.compartment === context.doors[0];
+}
