@@ -5,78 +5,25 @@
  * each outbox event must exist exactly once.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { LockBoardSimulator } from '@amtomat/hardware-mocks';
 import { memoryLogger, systemClock } from '@amtomat/locker-controller';
 import type { DoorStep } from '../doors/door-service.ts';
+import { type CoreProcess, startCoreProcess } from '../testing/core-process-client.ts';
 import { openTestStore } from '../testing/kiosk-fixture.ts';
-import type { View } from './views.ts';
 
-const PROCESS = join(import.meta.dirname, '../testing/core-process.ts');
 const CODE = '550713';
 
-interface CoreProcess {
-  child: ChildProcessWithoutNullStreams;
-  views: View[];
-  send(event: object): void;
-  screen(name: View['screen'], timeoutMs?: number): Promise<View>;
-  exited: Promise<NodeJS.Signals | number | null>;
-}
-
-async function startProcess(dir: string, port: string, crashAt?: DoorStep): Promise<CoreProcess> {
-  const args = [
-    PROCESS,
-    '--data',
-    dir,
-    '--port',
-    port,
-    ...(crashAt ? ['--crash-at', crashAt] : []),
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const views: View[] = [];
-  let ready!: () => void;
-  const isReady = new Promise<void>((resolve) => {
-    ready = resolve;
-  });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const message = JSON.parse(line) as { view?: View; ready?: boolean };
-    if (message.view) views.push(message.view);
-    if (message.ready) ready();
-  });
-  child.stderr.resume();
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  await Promise.race([isReady, exited]);
-  return {
-    child,
-    views,
-    exited,
-    send: (event) => child.stdin.write(`${JSON.stringify(event)}\n`),
-    async screen(name, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const last = views.at(-1);
-        if (last?.screen === name) return last;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error(`screen ${name} not reached; last ${views.at(-1)?.screen}`);
-    },
-  };
-}
-
 async function pickUp(core: CoreProcess) {
-  await core.screen('attract');
+  await core.view('attract');
   core.send({ type: 'START' });
   core.send({ type: 'CHOOSE', service: 'document-pickup' });
   for (const key of CODE) core.send({ type: 'KEY', key });
   core.send({ type: 'SUBMIT' });
-  await core.screen('pickup.date-of-birth');
+  await core.view('pickup.date-of-birth');
   for (const key of '17061972') core.send({ type: 'KEY', key });
   core.send({ type: 'SUBMIT' });
 }
@@ -101,27 +48,27 @@ describe('kill -9 during a document pickup, then restart', () => {
         sim.setItem(0, 2, true);
         const unlocks = () => sim.received.filter((r) => r.command.kind === 'unlock').length;
 
-        const first = await startProcess(dir, sim.hostPath, step);
+        const first = await startCoreProcess(dir, sim.hostPath, step);
         await pickUp(first);
         if (step === 'door-closed') {
-          await first.screen('pickup.take-and-close');
+          await first.view('pickup.take-and-close');
           sim.closeDoor(0, 2);
         }
         assert.equal(await first.exited, 'SIGKILL', 'the process died at the step');
 
-        const second = await startProcess(dir, sim.hostPath);
+        const second = await startCoreProcess(dir, sim.hostPath);
         if (step === 'intent-recorded') {
           // The unlock never left: the pickup failed visibly, the document is still there.
-          assert.equal((await second.screen('survey')).props.outcome, 'failed');
+          assert.equal((await second.view('survey')).props.outcome, 'failed');
           assert.equal(unlocks(), 0);
           second.send({ type: 'FINISH' });
           await pickUp(second); // the citizen tries again
         }
         if (step !== 'door-closed') {
-          await second.screen('pickup.take-and-close');
+          await second.view('pickup.take-and-close');
           sim.closeDoor(0, 2);
         }
-        assert.equal((await second.screen('survey')).props.outcome, 'completed');
+        assert.equal((await second.view('survey')).props.outcome, 'completed');
         second.child.stdin.end();
         await second.exited;
 

@@ -7,78 +7,19 @@
  * chain verifies, no outbox event exists twice.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { LockBoardSimulator } from '@amtomat/hardware-mocks';
 import { memoryLogger, systemClock } from '@amtomat/locker-controller';
 import type { DoorStep } from '../doors/door-service.ts';
+import { type CoreProcess, startCoreProcess } from '../testing/core-process-client.ts';
 import { openTestStore } from '../testing/kiosk-fixture.ts';
 import type { View } from './views.ts';
 
-const PROCESS = join(import.meta.dirname, '../testing/core-process.ts');
 const STAFF = { id: 'staff-anna', card: '04A1B2C3', pin: '2468' };
 const REFERENCE = 'BB-CRASH-0042';
-
-interface CoreProcess {
-  child: ChildProcessWithoutNullStreams;
-  views: View[];
-  /** Events or device input the core refused (none expected). */
-  refused: unknown[];
-  send(event: object): void;
-  device(event: object): void;
-  view(screen: string, check?: (view: View) => boolean, timeoutMs?: number): Promise<View>;
-  exited: Promise<NodeJS.Signals | number | null>;
-}
-
-async function startProcess(dir: string, port: string, crashAt?: DoorStep): Promise<CoreProcess> {
-  const args = [
-    PROCESS,
-    '--data',
-    dir,
-    '--port',
-    port,
-    ...(crashAt ? ['--crash-at', crashAt] : []),
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const views: View[] = [];
-  const refused: unknown[] = [];
-  let ready!: () => void;
-  const isReady = new Promise<void>((resolve) => {
-    ready = resolve;
-  });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const message = JSON.parse(line) as { view?: View; ready?: boolean; refused?: unknown };
-    if (message.view) views.push(message.view);
-    if (message.ready) ready();
-    if (message.refused) refused.push(message.refused);
-  });
-  child.stderr.resume();
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  await Promise.race([isReady, exited]);
-  return {
-    child,
-    views,
-    refused,
-    exited,
-    send: (event) => child.stdin.write(`${JSON.stringify(event)}\n`),
-    device: (event) => child.stdin.write(`${JSON.stringify({ device: event })}\n`),
-    async view(screen, check = () => true, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const last = views.at(-1);
-        if (last?.screen === screen && check(last)) return last;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error(`screen ${screen} not reached; last ${JSON.stringify(views.at(-1))}`);
-    },
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -123,7 +64,7 @@ describe('kill -9 during a staff loading, then restart', () => {
         seeded.db.close();
         const unlocks = () => sim.received.filter((r) => r.command.kind === 'unlock').length;
 
-        const first = await startProcess(dir, sim.hostPath, step);
+        const first = await startCoreProcess(dir, sim.hostPath, step);
         await logInAndScan(first);
         if (step === 'door-closed') {
           await first.view('staff.door-open');
@@ -132,7 +73,7 @@ describe('kill -9 during a staff loading, then restart', () => {
         assert.equal(await first.exited, 'SIGKILL', 'the process died at the step');
         assert.deepEqual(first.refused, []);
 
-        const second = await startProcess(dir, sim.hostPath);
+        const second = await startCoreProcess(dir, sim.hostPath);
         if (step === 'intent-recorded') {
           // The unlock never left: staff see the failed door; the item still waits.
           const failed = await second.view('staff.door-failed');

@@ -15,6 +15,7 @@ import type { BoardStatus, HostCommand, Reply } from '../protocols/types.ts';
 import { type Bus, type BusState, createBus } from './bus.ts';
 import { serialTransport } from './serial-transport.ts';
 import { tcpTransport } from './tcp-transport.ts';
+import type { Transport } from './transport.ts';
 
 const TIMEOUT_MS = 100;
 const RETRIES = 1;
@@ -300,6 +301,109 @@ describe('bus with reopen: false', () => {
       });
       assert.ok(logger.entries.some((e) => e.event === 'bus.port_lost'));
       assert.ok(!logger.entries.some((e) => e.event === 'bus.port_reopened'));
+    } finally {
+      await bus.close();
+      await sim.stop();
+    }
+  });
+});
+
+/**
+ * The real serial transport, with each `open()` counted and held until the test lets it
+ * finish: the races between a reopen attempt, a second loss report and `close()` become
+ * deterministic. `reportLostTwice` repeats each loss report, as a transport does that sees
+ * both an error and a close event for one unplug.
+ */
+function gatedSerialTransport(path: string, { reportLostTwice = false } = {}) {
+  const real = serialTransport(path, 19200);
+  let release: (() => void) | undefined;
+  const gate = { opens: 0, held: false, hold: false };
+  const transport: Transport = {
+    get description() {
+      return real.description;
+    },
+    get isOpen() {
+      return real.isOpen;
+    },
+    async open() {
+      gate.opens++;
+      if (gate.hold) {
+        gate.held = true;
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        gate.held = false;
+      }
+      return real.open();
+    },
+    write: (bytes) => real.write(bytes),
+    flush: () => real.flush(),
+    setBaud: (baud) => real.setBaud(baud),
+    close: () => real.close(),
+    onData: (listener) => real.onData(listener),
+    onLost: (listener) =>
+      real.onLost((reason) => {
+        listener(reason);
+        if (reportLostTwice) listener(reason);
+      }),
+  };
+  return { transport, gate, release: () => release?.() };
+}
+
+describe('bus reopen races', () => {
+  test('close() while a reopen attempt is opening the port: the port ends closed and no attempt follows', async () => {
+    const sim = await LockBoardSimulator.start({ protocol: 'kerong-cu16', boards: 1 });
+    const { transport, gate, release } = gatedSerialTransport(sim.hostPath);
+    const bus = createBus({
+      protocol: kerongCu16,
+      transport,
+      reopen: { initialMs: 10, maxMs: 20 },
+    });
+    try {
+      assert.ok((await bus.open()).ok);
+      gate.hold = true;
+      await sim.unplug();
+      await sim.replug();
+      while (!gate.held) await sleep(5); // the reopen loop is inside open()
+      const closing = bus.close();
+      release();
+      await closing;
+      await sleep(100);
+      assert.equal(transport.isOpen, false, 'the port the late open() got is closed again');
+      assert.equal(bus.state, 'closed');
+      const opens = gate.opens;
+      await sleep(100);
+      assert.equal(gate.opens, opens, 'no reopen attempt after close()');
+    } finally {
+      release();
+      await bus.close();
+      await sim.stop();
+    }
+  });
+
+  test('a loss reported twice starts one reopen loop, and close() stops it', async () => {
+    const sim = await LockBoardSimulator.start({ protocol: 'kerong-cu16', boards: 1 });
+    const { transport, gate } = gatedSerialTransport(sim.hostPath, { reportLostTwice: true });
+    const logger = memoryLogger();
+    const bus = createBus({
+      protocol: kerongCu16,
+      transport,
+      reopen: { initialMs: 40, maxMs: 40 },
+      logger,
+    });
+    try {
+      assert.ok((await bus.open()).ok);
+      const opensBefore = gate.opens;
+      await sim.unplug();
+      await sleep(400); // about ten attempts of one loop at 40 ms, twenty of two
+      const attempts = gate.opens - opensBefore;
+      assert.equal(logger.entries.filter((e) => e.event === 'bus.port_lost').length, 2);
+      assert.ok(attempts >= 5 && attempts <= 13, `${attempts} open attempts in 400 ms`);
+      await bus.close();
+      const opensAtClose = gate.opens;
+      await sleep(150);
+      assert.equal(gate.opens, opensAtClose, 'no attempt after close()');
+      assert.equal(bus.state, 'closed');
     } finally {
       await bus.close();
       await sim.stop();

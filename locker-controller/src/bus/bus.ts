@@ -82,7 +82,9 @@ export function createBus(options: BusOptions): Bus {
   let queueTail: Promise<unknown> = Promise.resolve();
   let onEvent: ((event: ReturnType<FrameParser<Reply>['push']>[number]) => void) | undefined;
   let onPortLost: (() => void) | undefined;
+  /** The one running reopen loop, if any: a second port-lost must not start another. */
   let reopenAbort: AbortController | undefined;
+  let closedByCaller = false;
 
   transport.onData((bytes) => {
     for (const event of parser.push(bytes)) {
@@ -94,8 +96,7 @@ export function createBus(options: BusOptions): Bus {
   transport.onLost((reason) => {
     onPortLost?.();
     logger.log('warn', 'bus.port_lost', { port: transport.description, reason });
-    setState(reopen ? 'reopening' : 'closed', reason);
-    if (reopen) void reopenWithBackoff(reopen.initialMs, reopen.maxMs);
+    keepReopening(reason);
   });
 
   function setState(next: BusState, reason?: string) {
@@ -104,25 +105,44 @@ export function createBus(options: BusOptions): Bus {
     for (const listener of stateListeners) listener(next, reason);
   }
 
+  function keepReopening(reason: string) {
+    if (closedByCaller || !reopen) return setState('closed', reason);
+    setState('reopening', reason);
+    if (!reopenAbort) void reopenWithBackoff(reopen.initialMs, reopen.maxMs);
+  }
+
   async function reopenWithBackoff(initialMs: number, maxMs: number) {
-    reopenAbort = new AbortController();
-    const { signal } = reopenAbort;
+    const controller = new AbortController();
+    reopenAbort = controller;
+    const { signal } = controller;
     let delay = initialMs;
     let lastError = '';
-    while (!signal.aborted) {
-      await clock.sleep(delay * (0.8 + Math.random() * 0.4), signal);
-      if (signal.aborted) return;
-      const opened = await transport.open();
-      if (opened.ok) {
-        logger.log('info', 'bus.port_reopened', { port: transport.description });
-        setState('open');
-        return;
+    try {
+      while (!signal.aborted) {
+        await clock.sleep(delay * (0.8 + Math.random() * 0.4), signal);
+        if (signal.aborted) return;
+        const opened = await transport.open();
+        // close() may have run while the port was opening: do not leave it open behind it.
+        if (signal.aborted) {
+          if (opened.ok) await transport.close();
+          return;
+        }
+        if (opened.ok) {
+          logger.log('info', 'bus.port_reopened', { port: transport.description });
+          setState('open');
+          return;
+        }
+        if (opened.error.kind !== lastError) {
+          lastError = opened.error.kind;
+          logger.log('warn', 'bus.reopen_failed', {
+            port: transport.description,
+            error: lastError,
+          });
+        }
+        delay = Math.min(maxMs, delay * 2);
       }
-      if (opened.error.kind !== lastError) {
-        lastError = opened.error.kind;
-        logger.log('warn', 'bus.reopen_failed', { port: transport.description, error: lastError });
-      }
-      delay = Math.min(maxMs, delay * 2);
+    } finally {
+      if (reopenAbort === controller) reopenAbort = undefined;
     }
   }
 
@@ -182,12 +202,10 @@ export function createBus(options: BusOptions): Bus {
     },
     stats,
     async open({ keepTrying = false } = {}) {
+      closedByCaller = false;
       const opened = await transport.open();
       if (opened.ok) setState('open');
-      else if (keepTrying && reopen) {
-        setState('reopening', opened.error.kind);
-        void reopenWithBackoff(reopen.initialMs, reopen.maxMs);
-      }
+      else if (keepTrying) keepReopening(opened.error.kind);
       return opened;
     },
     request(command, match, requestOptions = {}) {
@@ -225,6 +243,7 @@ export function createBus(options: BusOptions): Bus {
       return () => stateListeners.delete(listener);
     },
     async close() {
+      closedByCaller = true;
       reopenAbort?.abort();
       await serialized(() => transport.close());
       setState('closed');
