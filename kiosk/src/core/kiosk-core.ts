@@ -9,7 +9,7 @@ import {
   type DoorPort,
   type DoorStep,
 } from '../doors/door-service.ts';
-import { type FlowEffect, SECRET_CONTEXT_KEYS } from '../flows/flow.ts';
+import { AWAITING_ANSWER, type FlowEffect, SECRET_CONTEXT_KEYS } from '../flows/flow.ts';
 import { FLOWS } from '../flows/registry.ts';
 import {
   SESSION_MACHINE_VERSION,
@@ -20,7 +20,7 @@ import {
 import type { Store } from '../store/store.ts';
 import { LOCKOUT, lockedUntil } from './lockout.ts';
 import { uiEventSchema } from './ui-events.ts';
-import { allowedEvents, projectView, type View } from './views.ts';
+import { allowedEvents, type DoorAlert, projectView, type View } from './views.ts';
 
 export interface KioskCoreDeps {
   store: Store;
@@ -94,6 +94,8 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   let actor: Actor<typeof sessionMachine> | undefined;
   let current: View | undefined;
   const ticking = new AbortController();
+  /** Doors standing open that should not, by compartment; cleared when they close. */
+  const doorAlerts = new Map<string, DoorAlert['kind']>();
 
   function post(event: Unstamped<SessionEvent>) {
     actor?.send({ ...event, at: clock.now() } as SessionEvent);
@@ -130,8 +132,24 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       post({ type: 'NEW_SESSION', sessionId: randomUUID() });
       return; // that transition publishes
     }
-    current = projectView(snapshot);
+    current = project();
     for (const listener of listeners) listener(current);
+  }
+
+  function project(): View {
+    const alerts = [...doorAlerts].map(([compartment, kind]) => ({ compartment, kind }));
+    return projectView(actor!.getSnapshot(), alerts);
+  }
+
+  function trackDoorAlerts() {
+    locker.onEvent((event) => {
+      if (event.type === 'left-open' || event.type === 'forced-open') {
+        doorAlerts.set(event.compartment, event.type);
+      } else if (event.type === 'closed' && doorAlerts.has(event.compartment)) {
+        doorAlerts.delete(event.compartment);
+      } else return;
+      publish();
+    });
   }
 
   const codeLock = {
@@ -160,8 +178,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     },
   };
 
-  async function runEffect(effect: FlowEffect, sessionId: string | null) {
-    const service = actor?.getSnapshot().context.service;
+  async function runEffect(effect: FlowEffect, sessionId: string | null, service: string | null) {
     const handler = FLOWS.find((flow) => flow.service === service)?.effects[effect.kind];
     if (!handler) {
       logger.log('error', 'core.effect_unknown', { effect: effect.kind, service: service ?? null });
@@ -189,30 +206,32 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   }
 
   /**
-   * After a restart, tell a restored session what became of the door it was waiting for,
-   * from the recorded intents (the single source of truth once recovery has run).
+   * After a restart, tell a restored session what became of each door it was waiting for,
+   * from the recorded intents (the single source of truth once recovery has run). A flow
+   * that waited for an answer of the core (a code check) lost it with the process: the
+   * session ends as interrupted; the code was never kept, so nothing can be asked again.
    */
   function resyncSession() {
     const snapshot = actor?.getSnapshot();
-    const flow = snapshot?.children.flow?.getSnapshot();
-    const waiting = flow?.matches('opening')
-      ? 'opening'
-      : flow?.matches('takeAndClose')
-        ? 'takeAndClose'
-        : null;
-    const compartment = (flow?.context as { doors?: string[] } | undefined)?.doors?.[0];
     const sessionId = snapshot?.context.sessionId;
-    if (!waiting || !compartment || !sessionId) return;
-    const intent = store
-      .intentsOfSession(sessionId)
-      .filter((candidate) => candidate.compartment === compartment)
-      .at(-1);
-    if (!intent) return post({ type: 'DOOR_FAILED', compartment, reason: 'interrupted' });
-    if (intent.state === 'failed') {
-      return post({ type: 'DOOR_FAILED', compartment, reason: intent.failure ?? 'interrupted' });
+    if (!snapshot || !sessionId) return;
+    // Read before the door news below, whose transitions may ask for new answers.
+    const lostAnswer = snapshot.children.flow?.getSnapshot().hasTag(AWAITING_ANSWER) ?? false;
+    const intents = store.intentsOfSession(sessionId);
+    for (const compartment of snapshot.context.busyDoors) {
+      const intent = intents.filter((candidate) => candidate.compartment === compartment).at(-1);
+      if (!intent || intent.state === 'failed' || intent.state === 'intended') {
+        const reason = intent?.failure ?? 'interrupted';
+        post({ type: 'DOOR_FAILED', compartment, reason });
+        continue;
+      }
+      post({ type: 'DOOR_OPENED', compartment });
+      if (intent.state === 'closed') post({ type: 'DOOR_CLOSED', compartment });
     }
-    if (waiting === 'opening') post({ type: 'DOOR_OPENED', compartment });
-    if (intent.state === 'closed') post({ type: 'DOOR_CLOSED', compartment });
+    if (lostAnswer) {
+      logger.log('warn', 'core.session_interrupted', {});
+      post({ type: 'INTERRUPTED' });
+    }
   }
 
   async function tickLoop() {
@@ -230,10 +249,17 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   return {
     async start() {
       actor = restoredActor();
-      actor.on('effect', ({ effect, sessionId }) => {
-        runEffect(effect, sessionId).catch((error: unknown) =>
-          logger.log('error', 'core.effect_failed', { effect: effect.kind, error: String(error) }),
-        );
+      actor.on('effect', ({ effect, sessionId, service }) => {
+        // After the transition that asked for it has been persisted: a crash inside the
+        // effect (an intent recorded, an unlock sent) finds the session waiting for it.
+        queueMicrotask(() => {
+          runEffect(effect, sessionId, service).catch((error: unknown) =>
+            logger.log('error', 'core.effect_failed', {
+              effect: effect.kind,
+              error: String(error),
+            }),
+          );
+        });
       });
       actor.on('usage', ({ sessionId, usage }) => {
         const { type, service, ...data } = usage;
@@ -250,6 +276,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       });
       actor.start();
       publish();
+      trackDoorAlerts();
       await doors.recover();
       resyncSession();
       doors.onNews(forwardDoorNews);
@@ -266,7 +293,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
         return err({ kind: 'invalid', issues: parsed.error.message });
       }
       const event = parsed.data;
-      const screen = (current ?? projectView(actor!.getSnapshot())).screen;
+      const screen = (current ?? project()).screen;
       if (!allowedEvents(screen).includes(event.type)) {
         logger.log('warn', 'core.event_not_allowed', { screen, event: event.type });
         return err({ kind: 'not-allowed', screen, event: event.type });
@@ -284,7 +311,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       return ok(undefined);
     },
     view() {
-      return current ?? projectView(actor!.getSnapshot());
+      return current ?? project();
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -294,7 +321,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     tick,
     health() {
       return {
-        session: (current ?? projectView(actor!.getSnapshot())).screen,
+        session: (current ?? project()).screen,
         outboxLength: store.outboxLength(),
         auditOk: store.verifyAudit().ok,
       };

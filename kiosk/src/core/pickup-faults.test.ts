@@ -13,6 +13,7 @@ import { auditEntries } from '../store/audit.ts';
 import { STORE_FILE } from '../store/db.ts';
 import type { Item } from '../store/types.ts';
 import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
+import { eventually } from '../testing/wait.ts';
 import type { View } from './views.ts';
 
 const CODE = '583016';
@@ -56,20 +57,6 @@ async function upToTheDoor(k: KioskFixture) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually<T>(
-  what: string,
-  probe: () => T | undefined | false,
-  timeoutMs = 4000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    await sleep(10);
-  }
-  assert.fail(`${what}: not within ${timeoutMs} ms`);
-}
-
 const outbox = (k: KioskFixture) => k.store.pendingOutbox(Number.MAX_SAFE_INTEGER, 10_000);
 const alarms = (k: KioskFixture) =>
   outbox(k)
@@ -88,15 +75,23 @@ function audit(k: KioskFixture) {
   }
 }
 
-const surveyOf = (outcome: string, reason: string | null): Pick<View, 'screen' | 'props'> => ({
+const surveyOf = (
+  outcome: string,
+  reason: string | null,
+  reopenUntil: number | null = null,
+): Pick<View, 'screen' | 'props'> => ({
   screen: 'survey',
   props: {
     service: 'document-pickup',
     outcome,
     reason,
     answered: { satisfaction: null, alternative: null },
+    reopenUntil,
+    doorOpen: false,
   },
 });
+/** A completed pickup's door may be opened again until the grace after its close ends. */
+const graceFromNow = (k: KioskFixture) => k.clock.now() + DEFAULT_TIMERS.reopenGraceMs;
 const shown = (view: View) => ({ screen: view.screen, props: view.props });
 
 function sessionEnds(k: KioskFixture) {
@@ -172,7 +167,7 @@ describe('hardware faults during a document pickup', () => {
 
     k.sim.closeDoor(0, 2);
     const survey = await k.waitForScreen('survey');
-    assert.deepEqual(shown(survey), surveyOf('completed', null));
+    assert.deepEqual(shown(survey), surveyOf('completed', null, graceFromNow(k)));
     assert.deepEqual(unlocks(k), [2]);
     assert.deepEqual(k.store.openIntents(), []);
     assert.equal(k.store.compartment('A2')?.door, 'closed');
@@ -204,7 +199,7 @@ describe('hardware faults during a document pickup', () => {
     k.sim.setItem(0, 2, false);
     k.sim.closeDoor(0, 2);
     const survey = await k.waitForScreen('survey');
-    assert.deepEqual(shown(survey), surveyOf('completed', null));
+    assert.deepEqual(shown(survey), surveyOf('completed', null, graceFromNow(k)));
     assert.equal(k.store.item(item.id)?.status, 'picked_up');
     assert.equal(
       outbox(k).filter((event) => event.type === 'item-picked-up').length,
@@ -250,7 +245,10 @@ describe('hardware faults during a document pickup', () => {
     assert.equal(k.store.item(item.id)?.status, 'picked_up');
     k.sim.setItem(0, 2, false);
     k.sim.closeDoor(0, 2);
-    assert.deepEqual(shown(await k.waitForScreen('survey')), surveyOf('completed', null));
+    assert.deepEqual(
+      shown(await k.waitForScreen('survey')),
+      surveyOf('completed', null, graceFromNow(k)),
+    );
     assert.deepEqual(unlocks(k), [2], 'one unlock, by the second pickup');
     assert.deepEqual(k.store.openIntents(), []);
     assert.ok(k.store.verifyAudit().ok);

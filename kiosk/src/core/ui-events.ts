@@ -25,7 +25,7 @@ const sessionEvents = [
     question: z.literal('alternative'),
     value: z.enum(['town-hall-visit', 'postal', 'not-at-all', 'other']),
   }),
-  z.object({ type: z.enum(['FINISH', 'CANCEL']) }),
+  z.object({ type: z.enum(['FINISH', 'CANCEL', 'OPEN_AGAIN']) }),
 ] as const;
 
 /**

@@ -1,6 +1,6 @@
 import type { SnapshotFrom } from 'xstate';
 import { FLOWS } from '../flows/registry.ts';
-import { inactivityLimit, type sessionMachine } from '../flows/session.machine.ts';
+import { inactivityLimit, reopenGraceEnds, type sessionMachine } from '../flows/session.machine.ts';
 
 /**
  * What the UI renders: a screen name and the props it needs, projected from the session
@@ -14,7 +14,17 @@ export interface View {
     accessibility: { largeText: boolean; highContrast: boolean; speech: boolean };
     /** The inactivity warning is showing; the session ends at `endsAt` unless extended. */
     warning: { endsAt: number; extensionsLeft: number } | null;
+    /**
+     * Doors standing open that should not: shown on every screen ("please close door 7;
+     * staff have been told"). Compartment labels only.
+     */
+    doorAlerts: DoorAlert[];
   };
+}
+
+export interface DoorAlert {
+  compartment: string;
+  kind: 'left-open' | 'forced-open';
 }
 
 /** Events every screen takes: nobody needs to find a mode to reach it (EN 301 549). */
@@ -23,7 +33,7 @@ const ALWAYS = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND'];
 const SESSION_SCREENS: Record<string, readonly string[]> = {
   attract: ['START'],
   menu: ['CHOOSE', 'CANCEL'],
-  survey: ['ANSWER', 'FINISH'],
+  survey: ['ANSWER', 'FINISH', 'OPEN_AGAIN'],
 };
 
 /** The events each screen accepts; anything else is refused (and logged) by the core. */
@@ -42,7 +52,7 @@ export const ALL_SCREENS: readonly string[] = [
 
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
-export function projectView(snapshot: SessionSnapshot): View {
+export function projectView(snapshot: SessionSnapshot, doorAlerts: DoorAlert[] = []): View {
   const { context } = snapshot;
   const { timers } = context;
   const session: View['session'] = {
@@ -54,6 +64,7 @@ export function projectView(snapshot: SessionSnapshot): View {
           extensionsLeft: timers.maxExtensions - context.extensions,
         }
       : null,
+    doorAlerts,
   };
   if (snapshot.matches('attract')) return { screen: 'attract', props: {}, session };
   if (snapshot.matches('menu')) {
@@ -68,6 +79,9 @@ export function projectView(snapshot: SessionSnapshot): View {
         outcome: context.result?.outcome ?? null,
         reason: context.result?.reason ?? null,
         answered: context.survey,
+        /** Until when "open the door again" is offered; null when it is not. */
+        reopenUntil: reopenGraceEnds(context) || null,
+        doorOpen: context.busyDoors.length > 0,
       },
       session,
     };

@@ -1,5 +1,6 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CompartmentSize } from '../store/types.ts';
+import { AWAITING_ANSWER } from './flow.ts';
 
 /**
  * Courier deposit at a parcel station: courier login (card or code) → scan or type the
@@ -314,6 +315,7 @@ export const courierDepositMachine = setup({
     },
     verifyingCode: {
       entry: 'requestCodeLogin',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_COURIER_OK: {
           target: 'scan',
@@ -331,6 +333,7 @@ export const courierDepositMachine = setup({
     },
     verifyingCard: {
       entry: 'requestCardLogin',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_COURIER_OK: {
           target: 'scan',
@@ -379,6 +382,7 @@ export const courierDepositMachine = setup({
     },
     findingParcel: {
       entry: 'requestParcel',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_PARCEL: [
           {
@@ -442,6 +446,7 @@ export const courierDepositMachine = setup({
     },
     reserving: {
       entry: 'requestCompartment',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_COMPARTMENT: {
           target: 'opening',
@@ -500,6 +505,7 @@ export const courierDepositMachine = setup({
     },
     confirming: {
       entry: 'requestConfirmation',
+      tags: AWAITING_ANSWER,
       on: {
         CANCEL: {},
         ANSWER_DEPOSIT_LOADED: {

@@ -1,5 +1,6 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CoreEvent, Effect, PickupItem } from './effects.ts';
+import { AWAITING_ANSWER, type FlowOutput } from './flow.ts';
 
 /**
  * Document pickup: code (masked) → date of birth → choose items (when several wait) →
@@ -45,11 +46,7 @@ export interface PickupContext {
   stepsReached: string[];
 }
 
-export interface PickupOutput {
-  outcome: 'completed' | 'abandoned' | 'failed';
-  reason: string | null;
-  stepsReached: string[];
-}
+export type PickupOutput = FlowOutput;
 
 const selectedItems = (context: PickupContext) =>
   context.items.filter((item) => context.selected.includes(item.id));
@@ -141,6 +138,7 @@ export const documentPickupMachine = setup({
         : 'abandoned',
     reason: context.failure,
     stepsReached: context.stepsReached,
+    reopenable: context.stepsReached.includes('done') ? compartmentsOf(selectedItems(context)) : [],
   }),
   on: { CANCEL: '.abandoned' },
   states: {
@@ -158,6 +156,7 @@ export const documentPickupMachine = setup({
     },
     verifyingCode: {
       entry: 'requestCode',
+      tags: AWAITING_ANSWER,
       on: {
         CODE_OK: [
           {
@@ -195,6 +194,7 @@ export const documentPickupMachine = setup({
     },
     verifyingSecondFactor: {
       entry: 'requestSecondFactor',
+      tags: AWAITING_ANSWER,
       on: {
         SECOND_FACTOR_OK: { target: 'choose', actions: 'clearEntry' },
         SECOND_FACTOR_WRONG: [

@@ -27,6 +27,7 @@ import {
   type PickupOutput,
 } from './document-pickup.machine.ts';
 import type { Effect, PickupItem } from './effects.ts';
+import { DEFAULT_TIMERS } from './session.machine.ts';
 
 // ── the model ─────────────────────────────────────────────────────────────────────────────
 
@@ -523,6 +524,12 @@ async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<voi
             outcome: output.outcome,
             reason: output.reason,
             answered: { satisfaction: null, alternative: null },
+            // A completed pickup may be opened again for a while after its door closed.
+            reopenUntil:
+              output.outcome === 'completed'
+                ? kiosk.clock.now() + DEFAULT_TIMERS.reopenGraceMs
+                : null,
+            doorOpen: false,
           },
         },
         at,

@@ -1,4 +1,5 @@
 import { assign, sendParent, setup } from 'xstate';
+import { AWAITING_ANSWER } from './flow.ts';
 
 /**
  * Drop-off / returns: scan or type a reference (a return label, an old document, a form)
@@ -179,6 +180,7 @@ export const dropOffMachine = setup({
     },
     preparing: {
       entry: 'requestPreparation',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_DROP_OFF_READY: {
           target: 'opening',
@@ -228,6 +230,7 @@ export const dropOffMachine = setup({
     },
     recording: {
       entry: 'requestReceipt',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_RECEIPT: {
           target: 'receipt',

@@ -420,6 +420,8 @@ async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<voi
             outcome: output.outcome,
             reason: output.reason,
             answered: { satisfaction: null, alternative: null },
+            reopenUntil: null,
+            doorOpen: false,
           },
         },
         at,

@@ -36,6 +36,15 @@ export interface FlowDefinition {
   survey?: boolean;
 }
 
+/** What every flow machine reports when it ends. */
+export interface FlowOutput {
+  outcome: 'completed' | 'abandoned' | 'failed';
+  reason: string | null;
+  stepsReached: string[];
+  /** Compartments a completed pickup opened: the citizen may open them again for a while. */
+  reopenable?: string[];
+}
+
 export interface FlowEffect {
   kind: string;
   [field: string]: unknown;
@@ -60,3 +69,16 @@ export type EffectHandler = (effect: FlowEffect, context: EffectContext) => void
 
 /** Context keys that hold what a person typed or presented; blanked before persisting. */
 export const SECRET_CONTEXT_KEYS: ReadonlySet<string> = new Set(['entry', 'secrets']);
+
+/**
+ * Answers of the core and door news are named `CODE_…`, `SECOND_FACTOR_…`, `ANSWER_…` and
+ * `DOOR_…`: no person acted, so they do not count as activity (the session's timers).
+ */
+export const isCoreAnswer = (type: string): boolean =>
+  /^(CODE|SECOND_FACTOR|ANSWER|DOOR)_[A-Z_]+$/.test(type);
+
+/**
+ * Tag of flow states that wait for an answer of the core (a code check, a compartment).
+ * After a restart the answer is gone with the process, and the session ends as interrupted.
+ */
+export const AWAITING_ANSWER = 'awaiting-answer';

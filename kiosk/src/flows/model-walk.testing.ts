@@ -14,6 +14,8 @@ import { STORE_FILE } from '../store/db.ts';
 import { type KioskFixture, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
 import type { FlowEffect } from './flow.ts';
 
+export { eventually } from '../testing/wait.ts';
+
 export interface Replayed {
   /** The flow's snapshot after the last event. */
   snapshot: { value: unknown; context: unknown; status: string; output?: unknown };
@@ -139,21 +141,6 @@ export async function putIn(kiosk: KioskFixture, compartment: string, timeoutMs 
     if (Date.now() > deadline) assert.fail(`the item sensor of ${compartment} saw nothing`);
     await sleep(5);
   }
-}
-
-/** Polls `probe` until it returns something other than `undefined` or `false`. */
-export async function eventually<T>(
-  what: string,
-  probe: () => T | undefined | false,
-  timeoutMs = 4000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    await sleep(10);
-  }
-  assert.fail(`${what}: not within ${timeoutMs} ms`);
 }
 
 /** The alarms in the outbox, as `kind:compartment`. */

@@ -1,5 +1,6 @@
 import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import { CODE_MAX_LENGTH, CODE_MIN_LENGTH } from './document-pickup.machine.ts';
+import { AWAITING_ANSWER, type FlowOutput } from './flow.ts';
 
 /**
  * Parcel pickup: a code typed on the keypad or scanned as a QR code → the compartments of
@@ -57,11 +58,7 @@ export interface ParcelContext {
   stepsReached: string[];
 }
 
-export interface ParcelOutput {
-  outcome: 'completed' | 'abandoned' | 'failed';
-  reason: string | null;
-  stepsReached: string[];
-}
+export type ParcelOutput = FlowOutput;
 
 /** Compartments to unlock now: all at once, or the current one. Never one asked before. */
 export const doorsToRequest = (context: ParcelContext): string[] =>
@@ -151,6 +148,10 @@ export const parcelPickupMachine = setup({
         : 'abandoned',
     reason: context.failure,
     stepsReached: context.stepsReached,
+    reopenable:
+      context.stepsReached.includes('done') && !context.failure
+        ? compartmentsOf(context.items)
+        : [],
   }),
   on: { CANCEL: '.abandoned' },
   states: {
@@ -182,6 +183,7 @@ export const parcelPickupMachine = setup({
     },
     verifyingCode: {
       entry: 'requestCode',
+      tags: AWAITING_ANSWER,
       on: {
         CODE_OK: {
           target: 'opening',

@@ -1,5 +1,8 @@
-import { type AnyStateMachine, assign, emit, sendTo, setup } from 'xstate';
-import type { FlowEffect } from './flow.ts';
+import { type AnyStateMachine, assign, emit, enqueueActions, sendTo, setup } from 'xstate';
+import { type FlowEffect, type FlowOutput, isCoreAnswer } from './flow.ts';
+
+export type { FlowOutput };
+
 import { FLOWS } from './registry.ts';
 
 /**
@@ -9,7 +12,7 @@ import { FLOWS } from './registry.ts';
  * Time comes in on events (`at`), and deadlines are absolute times in context, so a
  * restored session needs no re-armed timers.
  */
-export const SESSION_MACHINE_VERSION = 2;
+export const SESSION_MACHINE_VERSION = 3;
 
 export const LANGUAGES = ['de', 'de-easy', 'en', 'tr', 'ar', 'uk', 'ru', 'pl'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -30,6 +33,8 @@ export interface SessionTimers {
   maxExtensions: number;
   /** No input for this long ends a staff flow (flows with `inactivityTimer: 'staffTimeoutMs'`). */
   staffTimeoutMs: number;
+  /** After a pickup's last door closes, the citizen may open it again for this long. */
+  reopenGraceMs: number;
 }
 
 export const DEFAULT_TIMERS: SessionTimers = {
@@ -38,6 +43,7 @@ export const DEFAULT_TIMERS: SessionTimers = {
   returnHomeMs: 30_000,
   maxExtensions: 20,
   staffTimeoutMs: 120_000,
+  reopenGraceMs: 60_000,
 };
 
 /**
@@ -51,13 +57,6 @@ export function inactivityLimit(context: SessionContext): number {
   return context.timers.inactivityMs;
 }
 
-/** What every flow machine reports when it ends. */
-export interface FlowOutput {
-  outcome: 'completed' | 'abandoned' | 'failed';
-  reason: string | null;
-  stepsReached: string[];
-}
-
 export interface SessionContext {
   sessionId: string | null;
   language: Language;
@@ -68,8 +67,12 @@ export interface SessionContext {
   warning: boolean;
   extensions: number;
   service: string | null;
-  /** A door of this session is being opened or stands open: the session may not end. */
-  doorBusy: boolean;
+  /** Doors of this session being opened or standing open: the session may not end. */
+  busyDoors: string[];
+  /** When a door of this session last closed: the re-open grace counts from there. */
+  lastDoorClosedAt: number | null;
+  /** Times the citizen opened a pickup's doors again within the grace (for the evaluation). */
+  reopened: number;
   result: FlowOutput | null;
   survey: { satisfaction: number | null; alternative: string | null };
 }
@@ -88,12 +91,14 @@ export type SessionEvent = (
   | { type: 'TICK' }
   | { type: 'NEW_SESSION'; sessionId: string }
   | { type: 'EFFECT'; effect: FlowEffect }
+  | { type: 'OPEN_AGAIN' }
+  | { type: 'INTERRUPTED' }
   | FlowEvent
 ) & { at: number };
 
 /** What the session tells the core: effects to run and usage facts to record. */
 export type SessionEmitted =
-  | { type: 'effect'; effect: FlowEffect; sessionId: string | null }
+  | { type: 'effect'; effect: FlowEffect; sessionId: string | null; service: string | null }
   | {
       type: 'usage';
       sessionId: string | null;
@@ -110,12 +115,23 @@ const initialContext = (timers: SessionTimers): SessionContext => ({
   warning: false,
   extensions: 0,
   service: null,
-  doorBusy: false,
+  busyDoors: [],
+  lastDoorClosedAt: null,
+  reopened: 0,
   result: null,
   survey: { satisfaction: null, alternative: null },
 });
 
 const idle = (context: SessionContext, at: number) => at - context.lastActivityAt;
+const withDoor = (doors: string[], door: unknown) =>
+  typeof door === 'string' && !doors.includes(door) ? [...doors, door] : doors;
+
+/** Until when a completed pickup's doors may be opened again (0: not at all). */
+export function reopenGraceEnds(context: SessionContext): number {
+  if (!context.result?.reopenable?.length || context.lastDoorClosedAt === null) return 0;
+  const grace = context.timers.reopenGraceMs ?? DEFAULT_TIMERS.reopenGraceMs;
+  return context.lastDoorClosedAt + grace;
+}
 const field = <T>(event: { type: string }, name: string) =>
   (event as unknown as Record<string, T>)[name] as T;
 
@@ -147,11 +163,43 @@ export const sessionMachine = setup({
     forwardEffect: emit(({ context, event }) => ({
       type: 'effect' as const,
       sessionId: context.sessionId,
+      service: context.service,
       effect: field<FlowEffect>(event, 'effect'),
     })),
     markDoorBusy: assign({
-      doorBusy: ({ context, event }) =>
-        context.doorBusy || field<FlowEffect>(event, 'effect').kind === 'open-door',
+      busyDoors: ({ context, event }) => {
+        const effect = field<FlowEffect>(event, 'effect');
+        return effect.kind === 'open-door'
+          ? withDoor(context.busyDoors, effect.compartment)
+          : context.busyDoors;
+      },
+    }),
+    doorSettled: assign({
+      busyDoors: ({ context, event }) =>
+        context.busyDoors.filter((door) => door !== field<string>(event, 'compartment')),
+      lastDoorClosedAt: ({ context, event }) =>
+        event.type === 'DOOR_CLOSED' ? event.at : context.lastDoorClosedAt,
+    }),
+    /** Opens a completed pickup's compartments again: nothing changes but the audit. */
+    reopenDoors: enqueueActions(({ context, enqueue }) => {
+      for (const compartment of context.result?.reopenable ?? []) {
+        const effect: FlowEffect = {
+          kind: 'open-door',
+          purpose: 'pickup',
+          compartment,
+          itemIds: [],
+        };
+        enqueue.emit({
+          type: 'effect',
+          sessionId: context.sessionId,
+          service: context.service,
+          effect,
+        });
+      }
+      enqueue.assign({
+        busyDoors: context.result?.reopenable ?? [],
+        reopened: context.reopened + 1,
+      });
     }),
     forwardToFlow: sendTo('flow', ({ event }) => event),
     startSession: assign({
@@ -164,14 +212,14 @@ export const sessionMachine = setup({
       usage: { type: 'session-started' },
     })),
     /** The usage record of a finished visit: what, how far, how it ended; nobody's data. */
-    recordEnd: emit(({ context, event }, params: { outcome: string | null }) => ({
+    recordEnd: emit(({ context, event }, params: { outcome: string | null; reason?: string }) => ({
       type: 'usage' as const,
       sessionId: context.sessionId,
       usage: {
         type: 'session-ended',
         service: context.service,
         outcome: params.outcome ?? context.result?.outcome ?? null,
-        reason: context.result?.reason ?? null,
+        reason: params.reason ?? context.result?.reason ?? null,
         steps: context.result?.stepsReached.join(',') ?? null,
         // A flow that ends without a survey ends on its own event, which has no time.
         durationMs:
@@ -186,6 +234,7 @@ export const sessionMachine = setup({
         highContrast: context.accessibility.highContrast,
         speech: context.accessibility.speech,
         extensions: context.extensions,
+        reopened: context.reopened,
       },
     })),
     // Everything entered or chosen goes; language and accessibility return to defaults.
@@ -199,6 +248,9 @@ export const sessionMachine = setup({
     timedOut: ({ context, event }) => idle(context, event.at) >= inactivityLimit(context),
     canExtend: ({ context }) =>
       context.warning && context.extensions < context.timers.maxExtensions,
+    doorsIdle: ({ context }) => context.busyDoors.length === 0,
+    canReopen: ({ context, event }) =>
+      context.busyDoors.length === 0 && event.at < reopenGraceEnds(context),
   },
 }).createMachine({
   id: 'session',
@@ -279,7 +331,7 @@ export const sessionMachine = setup({
           {
             // Never end a session while its door is open or being opened.
             guard: ({ context, event }) =>
-              !context.doorBusy && idle(context, event.at) >= inactivityLimit(context),
+              context.busyDoors.length === 0 && idle(context, event.at) >= inactivityLimit(context),
             target: 'attract',
             actions: { type: 'recordEnd', params: { outcome: 'timed-out' } },
           },
@@ -287,20 +339,33 @@ export const sessionMachine = setup({
           // Otherwise a tick must not fall through to '*': it is no one's activity.
           {},
         ],
-        DOOR_CLOSED: { actions: [assign({ doorBusy: false }), 'forwardToFlow'] },
-        DOOR_FAILED: { actions: [assign({ doorBusy: false }), 'forwardToFlow'] },
-        // Answers of the core and door news: no person acted, so no activity.
-        'CODE_*': { actions: 'forwardToFlow' },
-        'SECOND_FACTOR_*': { actions: 'forwardToFlow' },
-        'DOOR_*': { actions: 'forwardToFlow' },
-        'ANSWER_*': { actions: 'forwardToFlow' },
-        // Everything else is a person's input for the flow.
-        '*': { actions: ['touch', 'forwardToFlow'] },
+        DOOR_CLOSED: { actions: ['doorSettled', 'forwardToFlow'] },
+        DOOR_FAILED: { actions: ['doorSettled', 'forwardToFlow'] },
+        // A restart while the flow waited for an answer that died with the process.
+        INTERRUPTED: {
+          guard: 'doorsIdle',
+          target: 'attract',
+          actions: { type: 'recordEnd', params: { outcome: 'failed', reason: 'interrupted' } },
+        },
+        '*': [
+          // Answers of the core and door news: no person acted, so no activity.
+          { guard: ({ event }) => isCoreAnswer(event.type), actions: 'forwardToFlow' },
+          // Everything else is a person's input for the flow.
+          { actions: ['touch', 'forwardToFlow'] },
+        ],
       },
     },
     survey: {
-      entry: assign({ warning: false }),
+      // The door's close is the last thing the citizen did: home and grace count from it.
+      entry: assign({
+        warning: false,
+        lastActivityAt: ({ context }) =>
+          Math.max(context.lastActivityAt, context.lastDoorClosedAt ?? 0),
+      }),
       on: {
+        OPEN_AGAIN: { guard: 'canReopen', actions: ['touch', 'reopenDoors'] },
+        DOOR_CLOSED: { actions: ['doorSettled', 'touch'] },
+        DOOR_FAILED: { actions: 'doorSettled' },
         ANSWER: {
           actions: [
             'touch',
@@ -312,9 +377,11 @@ export const sessionMachine = setup({
             }),
           ],
         },
-        FINISH: 'attract',
+        FINISH: { guard: 'doorsIdle', target: 'attract' },
         TICK: {
-          guard: ({ context, event }) => idle(context, event.at) >= context.timers.returnHomeMs,
+          guard: ({ context, event }) =>
+            context.busyDoors.length === 0 &&
+            idle(context, event.at) >= context.timers.returnHomeMs,
           target: 'attract',
         },
       },

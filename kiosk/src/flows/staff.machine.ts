@@ -1,4 +1,5 @@
 import { assign, sendParent, setup } from 'xstate';
+import { AWAITING_ANSWER } from './flow.ts';
 
 /**
  * Staff (Bürgerbüro employees): a staff card, then the PIN → staff menu → loading,
@@ -402,6 +403,7 @@ export const staffMachine = setup({
   states: {
     identifying: {
       entry: 'identifyCard',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_STAFF_FOUND: [
           {
@@ -451,6 +453,7 @@ export const staffMachine = setup({
     },
     checkingPin: {
       entry: 'checkPin',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_PIN_OK: { target: 'menu', actions: assign({ entry: '', error: null }) },
         ANSWER_PIN_WRONG: { target: 'pin', actions: assign({ entry: '', error: 'wrong-pin' }) },
@@ -518,6 +521,7 @@ export const staffMachine = setup({
     },
     findingItem: {
       entry: 'findItem',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_ITEM_FOUND: [
           {
@@ -593,6 +597,7 @@ export const staffMachine = setup({
     },
     preparingLoad: {
       entry: 'prepareLoad',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_LOAD_READY: [
           {
@@ -693,6 +698,7 @@ export const staffMachine = setup({
     },
     checkingSecondPin: {
       entry: 'checkSecondPin',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_PIN_OK: { target: 'opening', actions: [assign({ entry: '' }), 'loadJob'] },
         ANSWER_PIN_WRONG: {
@@ -711,6 +717,7 @@ export const staffMachine = setup({
     },
     finishingLoad: {
       entry: 'finishLoad',
+      tags: AWAITING_ANSWER,
       on: {
         ANSWER_LOAD_FINISHED: {
           target: 'loadScan',

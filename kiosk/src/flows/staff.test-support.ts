@@ -8,6 +8,10 @@ import type { StaffRole } from '../store/types.ts';
 import type { KioskFixture } from '../testing/kiosk-fixture.ts';
 import { TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
 
+export { until } from '../testing/wait.ts';
+
+import { until } from '../testing/wait.ts';
+
 export interface Person {
   id: string;
   role: StaffRole;
@@ -41,14 +45,6 @@ export const lockOf = (label: string) => {
   assert.ok(compartment, `no compartment ${label}`);
   return compartment.lock;
 };
-
-export async function until(what: string, predicate: () => boolean, timeoutMs = 4000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Waits for a screen whose props satisfy `check`. */
 export async function waitForView(

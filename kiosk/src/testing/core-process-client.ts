@@ -5,10 +5,17 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after } from 'node:test';
 import type { View } from '../core/views.ts';
 import type { DoorStep } from '../doors/door-service.ts';
 
 const PROCESS = join(import.meta.dirname, 'core-process.ts');
+
+/** A failed assertion must not leave a core running: the test file would never exit. */
+const running = new Set<ChildProcessWithoutNullStreams>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export interface CoreProcess {
   child: ChildProcessWithoutNullStreams;
@@ -35,6 +42,8 @@ export async function startCoreProcess(
     ...(crashAt ? ['--crash-at', crashAt] : []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const views: View[] = [];
   const refused: unknown[] = [];
   let ready!: () => void;

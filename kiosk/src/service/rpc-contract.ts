@@ -1,0 +1,41 @@
+/**
+ * The one transport between the kiosk page and the kiosk service (DESIGN.md §2), shared by
+ * both sides: loopback HTTP for events in, Server-Sent Events for views out. The page
+ * imports this file's types and constants only.
+ */
+import type { View } from '../core/views.ts';
+
+export type { DoorAlert, View } from '../core/views.ts';
+
+export const RPC_PATHS = {
+  /** `POST` a UI event as JSON (`{ type, ...fields }`); answers `EventReply`. */
+  event: '/api/event',
+  /** `GET`: `text/event-stream`; every message is `event: view` with a `View` as JSON data. */
+  views: '/api/views',
+  /** `GET ?token=…`: exchanges the per-start secret for an HttpOnly cookie, then redirects to `/`. */
+  auth: '/auth',
+  /** `GET`: `Health` as JSON; no cookie needed, loopback only. */
+  health: '/healthz',
+} as const;
+
+/** Name of the server-sent event that carries a view. */
+export const VIEW_EVENT = 'view';
+
+export type EventError =
+  | { kind: 'invalid'; issues: string }
+  | { kind: 'not-allowed'; screen: string; event: string }
+  | { kind: 'unauthorized' }
+  | { kind: 'forbidden-origin' };
+
+/** Status 200 `{ ok: true }`; 400 invalid, 409 not allowed now, 401 no cookie, 403 origin. */
+export type EventReply = { ok: true } | { ok: false; error: EventError };
+
+export interface Health {
+  version: string;
+  store: { ok: boolean; auditOk: boolean };
+  boards: { online: number; total: number };
+  outboxLength: number;
+  /** Epoch ms of the last successful sync with the backend; null: never (no sync yet). */
+  lastSync: number | null;
+  screen: View['screen'];
+}
