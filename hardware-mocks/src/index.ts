@@ -1,3 +1,4 @@
+export * from './devices/index.ts';
 export {
   LockBoardSimulator,
   type ReceivedCommand,

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { err, lockerConfigSchema, ok, type Result } from '@amtomat/locker-controller';
+import { hidSelectorSchema } from '@amtomat/locker-controller/devices';
+import { z } from 'zod';
+
+/** How an input device is reached; `none` where a site has no such device. */
+const deviceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('hid'), selector: hidSelectorSchema }),
+  z.object({ kind: z.literal('none') }),
+]);
+
+/**
+ * One site's configuration (installers/sites/*.json): the lock boards and compartments,
+ * the input devices, the session timers. Validated on start; a bad file names its field.
+ */
+export const siteConfigSchema = z
+  .object({
+    site: z.object({
+      id: z.string().regex(/^[a-z0-9-]{2,40}$/),
+      name: z.string().min(1).max(80),
+      /** Named to a courier when this station is full. */
+      nearestOtherStation: z.string().max(120).optional(),
+    }),
+    locker: lockerConfigSchema,
+    /** Per compartment: height of its floor and whether it is in reach from a wheelchair. */
+    compartments: z
+      .record(
+        z.string(),
+        z
+          .object({
+            heightCm: z.number().int().min(0).max(250),
+            accessible: z.boolean(),
+            purpose: z.enum(['pickup', 'drop-off']).default('pickup'),
+          })
+          .strict(),
+      )
+      .default({}),
+    devices: z
+      .object({ cardReader: deviceSchema, scanner: deviceSchema })
+      .default({ cardReader: { kind: 'none' }, scanner: { kind: 'none' } }),
+    timers: z
+      .object({
+        inactivityMs: z.number().int().min(10_000),
+        warningMs: z.number().int().min(5_000),
+        returnHomeMs: z.number().int().min(5_000),
+        maxExtensions: z.number().int().min(10),
+        staffTimeoutMs: z.number().int().min(30_000),
+        reopenGraceMs: z.number().int().min(0),
+      })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type SiteConfig = z.infer<typeof siteConfigSchema>;
+
+/** Reads and validates a site file; the error is one line per problem, naming the field. */
+export function loadSiteConfig(path: string): Result<SiteConfig, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : String(error);
+    return err(`site configuration ${path}: ${reason}`);
+  }
+  const parsed = siteConfigSchema.safeParse(raw);
+  if (parsed.success) return ok(parsed.data);
+  const problems = parsed.error.issues.map(
+    (issue) => `  ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
+  );
+  return err(`site configuration ${path} is not valid:\n${problems.join('\n')}`);
+}

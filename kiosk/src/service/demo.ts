@@ -1,0 +1,234 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createFakeCardReader,
+  createFakeScanner,
+  type FakeCardReader,
+  type FakeScanner,
+  LockBoardSimulator,
+} from '@amtomat/hardware-mocks';
+import type { LockerConfig } from '@amtomat/locker-controller';
+import { z } from 'zod';
+import type { Store } from '../store/store.ts';
+
+/** The people and codes of the demo terminal, printed on start so a person can try it. */
+export const DEMO = {
+  staff: [
+    { id: 'demo-staff', role: 'staff', card: '04A1B2C3', pin: '2468', name: 'Staff' },
+    { id: 'demo-colleague', role: 'staff', card: '04B2C3D4', pin: '1357', name: 'Colleague' },
+    {
+      id: 'demo-supervisor',
+      role: 'supervisor',
+      card: '04C3D4E5',
+      pin: '8642',
+      name: 'Supervisor',
+    },
+    { id: 'demo-courier', role: 'courier', card: '04E5F6A7', pin: '1111', name: 'Courier' },
+  ],
+  items: [
+    {
+      kind: 'id-document',
+      reference: 'PA-2026-0042',
+      code: '483921',
+      secondFactor: '1990-02-01',
+      compartment: 'A2',
+      label: 'ID card (date of birth 01.02.1990, PIN letter)',
+    },
+    {
+      kind: 'document',
+      reference: 'URK-2026-0007',
+      code: '550713',
+      secondFactor: '1972-06-17',
+      compartment: 'A3',
+      label: 'Certificate (date of birth 17.06.1972)',
+    },
+    {
+      kind: 'parcel',
+      reference: 'PKG-1001',
+      code: '736251',
+      compartment: 'A5',
+      label: 'Parcel 1 of 2',
+    },
+    {
+      kind: 'parcel',
+      reference: 'PKG-1002',
+      code: '736251',
+      compartment: 'A6',
+      label: 'Parcel 2 of 2',
+    },
+  ],
+  /** A parcel a courier may deposit (scan this label). */
+  courierParcel: 'PKG-2002',
+  /** Courier code login. */
+  courierCode: '90817263',
+} as const;
+
+export interface DemoHardware {
+  sim: LockBoardSimulator;
+  cardReader: FakeCardReader;
+  scanner: FakeScanner;
+  /** The site's locker with every bus pointed at the simulator. */
+  locker: LockerConfig;
+  close(): Promise<void>;
+}
+
+/** Simulated lock boards on a pty, and fake HID devices through the real decoders. */
+export async function startDemoHardware(locker: LockerConfig): Promise<DemoHardware> {
+  const boards = [...new Set(locker.compartments.map((compartment) => compartment.board))];
+  const sim = await LockBoardSimulator.start({ protocol: locker.buses[0]!.protocol, boards });
+  const cardReader = createFakeCardReader();
+  const scanner = createFakeScanner();
+  return {
+    sim,
+    cardReader,
+    scanner,
+    locker: {
+      ...locker,
+      buses: locker.buses.map((bus) => ({
+        ...bus,
+        transport: { kind: 'serial' as const, path: sim.hostPath },
+      })),
+    },
+    async close() {
+      await cardReader.reader.close();
+      await scanner.scanner.close();
+      await sim.stop();
+    },
+  };
+}
+
+/** Demo people and items, once per data folder (a restarted demo keeps its state). */
+export function seedDemoData(store: Store, hardware: DemoHardware, locker: LockerConfig) {
+  if (store.setting('demo.seeded') === 'yes') return;
+  for (const person of DEMO.staff) {
+    store.addStaff({ id: person.id, role: person.role, card: person.card, pin: person.pin });
+  }
+  store.addStaff({ id: 'demo-courier-code', role: 'courier', code: DEMO.courierCode });
+  for (const item of DEMO.items) {
+    const announced = store.announceItem({
+      kind: item.kind,
+      reference: item.reference,
+      code: item.code,
+      ...('secondFactor' in item && { secondFactor: item.secondFactor }),
+      needsPinLetterConfirmation: item.kind === 'id-document',
+    });
+    store.markLoaded(announced.id, item.compartment, 'demo-staff');
+    const lock = locker.compartments.find((c) => c.label === item.compartment);
+    if (lock) hardware.sim.setItem(lock.board, lock.lock, true);
+  }
+  store.announceItem({ kind: 'parcel', reference: DEMO.courierParcel, recipientRef: 'R-77' });
+  store.setSetting('demo.seeded', 'yes', { audit: false });
+}
+
+/** What a person can read in the console to try the demo. */
+export function demoInstructions(url: string, controlUrl: string): string {
+  const lines = [
+    `Kiosk: ${url}`,
+    `Demo control (tap a card, scan, close a door): ${controlUrl}`,
+    'Codes waiting at this terminal:',
+    ...DEMO.items.map((item) => `  ${item.code}  ${item.label} in ${item.compartment}`),
+    'Staff cards (tap on the demo control), PINs:',
+    ...DEMO.staff.map((person) => `  ${person.name}: card ${person.card}, PIN ${person.pin}`),
+    `Courier: code ${DEMO.courierCode}, parcel label ${DEMO.courierParcel}`,
+  ];
+  return lines.join('\n');
+}
+
+const demoActionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('card'), uid: z.string().regex(/^[0-9A-F]{4,32}$/) }),
+  z.object({ action: z.literal('scan'), text: z.string().min(1).max(200) }),
+  z.object({ action: z.literal('close'), compartment: z.string().min(1).max(16) }),
+  z.object({ action: z.literal('take'), compartment: z.string().min(1).max(16) }),
+  z.object({ action: z.literal('put'), compartment: z.string().min(1).max(16) }),
+]);
+
+/**
+ * The demo control: a small page at /demo (and POST /demo/action) to do what hands do at
+ * a real terminal — tap a card, scan a label, take or put an item, shut a door.
+ */
+export function demoRoutes(hardware: DemoHardware) {
+  const lockOf = (label: string) =>
+    hardware.locker.compartments.find((compartment) => compartment.label === label);
+
+  return (request: IncomingMessage, response: ServerResponse, url: URL): boolean => {
+    if (url.pathname === '/demo' && request.method === 'GET') {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end(controlPage(hardware.locker));
+      return true;
+    }
+    if (url.pathname === '/demo/control.js' && request.method === 'GET') {
+      response.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+      response.end(CONTROL_SCRIPT);
+      return true;
+    }
+    if (url.pathname !== '/demo/action' || request.method !== 'POST') return false;
+    void readJson(request).then((body) => {
+      const parsed = demoActionSchema.safeParse(body);
+      if (!parsed.success) return json(response, 400, { ok: false, error: 'invalid action' });
+      const action = parsed.data;
+      if (action.action === 'card') hardware.cardReader.tap(action.uid);
+      else if (action.action === 'scan') hardware.scanner.scan(action.text, ']C0');
+      else {
+        const lock = lockOf(action.compartment);
+        if (!lock) return json(response, 404, { ok: false, error: 'no such compartment' });
+        if (action.action === 'close') hardware.sim.closeDoor(lock.board, lock.lock);
+        else hardware.sim.setItem(lock.board, lock.lock, action.action === 'put');
+      }
+      return json(response, 200, { ok: true });
+    });
+    return true;
+  };
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function json(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { 'Content-Type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+/** A developer's tool, English only, not a citizen screen. */
+function controlPage(locker: LockerConfig): string {
+  const button = (action: object, text: string) =>
+    `<button type="button" data-action='${JSON.stringify(action)}'>${text}</button>`;
+  const doors = locker.compartments
+    .map(
+      (c) =>
+        `<li>${c.label}: ${button({ action: 'close', compartment: c.label }, 'close door')} ${button({ action: 'take', compartment: c.label }, 'take item')} ${button({ action: 'put', compartment: c.label }, 'put item')}</li>`,
+    )
+    .join('');
+  const cards = DEMO.staff
+    .map(
+      (person) =>
+        `<li>${button({ action: 'card', uid: person.card }, `tap ${person.name} card`)}</li>`,
+    )
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Demo control</title>
+</head>
+<body><main><h1>Demo control</h1>
+<h2>Cards</h2><ul>${cards}</ul>
+<h2>Scanner</h2><ul><li>${button({ action: 'scan', text: DEMO.courierParcel }, `scan parcel label ${DEMO.courierParcel}`)}</li>
+<li><label>Text <input id="scan-text"></label> <button type="button" id="scan-free">scan</button></li></ul>
+<h2>Doors</h2><ul>${doors}</ul><p role="status" id="status"></p></main>
+<script src="/demo/control.js"></script></body></html>`;
+}
+
+const CONTROL_SCRIPT = `
+const status = document.getElementById('status');
+async function send(action) {
+  const response = await fetch('/demo/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(action) });
+  status.textContent = response.ok ? 'done: ' + action.action : 'refused';
+}
+for (const button of document.querySelectorAll('[data-action]')) {
+  button.addEventListener('click', () => send(JSON.parse(button.dataset.action)));
+}
+document.getElementById('scan-free').addEventListener('click', () =>
+  send({ action: 'scan', text: document.getElementById('scan-text').value }));
+`;

@@ -1,0 +1,137 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Clock, type Logger, systemClock } from '@amtomat/locker-controller';
+import { loadSiteConfig, type SiteConfig } from './config.ts';
+import {
+  type DemoHardware,
+  demoInstructions,
+  demoRoutes,
+  seedDemoData,
+  startDemoHardware,
+} from './demo.ts';
+import { startHttpServer } from './http-server.ts';
+import { rotatingLogger } from './rotating-log.ts';
+import type { Health } from './rpc-contract.ts';
+import { openTerminal, type Terminal } from './terminal.ts';
+
+const KIOSK_ROOT = join(import.meta.dirname, '..', '..');
+export const UI_DIR = join(KIOSK_ROOT, 'ui', 'dist');
+export const DEMO_SITE = join(KIOSK_ROOT, '..', 'installers', 'sites', 'demo.json');
+const VERSION = (
+  JSON.parse(readFileSync(join(KIOSK_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+export interface ServiceOptions {
+  dataDir: string;
+  /** 0: any free port. */
+  port: number;
+  /** Site configuration file; default: the demo site. */
+  config?: string;
+  /** Simulated lock boards, fake card reader and scanner, demo people and items. */
+  demo: boolean;
+  clock?: Clock;
+  logger?: Logger;
+  uiDir?: string;
+}
+
+export interface RunningService {
+  url: string;
+  /** Opened once by the kiosk window to get its cookie; holds the per-start secret. */
+  authUrl: string;
+  terminal: Terminal;
+  /** Only with `demo`. */
+  demo?: DemoHardware;
+  close(): Promise<void>;
+}
+
+/** The composition root: configuration, store, locker, devices, core, RPC server. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const logger = options.logger ?? rotatingLogger(join(options.dataDir, 'logs'));
+  const clock = options.clock ?? systemClock;
+  const site = loadSiteConfig(options.config ?? DEMO_SITE);
+  if (!site.ok) throw new ServiceStartError(site.error);
+  const demo = options.demo ? await startDemoHardware(site.value.locker) : undefined;
+  const terminal = await openTerminal({
+    dataDir: options.dataDir,
+    site: site.value,
+    locker: demo?.locker ?? site.value.locker,
+    devices: demo ? { cardReader: demo.cardReader.reader, scanner: demo.scanner.scanner } : {},
+    clock,
+    logger,
+  });
+  if (demo) seedDemoData(terminal.store, demo, demo.locker);
+  const http = await startHttpServer({
+    core: terminal.core,
+    health: () => health(terminal, site.value),
+    logger,
+    uiDir: options.uiDir ?? UI_DIR,
+    port: options.port,
+    ...(demo && { extraRoutes: demoRoutes(demo) }),
+  });
+  logger.log('info', 'service.started', { site: site.value.site.id, demo: options.demo });
+  return {
+    url: http.url,
+    authUrl: http.authUrl,
+    terminal,
+    ...(demo && { demo }),
+    async close() {
+      await http.close();
+      await terminal.close();
+      await demo?.close();
+    },
+  };
+}
+
+/** A start that cannot succeed: a message for a person, no stack trace. */
+export class ServiceStartError extends Error {}
+
+function health(terminal: Terminal, _site: SiteConfig): Health {
+  const core = terminal.core.health();
+  const boards = terminal.locker.boards();
+  return {
+    version: VERSION,
+    store: { ok: true, auditOk: core.auditOk },
+    boards: {
+      online: boards.filter((board) => board.online === true).length,
+      total: boards.length,
+    },
+    outboxLength: core.outboxLength,
+    lastSync: null,
+    screen: core.session,
+  };
+}
+
+/** `--data DIR --port N --config FILE --demo`, with KIOSK_DATA / KIOSK_PORT as defaults. */
+export function parseServiceArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): ServiceOptions & { headless: boolean } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      data: { type: 'string' },
+      port: { type: 'string' },
+      config: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      headless: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const port = Number(values.port ?? env.KIOSK_PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ServiceStartError(
+      `--port / KIOSK_PORT must be a port number, not ${values.port ?? env.KIOSK_PORT}`,
+    );
+  }
+  return {
+    dataDir: values.data ?? env.KIOSK_DATA ?? join(process.cwd(), 'data'),
+    port,
+    ...(values.config && { config: values.config }),
+    demo: values.demo,
+    headless: values.headless,
+  };
+}
+
+export { demoInstructions };

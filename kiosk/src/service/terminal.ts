@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import {
+  type Clock,
+  createLocker,
+  type Locker,
+  type LockerConfig,
+  type Logger,
+} from '@amtomat/locker-controller';
+import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
+import { createKioskCore, type KioskCore } from '../core/kiosk-core.ts';
+import { NEAREST_STATION_SETTING } from '../flows/courier-deposit.flow.ts';
+import { openDb } from '../store/db.ts';
+import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';
+import { createStore, type Store } from '../store/store.ts';
+import type { SiteConfig } from './config.ts';
+
+/** The parts of one terminal, wired: store, locker, input devices, kiosk core. */
+export interface Terminal {
+  store: Store;
+  locker: Locker;
+  core: KioskCore;
+  close(): Promise<void>;
+}
+
+export async function openTerminal(options: {
+  dataDir: string;
+  site: SiteConfig;
+  /** The locker's buses, after any substitution (the demo points them at the simulator). */
+  locker: LockerConfig;
+  devices: { cardReader?: CardReader; scanner?: Scanner };
+  clock: Clock;
+  logger: Logger;
+}): Promise<Terminal> {
+  const { dataDir, site, clock, logger } = options;
+  const db = openDb(join(dataDir, 'kiosk.sqlite'));
+  const store = createStore({
+    db,
+    hasher: createHasher(loadOrCreateDeviceSecret(dataDir)),
+    now: () => clock.now(),
+    logger,
+  });
+  store.upsertCompartments(
+    options.locker.compartments.map((compartment) => ({
+      label: compartment.label,
+      size: compartment.size,
+      bus: compartment.bus,
+      board: compartment.board,
+      lock: compartment.lock,
+      heightCm: site.compartments[compartment.label]?.heightCm ?? 100,
+      accessible: site.compartments[compartment.label]?.accessible ?? false,
+      purpose: site.compartments[compartment.label]?.purpose ?? 'pickup',
+    })),
+  );
+  if (site.site.nearestOtherStation) {
+    store.setSetting(NEAREST_STATION_SETTING, site.site.nearestOtherStation, { audit: false });
+  }
+  const locker = createLocker(options.locker, { logger, clock });
+  const failures = await locker.start();
+  for (const failure of failures) {
+    logger.log('error', 'service.bus_unavailable', { bus: failure.bus, error: failure.error.kind });
+  }
+  const core = createKioskCore({ store, locker, clock, logger, timers: site.timers });
+  const { cardReader, scanner } = options.devices;
+  const offCard = cardReader?.onCard(({ uid }) => core.deviceInput({ type: 'CARD', uid }));
+  const offScan = scanner?.onScan(({ text, symbology }) =>
+    core.deviceInput({ type: 'SCAN', text, symbology }),
+  );
+  await core.start();
+  return {
+    store,
+    locker,
+    core,
+    async close() {
+      offCard?.();
+      offScan?.();
+      await core.stop();
+      await locker.stop();
+      db.close();
+    },
+  };
+}
