@@ -9,10 +9,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # socat: pseudo-terminal pairs for the board simulator; udevadm: serialport's port list;
 # libusb: loaded by node-hid.
 ensure_debian_packages socat:socat udevadm:udev libusb-1.0.so.0:libusb-1.0-0
+# chromium: the kiosk window when Electron cannot start, and the browser of the UI tests.
+ensure_debian_packages chromium:chromium
 
 stamp=node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error \
     || { echo "error: npm ci failed (is the npm registry reachable? is package-lock.json in sync with package.json?)" >&2; exit 1; }
+fi
+
+# The kiosk UI, built when missing or older than its sources.
+if [ ! -f kiosk/ui/dist/index.html ] || [ -n "$(find kiosk/ui/src kiosk/ui/index.html kiosk/ui/vite.config.ts -newer kiosk/ui/dist/index.html -print -quit)" ]; then
+  echo "setup: building the kiosk UI" >&2
+  npm run build --silent -w kiosk/ui >/dev/null || { echo "error: the kiosk UI did not build (npm run build -w kiosk/ui)" >&2; exit 1; }
 fi

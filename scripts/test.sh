@@ -5,7 +5,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 . scripts/lib/node24.sh
 
-echo "== typecheck" && node node_modules/typescript/bin/tsc --noEmit -p .
+echo "== typecheck" && node node_modules/typescript/bin/tsc --noEmit -p . && node node_modules/typescript/bin/tsc --noEmit -p kiosk/ui
 echo "== lint" && node_modules/.bin/biome ci --colors=off --reporter=summary .
 echo "== tests"
 # A test file that leaves a handle open never exits and the runner waits for it: stop

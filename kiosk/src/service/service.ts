@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Clock, type Logger, systemClock } from '@amtomat/locker-controller';
+import type { SessionTimers } from '../flows/session.machine.ts';
 import { loadSiteConfig, type SiteConfig } from './config.ts';
 import {
   type DemoHardware,
@@ -33,6 +34,8 @@ export interface ServiceOptions {
   clock?: Clock;
   logger?: Logger;
   uiDir?: string;
+  /** Over the site's timers (tests: a short inactivity). */
+  timers?: Partial<SessionTimers>;
 }
 
 export interface RunningService {
@@ -52,6 +55,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const clock = options.clock ?? systemClock;
   const site = loadSiteConfig(options.config ?? DEMO_SITE);
   if (!site.ok) throw new ServiceStartError(site.error);
+  site.value.timers = { ...site.value.timers, ...options.timers };
   const demo = options.demo ? await startDemoHardware(site.value.locker) : undefined;
   const terminal = await openTerminal({
     dataDir: options.dataDir,

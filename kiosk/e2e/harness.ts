@@ -1,0 +1,95 @@
+/**
+ * The kiosk as a person meets it: the real service (demo hardware: simulated boards on a
+ * pty, fake HID devices) and the built UI in Debian's Chromium, driven by playwright-core.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryLogger } from '@amtomat/locker-controller';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { SessionTimers } from '../src/flows/session.machine.ts';
+import { type RunningService, startService } from '../src/service/service.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export interface KioskInBrowser {
+  service: RunningService;
+  page: Page;
+  browser: Browser;
+  logger: ReturnType<typeof memoryLogger>;
+  /** Waits until the page shows `screen` (its <main data-screen>). */
+  screen(screen: string, timeoutMs?: number): Promise<void>;
+  /** A door of the simulator, by compartment label. */
+  door(label: string): { open: boolean; itemPresent: boolean };
+  closeDoor(label: string, options?: { itemPresent?: boolean }): void;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+export async function openKiosk(
+  options: {
+    timers?: Partial<SessionTimers>;
+    browser?: Browser;
+    viewport?: { width: number; height: number };
+  } = {},
+): Promise<KioskInBrowser> {
+  const dir = mkdtempSync(join(tmpdir(), 'amtomat-e2e-'));
+  const logger = memoryLogger();
+  const service = await startService({
+    dataDir: dir,
+    port: 0,
+    demo: true,
+    logger,
+    ...(options.timers && { timers: options.timers }),
+  });
+  const browser = options.browser ?? (await launchChromium());
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1080, height: 1920 },
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  await page.goto(service.authUrl);
+  const demo = service.demo!;
+  const lockOf = (label: string) => {
+    const lock = demo.locker.compartments.find((c) => c.label === label);
+    if (!lock) throw new Error(`no compartment ${label}`);
+    return lock;
+  };
+  const kiosk: KioskInBrowser = {
+    service,
+    page,
+    browser,
+    logger,
+    async screen(screen, timeoutMs = 10_000) {
+      await page.locator(`main[data-screen="${screen}"]`).waitFor({ timeout: timeoutMs });
+    },
+    door(label) {
+      const lock = lockOf(label);
+      return demo.sim.door(lock.board, lock.lock);
+    },
+    closeDoor(label, { itemPresent } = {}) {
+      const lock = lockOf(label);
+      if (itemPresent !== undefined) demo.sim.setItem(lock.board, lock.lock, itemPresent);
+      demo.sim.closeDoor(lock.board, lock.lock);
+    },
+    async close() {
+      await context.close();
+      if (!options.browser) await browser.close();
+      await service.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await kiosk.screen('attract');
+  return kiosk;
+}

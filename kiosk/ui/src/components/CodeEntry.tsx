@@ -1,0 +1,53 @@
+import { DateEntry, MaskedEntry } from './Entry.tsx';
+import { Keypad } from './Keypad.tsx';
+import { LockNotice, useLocked } from './LockNotice.tsx';
+import { useReason } from './reasons.ts';
+import { Screen, type Step } from './Screen.tsx';
+
+interface CodeEntryProps {
+  title: string;
+  intro: string;
+  entered: number;
+  error: string | null;
+  lockedUntil?: number | null;
+  step?: Step | null;
+  /** Slots to show before anything is typed (the usual length). */
+  slots?: number;
+  date?: boolean;
+}
+
+/**
+ * A masked code, date or PIN typed on the keypad; shared by every flow that asks one.
+ * During a lockout the keypad stays usable (the service answers "locked" again) and the
+ * lock notice replaces the error.
+ */
+export function CodeEntry({
+  title,
+  intro,
+  entered,
+  error,
+  lockedUntil,
+  step,
+  slots,
+  date,
+}: CodeEntryProps) {
+  const errorText = useReason('errors');
+  const locked = useLocked(lockedUntil);
+  return (
+    <Screen
+      title={title}
+      intro={intro}
+      step={step}
+      error={locked ? null : errorText(error)}
+      className="entry-screen"
+    >
+      {date ? (
+        <DateEntry length={entered} />
+      ) : (
+        <MaskedEntry length={entered} {...(slots ? { max: slots } : {})} />
+      )}
+      <LockNotice until={lockedUntil} />
+      <Keypad />
+    </Screen>
+  );
+}

@@ -1,0 +1,58 @@
+import { useTranslation } from 'react-i18next';
+import { Action } from '../../components/Action.tsx';
+import { Busy } from '../../components/Busy.tsx';
+import { CodeEntry } from '../../components/CodeEntry.tsx';
+import { PlainEntry } from '../../components/Entry.tsx';
+import { Keyboard } from '../../components/Keyboard.tsx';
+import { useReason } from '../../components/reasons.ts';
+import { Screen } from '../../components/Screen.tsx';
+import { useProps } from '../../shell/screen-context.ts';
+import type { CourierProps } from './props.ts';
+
+export function CourierLogin() {
+  const { t } = useTranslation();
+  const props = useProps<CourierProps>();
+  return (
+    <CodeEntry
+      title={t('courier.login.title')}
+      intro={t('courier.login.intro')}
+      entered={props.entered}
+      error={props.error}
+      lockedUntil={props.lockedUntil}
+      slots={6}
+    />
+  );
+}
+
+export function CourierChecking() {
+  const { t } = useTranslation();
+  return <Busy title={t('courier.checking.title')} />;
+}
+
+/** Scan the label, or type it: a label is not secret, so it shows as typed. */
+export function CourierScan() {
+  const { t } = useTranslation();
+  const props = useProps<CourierProps>();
+  const errorText = useReason('errors');
+  const last = props.last ? t(`courier.scan.last.${props.last}`) : null;
+  return (
+    <Screen
+      title={t('courier.scan.title')}
+      intro={t('courier.scan.intro')}
+      step={props.step}
+      error={errorText(props.error)}
+      speech={[last]}
+      className="entry-screen"
+    >
+      {last && <p className="notice">{last}</p>}
+      <p className="hint">{t('courier.deposited-count', { n: props.deposited })}</p>
+      <PlainEntry text={props.typed} />
+      <Keyboard />
+      <div className="actions">
+        <Action event={{ type: 'FINISH' }} testId="finish" kind="secondary">
+          {t('courier.finish')}
+        </Action>
+      </div>
+    </Screen>
+  );
+}

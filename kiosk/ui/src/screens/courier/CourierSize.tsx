@@ -1,0 +1,73 @@
+import { useTranslation } from 'react-i18next';
+import { Action } from '../../components/Action.tsx';
+import { Screen } from '../../components/Screen.tsx';
+import { useProps } from '../../shell/screen-context.ts';
+import type { CourierProps } from './props.ts';
+
+/** Sizes with their free compartments; the announced size is marked. */
+export function CourierSize() {
+  const { t } = useTranslation();
+  const props = useProps<CourierProps>();
+  const announced = props.announcedSize
+    ? t('courier.size.announced', { size: t(`size.${props.announcedSize}`) })
+    : null;
+  return (
+    <Screen title={t('courier.size.title')} intro={announced} step={props.step}>
+      <div className="choices sizes">
+        {props.sizes.map(({ size, free, available }) => (
+          <Action
+            key={size}
+            kind="choice"
+            event={{ type: 'SELECT_SIZE', size }}
+            testId={`size-${size}`}
+            pressed={props.announcedSize === size}
+            disabled={!available}
+          >
+            <span className="choice-name">{t(`size.${size}`)}</span>
+            <span className="choice-description">{t('courier.size.free', { n: free })}</span>
+          </Action>
+        ))}
+      </div>
+    </Screen>
+  );
+}
+
+export function CourierSizeFull() {
+  const { t } = useTranslation();
+  const props = useProps<CourierProps>();
+  const requested = t(`size.${props.requested ?? 'unknown'}`);
+  return (
+    <Screen
+      title={t('courier.size-full.title', { size: requested })}
+      intro={props.offer ? t('courier.size-full.offer-intro') : t('courier.size-full.no-offer')}
+      step={props.step}
+    >
+      {props.offer && (
+        <div className="actions">
+          <Action event={{ type: 'TAKE_OFFER' }} testId="take-offer">
+            {t('courier.size-full.take-offer', { size: t(`size.${props.offer}`) })}
+          </Action>
+        </div>
+      )}
+    </Screen>
+  );
+}
+
+export function CourierFull() {
+  const { t } = useTranslation();
+  const { nearest } = useProps<CourierProps>();
+  return (
+    <Screen
+      title={t('courier.full.title')}
+      intro={
+        nearest ? t('courier.full.nearest', { station: nearest }) : t('courier.full.no-nearest')
+      }
+    >
+      <div className="actions">
+        <Action event={{ type: 'FINISH' }} testId="finish">
+          {t('courier.finish')}
+        </Action>
+      </div>
+    </Screen>
+  );
+}

@@ -1,0 +1,130 @@
+import { useTranslation } from 'react-i18next';
+import { Action } from '../../components/Action.tsx';
+import { Busy } from '../../components/Busy.tsx';
+import { RevealableEntry } from '../../components/Entry.tsx';
+import { Keyboard } from '../../components/Keyboard.tsx';
+import { useReason } from '../../components/reasons.ts';
+import { Screen, type Step } from '../../components/Screen.tsx';
+import { useProps } from '../../shell/screen-context.ts';
+
+/** What dropOffFlow.props() gives every drop-off screen. */
+interface DropOffProps {
+  entered: number;
+  /** Masked but its last 4 characters. */
+  reference: string | null;
+  error: string | null;
+  compartment: string | null;
+  receiptNumber: string | null;
+  droppedOffAt: number | null;
+  advice: string[] | null;
+  step: Step | null;
+}
+
+export function DropOffReference() {
+  const { t } = useTranslation();
+  const props = useProps<DropOffProps>();
+  const errorText = useReason('errors');
+  return (
+    <Screen
+      title={t('drop-off.reference.title')}
+      intro={t('drop-off.reference.intro')}
+      step={props.step}
+      error={errorText(props.error)}
+      className="entry-screen"
+    >
+      <RevealableEntry length={props.entered} shown={props.reference} />
+      <Keyboard />
+    </Screen>
+  );
+}
+
+export function DropOffChecking() {
+  const { t } = useTranslation();
+  return <Busy title={t('drop-off.checking.title')} />;
+}
+
+/** No compartment free: say so and what to do instead. */
+export function DropOffFull() {
+  const { t } = useTranslation();
+  const { advice } = useProps<DropOffProps>();
+  const advise = useReason('drop-off.full.advice');
+  const lines = (advice ?? []).map(advise);
+  return (
+    <Screen title={t('drop-off.full.title')} intro={t('drop-off.full.intro')} speech={lines}>
+      <ul className="advice">
+        {lines.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+      <div className="actions">
+        <Action event={{ type: 'CONFIRM' }} testId="confirm">
+          {t('common.ok')}
+        </Action>
+      </div>
+    </Screen>
+  );
+}
+
+export function DropOffOpening() {
+  const { t } = useTranslation();
+  const { compartment } = useProps<DropOffProps>();
+  return <Busy title={t('drop-off.opening.title', { compartment })} />;
+}
+
+export function DropOffPutInAndClose() {
+  const { t } = useTranslation();
+  const props = useProps<DropOffProps>();
+  return (
+    <Screen
+      title={t('drop-off.put-in-and-close.title', { compartment: props.compartment })}
+      intro={t('drop-off.put-in-and-close.intro')}
+      step={props.step}
+    >
+      <p className="compartment" aria-hidden="true">
+        {props.compartment}
+      </p>
+    </Screen>
+  );
+}
+
+export function DropOffReceipt() {
+  const { t, i18n } = useTranslation();
+  const props = useProps<DropOffProps>();
+  const when = props.droppedOffAt
+    ? new Intl.DateTimeFormat(i18n.language === 'de-easy' ? 'de' : i18n.language, {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+      }).format(props.droppedOffAt)
+    : '';
+  const number = t('drop-off.receipt.number', { number: props.receiptNumber });
+  const time = t('drop-off.receipt.time', { time: when });
+  return (
+    <Screen
+      title={t('drop-off.receipt.title')}
+      intro={t('drop-off.receipt.intro')}
+      step={props.step}
+      speech={[number, time]}
+    >
+      <dl className="receipt" data-testid="receipt">
+        <div>
+          <dt>{t('drop-off.receipt.number-label')}</dt>
+          <dd dir="ltr">{props.receiptNumber}</dd>
+        </div>
+        <div>
+          <dt>{t('drop-off.receipt.time-label')}</dt>
+          <dd>{when}</dd>
+        </div>
+        <div>
+          <dt>{t('drop-off.receipt.reference-label')}</dt>
+          <dd dir="ltr">{props.reference}</dd>
+        </div>
+      </dl>
+      <p className="hint">{t('drop-off.receipt.photo-hint')}</p>
+      <div className="actions">
+        <Action event={{ type: 'CONFIRM' }} testId="confirm">
+          {t('common.done')}
+        </Action>
+      </div>
+    </Screen>
+  );
+}

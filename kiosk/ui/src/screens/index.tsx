@@ -1,0 +1,112 @@
+import type { ComponentType } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Screen } from '../components/Screen.tsx';
+import {
+  CourierDepositAndClose,
+  CourierDeposited,
+  CourierDoorFailed,
+  CourierNotSeen,
+  CourierOpening,
+} from './courier/CourierDoor.tsx';
+import { CourierChecking, CourierLogin, CourierScan } from './courier/CourierLogin.tsx';
+import { CourierFull, CourierSize, CourierSizeFull } from './courier/CourierSize.tsx';
+import {
+  DropOffChecking,
+  DropOffFull,
+  DropOffOpening,
+  DropOffPutInAndClose,
+  DropOffReceipt,
+  DropOffReference,
+} from './drop-off/DropOffScreens.tsx';
+import {
+  ParcelChecking,
+  ParcelCode,
+  ParcelOpening,
+  ParcelTakeAndClose,
+} from './parcel/ParcelScreens.tsx';
+import { PickupChoose } from './pickup/PickupChoose.tsx';
+import { PickupCode, PickupDateOfBirth } from './pickup/PickupCode.tsx';
+import {
+  PickupChecking,
+  PickupOpening,
+  PickupPinLetter,
+  PickupTakeAndClose,
+} from './pickup/PickupDoor.tsx';
+import { Attract } from './session/Attract.tsx';
+import { Menu } from './session/Menu.tsx';
+import { Survey } from './session/Survey.tsx';
+import { StaffDoorFailed, StaffDoorOpen, StaffOpening } from './staff/StaffDoor.tsx';
+import { StaffLoadDescribe, StaffLoadScan, StaffNoCompartment } from './staff/StaffLoad.tsx';
+import {
+  StaffChecking,
+  StaffLocked,
+  StaffPin,
+  StaffSecondCard,
+  StaffSecondPin,
+  StaffUnknownCard,
+} from './staff/StaffLogin.tsx';
+import { StaffMaintenance } from './staff/StaffMaintenance.tsx';
+import { StaffMenu } from './staff/StaffMenu.tsx';
+import { StaffRetrieveConfirm, StaffRetrieveList } from './staff/StaffRetrieve.tsx';
+
+/** Screen name (View.screen) → its component. */
+export const SCREENS: Record<string, ComponentType> = {
+  attract: Attract,
+  menu: Menu,
+  survey: Survey,
+  'pickup.code': PickupCode,
+  'pickup.checking': PickupChecking,
+  'pickup.date-of-birth': PickupDateOfBirth,
+  'pickup.choose': PickupChoose,
+  'pickup.pin-letter': PickupPinLetter,
+  'pickup.opening': PickupOpening,
+  'pickup.take-and-close': PickupTakeAndClose,
+  'courier.login': CourierLogin,
+  'courier.checking': CourierChecking,
+  'courier.scan': CourierScan,
+  'courier.size': CourierSize,
+  'courier.size-full': CourierSizeFull,
+  'courier.full': CourierFull,
+  'courier.opening': CourierOpening,
+  'courier.deposit-and-close': CourierDepositAndClose,
+  'courier.not-seen': CourierNotSeen,
+  'courier.door-failed': CourierDoorFailed,
+  'courier.deposited': CourierDeposited,
+  'parcel.code': ParcelCode,
+  'parcel.checking': ParcelChecking,
+  'parcel.opening': ParcelOpening,
+  'parcel.take-and-close': ParcelTakeAndClose,
+  'drop-off.reference': DropOffReference,
+  'drop-off.checking': DropOffChecking,
+  'drop-off.full': DropOffFull,
+  'drop-off.opening': DropOffOpening,
+  'drop-off.put-in-and-close': DropOffPutInAndClose,
+  'drop-off.receipt': DropOffReceipt,
+  'staff.checking': StaffChecking,
+  'staff.unknown-card': StaffUnknownCard,
+  'staff.locked': StaffLocked,
+  'staff.pin': StaffPin,
+  'staff.menu': StaffMenu,
+  'staff.load.scan': StaffLoadScan,
+  'staff.load.describe': StaffLoadDescribe,
+  'staff.load.no-compartment': StaffNoCompartment,
+  'staff.load.second-card': StaffSecondCard,
+  'staff.load.second-pin': StaffSecondPin,
+  'staff.opening': StaffOpening,
+  'staff.door-open': StaffDoorOpen,
+  'staff.door-failed': StaffDoorFailed,
+  'staff.retrieve.list': StaffRetrieveList,
+  'staff.retrieve.confirm': StaffRetrieveConfirm,
+  'staff.maintenance': StaffMaintenance,
+};
+
+export function ScreenFor({ screen }: { screen: string }) {
+  const Component = SCREENS[screen] ?? UnknownScreen;
+  return <Component />;
+}
+
+/** A screen newer than this page: still framed, with Back/Cancel if it takes them. */
+function UnknownScreen() {
+  const { t } = useTranslation();
+  return <Screen title={t('common.unknown-screen')} intro={t('common.please-wait')} />;
+}

@@ -1,0 +1,56 @@
+import { useTranslation } from 'react-i18next';
+import { Action } from '../../components/Action.tsx';
+import { Busy } from '../../components/Busy.tsx';
+import { Screen } from '../../components/Screen.tsx';
+import { useProps } from '../../shell/screen-context.ts';
+import type { PickupProps } from './props.ts';
+
+export function PickupChecking() {
+  const { t } = useTranslation();
+  return <Busy title={t('pickup.checking.title')} />;
+}
+
+/** ID documents: the citizen confirms receipt of the PIN letter before the door opens. */
+export function PickupPinLetter() {
+  const { t } = useTranslation();
+  const props = useProps<PickupProps>();
+  return (
+    <Screen
+      title={t('pickup.pin-letter.title')}
+      intro={t('pickup.pin-letter.intro')}
+      step={props.step}
+    >
+      <div className="actions">
+        <Action event={{ type: 'CONFIRM_PIN_LETTER' }} testId="confirm-pin-letter">
+          {t('pickup.pin-letter.confirm')}
+        </Action>
+      </div>
+      <p className="hint">{t('pickup.pin-letter.no-letter')}</p>
+    </Screen>
+  );
+}
+
+export function PickupOpening() {
+  const { t } = useTranslation();
+  const { compartment } = useProps<PickupProps>();
+  return <Busy title={t('pickup.opening.title', { compartment })} />;
+}
+
+export function PickupTakeAndClose() {
+  const { t } = useTranslation();
+  const props = useProps<PickupProps>();
+  const more = props.remainingDoors > 0 ? t('door.more-doors', { n: props.remainingDoors }) : null;
+  return (
+    <Screen
+      title={t('pickup.take-and-close.title', { compartment: props.compartment })}
+      intro={t('pickup.take-and-close.intro')}
+      step={props.step}
+      speech={[more]}
+    >
+      <p className="compartment" aria-hidden="true">
+        {props.compartment}
+      </p>
+      {more && <p className="hint">{more}</p>}
+    </Screen>
+  );
+}

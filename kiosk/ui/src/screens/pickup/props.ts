@@ -1,0 +1,13 @@
+import type { Step } from '../../components/Screen.tsx';
+
+/** What documentPickupFlow.props() gives every pickup screen. */
+export interface PickupProps {
+  entered: number;
+  error: string | null;
+  lockedUntil: number | null;
+  items: { id: string; kind: string }[];
+  selected: string[];
+  compartment: string | null;
+  remainingDoors: number;
+  step: Step | null;
+}

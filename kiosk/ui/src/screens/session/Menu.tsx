@@ -1,0 +1,42 @@
+import { useTranslation } from 'react-i18next';
+import { Screen } from '../../components/Screen.tsx';
+import { useProps, useScreen } from '../../shell/screen-context.ts';
+
+const ICONS: Record<string, string> = {
+  'document-pickup': '✉',
+  'parcel-pickup': '▣',
+  'drop-off': '⇩',
+  'courier-deposit': '⇨',
+};
+
+export function Menu() {
+  const { t, i18n } = useTranslation();
+  const { send } = useScreen();
+  const { services } = useProps<{ services: string[] }>();
+  const known = (service: string) => i18n.exists(`menu.service.${service}.name`);
+  const name = (service: string) =>
+    known(service) ? t(`menu.service.${service}.name`) : t('menu.service-unknown');
+  return (
+    <Screen title={t('menu.title')} intro={t('menu.intro')} speech={services.map(name)}>
+      <div className="choices services">
+        {services.map((service) => (
+          <button
+            key={service}
+            type="button"
+            className="choice service"
+            data-testid={`service-${service}`}
+            onClick={() => send({ type: 'CHOOSE', service })}
+          >
+            <span aria-hidden="true" className="choice-icon">
+              {ICONS[service] ?? '▶'}
+            </span>
+            <span className="choice-name">{name(service)}</span>
+            {known(service) && (
+              <span className="choice-description">{t(`menu.service.${service}.description`)}</span>
+            )}
+          </button>
+        ))}
+      </div>
+    </Screen>
+  );
+}

@@ -1,0 +1,104 @@
+import { useTranslation } from 'react-i18next';
+import { Action } from '../../components/Action.tsx';
+import { useReason } from '../../components/reasons.ts';
+import { Screen } from '../../components/Screen.tsx';
+import { minutesAndSeconds, useCountdown } from '../../components/use-countdown.ts';
+import { useProps } from '../../shell/screen-context.ts';
+
+interface SurveyProps {
+  outcome: 'completed' | 'abandoned' | 'failed' | null;
+  reason: string | null;
+  answered: { satisfaction: number | null; alternative: string | null };
+  reopenUntil: number | null;
+  doorOpen: boolean;
+}
+
+const ALTERNATIVES = ['town-hall-visit', 'postal', 'not-at-all', 'other'];
+
+/** The end of every citizen visit: how it went, "open again", and two optional questions. */
+export function Survey() {
+  const { t } = useTranslation();
+  const props = useProps<SurveyProps>();
+  const failure = useReason('failure');
+  const title =
+    props.outcome === 'failed'
+      ? t('survey.title-failed')
+      : props.outcome === 'abandoned'
+        ? t('survey.title-abandoned')
+        : t('survey.title');
+  const reason = props.outcome === 'failed' ? failure(props.reason ?? 'unknown') : null;
+  return (
+    <Screen title={title} intro={reason} speech={[t('survey.question-satisfaction')]}>
+      <Reopen until={props.reopenUntil} doorOpen={props.doorOpen} />
+      <Satisfaction chosen={props.answered.satisfaction} />
+      <Alternative chosen={props.answered.alternative} />
+      <div className="actions">
+        <Action event={{ type: 'FINISH' }} testId="finish">
+          {t('survey.finish')}
+        </Action>
+      </div>
+    </Screen>
+  );
+}
+
+function Reopen({ until, doorOpen }: { until: number | null; doorOpen: boolean }) {
+  const { t } = useTranslation();
+  const seconds = useCountdown(until);
+  if (doorOpen) return <p className="notice">{t('survey.close-door')}</p>;
+  if (until === null || seconds === 0) return null;
+  return (
+    <div className="reopen">
+      <Action event={{ type: 'OPEN_AGAIN' }} testId="open-again" kind="secondary">
+        {t('survey.open-again')}
+      </Action>
+      <p className="hint">{t('survey.open-again-until', { time: minutesAndSeconds(seconds) })}</p>
+    </div>
+  );
+}
+
+function Satisfaction({ chosen }: { chosen: number | null }) {
+  const { t } = useTranslation();
+  return (
+    <fieldset className="question">
+      <legend>{t('survey.question-satisfaction')}</legend>
+      <div className="choices rating">
+        {[1, 2, 3, 4, 5].map((value) => (
+          <Action
+            key={value}
+            kind="choice"
+            event={{ type: 'ANSWER', question: 'satisfaction', value }}
+            testId={`satisfaction-${value}`}
+            pressed={chosen === value}
+          >
+            <span className="rating-value" aria-hidden="true">
+              {'★'.repeat(value)}
+            </span>
+            <span>{t(`survey.satisfaction.${value}`)}</span>
+          </Action>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+function Alternative({ chosen }: { chosen: string | null }) {
+  const { t } = useTranslation();
+  return (
+    <fieldset className="question">
+      <legend>{t('survey.question-alternative')}</legend>
+      <div className="choices">
+        {ALTERNATIVES.map((value) => (
+          <Action
+            key={value}
+            kind="choice"
+            event={{ type: 'ANSWER', question: 'alternative', value }}
+            testId={`alternative-${value}`}
+            pressed={chosen === value}
+          >
+            {t(`survey.alternative.${value}`)}
+          </Action>
+        ))}
+      </div>
+    </fieldset>
+  );
+}

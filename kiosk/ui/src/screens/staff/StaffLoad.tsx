@@ -1,0 +1,110 @@
+import { useTranslation } from 'react-i18next';
+import { Action } from '../../components/Action.tsx';
+import { RevealableEntry } from '../../components/Entry.tsx';
+import { useItemKind } from '../../components/item-kind.ts';
+import { Keyboard } from '../../components/Keyboard.tsx';
+import { useReason } from '../../components/reasons.ts';
+import { Screen } from '../../components/Screen.tsx';
+import { useProps } from '../../shell/screen-context.ts';
+import type { StaffProps } from './props.ts';
+
+/** Staff references may also hold these (the staff flow's KEY alphabet). */
+const REFERENCE_EXTRA_KEYS = ['.', '/', '-'];
+
+export function StaffLoadScan() {
+  const { t } = useTranslation();
+  const props = useProps<StaffProps>();
+  const errorText = useReason('errors');
+  const detail = useReason('staff.item-status');
+  const error = [
+    errorText(props.error),
+    props.error === 'item-not-loadable' ? detail(props.errorDetail ?? 'unknown') : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const last = props.lastLoad
+    ? t(`staff.load.scan.last.${props.lastLoad.outcome}`, {
+        compartment: props.lastLoad.compartment,
+      })
+    : null;
+  return (
+    <Screen
+      title={t('staff.load.scan.title')}
+      intro={t('staff.load.scan.intro')}
+      error={error || null}
+      speech={[last]}
+      className="entry-screen"
+    >
+      {last && <p className="notice">{last}</p>}
+      <RevealableEntry length={props.entered} shown={props.typed} />
+      <Keyboard extra={REFERENCE_EXTRA_KEYS} />
+    </Screen>
+  );
+}
+
+/** An item without size (or not announced at all): staff say what it is. */
+export function StaffLoadDescribe() {
+  const { t } = useTranslation();
+  const props = useProps<StaffProps>();
+  const errorText = useReason('errors');
+  const kindName = useItemKind();
+  const load = props.load;
+  return (
+    <Screen title={t('staff.load.describe.title')} error={errorText(props.error)}>
+      {load?.created ? (
+        <fieldset className="question">
+          <legend>{t('staff.load.describe.kind')}</legend>
+          <div className="choices">
+            {props.choices.kinds.map((kind) => (
+              <Action
+                key={kind}
+                kind="choice"
+                event={{ type: 'CHOOSE_KIND', kind }}
+                testId={`kind-${kind}`}
+                pressed={load.kind === kind}
+              >
+                {kindName(kind)}
+              </Action>
+            ))}
+          </div>
+        </fieldset>
+      ) : (
+        <p>{t('staff.load.describe.known-kind', { kind: kindName(load?.kind) })}</p>
+      )}
+      <fieldset className="question">
+        <legend>{t('staff.load.describe.size')}</legend>
+        <div className="choices sizes">
+          {props.choices.sizes.map((size) => (
+            <Action
+              key={size}
+              kind="choice"
+              event={{ type: 'CHOOSE_SIZE', size }}
+              testId={`size-${size}`}
+              pressed={load?.size === size}
+            >
+              {t(`size.${size}`)}
+            </Action>
+          ))}
+        </div>
+      </fieldset>
+      <div className="actions">
+        <Action event={{ type: 'CONFIRM' }} testId="confirm">
+          {t('staff.load.describe.confirm')}
+        </Action>
+      </div>
+    </Screen>
+  );
+}
+
+export function StaffNoCompartment() {
+  const { t } = useTranslation();
+  const { noCompartmentSize } = useProps<StaffProps>();
+  return (
+    <Screen
+      title={t('staff.load.no-compartment.title', {
+        size: t(`size.${noCompartmentSize ?? 'unknown'}`),
+      })}
+      intro={t('staff.load.no-compartment.intro')}
+    />
+  );
+}

@@ -1,0 +1,74 @@
+import { useTranslation } from 'react-i18next';
+import { Busy } from '../../components/Busy.tsx';
+import { CodeEntry } from '../../components/CodeEntry.tsx';
+import { LockNotice } from '../../components/LockNotice.tsx';
+import { useReason } from '../../components/reasons.ts';
+import { Screen } from '../../components/Screen.tsx';
+import { useProps } from '../../shell/screen-context.ts';
+import type { StaffProps } from './props.ts';
+
+export function StaffChecking() {
+  const { t } = useTranslation();
+  return <Busy title={t('staff.checking.title')} />;
+}
+
+export function StaffUnknownCard() {
+  const { t } = useTranslation();
+  const { refusal } = useProps<StaffProps>();
+  const errorText = useReason('errors');
+  return (
+    <Screen title={t('staff.unknown-card.title')} error={errorText(refusal ?? 'unknown-card')} />
+  );
+}
+
+export function StaffLocked() {
+  const { t } = useTranslation();
+  const { lockedUntil } = useProps<StaffProps>();
+  return (
+    <Screen title={t('staff.locked.title')} intro={t('staff.locked.intro')}>
+      <LockNotice until={lockedUntil} />
+    </Screen>
+  );
+}
+
+export function StaffPin() {
+  const { t } = useTranslation();
+  const props = useProps<StaffProps>();
+  return (
+    <CodeEntry
+      title={t('staff.pin.title')}
+      intro={t('staff.pin.intro')}
+      entered={props.entered}
+      error={props.error}
+      slots={4}
+    />
+  );
+}
+
+/** Four-eyes loading of ID documents: a second person confirms with card and PIN. */
+export function StaffSecondCard() {
+  const { t } = useTranslation();
+  const { error } = useProps<StaffProps>();
+  const errorText = useReason('errors');
+  return (
+    <Screen
+      title={t('staff.load.second-card.title')}
+      intro={t('staff.load.second-card.intro')}
+      error={errorText(error)}
+    />
+  );
+}
+
+export function StaffSecondPin() {
+  const { t } = useTranslation();
+  const props = useProps<StaffProps>();
+  return (
+    <CodeEntry
+      title={t('staff.load.second-pin.title')}
+      intro={t('staff.load.second-pin.intro')}
+      entered={props.entered}
+      error={props.error}
+      slots={4}
+    />
+  );
+}

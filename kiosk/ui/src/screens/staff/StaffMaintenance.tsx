@@ -1,0 +1,183 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Action } from '../../components/Action.tsx';
+import { useReason } from '../../components/reasons.ts';
+import { Screen } from '../../components/Screen.tsx';
+import { useProps } from '../../shell/screen-context.ts';
+import type { StaffProps } from './props.ts';
+
+type Compartment = StaffProps['compartments'][number];
+/** Which reason list is open for the chosen compartment (page-only state). */
+type Asking = 'open' | 'defective' | null;
+
+export function StaffMaintenance() {
+  const { t } = useTranslation();
+  const { compartments, lastDoor } = useProps<StaffProps>();
+  const [chosen, setChosen] = useState<string | null>(null);
+  const failure = useReason('failure');
+  const compartment = compartments.find((candidate) => candidate.label === chosen);
+  const last = lastDoor
+    ? [
+        t(`staff.last-door.${lastDoor.outcome}`, { compartment: lastDoor.compartment }),
+        failure(lastDoor.reason ? `door-${lastDoor.reason}` : null),
+      ]
+        .filter(Boolean)
+        .join(' ')
+    : null;
+  return (
+    <Screen
+      title={t('staff.maintenance.title')}
+      intro={t('staff.maintenance.intro')}
+      speech={[last]}
+    >
+      {last && <p className="notice">{last}</p>}
+      <fieldset className="compartments">
+        <legend className="visually-hidden">{t('staff.maintenance.compartments')}</legend>
+        {compartments.map((item) => (
+          <CompartmentButton
+            key={item.label}
+            compartment={item}
+            chosen={item.label === chosen}
+            onChoose={setChosen}
+          />
+        ))}
+      </fieldset>
+      {compartment && <CompartmentActions compartment={compartment} key={compartment.label} />}
+    </Screen>
+  );
+}
+
+function CompartmentButton({
+  compartment,
+  chosen,
+  onChoose,
+}: {
+  compartment: Compartment;
+  chosen: boolean;
+  onChoose: (label: string | null) => void;
+}) {
+  const { t } = useTranslation();
+  const state = compartment.defective ? 'defective' : compartment.occupied ? 'occupied' : 'free';
+  return (
+    <button
+      type="button"
+      className={`compartment-tile ${state}`}
+      aria-pressed={chosen}
+      data-testid={`compartment-${compartment.label}`}
+      onClick={() => onChoose(chosen ? null : compartment.label)}
+    >
+      <span className="choice-name" dir="ltr">
+        {compartment.label} · {compartment.size}
+      </span>
+      <span className="choice-description">{t(`staff.maintenance.state.${state}`)}</span>
+      {compartment.door === 'open' && (
+        <span className="choice-description">{t('staff.maintenance.door-open')}</span>
+      )}
+    </button>
+  );
+}
+
+function CompartmentActions({ compartment }: { compartment: Compartment }) {
+  const { t } = useTranslation();
+  const { choices } = useProps<StaffProps>();
+  const [asking, setAsking] = useState<Asking>(null);
+  const defect = useReason('staff.defect');
+  const label = compartment.label;
+  return (
+    <section className="panel" aria-labelledby="compartment-actions">
+      <h2 id="compartment-actions">{t('staff.maintenance.chosen', { compartment: label })}</h2>
+      {compartment.defective && (
+        <p>
+          {t('staff.maintenance.defect-reason', {
+            reason: defect(compartment.defectReason ?? 'other'),
+          })}
+        </p>
+      )}
+      <div className="actions">
+        <button
+          type="button"
+          className="secondary"
+          aria-expanded={asking === 'open'}
+          onClick={() => setAsking(asking === 'open' ? null : 'open')}
+          data-testid="open-door"
+        >
+          {t('staff.maintenance.open')}
+        </button>
+        <Action
+          event={{ type: 'DOOR_TEST', compartment: label }}
+          testId="door-test"
+          kind="secondary"
+        >
+          {t('staff.maintenance.door-test')}
+        </Action>
+        {compartment.defective ? (
+          <Action
+            event={{ type: 'SET_REPAIRED', compartment: label }}
+            testId="set-repaired"
+            kind="secondary"
+          >
+            {t('staff.maintenance.repaired')}
+          </Action>
+        ) : (
+          <button
+            type="button"
+            className="secondary"
+            aria-expanded={asking === 'defective'}
+            onClick={() => setAsking(asking === 'defective' ? null : 'defective')}
+            data-testid="set-defective"
+          >
+            {t('staff.maintenance.defective')}
+          </button>
+        )}
+      </div>
+      {asking === 'open' && (
+        <ReasonChoice
+          label={label}
+          reasons={choices.maintenanceReasons}
+          event="OPEN_DOOR"
+          group="staff.maintenance-reason"
+        />
+      )}
+      {asking === 'defective' && (
+        <ReasonChoice
+          label={label}
+          reasons={choices.defectReasons}
+          event="SET_DEFECTIVE"
+          group="staff.defect"
+        />
+      )}
+    </section>
+  );
+}
+
+function ReasonChoice({
+  label,
+  reasons,
+  event,
+  group,
+}: {
+  label: string;
+  reasons: string[];
+  event: string;
+  group: string;
+}) {
+  const { t } = useTranslation();
+  const words = useReason(group);
+  return (
+    <fieldset className="question">
+      <legend>{t('staff.maintenance.why')}</legend>
+      <div className="choices">
+        {reasons.map((reason) => (
+          <Action
+            key={reason}
+            kind="choice"
+            event={{ type: event, compartment: label, reason }}
+            testId={`reason-${reason}`}
+          >
+            {words(reason)}
+          </Action>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
