@@ -28,6 +28,11 @@ export interface KioskCoreDeps {
   clock: Clock;
   logger: Logger;
   timers?: Partial<SessionTimers>;
+  /**
+   * Test seam: effects (code checks, lookups) start this much later, so that screens that
+   * wait for them stay long enough to be looked at (the accessibility tour).
+   */
+  effectDelayMs?: number;
   /** Test seam: called after each step of a door's intent protocol (crash tests). */
   afterDoorStep?: (step: DoorStep) => void;
 }
@@ -252,14 +257,15 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       actor.on('effect', ({ effect, sessionId, service }) => {
         // After the transition that asked for it has been persisted: a crash inside the
         // effect (an intent recorded, an unlock sent) finds the session waiting for it.
-        queueMicrotask(() => {
+        const run = () =>
           runEffect(effect, sessionId, service).catch((error: unknown) =>
             logger.log('error', 'core.effect_failed', {
               effect: effect.kind,
               error: String(error),
             }),
           );
-        });
+        if (deps.effectDelayMs) setTimeout(run, deps.effectDelayMs);
+        else queueMicrotask(run);
       });
       actor.on('usage', ({ sessionId, usage }) => {
         const { type, service, ...data } = usage;

@@ -1,6 +1,6 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CompartmentSize } from '../store/types.ts';
-import { AWAITING_ANSWER } from './flow.ts';
+import { AWAITING_ANSWER, JOB_DONE } from './flow.ts';
 
 /**
  * Courier deposit at a parcel station: courier login (card or code) → scan or type the
@@ -532,6 +532,7 @@ export const courierDepositMachine = setup({
     },
     deposited: {
       entry: { type: 'reached', params: 'deposited' },
+      tags: JOB_DONE,
       on: {
         NEXT_PARCEL: { target: 'scan', actions: assign({ ...clearParcel(), last: 'deposited' }) },
         FINISH: 'finished',

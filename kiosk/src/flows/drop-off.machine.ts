@@ -1,5 +1,5 @@
 import { assign, sendParent, setup } from 'xstate';
-import { AWAITING_ANSWER } from './flow.ts';
+import { AWAITING_ANSWER, JOB_DONE } from './flow.ts';
 
 /**
  * Drop-off / returns: scan or type a reference (a return label, an old document, a form)
@@ -249,6 +249,7 @@ export const dropOffMachine = setup({
     },
     receipt: {
       entry: { type: 'reached', params: 'receipt' },
+      tags: JOB_DONE,
       on: {
         CONFIRM: 'done',
         // The drop-off is done; leaving the receipt is no abandonment.

@@ -137,6 +137,23 @@ describe('drop-off: the visit', () => {
     assert.ok(!JSON.stringify(k.logger.entries).includes('4711'), 'nor in the logs');
   });
 
+  test('walking away from the receipt: the visit counts as completed (walked away), not timed out', async () => {
+    const k = await terminal();
+    await upToTheOpenDoor(k);
+    await putIn(k, DROP_OFF);
+    k.sim.closeDoor(0, lockOf(DROP_OFF));
+    await k.waitForScreen('drop-off.receipt');
+    k.clock.advance(DEFAULT_TIMERS.inactivityMs + 1000);
+    k.core.tick();
+    await k.waitForScreen('attract');
+    const ended = k.store.usageEvents().find((usage) => usage.type === 'session-ended');
+    assert.deepEqual(
+      { outcome: ended?.data.outcome, reason: ended?.data.reason },
+      { outcome: 'completed', reason: 'walked-away' },
+    );
+    assert.equal(theDropOff(k)?.status, 'dropped_off');
+  });
+
   test('a typed reference works like a scanned one; the drop-off compartment collects several drop-offs', async () => {
     const k = await terminal();
     for (const [index, reference] of ['FORM1234', 'OLDPASS998877'].entries()) {

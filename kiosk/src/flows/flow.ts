@@ -82,3 +82,9 @@ export const isCoreAnswer = (type: string): boolean =>
  * After a restart the answer is gone with the process, and the session ends as interrupted.
  */
 export const AWAITING_ANSWER = 'awaiting-answer';
+
+/**
+ * Tag of flow states where the person's job is done and only a last screen remains (a
+ * receipt): walking away from it is a completed visit, not a timed-out one.
+ */
+export const JOB_DONE = 'job-done';

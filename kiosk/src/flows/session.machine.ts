@@ -1,5 +1,5 @@
 import { type AnyStateMachine, assign, emit, enqueueActions, sendTo, setup } from 'xstate';
-import { type FlowEffect, type FlowOutput, isCoreAnswer } from './flow.ts';
+import { type FlowEffect, type FlowOutput, isCoreAnswer, JOB_DONE } from './flow.ts';
 
 export type { FlowOutput };
 
@@ -212,31 +212,38 @@ export const sessionMachine = setup({
       usage: { type: 'session-started' },
     })),
     /** The usage record of a finished visit: what, how far, how it ended; nobody's data. */
-    recordEnd: emit(({ context, event }, params: { outcome: string | null; reason?: string }) => ({
-      type: 'usage' as const,
-      sessionId: context.sessionId,
-      usage: {
-        type: 'session-ended',
-        service: context.service,
-        outcome: params.outcome ?? context.result?.outcome ?? null,
-        reason: params.reason ?? context.result?.reason ?? null,
-        steps: context.result?.stepsReached.join(',') ?? null,
-        // A flow that ends without a survey ends on its own event, which has no time.
-        durationMs:
-          context.startedAt === null
-            ? null
-            : (typeof event.at === 'number' ? event.at : context.lastActivityAt) -
-              context.startedAt,
-        satisfaction: context.survey.satisfaction,
-        alternative: context.survey.alternative,
-        language: context.language,
-        largeText: context.accessibility.largeText,
-        highContrast: context.accessibility.highContrast,
-        speech: context.accessibility.speech,
-        extensions: context.extensions,
-        reopened: context.reopened,
+    recordEnd: emit(
+      ({ context, event, self }, params: { outcome: string | null; reason?: string }) => {
+        // A person who walks away from a receipt has done their job: completed, not timed out.
+        const flow = self.getSnapshot().children.flow?.getSnapshot();
+        const walkedAway = params.outcome === 'timed-out' && flow?.hasTag(JOB_DONE) === true;
+        return {
+          type: 'usage' as const,
+          sessionId: context.sessionId,
+          usage: {
+            type: 'session-ended',
+            service: context.service,
+            outcome: walkedAway ? 'completed' : (params.outcome ?? context.result?.outcome ?? null),
+            reason: walkedAway ? 'walked-away' : (params.reason ?? context.result?.reason ?? null),
+            steps: context.result?.stepsReached.join(',') ?? null,
+            // A flow that ends without a survey ends on its own event, which has no time.
+            durationMs:
+              context.startedAt === null
+                ? null
+                : (typeof event.at === 'number' ? event.at : context.lastActivityAt) -
+                  context.startedAt,
+            satisfaction: context.survey.satisfaction,
+            alternative: context.survey.alternative,
+            language: context.language,
+            largeText: context.accessibility.largeText,
+            highContrast: context.accessibility.highContrast,
+            speech: context.accessibility.speech,
+            extensions: context.extensions,
+            reopened: context.reopened,
+          },
+        };
       },
-    })),
+    ),
     // Everything entered or chosen goes; language and accessibility return to defaults.
     reset: assign(({ context }) => initialContext(context.timers)),
   },

@@ -30,6 +30,8 @@ export async function openTerminal(options: {
   devices: { cardReader?: CardReader; scanner?: Scanner };
   clock: Clock;
   logger: Logger;
+  /** Test seam of the core (see `KioskCoreDeps.effectDelayMs`). */
+  effectDelayMs?: number;
 }): Promise<Terminal> {
   const { dataDir, site, clock, logger } = options;
   const db = openDb(join(dataDir, 'kiosk.sqlite'));
@@ -59,7 +61,14 @@ export async function openTerminal(options: {
   for (const failure of failures) {
     logger.log('error', 'service.bus_unavailable', { bus: failure.bus, error: failure.error.kind });
   }
-  const core = createKioskCore({ store, locker, clock, logger, timers: site.timers });
+  const core = createKioskCore({
+    store,
+    locker,
+    clock,
+    logger,
+    timers: site.timers,
+    ...(options.effectDelayMs && { effectDelayMs: options.effectDelayMs }),
+  });
   const { cardReader, scanner } = options.devices;
   const offCard = cardReader?.onCard(({ uid }) => core.deviceInput({ type: 'CARD', uid }));
   const offScan = scanner?.onScan(({ text, symbology }) =>
