@@ -38,8 +38,8 @@ describe('electron-builder.yml', () => {
   });
 
   it('starts the built main process and ships no tests', () => {
-    assert.equal(config.extraMetadata?.main, 'build/electron/main.js');
-    assert.ok(config.files?.includes('build/electron/**'));
+    assert.equal(config.extraMetadata?.main, 'kiosk/build/electron/main.js');
+    assert.ok(config.files?.includes('kiosk/**'));
     assert.ok(config.files?.includes('!**/*.test.ts'));
     assert.ok(config.files?.includes('!**/*.testing.ts'));
   });
