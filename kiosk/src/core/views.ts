@@ -9,6 +9,8 @@ import { inactivityLimit, reopenGraceEnds, type sessionMachine } from '../flows/
 export interface View {
   screen: string;
   props: Record<string, unknown>;
+  /** The events this screen takes (the core refuses any other): what the page may offer. */
+  allowed: readonly string[];
   session: {
     language: string;
     accessibility: { largeText: boolean; highContrast: boolean; speech: boolean };
@@ -53,6 +55,11 @@ export const ALL_SCREENS: readonly string[] = [
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
 export function projectView(snapshot: SessionSnapshot, doorAlerts: DoorAlert[] = []): View {
+  const view = projectScreen(snapshot, doorAlerts);
+  return { ...view, allowed: allowedEvents(view.screen) };
+}
+
+function projectScreen(snapshot: SessionSnapshot, doorAlerts: DoorAlert[]): Omit<View, 'allowed'> {
   const { context } = snapshot;
   const { timers } = context;
   const session: View['session'] = {

@@ -1,8 +1,8 @@
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sendEvent, type UiEvent, type View } from './rpc.ts';
-import { allows, isStaffScreen } from './screens/allowed.ts';
 import { ScreenFor } from './screens/index.tsx';
+import { isStaffScreen } from './screens/staff-look.ts';
 import { DoorAlerts } from './shell/DoorAlerts.tsx';
 import { InactivityWarning } from './shell/InactivityWarning.tsx';
 import { LiveRegion } from './shell/LiveRegion.tsx';
@@ -35,7 +35,7 @@ export function App() {
 }
 
 function screenApi(view: View, send: (event: UiEvent) => void): ScreenApi {
-  const can = (type: string) => allows(view.screen, type);
+  const can = (type: string) => view.allowed.includes(type);
   return { view, can, send: (event) => can(event.type) && send(event) };
 }
 

@@ -1,0 +1,3 @@
+/** Staff and courier screens get the distinct staff look. */
+export const isStaffScreen = (screen: string) =>
+  screen.startsWith('staff.') || screen.startsWith('courier.');
