@@ -12,7 +12,8 @@ echo "== tests"
 # after 30 minutes (a full run takes a few) and say so, rather than use CI's whole budget.
 status=0
 timeout --kill-after=30 30m node --test --test-reporter=spec --test-timeout=120000 \
-  'locker-controller/**/*.test.ts' 'hardware-mocks/**/*.test.ts' 'kiosk/**/*.test.ts' || status=$?
+  'locker-controller/**/*.test.ts' 'hardware-mocks/**/*.test.ts' 'admin-sync/**/*.test.ts' \
+  'kiosk/**/*.test.ts' || status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
   echo "tests: stopped after 30 minutes; the file named 'Interrupted while running' did not exit (an open handle: timer, port or child process)" >&2
 fi

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Every error reply: a code to switch on, a human message, and for clock errors the skew. */
+export const ERROR_CODES = [
+  'unsigned',
+  'malformed-signature',
+  'unknown-device',
+  'bad-signature',
+  'clock-skew',
+  'replayed-nonce',
+  'wrong-device',
+  'invalid-token',
+  'invalid-request',
+  'cursor-ahead',
+  'not-found',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorReplySchema = z.object({
+  error: z.enum(ERROR_CODES),
+  message: z.string(),
+  skewMs: z.number().int().optional(),
+  serverTime: z.number().int().optional(),
+});
+export type ErrorReply = z.infer<typeof ErrorReplySchema>;
+
+export const HealthSchema = z.object({
+  status: z.literal('ok'),
+  api: z.string(),
+  storage: z.enum(['sqlite', 'postgres']),
+  serverTime: z.number().int(),
+});
+export type Health = z.infer<typeof HealthSchema>;

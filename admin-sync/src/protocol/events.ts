@@ -1,0 +1,67 @@
+/**
+ * Payloads of the events a terminal pushes (its outbox, kiosk/src/store). Each is
+ * self-contained: it names the item or compartment it is about, because events can arrive
+ * out of order after a failed delivery. Extra fields are allowed (a newer terminal may say
+ * more); a missing or mistyped field makes the event poison, parked by the server.
+ */
+import { z } from 'zod';
+
+export const ITEM_KINDS = ['document', 'id-document', 'parcel', 'object', 'drop-off'] as const;
+export const ItemKindSchema = z.enum(ITEM_KINDS);
+export const COMPARTMENT_SIZES = ['S', 'M', 'L', 'XL'] as const;
+
+const itemId = z.string().min(1).max(100);
+const reference = z.string().min(1).max(200);
+const compartment = z.string().min(1).max(20);
+const recipientRef = z.string().max(200).nullable();
+const time = z.number().int().nonnegative();
+
+export const eventPayloadSchemas = {
+  'item-ready': z.object({ itemId, reference, recipientRef, compartment, expiresAt: time }),
+  'item-picked-up': z.object({
+    itemId,
+    reference,
+    compartment: compartment.nullable(),
+    pickedUpAt: time,
+  }),
+  'item-dropped-off': z.object({
+    itemId,
+    kind: ItemKindSchema,
+    reference,
+    compartment,
+    droppedOffAt: time,
+  }),
+  'item-retrieved': z.object({
+    itemId,
+    reference,
+    compartment: compartment.nullable(),
+    previousStatus: z.string().min(1).max(30),
+    retrievedAt: time,
+  }),
+  'item-expired': z.object({
+    itemId,
+    reference,
+    recipientRef,
+    compartment: compartment.nullable(),
+    expiredAt: time,
+  }),
+  'item-expiring': z.object({
+    itemId,
+    reference,
+    recipientRef,
+    compartment: compartment.nullable(),
+    expiresAt: time,
+  }),
+  'compartment-state': z.object({
+    compartment,
+    defective: z.boolean(),
+    reason: z.string().max(500).nullable(),
+  }),
+} as const;
+
+export type EventType = keyof typeof eventPayloadSchemas;
+export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloadSchemas)[T]>;
+export const EVENT_TYPES = Object.keys(eventPayloadSchemas) as EventType[];
+
+export const isKnownEventType = (type: string): type is EventType =>
+  Object.hasOwn(eventPayloadSchemas, type);

@@ -1,0 +1,27 @@
+/**
+ * The API version is part of every path, so a fleet server can serve old terminals (`/v1`)
+ * and new ones (`/v2`) side by side during a rollout. `/healthz` is unversioned.
+ */
+export const API_VERSION = 'v1';
+
+const base = `/${API_VERSION}`;
+
+export const paths = {
+  healthz: '/healthz',
+  enrol: `${base}/enrol`,
+  /** POST a push batch (signed). */
+  events: (deviceId: string) => `${base}/devices/${encodeURIComponent(deviceId)}/events`,
+  /** GET the change feed after a cursor (signed); query `after`, `limit`. */
+  feed: (deviceId: string) => `${base}/devices/${encodeURIComponent(deviceId)}/feed`,
+  /** POST an acknowledgement by cursor (signed). */
+  feedAck: (deviceId: string) => `${base}/devices/${encodeURIComponent(deviceId)}/feed/ack`,
+} as const;
+
+/** Route patterns as the server registers them. */
+export const routes = {
+  healthz: paths.healthz,
+  enrol: paths.enrol,
+  events: `${base}/devices/:deviceId/events`,
+  feed: `${base}/devices/:deviceId/feed`,
+  feedAck: `${base}/devices/:deviceId/feed/ack`,
+} as const;

@@ -1,0 +1,84 @@
+/**
+ * What the fleet server does with each event type a terminal pushes. A handler validates the
+ * payload and records its effect through the ApplyContext (inside the transaction that
+ * records the event). Anything it cannot handle it throws, and the event is parked: an
+ * unknown type (a newer terminal), a payload that fails its schema, an item of another
+ * terminal. Reasons name fields and rules, never values (no personal data in them).
+ */
+import {
+  type EventPayload,
+  type EventType,
+  eventPayloadSchemas,
+  isKnownEventType,
+  type JsonValue,
+  type SyncEvent,
+} from '../protocol/index.ts';
+import type { ApplyContext, EventApplier } from './storage/storage.ts';
+
+export type EventHandler = (event: SyncEvent, context: ApplyContext) => Promise<JsonValue>;
+
+function payloadOf<T extends EventType>(type: T, event: SyncEvent): EventPayload<T> {
+  const parsed = eventPayloadSchemas[type].safeParse(event.payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.code}`);
+    throw new Error(`payload of ${type} invalid (${issues.join('; ')})`);
+  }
+  return parsed.data as EventPayload<T>;
+}
+
+const itemStatusHandler =
+  (
+    type: 'item-ready' | 'item-picked-up' | 'item-dropped-off' | 'item-retrieved' | 'item-expired',
+    status: string,
+  ): EventHandler =>
+  async (event, context) => {
+    const payload = payloadOf(type, event);
+    const outcome = await context.setItemStatus({
+      itemId: payload.itemId,
+      reference: payload.reference,
+      kind: 'kind' in payload ? payload.kind : null,
+      status,
+      compartment: payload.compartment,
+      expiresAt: 'expiresAt' in payload ? payload.expiresAt : null,
+    });
+    return { itemId: payload.itemId, status, outcome };
+  };
+
+export const defaultHandlers: Readonly<Record<string, EventHandler>> = {
+  'item-ready': itemStatusHandler('item-ready', 'loaded'),
+  'item-picked-up': itemStatusHandler('item-picked-up', 'picked_up'),
+  'item-dropped-off': itemStatusHandler('item-dropped-off', 'dropped_off'),
+  'item-retrieved': itemStatusHandler('item-retrieved', 'retrieved'),
+  'item-expired': itemStatusHandler('item-expired', 'expired'),
+  // A reminder is due: recorded; the notifications slice sends it.
+  'item-expiring': async (event) => {
+    const payload = payloadOf('item-expiring', event);
+    return { itemId: payload.itemId, notice: 'expiring' };
+  },
+  'compartment-state': async (event, context) => {
+    const payload = payloadOf('compartment-state', event);
+    const outcome = await context.setCompartmentState({
+      label: payload.compartment,
+      defective: payload.defective,
+      reason: payload.reason,
+    });
+    return { compartment: payload.compartment, defective: payload.defective, outcome };
+  },
+};
+
+/** The applier for a set of handlers; an event type without a handler is parked. */
+export function eventApplier(
+  handlers: Readonly<Record<string, EventHandler>> = defaultHandlers,
+): EventApplier {
+  return async (event, context) => {
+    const handler = Object.hasOwn(handlers, event.type) ? handlers[event.type] : undefined;
+    if (!handler) {
+      throw new Error(
+        isKnownEventType(event.type)
+          ? `no handler for ${event.type}`
+          : `unknown event type ${event.type}`,
+      );
+    }
+    return handler(event, context);
+  };
+}

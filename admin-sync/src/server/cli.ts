@@ -1,0 +1,87 @@
+/**
+ * `npm run fleet-server [-- serve] [--port N] [--host H] [--data DIR] [--postgres URL]`
+ * starts the fleet server (SQLite in DIR/fleet.sqlite by default; PostgreSQL with --postgres
+ * or FLEET_DATABASE_URL). `npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N]`
+ * prints a one-time enrolment token for a terminal.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createFleetServer } from './app.ts';
+import { createEnrolmentToken } from './enrolment.ts';
+import { jsonLogger } from './log.ts';
+import { openPostgresStorage } from './storage/postgres.ts';
+import { openSqliteStorage } from './storage/sqlite.ts';
+import type { FleetStorage } from './storage/storage.ts';
+
+const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL]
+       npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N] [--data DIR] [--postgres URL]`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    postgres: { type: 'string' },
+    label: { type: 'string' },
+    'valid-hours': { type: 'string' },
+    help: { type: 'boolean' },
+  },
+});
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function openStorage(): Promise<FleetStorage> {
+  const url = values.postgres ?? process.env.FLEET_DATABASE_URL;
+  if (url) return openPostgresStorage({ connectionString: url });
+  const dataDir = resolve(values.data ?? process.env.FLEET_DATA ?? '.data/fleet');
+  return openSqliteStorage(join(dataDir, 'fleet.sqlite'));
+}
+
+async function serve() {
+  const port = Number(values.port ?? process.env.FLEET_PORT ?? 8090);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be 0..65535');
+  // Loopback unless told otherwise: the server speaks plain HTTP; put TLS in front of it.
+  const host = values.host ?? process.env.FLEET_HOST ?? '127.0.0.1';
+  const logger = jsonLogger('fleet-server');
+  const storage = await openStorage();
+  const app = createFleetServer({ storage, logger });
+  const address = await app.listen({ port, host });
+  logger.log('info', 'fleet.listening', { address, storage: storage.kind });
+  process.stdout.write(`fleet server on ${address} (${storage.kind}); GET ${address}/healthz\n`);
+  const stop = async () => {
+    await app.close();
+    await storage.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function enrolToken() {
+  const hours = Number(values['valid-hours'] ?? 24);
+  if (!(hours > 0 && hours <= 24 * 30)) fail('--valid-hours must be between 0 and 720');
+  const storage = await openStorage();
+  try {
+    const { token, expiresAt } = await createEnrolmentToken(storage, {
+      now: Date.now(),
+      validForMs: hours * 60 * 60 * 1000,
+      label: values.label ?? null,
+    });
+    process.stdout.write(`${token}\n`);
+    process.stderr.write(
+      `one-time enrolment token, valid until ${new Date(expiresAt).toISOString()}\n`,
+    );
+  } finally {
+    await storage.close();
+  }
+}
+
+const command = positionals[0] ?? 'serve';
+if (values.help) process.stdout.write(`${USAGE}\n`);
+else if (command === 'serve') await serve();
+else if (command === 'enrol-token') await enrolToken();
+else fail(`unknown command ${command}`);

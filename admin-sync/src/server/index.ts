@@ -1,0 +1,8 @@
+export { createFleetServer, type FleetServerOptions } from './app.ts';
+export { defaultHandlers, type EventHandler, eventApplier } from './apply.ts';
+export { createEnrolmentToken, DEFAULT_TOKEN_VALIDITY_MS } from './enrolment.ts';
+export * from './log.ts';
+export type { StorageKind } from './storage/driver.ts';
+export { openPostgresStorage } from './storage/postgres.ts';
+export { openSqliteStorage } from './storage/sqlite.ts';
+export type * from './storage/storage.ts';

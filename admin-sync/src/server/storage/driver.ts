@@ -1,0 +1,24 @@
+/**
+ * The little SQL both databases need: the fleet storage is written once against this, in
+ * the common dialect of SQLite and PostgreSQL (`?` placeholders, ON CONFLICT, RETURNING,
+ * BIGINT times in milliseconds, JSON as TEXT), so both adapters behave the same by
+ * construction and the shared test suite checks the rest.
+ */
+export type SqlValue = string | number | null;
+export type StorageKind = 'sqlite' | 'postgres';
+
+export interface SqlQueryable {
+  /** Rows of a query (also of a write with RETURNING). */
+  all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  /** A write; returns the number of rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlDriver extends SqlQueryable {
+  readonly kind: StorageKind;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,389 @@
+/** FleetStorage over a SqlDriver: the one implementation both adapters share. */
+import {
+  err,
+  FeedChangeSchema,
+  type JsonObject,
+  type JsonValue,
+  jsonHash,
+  ok,
+  type PushResult,
+  type StoredOutcome,
+  type SyncEvent,
+} from '../../protocol/index.ts';
+import type { SqlDriver, SqlQueryable } from './driver.ts';
+import { migrate } from './migrations.ts';
+import type {
+  ApplyContext,
+  DeviceRecord,
+  EventApplier,
+  FleetStorage,
+  ItemRecord,
+  StoredEvent,
+} from './storage.ts';
+
+export type { FleetStorage } from './storage.ts';
+
+const MAX_REASON_LENGTH = 500;
+/** Old nonces are deleted at most this often (a delete per request would be wasted work). */
+const NONCE_PRUNE_INTERVAL_MS = 60_000;
+
+interface DeviceRow {
+  id: string;
+  public_key: string;
+  label: string | null;
+  enrolled_at: number;
+  last_seen_at: number | null;
+  last_seq: number;
+  feed_head: number;
+  feed_acked: number;
+}
+
+interface EventRow {
+  device_id: string;
+  seq: number;
+  idempotency_key: string;
+  type: string;
+  payload: string;
+  payload_hash: string;
+  created_at: number | null;
+  received_at: number;
+  status: 'applied' | 'parked';
+  result: string | null;
+  reason: string | null;
+}
+
+interface ItemRow {
+  id: string;
+  device_id: string;
+  reference: string;
+  kind: string | null;
+  status: string;
+  compartment: string | null;
+  expires_at: number | null;
+  updated_at: number;
+  last_seq: number;
+}
+
+interface CompartmentRow {
+  device_id: string;
+  label: string;
+  defective: number;
+  reason: string | null;
+  updated_at: number;
+  last_seq: number;
+}
+
+const toDevice = (row: DeviceRow): DeviceRecord => ({
+  id: row.id,
+  publicKey: row.public_key,
+  label: row.label,
+  enrolledAt: row.enrolled_at,
+  lastSeenAt: row.last_seen_at,
+  lastSeq: row.last_seq,
+  feedHead: row.feed_head,
+  feedAcked: row.feed_acked,
+});
+
+const outcomeOf = (row: EventRow): StoredOutcome =>
+  row.status === 'applied'
+    ? { status: 'applied', result: JSON.parse(row.result ?? 'null') as JsonValue }
+    : { status: 'parked', reason: row.reason ?? '' };
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  deviceId: row.device_id,
+  seq: row.seq,
+  idempotencyKey: row.idempotency_key,
+  type: row.type,
+  payload: JSON.parse(row.payload) as JsonObject,
+  createdAt: row.created_at,
+  receivedAt: row.received_at,
+  outcome: outcomeOf(row),
+});
+
+const toItem = (row: ItemRow): ItemRecord => ({
+  id: row.id,
+  deviceId: row.device_id,
+  reference: row.reference,
+  kind: row.kind,
+  status: row.status,
+  compartment: row.compartment,
+  expiresAt: row.expires_at,
+  updatedAt: row.updated_at,
+  lastSeq: row.last_seq,
+});
+
+/** The same key must mean the same event: type and payload, whatever the key order. */
+const eventHash = (event: SyncEvent) => jsonHash({ type: event.type, payload: event.payload });
+
+const reasonOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).slice(0, MAX_REASON_LENGTH);
+
+const EVENT_COLUMNS = `device_id, seq, idempotency_key, type, payload, payload_hash, created_at,
+  received_at, status, result, reason`;
+
+function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: number): ApplyContext {
+  return {
+    deviceId,
+    seq,
+    receivedAt: now,
+    async setItemStatus(change) {
+      const [existing] = await tx.all<{ device_id: string; last_seq: number }>(
+        'SELECT device_id, last_seq FROM items WHERE id = ?',
+        [change.itemId],
+      );
+      if (existing && existing.device_id !== deviceId) {
+        throw new Error(`item ${change.itemId} belongs to another terminal`);
+      }
+      if (existing && existing.last_seq > seq) return 'superseded';
+      await tx.run(
+        `INSERT INTO items (id, device_id, reference, kind, status, compartment, expires_at,
+           updated_at, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET reference = excluded.reference,
+           kind = COALESCE(excluded.kind, items.kind), status = excluded.status,
+           compartment = COALESCE(excluded.compartment, items.compartment),
+           expires_at = COALESCE(excluded.expires_at, items.expires_at),
+           updated_at = excluded.updated_at, last_seq = excluded.last_seq`,
+        [
+          change.itemId,
+          deviceId,
+          change.reference,
+          change.kind ?? null,
+          change.status,
+          change.compartment ?? null,
+          change.expiresAt ?? null,
+          now,
+          seq,
+        ],
+      );
+      return 'applied';
+    },
+    async setCompartmentState(change) {
+      const changed = await tx.run(
+        `INSERT INTO compartments (device_id, label, defective, reason, updated_at, last_seq)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (device_id, label) DO UPDATE SET defective = excluded.defective,
+           reason = excluded.reason, updated_at = excluded.updated_at,
+           last_seq = excluded.last_seq
+         WHERE compartments.last_seq < excluded.last_seq`,
+        [deviceId, change.label, change.defective ? 1 : 0, change.reason, now, seq],
+      );
+      return changed === 1 ? 'applied' : 'superseded';
+    },
+  };
+}
+
+/** One event inside the batch's transaction: duplicate, conflict, or recorded with its apply. */
+async function recordEvent(
+  tx: SqlQueryable,
+  deviceId: string,
+  event: SyncEvent,
+  apply: EventApplier,
+  now: number,
+): Promise<PushResult> {
+  const ref = { seq: event.seq, idempotencyKey: event.idempotencyKey };
+  const hash = eventHash(event);
+  const [byKey] = await tx.all<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE device_id = ? AND idempotency_key = ?`,
+    [deviceId, event.idempotencyKey],
+  );
+  if (byKey) {
+    return byKey.payload_hash === hash
+      ? { ...ref, status: 'duplicate', stored: outcomeOf(byKey) }
+      : { ...ref, status: 'conflict', reason: 'payload-differs' };
+  }
+  const bySeq = await tx.all('SELECT 1 AS taken FROM events WHERE device_id = ? AND seq = ?', [
+    deviceId,
+    event.seq,
+  ]);
+  if (bySeq.length > 0) return { ...ref, status: 'conflict', reason: 'sequence-reused' };
+
+  let outcome: StoredOutcome;
+  await tx.exec('SAVEPOINT apply_event');
+  try {
+    const result = await apply(event, applyContext(tx, deviceId, event.seq, now));
+    await tx.exec('RELEASE SAVEPOINT apply_event');
+    outcome = { status: 'applied', result };
+  } catch (error) {
+    await tx.exec('ROLLBACK TO SAVEPOINT apply_event');
+    await tx.exec('RELEASE SAVEPOINT apply_event');
+    outcome = { status: 'parked', reason: reasonOf(error) };
+  }
+  await tx.run(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    deviceId,
+    event.seq,
+    event.idempotencyKey,
+    event.type,
+    JSON.stringify(event.payload),
+    hash,
+    event.createdAt ?? null,
+    now,
+    outcome.status,
+    outcome.status === 'applied' ? JSON.stringify(outcome.result) : null,
+    outcome.status === 'parked' ? outcome.reason : null,
+  ]);
+  await tx.run(
+    'UPDATE devices SET last_seq = CASE WHEN last_seq < ? THEN ? ELSE last_seq END WHERE id = ?',
+    [event.seq, event.seq, deviceId],
+  );
+  return { ...ref, ...outcome };
+}
+
+export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetStorage> {
+  await migrate(driver);
+  let lastNoncePrune = 0;
+
+  const deviceRow = async (q: SqlQueryable, id: string) =>
+    (await q.all<DeviceRow>('SELECT * FROM devices WHERE id = ?', [id]))[0];
+
+  return {
+    kind: driver.kind,
+    async ping() {
+      await driver.all('SELECT 1 AS one');
+    },
+    close: () => driver.close(),
+
+    async addEnrolmentToken(token) {
+      await driver.run(
+        `INSERT INTO enrolment_tokens (token_hash, label, created_at, expires_at)
+         VALUES (?, ?, ?, ?)`,
+        [token.tokenHash, token.label, token.createdAt, token.expiresAt],
+      );
+    },
+
+    enrolDevice(input) {
+      return driver.transaction(async (tx) => {
+        const used = await tx.run(
+          `UPDATE enrolment_tokens SET used_at = ?, device_id = ?
+           WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+          [input.now, input.deviceId, input.tokenHash, input.now],
+        );
+        if (used !== 1) return err('invalid-token' as const);
+        await tx.run(
+          'INSERT INTO devices (id, public_key, label, enrolled_at) VALUES (?, ?, ?, ?)',
+          [input.deviceId, input.publicKey, input.label, input.now],
+        );
+        return ok(toDevice((await deviceRow(tx, input.deviceId))!));
+      });
+    },
+
+    async device(id) {
+      const row = await deviceRow(driver, id);
+      return row && toDevice(row);
+    },
+
+    async rememberNonce(deviceId, nonce, now, forgetBefore) {
+      if (now - lastNoncePrune >= NONCE_PRUNE_INTERVAL_MS) {
+        lastNoncePrune = now;
+        await driver.run('DELETE FROM nonces WHERE seen_at < ?', [forgetBefore]);
+      }
+      const inserted = await driver.run(
+        'INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+        [deviceId, nonce, now],
+      );
+      return inserted === 1;
+    },
+
+    recordEvents(deviceId, events, apply, now) {
+      const ordered = [...events].sort((a, b) => a.seq - b.seq);
+      return driver.transaction(async (tx) => {
+        // Takes the device's row lock first: one batch per device at a time (PostgreSQL).
+        const known = await tx.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [
+          now,
+          deviceId,
+        ]);
+        if (known !== 1) throw new Error(`unknown device ${deviceId}`);
+        const results: PushResult[] = [];
+        for (const event of ordered)
+          results.push(await recordEvent(tx, deviceId, event, apply, now));
+        return results;
+      });
+    },
+
+    async events(deviceId) {
+      const rows = await driver.all<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE device_id = ? ORDER BY seq`,
+        [deviceId],
+      );
+      return rows.map(toEvent);
+    },
+
+    async parkedEvents() {
+      const rows = await driver.all<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE status = 'parked'
+         ORDER BY received_at, device_id, seq`,
+      );
+      return rows.map(toEvent);
+    },
+
+    async appendFeed(deviceId, change, now) {
+      const valid = FeedChangeSchema.parse(change);
+      return driver.transaction(async (tx) => {
+        // Cursors are dense per device and taken under the device's row lock, so a reader
+        // never sees cursor 7 before a still-uncommitted 6.
+        const [row] = await tx.all<{ feed_head: number }>(
+          'UPDATE devices SET feed_head = feed_head + 1 WHERE id = ? RETURNING feed_head',
+          [deviceId],
+        );
+        if (!row) throw new Error(`unknown device ${deviceId}`);
+        await tx.run(
+          'INSERT INTO feed (device_id, cursor, kind, change, created_at) VALUES (?, ?, ?, ?, ?)',
+          [deviceId, row.feed_head, valid.kind, JSON.stringify(valid), now],
+        );
+        return row.feed_head;
+      });
+    },
+
+    async feed(deviceId, after, limit) {
+      const device = await deviceRow(driver, deviceId);
+      if (!device) throw new Error(`unknown device ${deviceId}`);
+      const rows = await driver.all<{ cursor: number; change: string; created_at: number }>(
+        `SELECT cursor, change, created_at FROM feed WHERE device_id = ? AND cursor > ?
+         ORDER BY cursor LIMIT ?`,
+        [deviceId, after ?? device.feed_acked, limit],
+      );
+      return {
+        entries: rows.map((row) => ({
+          cursor: row.cursor,
+          createdAt: row.created_at,
+          change: FeedChangeSchema.parse(JSON.parse(row.change)),
+        })),
+        head: device.feed_head,
+        acked: device.feed_acked,
+      };
+    },
+
+    ackFeed(deviceId, cursor) {
+      return driver.transaction(async (tx) => {
+        const [row] = await tx.all<{ feed_head: number; feed_acked: number }>(
+          `UPDATE devices SET feed_acked = CASE WHEN feed_acked < ? AND ? <= feed_head
+             THEN ? ELSE feed_acked END WHERE id = ? RETURNING feed_head, feed_acked`,
+          [cursor, cursor, cursor, deviceId],
+        );
+        if (!row) throw new Error(`unknown device ${deviceId}`);
+        return cursor > row.feed_head ? err('cursor-ahead' as const) : ok(row.feed_acked);
+      });
+    },
+
+    async item(id) {
+      const [row] = await driver.all<ItemRow>('SELECT * FROM items WHERE id = ?', [id]);
+      return row && toItem(row);
+    },
+
+    async compartment(deviceId, label) {
+      const [row] = await driver.all<CompartmentRow>(
+        'SELECT * FROM compartments WHERE device_id = ? AND label = ?',
+        [deviceId, label],
+      );
+      return (
+        row && {
+          deviceId: row.device_id,
+          label: row.label,
+          defective: row.defective === 1,
+          reason: row.reason,
+          updatedAt: row.updated_at,
+          lastSeq: row.last_seq,
+        }
+      );
+    },
+  };
+}
