@@ -1,0 +1,145 @@
+/**
+ * The terminal's device identity: an Ed25519 key pair and the device id the server gave it
+ * at enrolment. Kept in one JSON file, mode 0600, written atomically (temp file + rename),
+ * so a crash mid-write leaves the old identity or the new one, never half of one.
+ */
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  DeviceIdSchema,
+  EnrolResponseSchema,
+  err,
+  generateDeviceKeyPair,
+  ok,
+  PublicKeySchema,
+  paths,
+  type Result,
+  signEnrolment,
+} from '../protocol/index.ts';
+import { describeRefusal, type Fetch, sendRequest } from './http.ts';
+import { type Clock, type Logger, silentLogger, systemClock } from './ports.ts';
+
+export const DeviceIdentitySchema = z
+  .object({
+    version: z.literal(1),
+    deviceId: DeviceIdSchema,
+    publicKey: PublicKeySchema,
+    privateKeyPem: z.string().startsWith('-----BEGIN PRIVATE KEY-----'),
+    enrolledAt: z.number().int(),
+  })
+  .strict();
+export type DeviceIdentity = z.infer<typeof DeviceIdentitySchema>;
+
+export interface CredentialsPort {
+  /** The stored identity; undefined before enrolment. */
+  load(): Result<DeviceIdentity | undefined, string>;
+  save(identity: DeviceIdentity): Result<void, string>;
+}
+
+export const IDENTITY_FILE = 'device-identity.json';
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A credentials store in `dir` (created 0700 if missing). */
+export function fileCredentials(dir: string, fileName: string = IDENTITY_FILE): CredentialsPort {
+  const file = join(dir, fileName);
+  return {
+    load() {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ok(undefined);
+        return err(`cannot read ${file}: ${message(error)}`);
+      }
+      try {
+        const parsed = DeviceIdentitySchema.safeParse(JSON.parse(text));
+        return parsed.success ? ok(parsed.data) : err(`${file} is not a device identity`);
+      } catch {
+        return err(`${file} is not JSON`);
+      }
+    },
+    save(identity) {
+      const temp = `${file}.${process.pid}.tmp`;
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        writeFileSync(temp, `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
+        chmodSync(temp, 0o600); // whatever the umask
+        renameSync(temp, file);
+        return ok(undefined);
+      } catch (error) {
+        return err(`cannot write ${file}: ${message(error)}`);
+      }
+    },
+  };
+}
+
+export type EnrolFailure =
+  | { kind: 'invalid-token' | 'refused' | 'network' | 'invalid-response'; message: string }
+  | { kind: 'storage'; message: string };
+
+export interface EnrolOptions {
+  baseUrl: string;
+  /** The one-time token from `fleet-server enrol-token`. */
+  token: string;
+  credentials: CredentialsPort;
+  label?: string;
+  fetch?: Fetch;
+  clock?: Clock;
+  logger?: Logger;
+  timeoutMs?: number;
+}
+
+/**
+ * Enrols once: an identity already stored is returned as it is, without a request. The
+ * token is spent by the server's answer; if that answer is lost, enrol again with a new one.
+ */
+export async function enrolDevice(
+  options: EnrolOptions,
+): Promise<Result<DeviceIdentity, EnrolFailure>> {
+  const logger = options.logger ?? silentLogger;
+  const stored = options.credentials.load();
+  if (!stored.ok) return err({ kind: 'storage', message: stored.error });
+  if (stored.value) return ok(stored.value);
+
+  const keys = generateDeviceKeyPair();
+  const body = JSON.stringify({
+    token: options.token,
+    publicKey: keys.publicKey,
+    proof: signEnrolment(options.token, keys),
+    ...(options.label === undefined ? {} : { label: options.label }),
+  });
+  const reply = await sendRequest(
+    {
+      baseUrl: options.baseUrl,
+      fetch: options.fetch ?? fetch,
+      timeoutMs: options.timeoutMs ?? 30_000,
+    },
+    { method: 'POST', path: paths.enrol, headers: { 'content-type': 'application/json' }, body },
+  );
+  if (!reply.ok) return err({ kind: 'network', message: reply.error.message });
+  if (reply.value.status !== 201) {
+    const refusal = describeRefusal(reply.value);
+    logger.log('warn', 'sync.enrol-refused', { status: reply.value.status });
+    return err({
+      kind: reply.value.status === 401 ? 'invalid-token' : 'refused',
+      message: refusal,
+    });
+  }
+  const enrolled = EnrolResponseSchema.safeParse(reply.value.body);
+  if (!enrolled.success) {
+    return err({ kind: 'invalid-response', message: 'enrolment reply does not match the schema' });
+  }
+  const identity: DeviceIdentity = {
+    version: 1,
+    deviceId: enrolled.data.deviceId,
+    publicKey: keys.publicKey,
+    privateKeyPem: keys.privateKeyPem,
+    enrolledAt: (options.clock ?? systemClock).now(),
+  };
+  const saved = options.credentials.save(identity);
+  if (!saved.ok) return err({ kind: 'storage', message: saved.error });
+  logger.log('info', 'sync.enrolled', { device: identity.deviceId });
+  return ok(identity);
+}

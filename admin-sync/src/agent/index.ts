@@ -1,0 +1,22 @@
+export {
+  createSyncAgent,
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type SyncAgent,
+  type SyncAgentOptions,
+  type SyncState,
+} from './agent.ts';
+export { type BackoffOptions, backoffDelayMs } from './backoff.ts';
+export {
+  type CredentialsPort,
+  type DeviceIdentity,
+  DeviceIdentitySchema,
+  type EnrolFailure,
+  type EnrolOptions,
+  enrolDevice,
+  fileCredentials,
+  IDENTITY_FILE,
+} from './credentials.ts';
+export type { Fetch } from './http.ts';
+export * from './ports.ts';
+export type { PushTally } from './steps.ts';
