@@ -42,8 +42,6 @@ export async function openKiosk(
     timers?: Partial<SessionTimers>;
     browser?: Browser;
     viewport?: { width: number; height: number };
-    /** Holds screens that wait for the core's answers long enough to look at them. */
-    effectDelayMs?: number;
   } = {},
 ): Promise<KioskInBrowser> {
   const dir = mkdtempSync(join(tmpdir(), 'amtomat-e2e-'));
@@ -54,7 +52,6 @@ export async function openKiosk(
     demo: true,
     logger,
     ...(options.timers && { timers: options.timers }),
-    ...(options.effectDelayMs && { effectDelayMs: options.effectDelayMs }),
   });
   const browser = options.browser ?? (await launchChromium());
   const context = await browser.newContext({

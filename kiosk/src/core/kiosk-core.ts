@@ -28,11 +28,6 @@ export interface KioskCoreDeps {
   clock: Clock;
   logger: Logger;
   timers?: Partial<SessionTimers>;
-  /**
-   * Test seam: effects (code checks, lookups) start this much later, so that screens that
-   * wait for them stay long enough to be looked at (the accessibility tour).
-   */
-  effectDelayMs?: number;
   /** Test seam: called after each step of a door's intent protocol (crash tests). */
   afterDoorStep?: (step: DoorStep) => void;
 }
@@ -264,8 +259,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
               error: String(error),
             }),
           );
-        if (deps.effectDelayMs) setTimeout(run, deps.effectDelayMs);
-        else queueMicrotask(run);
+        queueMicrotask(run);
       });
       actor.on('usage', ({ sessionId, usage }) => {
         const { type, service, ...data } = usage;

@@ -36,8 +36,6 @@ export interface ServiceOptions {
   uiDir?: string;
   /** Over the site's timers (tests: a short inactivity). */
   timers?: Partial<SessionTimers>;
-  /** Test seam: effects start this much later (screens that wait for them can be seen). */
-  effectDelayMs?: number;
 }
 
 export interface RunningService {
@@ -66,7 +64,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     devices: demo ? { cardReader: demo.cardReader.reader, scanner: demo.scanner.scanner } : {},
     clock,
     logger,
-    ...(options.effectDelayMs && { effectDelayMs: options.effectDelayMs }),
   });
   if (demo) seedDemoData(terminal.store, demo, demo.locker);
   const http = await startHttpServer({

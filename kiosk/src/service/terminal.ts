@@ -30,8 +30,6 @@ export async function openTerminal(options: {
   devices: { cardReader?: CardReader; scanner?: Scanner };
   clock: Clock;
   logger: Logger;
-  /** Test seam of the core (see `KioskCoreDeps.effectDelayMs`). */
-  effectDelayMs?: number;
 }): Promise<Terminal> {
   const { dataDir, site, clock, logger } = options;
   const db = openDb(join(dataDir, 'kiosk.sqlite'));
@@ -67,7 +65,6 @@ export async function openTerminal(options: {
     clock,
     logger,
     timers: site.timers,
-    ...(options.effectDelayMs && { effectDelayMs: options.effectDelayMs }),
   });
   const { cardReader, scanner } = options.devices;
   const offCard = cardReader?.onCard(({ uid }) => core.deviceInput({ type: 'CARD', uid }));
