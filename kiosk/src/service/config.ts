@@ -9,6 +9,15 @@ const deviceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }),
 ]);
 
+const hasNoPath = (url: string) => {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname === '/' && parsed.search === '' && parsed.hash === '';
+  } catch {
+    return true; // the URL check reports it
+  }
+};
+
 /**
  * One site's configuration (installers/sites/*.json): the lock boards and compartments,
  * the input devices, the session timers. Validated on start; a bad file names its field.
@@ -50,6 +59,23 @@ export const siteConfigSchema = z
       .partial()
       .strict()
       .default({}),
+    /**
+     * The fleet server (admin-sync). Absent: the terminal works alone, its outbox waits.
+     * The token is used once, at the first start; the device identity then lives in
+     * `<dataDir>/sync/`.
+     */
+    sync: z
+      .object({
+        /** The server's origin, no path (the agent signs the server's own paths). */
+        url: z
+          .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+          .refine(hasNoPath, 'must be the server origin, without a path or query'),
+        enrolmentToken: z.string().min(1).max(200).optional(),
+        /** Between successful cycles; default 30 s. */
+        intervalMs: z.number().int().min(1_000).max(86_400_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

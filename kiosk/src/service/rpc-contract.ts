@@ -37,5 +37,7 @@ export interface Health {
   outboxLength: number;
   /** Epoch ms of the last successful sync with the backend; null: never (no sync yet). */
   lastSync: number | null;
+  /** The fleet sync; null where the site configures none. */
+  sync: { online: boolean; lastError: string | null; queueLength: number } | null;
   screen: View['screen'];
 }

@@ -76,13 +76,14 @@ describe('kiosk service over HTTP', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('healthz: version, store, boards online, outbox length, last sync', async () => {
+  test('healthz: version, store, boards online, outbox length, last sync, no sync', async () => {
     const health = JSON.parse((await call(`${service.url}/healthz`)).body);
     assert.equal(health.store.ok, true);
     assert.equal(health.store.auditOk, true);
     assert.deepEqual(health.boards, { online: 1, total: 1 });
     assert.equal(typeof health.outboxLength, 'number');
     assert.equal(health.lastSync, null);
+    assert.equal(health.sync, null, 'the demo site configures no sync');
   });
 
   test('it listens on loopback only', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Clock, type Logger, systemClock } from '@amtomat/locker-controller';
 import type { SessionTimers } from '../flows/session.machine.ts';
-import { loadSiteConfig, type SiteConfig } from './config.ts';
+import { loadSiteConfig } from './config.ts';
 import {
   type DemoHardware,
   demoInstructions,
@@ -12,8 +12,10 @@ import {
   startDemoHardware,
 } from './demo.ts';
 import { startHttpServer } from './http-server.ts';
+import { openInputDevices } from './input-devices.ts';
 import { rotatingLogger } from './rotating-log.ts';
 import type { Health } from './rpc-contract.ts';
+import { type KioskSync, type SyncStatus, startKioskSync } from './sync.ts';
 import { openTerminal, type Terminal } from './terminal.ts';
 
 const KIOSK_ROOT = join(import.meta.dirname, '..', '..');
@@ -45,6 +47,8 @@ export interface RunningService {
   terminal: Terminal;
   /** Only with `demo`. */
   demo?: DemoHardware;
+  /** Only when the site configures `sync`. */
+  sync?: { syncNow(): Promise<SyncStatus>; state(): SyncStatus };
   close(): Promise<void>;
 }
 
@@ -61,14 +65,27 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     dataDir: options.dataDir,
     site: site.value,
     locker: demo?.locker ?? site.value.locker,
-    devices: demo ? { cardReader: demo.cardReader.reader, scanner: demo.scanner.scanner } : {},
+    devices: demo
+      ? { cardReader: demo.cardReader.reader, scanner: demo.scanner.scanner }
+      : await openInputDevices(site.value.devices, logger),
     clock,
     logger,
   });
   if (demo) seedDemoData(terminal.store, demo, demo.locker);
+  // Enrols in the background and syncs on its own timer: never blocks the start or a flow.
+  const sync = site.value.sync
+    ? startKioskSync({
+        config: site.value.sync,
+        dataDir: options.dataDir,
+        store: terminal.store,
+        clock,
+        logger,
+        label: site.value.site.name,
+      })
+    : undefined;
   const http = await startHttpServer({
     core: terminal.core,
-    health: () => health(terminal, site.value),
+    health: () => health(terminal, sync),
     logger,
     uiDir: options.uiDir ?? UI_DIR,
     port: options.port,
@@ -80,7 +97,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     authUrl: http.authUrl,
     terminal,
     ...(demo && { demo }),
+    ...(sync && { sync: { syncNow: () => sync.syncNow(), state: () => sync.state() } }),
     async close() {
+      await sync?.close();
       await http.close();
       await terminal.close();
       await demo?.close();
@@ -91,8 +110,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 /** A start that cannot succeed: a message for a person, no stack trace. */
 export class ServiceStartError extends Error {}
 
-function health(terminal: Terminal, _site: SiteConfig): Health {
+function health(terminal: Terminal, sync: KioskSync | undefined): Health {
   const core = terminal.core.health();
+  const syncState = sync?.state();
   const boards = terminal.locker.boards();
   return {
     version: VERSION,
@@ -102,7 +122,14 @@ function health(terminal: Terminal, _site: SiteConfig): Health {
       total: boards.length,
     },
     outboxLength: core.outboxLength,
-    lastSync: null,
+    lastSync: syncState?.lastSync ?? null,
+    sync: syncState
+      ? {
+          online: syncState.online,
+          lastError: syncState.lastError,
+          queueLength: syncState.queueLength,
+        }
+      : null,
     screen: core.session,
   };
 }

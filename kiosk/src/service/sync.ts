@@ -1,0 +1,212 @@
+/**
+ * The terminal's side of the fleet sync (admin-sync/agent), wired over the kiosk store:
+ * the device identity in `<dataDir>/sync/`, enrolment with the site's one-time token, the
+ * agent pushing the outbox and pulling the feed. Nothing here blocks the start or a flow:
+ * enrolment runs in the background and is retried with backoff; every failure is a log line
+ * and `state().lastError`.
+ */
+import { join } from 'node:path';
+import {
+  backoffDelayMs,
+  type CredentialsPort,
+  createSyncAgent,
+  type DeviceIdentity,
+  enrolDevice,
+  type FeedPort,
+  fileCredentials,
+  type OutboxPort,
+  type SyncAgent,
+} from '@amtomat/admin-sync/agent';
+import type { Clock, Logger } from '@amtomat/locker-controller';
+import type { Store } from '../store/store.ts';
+import type { SiteConfig } from './config.ts';
+
+/** Settings key of the last feed cursor the terminal took (audit: no, it moves often). */
+export const SYNC_CURSOR_SETTING = 'sync.cursor';
+
+const BATCH_SIZE = 100;
+const BACKOFF = { initialMs: 2_000, maxMs: 5 * 60_000 };
+
+export interface SyncStatus {
+  online: boolean;
+  lastSync: number | null;
+  lastError: string | null;
+  queueLength: number;
+}
+
+export interface KioskSync {
+  state(): SyncStatus;
+  /** Enrols first if still needed, then runs a cycle now. Never throws. */
+  syncNow(): Promise<SyncStatus>;
+  close(): Promise<void>;
+}
+
+export function outboxPort(store: Store, clock: Clock): OutboxPort {
+  return {
+    pending: (limit) => store.pendingOutbox(clock.now(), limit),
+    markSent: (seqs) => {
+      store.markOutboxSent(seqs);
+    },
+    markFailed: (seq, error) => {
+      store.markOutboxFailed(seq, error);
+    },
+    length: () => store.outboxLength(),
+  };
+}
+
+/**
+ * The feed, honestly: NOTHING is applied yet. An `item-announced` carries a code hash keyed
+ * with a key the server and the terminal must share, and how that key is agreed (at
+ * enrolment?) is an open design decision (admin-sync/README.md, "Next"). Until then each
+ * change is logged by kind only (no payload) and the cursor moves on, so the server's feed
+ * does not grow unacknowledged.
+ */
+export function feedPort(store: Store, logger: Logger): FeedPort {
+  const cursor = () => {
+    const stored = Number(store.setting(SYNC_CURSOR_SETTING) ?? 0);
+    return Number.isSafeInteger(stored) && stored > 0 ? stored : 0;
+  };
+  return {
+    cursor,
+    apply(entries) {
+      store.transaction(() => {
+        let last = cursor();
+        for (const entry of entries) {
+          if (entry.cursor <= last) continue;
+          logger.log('warn', 'sync.feed_change_not_applied', {
+            kind: entry.change.kind,
+            cursor: entry.cursor,
+          });
+          last = entry.cursor;
+        }
+        store.setSetting(SYNC_CURSOR_SETTING, String(last), { audit: false });
+      });
+    },
+  };
+}
+
+export function startKioskSync(options: {
+  config: NonNullable<SiteConfig['sync']>;
+  dataDir: string;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  label?: string;
+}): KioskSync {
+  const { config, store, clock, logger } = options;
+  const credentials: CredentialsPort = fileCredentials(join(options.dataDir, 'sync'));
+  let agent: SyncAgent | undefined;
+  let enrolError: string | null = null;
+  let enrolFailures = 0;
+  let enrolTimer: NodeJS.Timeout | undefined;
+  let enrolling: Promise<void> | undefined;
+  let closed = false;
+
+  const startAgent = (identity: DeviceIdentity) => {
+    agent = createSyncAgent({
+      baseUrl: config.url,
+      identity,
+      outbox: outboxPort(store, clock),
+      feed: feedPort(store, logger),
+      clock,
+      logger,
+      batchSize: BATCH_SIZE,
+      backoff: BACKOFF,
+      ...(config.intervalMs !== undefined && { intervalMs: config.intervalMs }),
+    });
+    agent.start();
+    enrolError = null;
+  };
+
+  const enrol = async (): Promise<void> => {
+    if (closed || agent) return;
+    const stored = credentials.load();
+    if (!stored.ok) {
+      enrolError = `device identity: ${stored.error}`;
+      logger.log('error', 'sync.identity_unreadable', { error: stored.error });
+      return; // a person must look at the file; the next start tries again
+    }
+    if (stored.value) return startAgent(stored.value);
+    if (config.enrolmentToken === undefined) {
+      enrolError = 'not enrolled: the site configuration has no sync.enrolmentToken';
+      logger.log('error', 'sync.not_enrolled', { reason: 'no enrolment token' });
+      return;
+    }
+    const enrolled = await enrolDevice({
+      baseUrl: config.url,
+      token: config.enrolmentToken,
+      credentials,
+      clock,
+      logger,
+      timeoutMs: 15_000,
+      ...(options.label !== undefined && { label: options.label }),
+    });
+    if (closed) return;
+    if (enrolled.ok) return startAgent(enrolled.value);
+    enrolFailures++;
+    enrolError = `enrolment failed (${enrolled.error.kind}): ${enrolled.error.message}`;
+    // A spent or wrong token stays wrong: wait for a new one in the configuration.
+    const retry = enrolled.error.kind !== 'invalid-token' && enrolled.error.kind !== 'storage';
+    const delay = retry ? backoffDelayMs(enrolFailures, BACKOFF) : undefined;
+    logger.log(retry ? 'warn' : 'error', 'sync.enrol_failed', {
+      kind: enrolled.error.kind,
+      failures: enrolFailures,
+      retryInMs: delay ?? null,
+    });
+    if (delay !== undefined) {
+      clearTimeout(enrolTimer);
+      enrolTimer = setTimeout(() => void attemptEnrol(), delay);
+    }
+  };
+
+  const attemptEnrol = (): Promise<void> => {
+    enrolling ??= enrol()
+      .catch((error: unknown) => {
+        enrolError = `enrolment failed: ${error instanceof Error ? error.message : String(error)}`;
+        logger.log('error', 'sync.enrol_failed', { kind: 'bug', error: enrolError });
+      })
+      .finally(() => {
+        enrolling = undefined;
+      });
+    return enrolling;
+  };
+
+  const state = (): SyncStatus => {
+    if (agent) {
+      const { online, lastSync, lastError, queueLength } = agent.state();
+      return { online, lastSync, lastError, queueLength };
+    }
+    let queueLength = 0;
+    try {
+      queueLength = store.outboxLength();
+    } catch {
+      // health must answer even then
+    }
+    return {
+      online: false,
+      lastSync: null,
+      lastError: enrolError ?? 'not enrolled yet',
+      queueLength,
+    };
+  };
+
+  void attemptEnrol();
+
+  return {
+    state,
+    async syncNow() {
+      if (!agent) {
+        clearTimeout(enrolTimer);
+        await attemptEnrol();
+      }
+      if (agent) await agent.syncNow();
+      return state();
+    },
+    async close() {
+      closed = true;
+      clearTimeout(enrolTimer);
+      await enrolling;
+      await agent?.stop();
+    },
+  };
+}
