@@ -5,45 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileCredentials } from '@amtomat/admin-sync/agent';
 import { memoryLogger } from '@amtomat/locker-controller';
 import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/testing/fleet.ts';
+import { call } from '../testing/http.ts';
 import { loadSiteConfig } from './config.ts';
 import type { Health } from './rpc-contract.ts';
 import { DEMO_SITE, type RunningService, startService } from './service.ts';
 import { SYNC_CURSOR_SETTING } from './sync.ts';
-
-interface Reply {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-function call(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 /** The demo site with a `sync` section, written to `dir`. */
 function siteWithSync(dir: string, sync: Record<string, unknown>): string {
