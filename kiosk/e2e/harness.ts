@@ -62,7 +62,7 @@ export async function openKiosk(
   await page.goto(service.authUrl);
   const demo = service.demo!;
   const lockOf = (label: string) => {
-    const lock = demo.locker.compartments.find((c) => c.label === label);
+    const lock = demo.lockOf(label);
     if (!lock) throw new Error(`no compartment ${label}`);
     return lock;
   };

@@ -20,7 +20,7 @@ import { defaultHandlers, type EventHandler } from './apply.ts';
 import { createEnrolmentToken } from './enrolment.ts';
 import type { FleetStorage } from './storage/storage.ts';
 import { storageAdapters } from './testing/adapters.ts';
-import { enrolTestDevice, type TestDevice } from './testing/device.ts';
+import { announcedItem as announce, enrolTestDevice, type TestDevice } from './testing/device.ts';
 
 const START = 1_750_000_000_000;
 
@@ -36,18 +36,6 @@ const pickedUp = (itemId: string) => ({
   reference: `REF-${itemId}`,
   compartment: 'A1',
   pickedUpAt: START,
-});
-const announce = (itemId: string): FeedChange => ({
-  kind: 'item-announced',
-  itemId,
-  reference: `REF-${itemId}`,
-  itemKind: 'id-document',
-  codeHash: 'c'.repeat(43),
-  secondFactorHash: null,
-  holdingDays: 14,
-  needsPinLetterConfirmation: false,
-  needsAccessible: false,
-  size: null,
 });
 const statuses = (body: { results: PushResult[] }) => body.results.map((r) => [r.seq, r.status]);
 

@@ -48,9 +48,15 @@ export type DeviceEvent = z.infer<typeof deviceEventSchema>;
 
 export interface KioskHealth {
   session: View['screen'];
-  outboxLength: number;
+  /** The store answers a query (else `outboxLength` is null). */
+  storeOk: boolean;
+  outboxLength: number | null;
+  /** From the last walk of the audit chain (at most every `AUDIT_RECHECK_MS`). */
   auditOk: boolean;
 }
+
+/** Walking the whole audit chain is O(entries): not on every health poll. */
+const AUDIT_RECHECK_MS = 10 * 60_000;
 
 /**
  * The kiosk core: one session actor, its persistence, and the effects it asks for
@@ -96,6 +102,8 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   const ticking = new AbortController();
   /** Doors standing open that should not, by compartment; cleared when they close. */
   const doorAlerts = new Map<string, DoorAlert['kind']>();
+  let stopTrackingDoorAlerts: (() => void) | undefined;
+  let auditCheck: { at: number; ok: boolean } | undefined;
 
   function post(event: Unstamped<SessionEvent>) {
     actor?.send({ ...event, at: clock.now() } as SessionEvent);
@@ -142,7 +150,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   }
 
   function trackDoorAlerts() {
-    locker.onEvent((event) => {
+    stopTrackingDoorAlerts = locker.onEvent((event) => {
       if (event.type === 'left-open' || event.type === 'forced-open') {
         doorAlerts.set(event.compartment, event.type);
       } else if (event.type === 'closed' && doorAlerts.has(event.compartment)) {
@@ -220,7 +228,8 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     const intents = store.intentsOfSession(sessionId);
     for (const compartment of snapshot.context.busyDoors) {
       const intent = intents.filter((candidate) => candidate.compartment === compartment).at(-1);
-      if (!intent || intent.state === 'failed' || intent.state === 'intended') {
+      // After recovery an intent is opened, closed or failed; none means it was never made.
+      if (!intent || intent.state === 'failed') {
         const reason = intent?.failure ?? 'interrupted';
         post({ type: 'DOOR_FAILED', compartment, reason });
         continue;
@@ -284,6 +293,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     },
     async stop() {
       ticking.abort();
+      stopTrackingDoorAlerts?.();
       actor?.stop();
     },
     send(input) {
@@ -320,10 +330,21 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     },
     tick,
     health() {
+      const now = clock.now();
+      if (!auditCheck || now - auditCheck.at >= AUDIT_RECHECK_MS) {
+        auditCheck = { at: now, ok: store.verifyAudit().ok };
+      }
+      let outboxLength: number | null = null;
+      try {
+        outboxLength = store.outboxLength();
+      } catch (error) {
+        logger.log('error', 'core.store_unavailable', { error: String(error) });
+      }
       return {
         session: (current ?? project()).screen,
-        outboxLength: store.outboxLength(),
-        auditOk: store.verifyAudit().ok,
+        storeOk: outboxLength !== null,
+        outboxLength,
+        auditOk: auditCheck.ok,
       };
     },
   };

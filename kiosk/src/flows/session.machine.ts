@@ -129,8 +129,7 @@ const withDoor = (doors: string[], door: unknown) =>
 /** Until when a completed pickup's doors may be opened again (0: not at all). */
 export function reopenGraceEnds(context: SessionContext): number {
   if (!context.result?.reopenable?.length || context.lastDoorClosedAt === null) return 0;
-  const grace = context.timers.reopenGraceMs ?? DEFAULT_TIMERS.reopenGraceMs;
-  return context.lastDoorClosedAt + grace;
+  return context.lastDoorClosedAt + context.timers.reopenGraceMs;
 }
 const field = <T>(event: { type: string }, name: string) =>
   (event as unknown as Record<string, T>)[name] as T;

@@ -68,6 +68,8 @@ export interface DemoHardware {
   scanner: FakeScanner;
   /** The site's locker with every bus pointed at the simulator. */
   locker: LockerConfig;
+  /** Where a compartment's lock is wired (board, lock), if the site has it. */
+  lockOf(label: string): LockerConfig['compartments'][number] | undefined;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startDemoHardware(locker: LockerConfig): Promise<DemoHardw
     sim,
     cardReader,
     scanner,
+    lockOf: (label) => locker.compartments.find((compartment) => compartment.label === label),
     locker: {
       ...locker,
       buses: locker.buses.map((bus) => ({
@@ -97,7 +100,7 @@ export async function startDemoHardware(locker: LockerConfig): Promise<DemoHardw
 }
 
 /** Demo people and items, once per data folder (a restarted demo keeps its state). */
-export function seedDemoData(store: Store, hardware: DemoHardware, locker: LockerConfig) {
+export function seedDemoData(store: Store, hardware: DemoHardware) {
   if (store.setting('demo.seeded') === 'yes') return;
   for (const person of DEMO.staff) {
     store.addStaff({ id: person.id, role: person.role, card: person.card, pin: person.pin });
@@ -112,7 +115,7 @@ export function seedDemoData(store: Store, hardware: DemoHardware, locker: Locke
       needsPinLetterConfirmation: item.kind === 'id-document',
     });
     store.markLoaded(announced.id, item.compartment, 'demo-staff');
-    const lock = locker.compartments.find((c) => c.label === item.compartment);
+    const lock = hardware.lockOf(item.compartment);
     if (lock) hardware.sim.setItem(lock.board, lock.lock, true);
   }
   store.announceItem({ kind: 'parcel', reference: DEMO.courierParcel, recipientRef: 'R-77' });
@@ -146,9 +149,6 @@ const demoActionSchema = z.discriminatedUnion('action', [
  * a real terminal — tap a card, scan a label, take or put an item, shut a door.
  */
 export function demoRoutes(hardware: DemoHardware) {
-  const lockOf = (label: string) =>
-    hardware.locker.compartments.find((compartment) => compartment.label === label);
-
   return (request: IncomingMessage, response: ServerResponse, url: URL): boolean => {
     if (url.pathname === '/demo' && request.method === 'GET') {
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
@@ -168,7 +168,7 @@ export function demoRoutes(hardware: DemoHardware) {
       if (action.action === 'card') hardware.cardReader.tap(action.uid);
       else if (action.action === 'scan') hardware.scanner.scan(action.text, ']C0');
       else {
-        const lock = lockOf(action.compartment);
+        const lock = hardware.lockOf(action.compartment);
         if (!lock) return json(response, 404, { ok: false, error: 'no such compartment' });
         if (action.action === 'close') hardware.sim.closeDoor(lock.board, lock.lock);
         else hardware.sim.setItem(lock.board, lock.lock, action.action === 'put');

@@ -34,7 +34,8 @@ export interface Health {
   version: string;
   store: { ok: boolean; auditOk: boolean };
   boards: { online: number; total: number };
-  outboxLength: number;
+  /** null when the store does not answer. */
+  outboxLength: number | null;
   /** Epoch ms of the last successful sync with the backend; null: never (no sync yet). */
   lastSync: number | null;
   /** The fleet sync; null where the site configures none. */

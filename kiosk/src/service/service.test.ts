@@ -59,8 +59,11 @@ describe('kiosk service over HTTP', () => {
     assert.equal(health.sync, null, 'the demo site configures no sync');
   });
 
-  test('it listens on loopback only', () => {
+  test('it listens on 127.0.0.1 only: another address of this machine is refused', async () => {
     assert.match(service.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const port = new URL(service.url).port;
+    // 127.0.0.2 reaches this machine too; a server bound to all addresses would answer it.
+    await assert.rejects(call(`http://127.0.0.2:${port}/healthz`), /ECONNREFUSED/);
   });
 
   test('a wrong token buys no cookie', async () => {

@@ -71,7 +71,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     clock,
     logger,
   });
-  if (demo) seedDemoData(terminal.store, demo, demo.locker);
+  if (demo) seedDemoData(terminal.store, demo);
   // Enrols in the background and syncs on its own timer: never blocks the start or a flow.
   const sync = site.value.sync
     ? startKioskSync({
@@ -116,7 +116,7 @@ function health(terminal: Terminal, sync: KioskSync | undefined): Health {
   const boards = terminal.locker.boards();
   return {
     version: VERSION,
-    store: { ok: true, auditOk: core.auditOk },
+    store: { ok: core.storeOk, auditOk: core.auditOk },
     boards: {
       online: boards.filter((board) => board.online === true).length,
       total: boards.length,

@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FeedChange } from '../../protocol/index.ts';
 import type { FleetStorage } from '../../server/index.ts';
+
+export { announcedItem as announce } from '../../server/testing/device.ts';
+
 import type { LogFields, Logger, LogLevel } from '../ports.ts';
 import type { MemoryOutbox } from './memory-ports.ts';
 
@@ -46,19 +48,6 @@ export const readyPayload = (n: number) => ({
   recipientRef: null,
   compartment: `A${n % 20}`,
   expiresAt: Date.now() + 14 * 86_400_000,
-});
-
-export const announce = (itemId: string): FeedChange => ({
-  kind: 'item-announced',
-  itemId,
-  reference: `SECRET-REF-${itemId}`,
-  itemKind: 'document',
-  codeHash: 'c'.repeat(43),
-  secondFactorHash: null,
-  holdingDays: 14,
-  needsPinLetterConfirmation: false,
-  needsAccessible: false,
-  size: null,
 });
 
 /**

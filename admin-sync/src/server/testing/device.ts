@@ -2,6 +2,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import {
   type DeviceKeyPair,
+  type FeedChange,
   generateDeviceKeyPair,
   paths,
   type SyncEvent,
@@ -73,3 +74,17 @@ export async function enrolTestDevice(
   };
   return device;
 }
+
+/** A valid item announcement for the feed; its reference stands in for personal data. */
+export const announcedItem = (itemId: string): FeedChange => ({
+  kind: 'item-announced',
+  itemId,
+  reference: `SECRET-REF-${itemId}`,
+  itemKind: 'document',
+  codeHash: 'c'.repeat(43),
+  secondFactorHash: null,
+  holdingDays: 14,
+  needsPinLetterConfirmation: false,
+  needsAccessible: false,
+  size: null,
+});
