@@ -8,7 +8,7 @@ describe('parseShellArgs', () => {
   it('uses the defaults when nothing is given', () => {
     assert.deepEqual(parseShellArgs([], {}, defaults), {
       ok: true,
-      value: { dataDir: defaults.dataDir, port: 0, demo: false },
+      value: { dataDir: defaults.dataDir, port: 8080, demo: false },
     });
   });
 

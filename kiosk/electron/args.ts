@@ -17,7 +17,8 @@ type ValueFlag = (typeof VALUE_FLAGS)[number];
  * Reads `--data DIR`, `--port N`, `--config FILE`, `--demo` (also `--flag=value`) and the
  * environment `KIOSK_DATA`, `KIOSK_PORT`; flags win over the environment. Unknown arguments
  * are ignored: Electron and Chromium put their own executable, app path and switches in argv.
- * Port 0 lets the OS pick a free loopback port; the shell learns the real URL from the service.
+ * The port defaults to 8080, as for the service on its own (issue #4); 0 lets the OS pick a
+ * free loopback port, and the shell learns the real URL from the service.
  */
 export function parseShellArgs(
   argv: readonly string[],
@@ -41,7 +42,7 @@ export function parseShellArgs(
     values.set(name, value);
   }
 
-  const port = parsePort(values.get('--port') ?? env.KIOSK_PORT ?? '0');
+  const port = parsePort(values.get('--port') ?? env.KIOSK_PORT ?? '8080');
   if (port === undefined) return { ok: false, error: 'port must be an integer from 0 to 65535' };
   const config = values.get('--config');
   return {

@@ -87,7 +87,7 @@ describe('kiosk window', () => {
     });
     assert.deepEqual(electron.applicationMenus, [null]);
     assert.deepEqual(window.loadedUrls, [AUTH_URL]);
-    assert.deepEqual(service.startedWith, [{ dataDir: '/var/lib/kiosk', port: 0, demo: false }]);
+    assert.deepEqual(service.startedWith, [{ dataDir: '/var/lib/kiosk', port: 8080, demo: false }]);
   });
 
   it('has no devtools when packaged', async () => {
