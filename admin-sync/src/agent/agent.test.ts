@@ -56,6 +56,7 @@ describe('sync agent against a real fleet server', () => {
       baseUrl: fleet.url,
       token: await fleet.token(),
       credentials: fileCredentials(dir),
+      codeKey: Buffer.alloc(32, 7),
       label: 'test terminal',
     });
     assert.ok(enrolled.ok, JSON.stringify(enrolled));
@@ -67,12 +68,47 @@ describe('sync agent against a real fleet server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('enrolment whose answer is lost: asked again with the same key, the same device', async () => {
+    const lostDir = mkdtempSync(join(tmpdir(), 'agent-lost-enrolment-'));
+    try {
+      const token = await fleet.token();
+      const loseAnswer: Fetch = async (input, init) => {
+        await fetch(input, init); // the server enrols the device …
+        throw new TypeError('fetch failed'); // … and the answer never arrives
+      };
+      const options = { baseUrl: fleet.url, token, codeKey: Buffer.alloc(32, 9) };
+      const lost = await enrolDevice({
+        ...options,
+        credentials: fileCredentials(lostDir),
+        fetch: loseAnswer,
+      });
+      assert.equal(lost.ok ? 'ok' : lost.error.kind, 'network');
+      const again = await enrolDevice({ ...options, credentials: fileCredentials(lostDir) });
+      assert.ok(again.ok, JSON.stringify(again));
+      const devices = await fleet.storage.devices();
+      assert.equal(devices.filter((d) => d.publicKey === again.value.publicKey).length, 1);
+      assert.equal(
+        (await fleet.storage.device(again.value.deviceId))?.codeKey,
+        Buffer.alloc(32, 9).toString('base64url'),
+      );
+      // Another key with the spent token is still refused.
+      const other = await enrolDevice({
+        ...options,
+        credentials: fileCredentials(join(lostDir, 'other')),
+      });
+      assert.equal(other.ok ? 'ok' : other.error.kind, 'invalid-token');
+    } finally {
+      rmSync(lostDir, { recursive: true, force: true });
+    }
+  });
+
   it('enrols once: the stored identity is reused without a request', async () => {
     const refuse: Fetch = async () => assert.fail('enrolment must not ask the server again');
     const again = await enrolDevice({
       baseUrl: fleet.url,
       token: await fleet.token(),
       credentials: fileCredentials(dir),
+      codeKey: Buffer.alloc(32, 7),
       fetch: refuse,
     });
     assert.ok(again.ok);

@@ -44,6 +44,7 @@ it('cut mid-response and duplicated requests: every event once, in order; feed o
     baseUrl: fleet.url,
     token: await fleet.token(),
     credentials: fileCredentials(dir),
+    codeKey: Buffer.alloc(32, 7),
   });
   assert.ok(enrolled.ok);
   const { deviceId } = enrolled.value;

@@ -28,6 +28,7 @@ export const ItemAnnouncedSchema = z
     size: z.enum(COMPARTMENT_SIZES).nullable().default(null),
   })
   .strict();
+export type ItemAnnounced = z.infer<typeof ItemAnnouncedSchema>;
 
 export const ItemCancelledSchema = z
   .object({

@@ -1,3 +1,4 @@
+export * from './codes.ts';
 export * from './enrolment.ts';
 export * from './errors.ts';
 export * from './events.ts';
@@ -7,3 +8,4 @@ export * from './paths.ts';
 export * from './push.ts';
 export * from './result.ts';
 export * from './signing.ts';
+export * from './status.ts';

@@ -15,6 +15,8 @@ export const paths = {
   feed: (deviceId: string) => `${base}/devices/${encodeURIComponent(deviceId)}/feed`,
   /** POST an acknowledgement by cursor (signed). */
   feedAck: (deviceId: string) => `${base}/devices/${encodeURIComponent(deviceId)}/feed/ack`,
+  /** POST the terminal's status (signed). */
+  status: (deviceId: string) => `${base}/devices/${encodeURIComponent(deviceId)}/status`,
 } as const;
 
 /** Route patterns as the server registers them. */
@@ -24,4 +26,5 @@ export const routes = {
   events: `${base}/devices/:deviceId/events`,
   feed: `${base}/devices/:deviceId/feed`,
   feedAck: `${base}/devices/:deviceId/feed/ack`,
+  status: `${base}/devices/:deviceId/status`,
 } as const;

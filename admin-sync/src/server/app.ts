@@ -1,5 +1,5 @@
 /**
- * The fleet server's HTTP API (fastify): enrolment, push, pull, ack and /healthz. Request
+ * The fleet server's HTTP API (fastify): enrolment, push, pull, ack, status and /healthz. Request
  * bodies are validated with the protocol's zod schemas; every device route is signed
  * (auth.ts) and serves only the device that signed it.
  */
@@ -22,6 +22,7 @@ import {
   PullQuerySchema,
   PushRequestSchema,
   routes,
+  TerminalStatusSchema,
 } from '../protocol/index.ts';
 import { type EventHandler, eventApplier } from './apply.ts';
 import { authenticator } from './auth.ts';
@@ -214,6 +215,16 @@ export function createFleetServer(options: FleetServerOptions): FastifyInstance 
         } satisfies ErrorReply);
       }
       return { acked: acked.value };
+    }),
+  );
+
+  app.post(
+    routes.status,
+    signed(async (request, reply, deviceId) => {
+      const body = TerminalStatusSchema.safeParse(request.body);
+      if (!body.success) return invalid(reply, body.error);
+      await storage.setDeviceStatus(deviceId, body.data, clock.now());
+      return reply.code(204).send();
     }),
   );
 

@@ -13,7 +13,7 @@ import {
   type JsonValue,
   type SyncEvent,
 } from '../protocol/index.ts';
-import type { ApplyContext, EventApplier } from './storage/storage.ts';
+import type { ApplyContext, EventApplier, NoticeKind } from './storage/storage.ts';
 
 export type EventHandler = (event: SyncEvent, context: ApplyContext) => Promise<JsonValue>;
 
@@ -25,6 +25,14 @@ function payloadOf<T extends EventType>(type: T, event: SyncEvent): EventPayload
   }
   return parsed.data as EventPayload<T>;
 }
+
+/** What an applied status change means for the citizen's notices. */
+const NOTICE_ON_STATUS: Readonly<Record<string, NoticeKind>> = {
+  loaded: 'ready',
+  expired: 'expired',
+};
+/** After these the item is finished: contact data and code are deleted. */
+const FINISHED_STATUSES = new Set(['picked_up', 'retrieved']);
 
 const itemStatusHandler =
   (
@@ -41,6 +49,11 @@ const itemStatusHandler =
       compartment: payload.compartment,
       expiresAt: 'expiresAt' in payload ? payload.expiresAt : null,
     });
+    if (outcome === 'applied') {
+      const notice = NOTICE_ON_STATUS[status];
+      if (notice) await context.queueNotice(payload.itemId, notice);
+      if (FINISHED_STATUSES.has(status)) await context.forgetContact(payload.itemId);
+    }
     return { itemId: payload.itemId, status, outcome };
   };
 
@@ -50,9 +63,10 @@ export const defaultHandlers: Readonly<Record<string, EventHandler>> = {
   'item-dropped-off': itemStatusHandler('item-dropped-off', 'dropped_off'),
   'item-retrieved': itemStatusHandler('item-retrieved', 'retrieved'),
   'item-expired': itemStatusHandler('item-expired', 'expired'),
-  // A reminder is due: recorded; the notifications slice sends it.
-  'item-expiring': async (event) => {
+  // The terminal says the holding period ends in two days: the citizen is reminded.
+  'item-expiring': async (event, context) => {
     const payload = payloadOf('item-expiring', event);
+    await context.queueNotice(payload.itemId, 'expiring');
     return { itemId: payload.itemId, notice: 'expiring' };
   },
   'compartment-state': async (event, context) => {

@@ -2,6 +2,7 @@
  * `npm run fleet-server` as a real process on a real port: /healthz, an enrolment token from
  * the CLI, and a terminal enrolling and pulling over HTTP with signed requests.
  */
+
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import {
   signEnrolment,
   signRequest,
 } from '../protocol/index.ts';
+import { TEST_CODE_KEY } from './testing/device.ts';
 
 const CLI = join(import.meta.dirname, 'cli.ts');
 
@@ -67,7 +69,12 @@ describe('fleet-server CLI', () => {
     const enrolled = await fetch(`${address}${paths.enrol}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, publicKey: keys.publicKey, proof: signEnrolment(token, keys) }),
+      body: JSON.stringify({
+        token,
+        publicKey: keys.publicKey,
+        proof: signEnrolment(token, keys),
+        codeKey: TEST_CODE_KEY,
+      }),
     });
     assert.equal(enrolled.status, 201);
     const { deviceId } = EnrolResponseSchema.parse(await enrolled.json());

@@ -41,6 +41,7 @@ export async function enrolDevice(
     tokenHash: tokenHash(request.token),
     deviceId: randomUUID(),
     publicKey: request.publicKey,
+    codeKey: request.codeKey,
     label: request.label ?? null,
     now,
   });

@@ -20,7 +20,12 @@ import { defaultHandlers, type EventHandler } from './apply.ts';
 import { createEnrolmentToken } from './enrolment.ts';
 import type { FleetStorage } from './storage/storage.ts';
 import { storageAdapters } from './testing/adapters.ts';
-import { announcedItem as announce, enrolTestDevice, type TestDevice } from './testing/device.ts';
+import {
+  announcedItem as announce,
+  enrolTestDevice,
+  TEST_CODE_KEY,
+  type TestDevice,
+} from './testing/device.ts';
 
 const START = 1_750_000_000_000;
 
@@ -65,17 +70,31 @@ for (const adapter of storageAdapters()) {
     });
 
     describe('enrolment', () => {
-      it('a token enrols one device, once; its public key is stored', async () => {
+      it('a token enrols one device; the same key asking again gets the same device', async () => {
         const device = await storage.device(a.deviceId);
         assert.equal(device?.publicKey, a.keys.publicKey);
+        assert.equal(device?.codeKey, TEST_CODE_KEY);
         const keys = generateDeviceKeyPair();
         const { token } = await createEnrolmentToken(storage, { now, validForMs: 60_000 });
-        const body = { token, publicKey: keys.publicKey, proof: signEnrolment(token, keys) };
+        const body = {
+          token,
+          publicKey: keys.publicKey,
+          proof: signEnrolment(token, keys),
+          codeKey: TEST_CODE_KEY,
+        };
         const first = await app.inject({ method: 'POST', url: paths.enrol, payload: body });
         assert.equal(first.statusCode, 201);
         const again = await app.inject({ method: 'POST', url: paths.enrol, payload: body });
-        assert.equal(again.statusCode, 401);
-        assert.equal(again.json().error, 'invalid-token');
+        assert.equal(again.statusCode, 201);
+        assert.equal(again.json().deviceId, first.json().deviceId);
+        const other = generateDeviceKeyPair();
+        const stolen = await app.inject({
+          method: 'POST',
+          url: paths.enrol,
+          payload: { ...body, publicKey: other.publicKey, proof: signEnrolment(token, other) },
+        });
+        assert.equal(stolen.statusCode, 401);
+        assert.equal(stolen.json().error, 'invalid-token');
       });
 
       it('refuses an expired token and a proof for another key', async () => {
@@ -85,14 +104,19 @@ for (const adapter of storageAdapters()) {
         const refused = await app.inject({
           method: 'POST',
           url: paths.enrol,
-          payload: { token, publicKey: keys.publicKey, proof: wrongProof },
+          payload: { token, publicKey: keys.publicKey, proof: wrongProof, codeKey: TEST_CODE_KEY },
         });
         assert.equal(refused.statusCode, 400);
         now += 60_001;
         const expired = await app.inject({
           method: 'POST',
           url: paths.enrol,
-          payload: { token, publicKey: keys.publicKey, proof: signEnrolment(token, keys) },
+          payload: {
+            token,
+            publicKey: keys.publicKey,
+            proof: signEnrolment(token, keys),
+            codeKey: TEST_CODE_KEY,
+          },
         });
         assert.equal(expired.json().error, 'invalid-token');
       });

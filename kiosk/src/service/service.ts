@@ -78,6 +78,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         config: site.value.sync,
         dataDir: options.dataDir,
         store: terminal.store,
+        codeKey: terminal.codeKey,
         clock,
         logger,
         label: site.value.site.name,

@@ -89,6 +89,8 @@ export function startKioskSync(options: {
   config: NonNullable<SiteConfig['sync']>;
   dataDir: string;
   store: Store;
+  /** The terminal's code key (the store's hasher), handed to the server at enrolment. */
+  codeKey: Buffer;
   clock: Clock;
   logger: Logger;
   label?: string;
@@ -135,6 +137,7 @@ export function startKioskSync(options: {
     const enrolled = await enrolDevice({
       baseUrl: config.url,
       token: config.enrolmentToken,
+      codeKey: options.codeKey,
       credentials,
       clock,
       logger,

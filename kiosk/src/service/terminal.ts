@@ -17,6 +17,8 @@ import type { SiteConfig } from './config.ts';
 /** The parts of one terminal, wired: store, locker, input devices, kiosk core. */
 export interface Terminal {
   store: Store;
+  /** The key of pickup codes and second factors, shared with the fleet server at enrolment. */
+  codeKey: Buffer;
   locker: Locker;
   core: KioskCore;
   close(): Promise<void>;
@@ -33,9 +35,10 @@ export async function openTerminal(options: {
 }): Promise<Terminal> {
   const { dataDir, site, clock, logger } = options;
   const db = openDb(join(dataDir, 'kiosk.sqlite'));
+  const hasher = createHasher(loadOrCreateDeviceSecret(dataDir));
   const store = createStore({
     db,
-    hasher: createHasher(loadOrCreateDeviceSecret(dataDir)),
+    hasher,
     now: () => clock.now(),
     logger,
   });
@@ -74,6 +77,7 @@ export async function openTerminal(options: {
   await core.start();
   return {
     store,
+    codeKey: hasher.codeKey(),
     locker,
     core,
     async close() {

@@ -1,10 +1,12 @@
 /**
  * The device secret and the keyed hashes made with it. Pickup codes, second factors, staff
- * cards, PINs and courier codes are stored only as HMAC-SHA256(secret, purpose ‖ 0 ‖ value):
+ * cards, PINs and courier codes are stored only as HMAC-SHA256(key, purpose ‖ 0 ‖ value):
  * a copy of the database without `device.key` reveals none of them, and the purpose prefix
- * keeps a hash made for one purpose from matching in another.
+ * keeps a hash made for one purpose from matching in another. Pickup codes and second factors
+ * use the code key derived from the secret, which the fleet server also holds (it announces
+ * items with hashes made with it); staff cards, PINs and courier codes never leave the device.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
@@ -17,7 +19,12 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { err, ok, type Result } from '@amtomat/locker-controller';
+import {
+  deriveCodeKey,
+  type HashPurpose,
+  keyedHash,
+  normalizeSecretValue,
+} from '@amtomat/admin-sync/protocol';
 
 export const DEVICE_SECRET_FILE = 'device.key';
 export const DEVICE_SECRET_BYTES = 32;
@@ -95,90 +102,45 @@ function syncDirectory(dir: string): void {
   }
 }
 
-export type HashPurpose =
-  | 'pickup-code'
-  | 'second-factor'
-  | 'staff-card'
-  | 'staff-pin'
-  | 'courier-code';
+export type { HashPurpose, NormalizeError } from '@amtomat/admin-sync/protocol';
+export { normalizeSecretValue };
 
-export type NormalizeError = 'empty' | 'invalid-date' | 'invalid-card';
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const GERMAN_DATE = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/;
-
-/**
- * The canonical form of a value before hashing, so that what the citizen types matches what
- * the backend hashed:
- * - codes, PINs and non-date second factors: trimmed, upper case, spaces and dashes removed
- *   (`k7p-4q2` = `K7P 4Q2` = `K7P4Q2`);
- * - a second factor shaped like a date is a date of birth: `YYYY-MM-DD` or `DD.MM.YYYY`,
- *   which must be a real calendar date and becomes `YYYY-MM-DD`;
- * - staff card uids: upper-case hex (separators `: -` and spaces dropped), 4 to 16 bytes.
- */
-export function normalizeSecretValue(
-  purpose: HashPurpose,
-  value: string,
-): Result<string, NormalizeError> {
-  const trimmed = value.normalize('NFKC').trim();
-  if (purpose === 'staff-card') {
-    const hex = trimmed.replace(/[\s:-]/g, '').toUpperCase();
-    if (hex === '') return err('empty');
-    if (!/^[0-9A-F]+$/.test(hex) || hex.length % 2 !== 0 || hex.length < 8 || hex.length > 32) {
-      return err('invalid-card');
-    }
-    return ok(hex);
-  }
-  if (purpose === 'second-factor') {
-    const iso = ISO_DATE.exec(trimmed);
-    if (iso) return isoDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
-    const german = GERMAN_DATE.exec(trimmed);
-    if (german) return isoDate(Number(german[3]), Number(german[2]), Number(german[1]));
-  }
-  const code = trimmed.toUpperCase().replace(/[\s-]/g, '');
-  return code === '' ? err('empty') : ok(code);
-}
-
-function isoDate(year: number, month: number, day: number): Result<string, NormalizeError> {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (
-    year < 1850 ||
-    date.getUTCFullYear() !== year ||
-    date.getUTCMonth() !== month - 1 ||
-    date.getUTCDate() !== day
-  ) {
-    return err('invalid-date');
-  }
-  return ok(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
-}
+/** Hashed with the code key the fleet server shares (see admin-sync/protocol/codes.ts). */
+const CODE_KEY_PURPOSES: ReadonlySet<HashPurpose> = new Set(['pickup-code', 'second-factor']);
 
 export interface Hasher {
   /** The keyed hash of a value; throws on a value that cannot be normalised (validate first). */
   hash(purpose: HashPurpose, value: string): Buffer;
   /** Whether `value` hashes to `stored`, in constant time; false for null or invalid values. */
   matches(purpose: HashPurpose, value: string, stored: Buffer | null): boolean;
+  /** The key of pickup codes and second factors, handed to the fleet server at enrolment. */
+  codeKey(): Buffer;
 }
 
 export function createHasher(secret: Buffer): Hasher {
   if (secret.length < DEVICE_SECRET_BYTES) {
     throw new Error(`device secret must have at least ${DEVICE_SECRET_BYTES} bytes`);
   }
-  const key = Buffer.from(secret);
-  const mac = (purpose: HashPurpose, normalized: string): Buffer =>
-    createHmac('sha256', key).update(`${purpose}\0${normalized}`, 'utf8').digest();
+  const deviceKey = Buffer.from(secret);
+  const codeKey = deriveCodeKey(deviceKey);
+  const mac = (purpose: HashPurpose, value: string) =>
+    keyedHash(CODE_KEY_PURPOSES.has(purpose) ? codeKey : deviceKey, purpose, value);
   return {
     hash(purpose, value) {
-      const normalized = normalizeSecretValue(purpose, value);
+      const hashed = mac(purpose, value);
       // The message names the purpose and the problem, never the value.
-      if (!normalized.ok) throw new TypeError(`cannot hash ${purpose}: ${normalized.error}`);
-      return mac(purpose, normalized.value);
+      if (!hashed.ok) throw new TypeError(`cannot hash ${purpose}: ${hashed.error}`);
+      return hashed.value;
     },
     matches(purpose, value, stored) {
       if (stored === null) return false;
-      const normalized = normalizeSecretValue(purpose, value);
-      if (!normalized.ok) return false;
-      const candidate = mac(purpose, normalized.value);
-      return candidate.length === stored.length && timingSafeEqual(candidate, stored);
+      const candidate = mac(purpose, value);
+      return (
+        candidate.ok &&
+        candidate.value.length === stored.length &&
+        timingSafeEqual(candidate.value, stored)
+      );
     },
+    codeKey: () => Buffer.from(codeKey),
   };
 }

@@ -86,6 +86,55 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'code keys, terminal status, announcements, contacts, notices, item history',
+    sql: `
+      ALTER TABLE devices ADD COLUMN code_key TEXT;
+      ALTER TABLE devices ADD COLUMN status TEXT;
+      ALTER TABLE devices ADD COLUMN status_at BIGINT;
+      ALTER TABLE items ADD COLUMN announced_at BIGINT;
+      ALTER TABLE items ADD COLUMN loaded_at BIGINT;
+      ALTER TABLE items ADD COLUMN holding_days BIGINT;
+      CREATE INDEX items_by_device ON items (device_id, status);
+      CREATE INDEX items_by_reference ON items (reference);
+      -- Contact data lives only here, and only until the item is finished.
+      CREATE TABLE item_contacts (
+        item_id TEXT PRIMARY KEY REFERENCES items (id),
+        email TEXT,
+        mobile TEXT,
+        language TEXT NOT NULL
+      );
+      -- The plain pickup code, kept until the ready notice has been delivered.
+      CREATE TABLE pending_codes (
+        item_id TEXT PRIMARY KEY REFERENCES items (id),
+        code TEXT NOT NULL
+      );
+      CREATE TABLE item_history (
+        item_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        event TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        detail TEXT
+      );
+      CREATE INDEX item_history_by_item ON item_history (item_id, at);
+      -- Messages are rendered when sent: no contact data or code in this table.
+      CREATE TABLE notifications (
+        id TEXT PRIMARY KEY,
+        item_id TEXT NOT NULL REFERENCES items (id),
+        channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+        kind TEXT NOT NULL CHECK (kind IN ('ready', 'reminder', 'expiring', 'expired')),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
+        attempts BIGINT NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        sent_at BIGINT,
+        UNIQUE (item_id, channel, kind)
+      );
+      CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the schema version. */

@@ -9,14 +9,17 @@ import {
   type PushResult,
   type StoredOutcome,
   type SyncEvent,
+  TerminalStatusSchema,
 } from '../../protocol/index.ts';
 import type { SqlDriver, SqlQueryable } from './driver.ts';
+import { addHistory, forgetContact, queueNotice } from './item-notices.ts';
 import { migrate } from './migrations.ts';
 import type {
   ApplyContext,
   DeviceRecord,
   EventApplier,
   FleetStorage,
+  HistoryEntry,
   ItemRecord,
   StoredEvent,
 } from './storage.ts';
@@ -36,6 +39,9 @@ interface DeviceRow {
   last_seq: number;
   feed_head: number;
   feed_acked: number;
+  code_key: string | null;
+  status: string | null;
+  status_at: number | null;
 }
 
 interface EventRow {
@@ -62,6 +68,9 @@ interface ItemRow {
   expires_at: number | null;
   updated_at: number;
   last_seq: number;
+  announced_at: number | null;
+  loaded_at: number | null;
+  holding_days: number | null;
 }
 
 interface CompartmentRow {
@@ -82,6 +91,9 @@ const toDevice = (row: DeviceRow): DeviceRecord => ({
   lastSeq: row.last_seq,
   feedHead: row.feed_head,
   feedAcked: row.feed_acked,
+  codeKey: row.code_key,
+  status: row.status === null ? null : TerminalStatusSchema.parse(JSON.parse(row.status)),
+  statusAt: row.status_at,
 });
 
 const outcomeOf = (row: EventRow): StoredOutcome =>
@@ -110,6 +122,9 @@ const toItem = (row: ItemRow): ItemRecord => ({
   expiresAt: row.expires_at,
   updatedAt: row.updated_at,
   lastSeq: row.last_seq,
+  announcedAt: row.announced_at,
+  loadedAt: row.loaded_at,
+  holdingDays: row.holding_days,
 });
 
 /** The same key must mean the same event: type and payload, whatever the key order. */
@@ -135,14 +150,16 @@ function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: numb
         throw new Error(`item ${change.itemId} belongs to another terminal`);
       }
       if (existing && existing.last_seq > seq) return 'superseded';
+      const loadedAt = change.status === 'loaded' ? now : null;
       await tx.run(
         `INSERT INTO items (id, device_id, reference, kind, status, compartment, expires_at,
-           updated_at, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           updated_at, last_seq, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET reference = excluded.reference,
            kind = COALESCE(excluded.kind, items.kind), status = excluded.status,
            compartment = COALESCE(excluded.compartment, items.compartment),
            expires_at = COALESCE(excluded.expires_at, items.expires_at),
-           updated_at = excluded.updated_at, last_seq = excluded.last_seq`,
+           updated_at = excluded.updated_at, last_seq = excluded.last_seq,
+           loaded_at = COALESCE(excluded.loaded_at, items.loaded_at)`,
         [
           change.itemId,
           deviceId,
@@ -153,10 +170,22 @@ function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: numb
           change.expiresAt ?? null,
           now,
           seq,
+          loadedAt,
         ],
       );
+      await addHistory(tx, {
+        itemId: change.itemId,
+        at: now,
+        event: change.status,
+        actor: 'terminal',
+        detail: { seq, compartment: change.compartment ?? null },
+      });
       return 'applied';
     },
+    queueNotice: async (itemId, kind) => {
+      await queueNotice(tx, itemId, kind, now);
+    },
+    forgetContact: (itemId) => forgetContact(tx, itemId),
     async setCompartmentState(change) {
       const changed = await tx.run(
         `INSERT INTO compartments (device_id, label, defective, reason, updated_at, last_seq)
@@ -228,6 +257,9 @@ async function recordEvent(
   return { ...ref, ...outcome };
 }
 
+/** Rolls the announcement's transaction back (the feed cursor it took included). */
+class ReferenceActive extends Error {}
+
 export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetStorage> {
   await migrate(driver);
   let lastNoncePrune = 0;
@@ -237,6 +269,7 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
 
   return {
     kind: driver.kind,
+    sql: driver,
     async ping() {
       await driver.all('SELECT 1 AS one');
     },
@@ -257,13 +290,36 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
            WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
           [input.now, input.deviceId, input.tokenHash, input.now],
         );
-        if (used !== 1) return err('invalid-token' as const);
+        if (used !== 1) {
+          // The same terminal asking again (its first answer was lost): the same device.
+          const [again] = await tx.all<DeviceRow>(
+            `SELECT devices.* FROM enrolment_tokens JOIN devices ON devices.id = enrolment_tokens.device_id
+             WHERE token_hash = ? AND expires_at > ? AND devices.public_key = ?
+               AND devices.code_key = ?`,
+            [input.tokenHash, input.now, input.publicKey, input.codeKey],
+          );
+          return again ? ok(toDevice(again)) : err('invalid-token' as const);
+        }
         await tx.run(
-          'INSERT INTO devices (id, public_key, label, enrolled_at) VALUES (?, ?, ?, ?)',
-          [input.deviceId, input.publicKey, input.label, input.now],
+          `INSERT INTO devices (id, public_key, code_key, label, enrolled_at)
+           VALUES (?, ?, ?, ?, ?)`,
+          [input.deviceId, input.publicKey, input.codeKey, input.label, input.now],
         );
         return ok(toDevice((await deviceRow(tx, input.deviceId))!));
       });
+    },
+
+    async devices() {
+      const rows = await driver.all<DeviceRow>('SELECT * FROM devices ORDER BY label, id');
+      return rows.map(toDevice);
+    },
+
+    async setDeviceStatus(deviceId, status, now) {
+      await driver.run('UPDATE devices SET status = ?, status_at = ? WHERE id = ?', [
+        JSON.stringify(status),
+        now,
+        deviceId,
+      ]);
     },
 
     async device(id) {
@@ -362,6 +418,123 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
         if (!row) throw new Error(`unknown device ${deviceId}`);
         return cursor > row.feed_head ? err('cursor-ahead' as const) : ok(row.feed_acked);
       });
+    },
+
+    announceItem(announcement) {
+      const { deviceId, change, contact, now } = announcement;
+      return driver
+        .transaction(async (tx) => {
+          const [device] = await tx.all<{ feed_head: number }>(
+            'UPDATE devices SET feed_head = feed_head + 1 WHERE id = ? RETURNING feed_head',
+            [deviceId],
+          );
+          if (!device) return err('unknown-device' as const);
+          const active = await tx.all(
+            `SELECT 1 AS active FROM items WHERE device_id = ? AND reference = ?
+           AND status IN ('announced', 'loaded')`,
+            [deviceId, change.reference],
+          );
+          if (active.length > 0) throw new ReferenceActive();
+          await tx.run(
+            `INSERT INTO items (id, device_id, reference, kind, status, updated_at, last_seq,
+             announced_at, holding_days) VALUES (?, ?, ?, ?, 'announced', ?, 0, ?, ?)`,
+            [
+              change.itemId,
+              deviceId,
+              change.reference,
+              change.itemKind,
+              now,
+              now,
+              change.holdingDays,
+            ],
+          );
+          await tx.run(
+            'INSERT INTO item_contacts (item_id, email, mobile, language) VALUES (?, ?, ?, ?)',
+            [change.itemId, contact.email, contact.mobile, contact.language],
+          );
+          await tx.run('INSERT INTO pending_codes (item_id, code) VALUES (?, ?)', [
+            change.itemId,
+            announcement.code,
+          ]);
+          await addHistory(tx, {
+            itemId: change.itemId,
+            at: now,
+            event: 'announced',
+            actor: announcement.actor,
+            detail: { holdingDays: change.holdingDays },
+          });
+          await tx.run(
+            'INSERT INTO feed (device_id, cursor, kind, change, created_at) VALUES (?, ?, ?, ?, ?)',
+            [deviceId, device.feed_head, change.kind, JSON.stringify(change), now],
+          );
+          return ok({ cursor: device.feed_head });
+        })
+        .catch((error: unknown) => {
+          if (error instanceof ReferenceActive) return err('reference-active' as const);
+          throw error;
+        });
+    },
+
+    async items(filter) {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (filter.deviceId !== undefined) {
+        where.push('device_id = ?');
+        params.push(filter.deviceId);
+      }
+      if (filter.status !== undefined) {
+        where.push('status = ?');
+        params.push(filter.status);
+      }
+      if (filter.reference !== undefined && filter.reference !== '') {
+        // LIKE is case-insensitive in SQLite only: both sides lowered, same answer in both.
+        where.push(`LOWER(reference) LIKE LOWER(?) ESCAPE '\\'`);
+        params.push(`%${filter.reference.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      }
+      const rows = await driver.all<ItemRow>(
+        `SELECT * FROM items ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY updated_at DESC, id LIMIT ?`,
+        [...params, filter.limit ?? 200],
+      );
+      return rows.map(toItem);
+    },
+
+    async itemHistory(itemId) {
+      const rows = await driver.all<{
+        item_id: string;
+        at: number;
+        event: string;
+        actor: string;
+        detail: string | null;
+      }>('SELECT * FROM item_history WHERE item_id = ? ORDER BY at, event', [itemId]);
+      return rows.map(
+        (row): HistoryEntry => ({
+          itemId: row.item_id,
+          at: row.at,
+          event: row.event,
+          actor: row.actor,
+          detail: row.detail === null ? null : (JSON.parse(row.detail) as JsonObject),
+        }),
+      );
+    },
+
+    addItemHistory: (entry) => addHistory(driver, entry),
+
+    async itemContact(itemId) {
+      const [row] = await driver.all<{
+        email: string | null;
+        mobile: string | null;
+        language: string;
+      }>('SELECT email, mobile, language FROM item_contacts WHERE item_id = ?', [itemId]);
+      return row && { email: row.email, mobile: row.mobile, language: row.language };
+    },
+
+    async pendingCode(itemId) {
+      const [row] = await driver.all<{ code: string }>(
+        'SELECT code FROM pending_codes WHERE item_id = ?',
+        [itemId],
+      );
+      return row?.code;
     },
 
     async item(id) {

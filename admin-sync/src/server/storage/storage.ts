@@ -5,14 +5,16 @@
 import type {
   FeedChange,
   FeedEntry,
+  ItemAnnounced,
   JsonObject,
   JsonValue,
   PushResult,
   Result,
   StoredOutcome,
   SyncEvent,
+  TerminalStatus,
 } from '../../protocol/index.ts';
-import type { StorageKind } from './driver.ts';
+import type { SqlDriver, StorageKind } from './driver.ts';
 
 export interface DeviceRecord {
   id: string;
@@ -25,6 +27,11 @@ export interface DeviceRecord {
   /** Latest feed cursor, and the one the device acknowledged. */
   feedHead: number;
   feedAcked: number;
+  /** The terminal's code key (base64url), from its enrolment. */
+  codeKey: string | null;
+  /** The latest status it reported, and when the server received it. */
+  status: TerminalStatus | null;
+  statusAt: number | null;
 }
 
 export interface StoredEvent {
@@ -49,6 +56,48 @@ export interface ItemRecord {
   updatedAt: number;
   /** The seq of the event that set this state; an older event arriving late changes nothing. */
   lastSeq: number;
+  announcedAt: number | null;
+  loadedAt: number | null;
+  holdingDays: number | null;
+}
+
+export const NOTICE_KINDS = ['ready', 'reminder', 'expiring', 'expired'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export interface ItemContact {
+  email: string | null;
+  mobile: string | null;
+  /** Language of the notices, e.g. `de`, `en`. */
+  language: string;
+}
+
+export interface HistoryEntry {
+  itemId: string;
+  at: number;
+  /** What happened, e.g. `announced`, `loaded`, `notice-sent`, `command`. */
+  event: string;
+  /** `terminal`, `system` or a console user's name. */
+  actor: string;
+  detail: JsonObject | null;
+}
+
+export interface Announcement {
+  deviceId: string;
+  /** The feed change, hashes made with the device's code key. */
+  change: ItemAnnounced;
+  contact: ItemContact;
+  /** The plain code, kept until the ready notice has been delivered. */
+  code: string;
+  actor: string;
+  now: number;
+}
+
+export interface ItemFilter {
+  deviceId?: string;
+  status?: string;
+  /** Part of the reference. */
+  reference?: string;
+  limit?: number;
 }
 
 export interface CompartmentRecord {
@@ -76,6 +125,10 @@ export interface ApplyContext {
   readonly receivedAt: number;
   /** `superseded` when a later event of this device already set the item's state. */
   setItemStatus(change: ItemChange): Promise<'applied' | 'superseded'>;
+  /** Queues a notice to each contact channel of the item (none if it has no contact). */
+  queueNotice(itemId: string, kind: NoticeKind): Promise<void>;
+  /** The item is finished: its contact data and code are deleted, pending notices cancelled. */
+  forgetContact(itemId: string): Promise<void>;
   setCompartmentState(change: {
     label: string;
     defective: boolean;
@@ -94,6 +147,11 @@ export interface FeedPage {
 
 export interface FleetStorage {
   readonly kind: StorageKind;
+  /**
+   * The database itself, for the rooms that keep their SQL in their own files (console,
+   * notifications); everything in the common dialect (driver.ts).
+   */
+  readonly sql: SqlDriver;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -109,10 +167,14 @@ export interface FleetStorage {
     tokenHash: string;
     deviceId: string;
     publicKey: string;
+    codeKey: string;
     label: string | null;
     now: number;
   }): Promise<Result<DeviceRecord, 'invalid-token'>>;
   device(id: string): Promise<DeviceRecord | undefined>;
+  /** All devices, by label. */
+  devices(): Promise<DeviceRecord[]>;
+  setDeviceStatus(deviceId: string, status: TerminalStatus, now: number): Promise<void>;
 
   /** Records a nonce; false if this device used it before. Forgets nonces seen before `forgetBefore`. */
   rememberNonce(
@@ -142,6 +204,20 @@ export interface FleetStorage {
   /** Acknowledges up to `cursor` (never backwards); `cursor-ahead` past the device's head. */
   ackFeed(deviceId: string, cursor: number): Promise<Result<number, 'cursor-ahead'>>;
 
+  /**
+   * Announces an item to a terminal in one transaction: the item, its contact, its code, its
+   * history line and the feed change. `reference-active`: an item with this reference is
+   * still under way at that terminal.
+   */
+  announceItem(
+    announcement: Announcement,
+  ): Promise<Result<{ cursor: number }, 'unknown-device' | 'reference-active'>>;
   item(id: string): Promise<ItemRecord | undefined>;
+  /** Newest first. */
+  items(filter: ItemFilter): Promise<ItemRecord[]>;
+  itemHistory(itemId: string): Promise<HistoryEntry[]>;
+  addItemHistory(entry: HistoryEntry): Promise<void>;
+  itemContact(itemId: string): Promise<ItemContact | undefined>;
+  pendingCode(itemId: string): Promise<string | undefined>;
   compartment(deviceId: string, label: string): Promise<CompartmentRecord | undefined>;
 }

@@ -12,6 +12,9 @@ import {
 import { createEnrolmentToken } from '../enrolment.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 
+/** The code key test terminals enrol with (32 bytes, base64url). */
+export const TEST_CODE_KEY = Buffer.alloc(32, 7).toString('base64url');
+
 export interface TestDevice {
   deviceId: string;
   keys: DeviceKeyPair;
@@ -40,7 +43,12 @@ export async function enrolTestDevice(
   const enrolled = await app.inject({
     method: 'POST',
     url: paths.enrol,
-    payload: { token, publicKey: keys.publicKey, proof: signEnrolment(token, keys) },
+    payload: {
+      token,
+      publicKey: keys.publicKey,
+      proof: signEnrolment(token, keys),
+      codeKey: TEST_CODE_KEY,
+    },
   });
   if (enrolled.statusCode !== 201) throw new Error(`enrolment failed: ${enrolled.body}`);
   const deviceId = (enrolled.json() as { deviceId: string }).deviceId;
