@@ -1,4 +1,5 @@
 export { createFleetServer, type FleetServerOptions } from './app.ts';
+export * from './announce.ts';
 export { defaultHandlers, type EventHandler, eventApplier } from './apply.ts';
 export { createEnrolmentToken, DEFAULT_TOKEN_VALIDITY_MS } from './enrolment.ts';
 export * from './log.ts';
