@@ -1,14 +1,19 @@
 /**
- * The sync agent: pushes the terminal's outbox, then pulls its feed, on a timer and on
- * demand; backs off with full jitter while that fails. It never throws and never blocks the
+ * The sync agent: pushes the terminal's outbox, then pulls its feed, then reports its status,
+ * on a timer and on demand; backs off with full jitter while that fails. It never throws and never blocks the
  * caller: every failure becomes `state().lastError` and a log line (no payload contents).
  */
 import { createPrivateKey } from 'node:crypto';
-import { DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_BATCH } from '../protocol/index.ts';
+import {
+  DEFAULT_PULL_LIMIT,
+  MAX_PULL_LIMIT,
+  MAX_PUSH_BATCH,
+  type TerminalStatus,
+} from '../protocol/index.ts';
 import { type BackoffOptions, backoffDelayMs } from './backoff.ts';
 import { type Fetch, type SignedClient, signedClient } from './http.ts';
 import type { Clock, FeedPort, Logger, OutboxPort } from './ports.ts';
-import { type PushTally, pullFeed, pushOutbox, type StepContext } from './steps.ts';
+import { type PushTally, pullFeed, pushOutbox, reportStatus, type StepContext } from './steps.ts';
 
 export interface SyncAgentOptions {
   /** The fleet server's origin, e.g. `https://fleet.example.org` (no path: paths are signed). */
@@ -30,6 +35,8 @@ export interface SyncAgentOptions {
   pullLimit?: number;
   /** For the jitter; default Math.random. */
   random?: () => number;
+  /** The terminal's status for the console's overview, sent after each push and pull. */
+  status?: () => TerminalStatus;
 }
 
 export interface SyncState {
@@ -128,6 +135,7 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     batchSize: clampInt(options.batchSize, 1, MAX_PUSH_BATCH),
     pullLimit: clampInt(options.pullLimit ?? DEFAULT_PULL_LIMIT, 1, MAX_PULL_LIMIT),
     tally,
+    ...(options.status && { status: options.status }),
   });
 
   const succeeded = () => {
@@ -156,7 +164,8 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     const ctx = context(abort.signal);
     try {
       const pushed = await pushOutbox(ctx);
-      const result = pushed.ok ? await pullFeed(ctx) : pushed;
+      const pulled = pushed.ok ? await pullFeed(ctx) : pushed;
+      const result = pulled.ok ? await reportStatus(ctx) : pulled;
       if (result.ok) succeeded();
       else if (!result.error.aborted) failed(result.error.message, result.error.skewMs);
     } catch (error) {

@@ -14,6 +14,7 @@ import {
   type Result,
   type SyncEvent,
   SyncEventSchema,
+  type TerminalStatus,
 } from '../protocol/index.ts';
 import {
   describeRefusal,
@@ -34,6 +35,8 @@ export interface StepContext {
   pullLimit: number;
   /** Counted as events settle, so a cycle failing half-way still reports what it did. */
   tally: PushTally;
+  /** The terminal's status for the console, sent at the end of each cycle. */
+  status?: () => TerminalStatus;
 }
 
 export interface StepFailure {
@@ -251,4 +254,14 @@ export async function pullFeed(ctx: StepContext): Promise<Result<PullTally, Step
     if (fresh.length === 0 || cursor.value >= page.data.head)
       return ok({ applied, cursor: cursor.value });
   }
+}
+
+/** Sends the terminal's status (latest wins on the server); skipped without a status port. */
+export async function reportStatus(ctx: StepContext): Promise<Result<void, StepFailure>> {
+  if (!ctx.status) return ok(undefined);
+  const status = guard('status', ctx.status);
+  if (!status.ok) return status;
+  const reply = await ctx.client.post(paths.status(ctx.deviceId), status.value);
+  if (!reply.ok) return err(transportFailure(reply.error));
+  return reply.value.status === 204 ? ok(undefined) : err(refused(reply.value, ctx.logger));
 }

@@ -76,6 +76,12 @@ export interface KioskCore {
   deviceInput(event: DeviceEvent): Result<void, SendError>;
   view(): View;
   subscribe(listener: (view: View) => void): () => void;
+  /**
+   * Opens a compartment for staff on site, commanded from the Bürgerbüro console (intent →
+   * act → confirm, purpose `maintenance`, audited by the door service). Refused while a
+   * person uses the terminal: a door must not open beside someone else's session.
+   */
+  remoteOpen(compartment: string, actor: string): Promise<Result<void, string>>;
   /** Advances timers (inactivity, return home, expiry); called every second by `start`. */
   tick(): void;
   health(): KioskHealth;
@@ -322,6 +328,16 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     },
     view() {
       return current ?? project();
+    },
+    async remoteOpen(compartment, actor) {
+      if ((current ?? project()).screen !== 'attract') return err('terminal-in-use');
+      const opened = await doors.open({
+        compartment,
+        purpose: 'maintenance',
+        itemIds: [],
+        staffId: actor,
+      });
+      return opened.ok ? ok(undefined) : err(opened.error);
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -79,6 +79,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         dataDir: options.dataDir,
         store: terminal.store,
         codeKey: terminal.codeKey,
+        remoteOpen: async (compartment, actor) => {
+          const opened = await terminal.core.remoteOpen(compartment, actor);
+          if (!opened.ok) {
+            terminal.store.audit({
+              actor,
+              action: 'remote-open-refused',
+              subject: compartment,
+              details: { reason: opened.error },
+            });
+            logger.log('warn', 'service.remote_open_refused', {
+              compartment,
+              reason: opened.error,
+            });
+          }
+        },
+        doorAlerts: () => terminal.core.view().session.doorAlerts,
+        version: VERSION,
         clock,
         logger,
         label: site.value.site.name,

@@ -1,17 +1,21 @@
 /**
  * The kiosk service with the fleet sync: the real fleet server in-process (SQLite in a temp
  * dir), the service with the demo hardware enrolling against it, pushing its outbox and
- * reporting the sync in /healthz; the server going away changes nothing for the kiosk.
+ * reporting the sync in /healthz, applying the feed (announcements whose codes it can check,
+ * settings, remote commands); the server going away changes nothing for the kiosk.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileCredentials } from '@amtomat/admin-sync/agent';
+import { AnnounceInputSchema, announceItem } from '@amtomat/admin-sync/server';
 import { memoryLogger } from '@amtomat/locker-controller';
 import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/testing/fleet.ts';
 import { call } from '../testing/http.ts';
+import { until } from '../testing/wait.ts';
 import { loadSiteConfig } from './config.ts';
 import type { Health } from './rpc-contract.ts';
 import { DEMO_SITE, type RunningService, startService } from './service.ts';
@@ -89,25 +93,115 @@ describe('kiosk service with the fleet sync', () => {
     assert.ok(!JSON.stringify(logger.entries).includes(token), 'no log line carries the token');
   });
 
-  test('feed changes are not applied: logged by kind only, the cursor moves on', async () => {
-    const cursor = await fleet.storage.appendFeed(
-      deviceId(),
+  test('an announced document arrives with hashes the terminal can check; the code opens it', async () => {
+    const announced = await announceItem(
+      fleet.storage,
+      AnnounceInputSchema.parse({
+        deviceId: deviceId(),
+        reference: 'BA-2026-0042',
+        itemKind: 'id-document',
+        email: 'citizen@example.org',
+        dateOfBirth: '02.03.1980',
+      }),
+      'clerk',
+      Date.now(),
+    );
+    assert.ok(announced.ok, JSON.stringify(announced));
+    await service.sync!.syncNow();
+    const { store } = service.terminal;
+    const item = store.item(announced.value.itemId);
+    assert.equal(item?.status, 'announced');
+    assert.equal(item?.kind, 'id-document');
+    assert.equal(item?.hasSecondFactor, true);
+    const code = await fleet.storage.pendingCode(announced.value.itemId);
+    assert.ok(code);
+    const free = store.freeCompartments()[0];
+    assert.ok(free);
+    assert.ok(store.markLoaded(announced.value.itemId, free.label, 'demo-staff').ok);
+    assert.deepEqual(
+      store.itemsByCode(code).map((found) => found.id),
+      [announced.value.itemId],
+      'the terminal finds the item by the code the server generated',
+    );
+    assert.equal(store.checkSecondFactor(announced.value.itemId, '1980-03-02'), true);
+    assert.equal(store.checkSecondFactor(announced.value.itemId, '1980-03-03'), false);
+    assert.equal(store.setting(SYNC_CURSOR_SETTING), String(announced.value.cursor));
+    const logged = JSON.stringify(logger.entries);
+    assert.ok(!logged.includes(code) && !logged.includes('citizen@example.org'));
+    await service.sync!.syncNow();
+    assert.equal((await fleet.storage.item(announced.value.itemId))?.status, 'loaded');
+  });
+
+  test('a change the terminal cannot apply is refused, logged by kind, and the feed goes on', async () => {
+    const id = deviceId();
+    await fleet.storage.appendFeed(
+      id,
       { kind: 'item-cancelled', itemId: 'item-x', reason: 'secret reason text' },
       Date.now(),
     );
+    await fleet.storage.appendFeed(
+      id,
+      { kind: 'config-update', settings: { 'holding-days.document': 10, 'kiosk.evil': 'x' } },
+      Date.now(),
+    );
+    const cursor = await fleet.storage.appendFeed(
+      id,
+      { kind: 'config-update', settings: { 'holding-days.document': 10 } },
+      Date.now(),
+    );
     await service.sync!.syncNow();
-    assert.equal(service.terminal.store.setting(SYNC_CURSOR_SETTING), String(cursor));
-    const lines = logger.entries.filter((entry) => entry.event === 'sync.feed_change_not_applied');
-    assert.equal(lines.length, 1);
-    assert.equal(lines[0]!.level, 'warn');
-    assert.equal(lines[0]!.fields.kind, 'item-cancelled');
+    const { store } = service.terminal;
+    assert.equal(store.setting(SYNC_CURSOR_SETTING), String(cursor));
+    assert.equal(store.setting('holding-days.document'), '10');
+    assert.equal(store.setting('kiosk.evil'), undefined, 'an unknown setting is not taken');
+    const refusals = logger.entries.filter((entry) => entry.event === 'sync.feed_change_refused');
+    assert.deepEqual(
+      refusals.map((entry) => [entry.fields.kind, entry.fields.reason]),
+      [
+        ['item-cancelled', 'unknown-item'],
+        ['config-update', 'unknown settings: kiosk.evil'],
+      ],
+    );
     assert.ok(!JSON.stringify(logger.entries).includes('secret reason text'));
     await service.sync!.syncNow();
     assert.equal(
-      logger.entries.filter((entry) => entry.event === 'sync.feed_change_not_applied').length,
-      1,
+      logger.entries.filter((entry) => entry.event === 'sync.feed_change_refused').length,
+      2,
       'an entry at or below the cursor is not taken again',
     );
+  });
+
+  test('remote commands: a compartment marked defective and opened for staff; status reported', async () => {
+    const id = deviceId();
+    const { store } = service.terminal;
+    const command = (command: 'mark-defective' | 'mark-repaired' | 'open-compartment') =>
+      fleet.storage.appendFeed(
+        id,
+        {
+          kind: 'command',
+          commandId: randomUUID(),
+          command,
+          compartment: 'A3',
+          reason: 'lock sticks',
+          requestedBy: 'clerk',
+        },
+        Date.now(),
+      );
+    await command('mark-defective');
+    await service.sync!.syncNow();
+    assert.equal(store.compartment('A3')?.defective, true);
+    await service.sync!.syncNow(); // pushes the compartment-state the command caused
+    assert.equal((await fleet.storage.compartment(id, 'A3'))?.defective, true);
+    await command('mark-repaired');
+    await command('open-compartment');
+    await service.sync!.syncNow();
+    assert.equal(store.compartment('A3')?.defective, false);
+    await until('the door opened for staff', () => store.compartment('A3')?.door === 'open');
+    const device = await fleet.storage.device(id);
+    assert.ok(device?.status, 'the terminal reported its status');
+    assert.equal(device.status.compartments.total, store.compartments().length);
+    assert.equal(device.status.queueLength, store.outboxLength());
+    await service.sync!.syncNow();
   });
 
   test('with the server down: healthz says offline with the error, the kiosk keeps working', async () => {

@@ -17,12 +17,14 @@ import {
   type OutboxPort,
   type SyncAgent,
 } from '@amtomat/admin-sync/agent';
+import type { TerminalStatus } from '@amtomat/admin-sync/protocol';
 import type { Clock, Logger } from '@amtomat/locker-controller';
+import type { DoorAlert } from '../core/views.ts';
 import type { Store } from '../store/store.ts';
 import type { SiteConfig } from './config.ts';
+import { applyFeedEntries, type RemoteOpen, storedCursor } from './feed.ts';
 
-/** Settings key of the last feed cursor the terminal took (audit: no, it moves often). */
-export const SYNC_CURSOR_SETTING = 'sync.cursor';
+export { SYNC_CURSOR_SETTING } from './feed.ts';
 
 const BATCH_SIZE = 100;
 const BACKOFF = { initialMs: 2_000, maxMs: 5 * 60_000 };
@@ -54,33 +56,42 @@ export function outboxPort(store: Store, clock: Clock): OutboxPort {
   };
 }
 
-/**
- * The feed, honestly: NOTHING is applied yet. An `item-announced` carries a code hash keyed
- * with a key the server and the terminal must share, and how that key is agreed (at
- * enrolment?) is an open design decision (admin-sync/README.md, "Next"). Until then each
- * change is logged by kind only (no payload) and the cursor moves on, so the server's feed
- * does not grow unacknowledged.
- */
-export function feedPort(store: Store, logger: Logger): FeedPort {
-  const cursor = () => {
-    const stored = Number(store.setting(SYNC_CURSOR_SETTING) ?? 0);
-    return Number.isSafeInteger(stored) && stored > 0 ? stored : 0;
-  };
+/** What the console's terminal overview shows of this terminal: counts, no personal data. */
+export function terminalStatus(
+  store: Store,
+  clock: Clock,
+  doorAlerts: readonly DoorAlert[],
+  version?: string,
+): TerminalStatus {
+  const compartments = store.compartments();
   return {
-    cursor,
+    at: clock.now(),
+    queueLength: store.outboxLength(),
+    compartments: {
+      total: compartments.length,
+      occupied: compartments.filter((c) => store.itemsInCompartment(c.label).length > 0).length,
+      defective: compartments.filter((c) => c.defective).length,
+    },
+    doorAlarms: doorAlerts.map((alert) => ({ compartment: alert.compartment, alarm: alert.kind })),
+    ...(version !== undefined && { version }),
+  };
+}
+
+/** The feed applied to the store (feed.ts); remote door openings after the commit. */
+export function feedPort(store: Store, logger: Logger, remoteOpen?: RemoteOpen): FeedPort {
+  return {
+    cursor: () => storedCursor(store),
     apply(entries) {
-      store.transaction(() => {
-        let last = cursor();
-        for (const entry of entries) {
-          if (entry.cursor <= last) continue;
-          logger.log('warn', 'sync.feed_change_not_applied', {
-            kind: entry.change.kind,
-            cursor: entry.cursor,
-          });
-          last = entry.cursor;
+      const openings = applyFeedEntries(store, entries, logger);
+      for (const { compartment, actor } of openings) {
+        if (!remoteOpen) {
+          logger.log('warn', 'sync.remote_open_unsupported', { compartment });
+          continue;
         }
-        store.setSetting(SYNC_CURSOR_SETTING, String(last), { audit: false });
-      });
+        remoteOpen(compartment, actor).catch((error: unknown) => {
+          logger.log('error', 'sync.remote_open_failed', { compartment, error: String(error) });
+        });
+      }
     },
   };
 }
@@ -94,6 +105,11 @@ export function startKioskSync(options: {
   clock: Clock;
   logger: Logger;
   label?: string;
+  /** Opens a compartment for staff on site, on a command from the console. */
+  remoteOpen?: RemoteOpen;
+  /** Doors standing open that should not (the core's view), for the console's overview. */
+  doorAlerts?: () => readonly DoorAlert[];
+  version?: string;
 }): KioskSync {
   const { config, store, clock, logger } = options;
   const credentials: CredentialsPort = fileCredentials(join(options.dataDir, 'sync'));
@@ -109,12 +125,13 @@ export function startKioskSync(options: {
       baseUrl: config.url,
       identity,
       outbox: outboxPort(store, clock),
-      feed: feedPort(store, logger),
+      feed: feedPort(store, logger, options.remoteOpen),
       clock,
       logger,
       batchSize: BATCH_SIZE,
       backoff: BACKOFF,
       ...(config.intervalMs !== undefined && { intervalMs: config.intervalMs }),
+      status: () => terminalStatus(store, clock, options.doorAlerts?.() ?? [], options.version),
     });
     agent.start();
     enrolError = null;
