@@ -20,7 +20,13 @@ import {
 import type { Store } from '../store/store.ts';
 import { LOCKOUT, lockedUntil } from './lockout.ts';
 import { uiEventSchema } from './ui-events.ts';
-import { allowedEvents, type DoorAlert, projectView, type View } from './views.ts';
+import {
+  allowedEvents,
+  type DoorAlert,
+  projectView,
+  type SyncStatusView,
+  type View,
+} from './views.ts';
 
 export interface KioskCoreDeps {
   store: Store;
@@ -28,6 +34,8 @@ export interface KioskCoreDeps {
   clock: Clock;
   logger: Logger;
   timers?: Partial<SessionTimers>;
+  /** The fleet sync's state, shown to staff on their menu. */
+  syncStatus?: () => SyncStatusView | null;
   /** Test seam: called after each step of a door's intent protocol (crash tests). */
   afterDoorStep?: (step: DoorStep) => void;
 }
@@ -152,7 +160,9 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
 
   function project(): View {
     const alerts = [...doorAlerts].map(([compartment, kind]) => ({ compartment, kind }));
-    return projectView(actor!.getSnapshot(), alerts);
+    const view = projectView(actor!.getSnapshot(), alerts);
+    if (view.screen !== 'staff.menu') return view;
+    return { ...view, props: { ...view.props, sync: deps.syncStatus?.() ?? null } };
   }
 
   function trackDoorAlerts() {

@@ -24,6 +24,14 @@ export interface View {
   };
 }
 
+/** The fleet sync as the staff menu shows it; null when the site has no sync. */
+export interface SyncStatusView {
+  online: boolean;
+  lastSync: number | null;
+  queueLength: number;
+  lastError: string | null;
+}
+
 export interface DoorAlert {
   compartment: string;
   kind: 'left-open' | 'forced-open';

@@ -61,6 +61,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   if (!site.ok) throw new ServiceStartError(site.error);
   site.value.timers = { ...site.value.timers, ...options.timers };
   const demo = options.demo ? await startDemoHardware(site.value.locker) : undefined;
+  let sync: KioskSync | undefined;
   const terminal = await openTerminal({
     dataDir: options.dataDir,
     site: site.value,
@@ -70,10 +71,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       : await openInputDevices(site.value.devices, logger),
     clock,
     logger,
+    syncStatus: () => sync?.state() ?? null,
   });
   if (demo) seedDemoData(terminal.store, demo);
   // Enrols in the background and syncs on its own timer: never blocks the start or a flow.
-  const sync = site.value.sync
+  sync = site.value.sync
     ? startKioskSync({
         config: site.value.sync,
         dataDir: options.dataDir,

@@ -17,6 +17,7 @@ import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/te
 import { call } from '../testing/http.ts';
 import { until } from '../testing/wait.ts';
 import { loadSiteConfig } from './config.ts';
+import { DEMO } from './demo.ts';
 import type { Health } from './rpc-contract.ts';
 import { DEMO_SITE, type RunningService, startService } from './service.ts';
 import { SYNC_CURSOR_SETTING } from './sync.ts';
@@ -202,6 +203,26 @@ describe('kiosk service with the fleet sync', () => {
     assert.equal(device.status.compartments.total, store.compartments().length);
     assert.equal(device.status.queueLength, store.outboxLength());
     await service.sync!.syncNow();
+  });
+
+  test('staff see the sync on their menu: connected, nothing waiting', async () => {
+    const { core } = service.terminal;
+    await service.sync!.syncNow();
+    assert.ok(core.deviceInput({ type: 'CARD', uid: DEMO.staff[0].card }).ok);
+    await until('PIN screen', () => core.view().screen === 'staff.pin');
+    for (const key of DEMO.staff[0].pin) assert.ok(core.send({ type: 'KEY', key }).ok);
+    assert.ok(core.send({ type: 'SUBMIT' }).ok);
+    await until('staff menu', () => core.view().screen === 'staff.menu');
+    const sync = core.view().props.sync as {
+      online: boolean;
+      queueLength: number;
+      lastSync: number;
+    };
+    assert.equal(sync.online, true);
+    assert.equal(sync.queueLength, 0);
+    assert.equal(typeof sync.lastSync, 'number');
+    assert.ok(core.send({ type: 'LOGOUT' }).ok);
+    await until('attract', () => core.view().screen === 'attract');
   });
 
   test('with the server down: healthz says offline with the error, the kiosk keeps working', async () => {

@@ -8,6 +8,7 @@ import {
 } from '@amtomat/locker-controller';
 import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
 import { createKioskCore, type KioskCore } from '../core/kiosk-core.ts';
+import type { SyncStatusView } from '../core/views.ts';
 import { NEAREST_STATION_SETTING } from '../flows/courier-deposit.flow.ts';
 import { openDb } from '../store/db.ts';
 import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';
@@ -32,6 +33,8 @@ export async function openTerminal(options: {
   devices: { cardReader?: CardReader; scanner?: Scanner };
   clock: Clock;
   logger: Logger;
+  /** The fleet sync's state for the staff menu (the sync starts after the terminal). */
+  syncStatus?: () => SyncStatusView | null;
 }): Promise<Terminal> {
   const { dataDir, site, clock, logger } = options;
   const db = openDb(join(dataDir, 'kiosk.sqlite'));
@@ -68,6 +71,7 @@ export async function openTerminal(options: {
     clock,
     logger,
     timers: site.timers,
+    ...(options.syncStatus && { syncStatus: options.syncStatus }),
   });
   const { cardReader, scanner } = options.devices;
   const offCard = cardReader?.onCard(({ uid }) => core.deviceInput({ type: 'CARD', uid }));

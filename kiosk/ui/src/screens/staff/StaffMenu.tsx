@@ -4,6 +4,40 @@ import { Screen } from '../../components/Screen.tsx';
 import { useProps } from '../../shell/screen-context.ts';
 import type { StaffProps } from './props.ts';
 
+/** The connection to the town hall: staff see whether what they did has arrived. */
+function SyncState({ sync }: { sync: NonNullable<StaffProps['sync']> | null }) {
+  const { t, i18n } = useTranslation();
+  const time = (at: number) =>
+    new Intl.DateTimeFormat(i18n.language === 'de-easy' ? 'de' : i18n.language, {
+      dateStyle: 'short',
+      timeStyle: 'short',
+    }).format(at);
+  const state = sync === null ? 'off' : sync.online ? 'online' : 'offline';
+  return (
+    <section className="sync-state" aria-labelledby="sync-title" data-testid="sync-state">
+      <h2 id="sync-title">{t('staff.menu.sync.title')}</h2>
+      <dl>
+        <dt>{t('staff.menu.sync.state')}</dt>
+        <dd data-testid="sync-online">{t(`staff.menu.sync.${state}`)}</dd>
+        {sync && (
+          <>
+            <dt>{t('staff.menu.sync.last-sync')}</dt>
+            <dd>{sync.lastSync === null ? t('staff.menu.sync.never') : time(sync.lastSync)}</dd>
+            <dt>{t('staff.menu.sync.queue')}</dt>
+            <dd data-testid="sync-queue">{sync.queueLength}</dd>
+          </>
+        )}
+        {sync?.lastError && (
+          <>
+            <dt>{t('staff.menu.sync.error')}</dt>
+            <dd>{sync.lastError}</dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
+
 const TASKS = [
   { task: 'load', event: 'START_LOADING', icon: '⇩' },
   { task: 'retrieve', event: 'START_RETRIEVAL', icon: '⇧' },
@@ -13,7 +47,7 @@ const TASKS = [
 /** Only the tasks this role may do. */
 export function StaffMenu() {
   const { t } = useTranslation();
-  const { tasks, role } = useProps<StaffProps>();
+  const { tasks, role, sync } = useProps<StaffProps>();
   return (
     <Screen title={t('staff.menu.title')} intro={t(`staff.role.${role ?? 'staff'}`)}>
       <div className="choices">
@@ -26,6 +60,7 @@ export function StaffMenu() {
           </Action>
         ))}
       </div>
+      <SyncState sync={sync ?? null} />
       <div className="actions">
         <Action event={{ type: 'LOGOUT' }} testId="logout" kind="secondary">
           {t('staff.menu.logout')}

@@ -1,6 +1,13 @@
 /** What staffFlow.props() gives every staff screen. */
 export interface StaffProps {
   role: string | null;
+  /** The fleet sync, on the menu only; null when the site has none. */
+  sync?: {
+    online: boolean;
+    lastSync: number | null;
+    queueLength: number;
+    lastError: string | null;
+  } | null;
   tasks: string[];
   error: string | null;
   errorDetail: string | null;
