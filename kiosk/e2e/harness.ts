@@ -42,6 +42,8 @@ export async function openKiosk(
     timers?: Partial<SessionTimers>;
     browser?: Browser;
     viewport?: { width: number; height: number };
+    /** A site file (default: the demo site), e.g. one with a `sync` section. */
+    config?: string;
   } = {},
 ): Promise<KioskInBrowser> {
   const dir = mkdtempSync(join(tmpdir(), 'amtomat-e2e-'));
@@ -52,6 +54,7 @@ export async function openKiosk(
     demo: true,
     logger,
     ...(options.timers && { timers: options.timers }),
+    ...(options.config && { config: options.config }),
   });
   const browser = options.browser ?? (await launchChromium());
   const context = await browser.newContext({

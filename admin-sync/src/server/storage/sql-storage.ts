@@ -315,11 +315,11 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
     },
 
     async setDeviceStatus(deviceId, status, now) {
-      await driver.run('UPDATE devices SET status = ?, status_at = ? WHERE id = ?', [
-        JSON.stringify(status),
-        now,
-        deviceId,
-      ]);
+      // The status ends a terminal's sync cycle: it was seen, and has synced, now.
+      await driver.run(
+        'UPDATE devices SET status = ?, status_at = ?, last_seen_at = ? WHERE id = ?',
+        [JSON.stringify(status), now, now, deviceId],
+      );
     },
 
     async device(id) {
