@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createFleetServer } from './app.ts';
+import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
 import { jsonLogger } from './log.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
@@ -14,7 +15,9 @@ import { openSqliteStorage } from './storage/sqlite.ts';
 import type { FleetStorage } from './storage/storage.ts';
 
 const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL]
-       npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N] [--data DIR] [--postgres URL]`;
+       npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N] [--data DIR] [--postgres URL]
+       npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer [--totp] < password
+       (serve --behind-proxy: behind a TLS reverse proxy; console cookies Secure, client address from X-Forwarded-For)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -25,6 +28,10 @@ const { values, positionals } = parseArgs({
     postgres: { type: 'string' },
     label: { type: 'string' },
     'valid-hours': { type: 'string' },
+    username: { type: 'string' },
+    role: { type: 'string' },
+    totp: { type: 'boolean' },
+    'behind-proxy': { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
@@ -49,6 +56,13 @@ async function serve() {
   const logger = jsonLogger('fleet-server');
   const storage = await openStorage();
   const app = createFleetServer({ storage, logger });
+  const behindProxy = values['behind-proxy'] ?? false;
+  await registerConsole(app, {
+    storage,
+    logger,
+    secureCookies: behindProxy,
+    trustForwardedFor: behindProxy,
+  });
   const address = await app.listen({ port, host });
   logger.log('info', 'fleet.listening', { address, storage: storage.kind });
   process.stdout.write(`fleet server on ${address} (${storage.kind}); GET ${address}/healthz\n`);
@@ -80,8 +94,27 @@ async function enrolToken() {
   }
 }
 
+async function addUser() {
+  const storage = await openStorage();
+  try {
+    process.exitCode = await addUserCommand(
+      storage,
+      { username: values.username, role: values.role, totp: values.totp ?? false },
+      {
+        input: process.stdin,
+        out: (text) => process.stdout.write(text),
+        errOut: (text) => process.stderr.write(text),
+        now: Date.now(),
+      },
+    );
+  } finally {
+    await storage.close();
+  }
+}
+
 const command = positionals[0] ?? 'serve';
 if (values.help) process.stdout.write(`${USAGE}\n`);
 else if (command === 'serve') await serve();
 else if (command === 'enrol-token') await enrolToken();
+else if (command === 'add-user') await addUser();
 else fail(`unknown command ${command}`);

@@ -1,6 +1,7 @@
-export { createFleetServer, type FleetServerOptions } from './app.ts';
 export * from './announce.ts';
+export { createFleetServer, type FleetServerOptions } from './app.ts';
 export { defaultHandlers, type EventHandler, eventApplier } from './apply.ts';
+export { type ConsoleOptions, registerConsole } from './console/index.ts';
 export { createEnrolmentToken, DEFAULT_TOKEN_VALIDITY_MS } from './enrolment.ts';
 export * from './log.ts';
 export type { StorageKind } from './storage/driver.ts';

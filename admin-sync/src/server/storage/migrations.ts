@@ -135,6 +135,49 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
     `,
   },
+  {
+    version: 3,
+    name: 'console users, sessions, login attempts, audit',
+    sql: `
+      CREATE TABLE console_users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'clerk', 'viewer')),
+        totp_secret TEXT,
+        -- The last TOTP time step used: a code is accepted once.
+        totp_last_step BIGINT,
+        created_at BIGINT NOT NULL,
+        disabled_at BIGINT
+      );
+      -- Only the SHA-256 of a session token is stored; the token lives in the cookie.
+      CREATE TABLE console_sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES console_users (id),
+        csrf_token TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL
+      );
+      CREATE INDEX console_sessions_by_user ON console_sessions (user_id);
+      -- Failed sign-ins by keyed scope (hashed user name or client address), for rate limits.
+      CREATE TABLE console_login_failures (
+        scope TEXT NOT NULL,
+        at BIGINT NOT NULL
+      );
+      CREATE INDEX console_login_failures_by_scope ON console_login_failures (scope, at);
+      CREATE TABLE console_audit (
+        id TEXT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        user_id TEXT NOT NULL,
+        username TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        reason TEXT,
+        details TEXT
+      );
+      CREATE INDEX console_audit_by_time ON console_audit (at);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the schema version. */

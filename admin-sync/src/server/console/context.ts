@@ -1,0 +1,48 @@
+/** What every console route shares: its dependencies, the request's view, roles. */
+import type { Clock, Logger } from '../log.ts';
+import type { FleetStorage } from '../storage/storage.ts';
+import type { Authenticator } from './auth.ts';
+import type { ConsoleLanguage, Translate } from './i18n.ts';
+import type { ConsoleStore, ConsoleUser, Role } from './store.ts';
+
+export const CONSOLE_PREFIX = '/console';
+
+export interface ConsoleEnv {
+  storage: FleetStorage;
+  store: ConsoleStore;
+  auth: Authenticator;
+  logger: Logger;
+  clock: Clock;
+  onlineWindowMs: number;
+  timeZone: string;
+}
+
+/** The request as a page sees it: language, and the signed-in user if any. */
+export interface View {
+  lang: ConsoleLanguage;
+  t: Translate;
+  date: (ms: number | null | undefined) => string;
+  /** The page's own GET path (the language switch links to it). */
+  path: string;
+  user: ConsoleUser | null;
+  csrf: string | null;
+}
+
+export interface SignedView extends View {
+  user: ConsoleUser;
+  csrf: string;
+}
+
+/** view: every role; act: announce, cancel, remote actions; admin: users and audit log. */
+export type Permission = 'view' | 'act' | 'admin';
+
+const ALLOWED: Readonly<Record<Permission, readonly Role[]>> = {
+  view: ['admin', 'clerk', 'viewer'],
+  act: ['admin', 'clerk'],
+  admin: ['admin'],
+};
+
+export const may = (user: ConsoleUser | null, permission: Permission): boolean =>
+  user !== null && ALLOWED[permission].includes(user.role);
+
+export const consolePath = (path: string): string => `${CONSOLE_PREFIX}${path}`;

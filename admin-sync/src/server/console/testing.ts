@@ -1,0 +1,146 @@
+/**
+ * Test harness of the console: the fleet server with the console on a fresh store, a
+ * terminal enrolled, users of each role, a settable clock, and a browser-like client (cookie
+ * jar, CSRF token read from the page) over fastify's inject.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createFleetServer } from '../app.ts';
+import { memoryLogger } from '../log.ts';
+import type { FleetStorage } from '../storage/storage.ts';
+import type { StorageAdapter } from '../testing/adapters.ts';
+import { enrolTestDevice, type TestDevice } from '../testing/device.ts';
+import type { AuthPolicy } from './auth.ts';
+import { registerConsole } from './plugin.ts';
+import { consoleStore, type Role } from './store.ts';
+import { totpCode } from './totp.ts';
+import { addUser } from './users.ts';
+
+export const START = 1_750_000_000_000;
+export const PASSWORD = 'correct horse battery staple';
+/** Cheap scrypt for test users (the format keeps the cost, so checks use it too). */
+const TEST_COST = { log2N: 10, r: 8, p: 1 };
+
+export interface Harness {
+  app: FastifyInstance;
+  storage: FleetStorage;
+  device: TestDevice;
+  logger: ReturnType<typeof memoryLogger>;
+  clock: { now(): number; advance(ms: number): void };
+  /** TOTP secrets of users made with `totp: true`, by user name. */
+  totpSecrets: Map<string, string>;
+  addUser(username: string, role: Role, options?: { totp?: boolean }): Promise<void>;
+  client(options?: { address?: string }): ConsoleClient;
+  close(): Promise<void>;
+}
+
+export async function openHarness(
+  adapter: StorageAdapter,
+  options: { policy?: Partial<AuthPolicy>; secureCookies?: boolean } = {},
+): Promise<Harness> {
+  let now = START;
+  const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
+  const storage = await adapter.open();
+  const logger = memoryLogger();
+  const app = createFleetServer({ storage, clock });
+  await registerConsole(app, {
+    storage,
+    clock,
+    logger,
+    ...(options.policy && { policy: options.policy }),
+    secureCookies: options.secureCookies ?? false,
+  });
+  const device = await enrolTestDevice(app, storage, clock.now);
+  const store = consoleStore(storage.sql);
+  const totpSecrets = new Map<string, string>();
+  return {
+    app,
+    storage,
+    device,
+    logger,
+    clock,
+    totpSecrets,
+    async addUser(username, role, userOptions = {}) {
+      const added = await addUser(
+        store,
+        { username, role, password: PASSWORD, totp: userOptions.totp ?? false },
+        now,
+        TEST_COST,
+      );
+      if (!added.ok) throw new Error(`test user not added: ${JSON.stringify(added.error)}`);
+      const secret = added.value.totpUri && new URL(added.value.totpUri).searchParams.get('secret');
+      if (secret) totpSecrets.set(username, secret);
+    },
+    client: (clientOptions = {}) => new ConsoleClient(app, clientOptions.address ?? '127.0.0.1'),
+    async close() {
+      await app.close();
+      await storage.close();
+    },
+  };
+}
+
+export const csrfOf = (body: string): string =>
+  /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+
+export const totpFor = (harness: Harness, username: string, at = harness.clock.now()) =>
+  totpCode(harness.totpSecrets.get(username)!, at);
+
+/** A browser in miniature: keeps cookies, reads the CSRF token of the last page. */
+export class ConsoleClient {
+  readonly jar = new Map<string, string>();
+  lastCsrf = '';
+  private readonly app: FastifyInstance;
+  private readonly address: string;
+
+  constructor(app: FastifyInstance, address: string) {
+    this.app = app;
+    this.address = address;
+  }
+
+  async request(
+    method: 'GET' | 'POST',
+    url: string,
+    form?: Record<string, string>,
+  ): Promise<LightMyRequestResponse> {
+    const cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
+    const response = await this.app.inject({
+      method,
+      url,
+      remoteAddress: this.address,
+      headers: {
+        ...(cookie && { cookie }),
+        ...(form && { 'content-type': 'application/x-www-form-urlencoded' }),
+      },
+      ...(form && { payload: new URLSearchParams(form).toString() }),
+    });
+    for (const set of response.cookies) {
+      const expired = set.expires !== undefined && set.expires.getTime() <= Date.now();
+      if (set.value === '' || expired || set.maxAge === 0) this.jar.delete(set.name);
+      else this.jar.set(set.name, set.value);
+    }
+    const csrf = csrfOf(response.body);
+    if (csrf) this.lastCsrf = csrf;
+    return response;
+  }
+
+  get(url: string) {
+    return this.request('GET', url);
+  }
+
+  /** Posts a form with the CSRF token of the last page (unless the form names its own). */
+  post(url: string, form: Record<string, string> = {}) {
+    return this.request('POST', url, { _csrf: this.lastCsrf, ...form });
+  }
+
+  async login(username: string, password = PASSWORD, totp = '') {
+    await this.get('/console/login');
+    return this.post('/console/login', { username, password, totp });
+  }
+
+  /** Signs in and opens the overview (so the next post has the session's CSRF token). */
+  async signedIn(username: string, totp = '') {
+    const response = await this.login(username, PASSWORD, totp);
+    if (response.statusCode !== 303) throw new Error(`login failed: ${response.statusCode}`);
+    await this.get('/console/');
+    return this;
+  }
+}
