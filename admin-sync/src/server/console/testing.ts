@@ -38,7 +38,12 @@ export async function openHarness(
   options: { policy?: Partial<AuthPolicy>; secureCookies?: boolean } = {},
 ): Promise<Harness> {
   let now = START;
-  const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
+  const clock = {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
   const storage = await adapter.open();
   const logger = memoryLogger();
   const app = createFleetServer({ storage, clock });
