@@ -1,0 +1,114 @@
+/**
+ * The console in Debian's Chromium, checked by axe (WCAG 2.0/2.1 A and AA, WCAG 2.2 AA) on
+ * every page in both languages, including a form with errors. Signs in through the form like
+ * a person. HTML does not depend on the store, so SQLite alone; skipped without Chromium.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { storageAdapters } from '../testing/adapters.ts';
+import { type Harness, openHarness, PASSWORD } from './testing.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const adapter = storageAdapters().find((a) => a.name === 'sqlite')!;
+
+async function violations(page: Page, name: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).setLegacyMode(true).analyze();
+  return results.violations.map(
+    (v) => `${name}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+  );
+}
+
+describe('console pages pass axe in Chromium', {
+  skip: !existsSync(CHROMIUM) && 'no Chromium',
+}, () => {
+  let h: Harness;
+  let browser: Browser;
+  let base = '';
+
+  before(async () => {
+    await adapter.setup();
+    h = await openHarness(adapter);
+    await h.addUser('anna', 'admin');
+    await h.addUser('vera', 'viewer');
+    await h.storage.setDeviceStatus(
+      h.device.deviceId,
+      {
+        at: h.clock.now(),
+        queueLength: 3,
+        compartments: { total: 12, occupied: 5, defective: 1 },
+        doorAlarms: [{ compartment: 'A2', alarm: 'forced-open' }],
+      },
+      h.clock.now(),
+    );
+    base = await h.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+    await adapter.teardown();
+  });
+
+  const signIn = async (username: string) => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/console/login`);
+    await page.getByLabel(/Benutzername/).fill(username);
+    await page.getByLabel(/^Passwort/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.waitForURL(`${base}/console/`);
+    return page;
+  };
+
+  it('every page, in German and English, with and without errors', async () => {
+    const found: string[] = [];
+    const anonymous = await browser.newPage();
+    await anonymous.goto(`${base}/console/login`);
+    found.push(...(await violations(anonymous, 'login')));
+    await anonymous.getByRole('button', { name: 'Anmelden' }).click();
+    await anonymous.waitForSelector('.error-summary');
+    found.push(...(await violations(anonymous, 'login with error')));
+
+    const page = await signIn('anna');
+    // An item, so the item page has a history and a cancel form.
+    await page.goto(`${base}/console/announce`);
+    await page.getByLabel('Terminal').selectOption(h.device.deviceId);
+    await page.getByLabel(/Aktenzeichen/).fill('AZ-4711');
+    await page.getByLabel('E-Mail-Adresse').fill('max@example.org');
+    await page.getByRole('button', { name: 'Ankündigen' }).click();
+    await page.waitForURL(/\/console\/items\/.+\?done=announced/);
+    const itemPath = new URL(page.url()).pathname;
+
+    for (const lang of ['de', 'en']) {
+      await page.goto(`${base}/console/?lang=${lang}`);
+      for (const path of [
+        '/console/',
+        `/console/terminals/${h.device.deviceId}`,
+        '/console/announce',
+        '/console/items',
+        itemPath,
+        '/console/users',
+        '/console/audit',
+      ]) {
+        await page.goto(`${base}${path}`);
+        assert.equal(await page.getAttribute('html', 'lang'), lang);
+        found.push(...(await violations(page, `${lang} ${path}`)));
+      }
+      await page.goto(`${base}/console/announce`);
+      await page.locator('form[action="/console/announce"] button[type="submit"]').click();
+      await page.waitForSelector('.error-summary');
+      found.push(...(await violations(page, `${lang} announce with errors`)));
+    }
+    const viewer = await signIn('vera');
+    await viewer.goto(`${base}/console/announce`);
+    found.push(...(await violations(viewer, 'forbidden')));
+    assert.deepEqual(found, []);
+  });
+});
