@@ -98,6 +98,7 @@ export function authenticator(store: ConsoleStore, policy: AuthPolicy) {
     async startSession(user: ConsoleUser, now: number): Promise<{ token: string; csrf: string }> {
       const token = newToken();
       const csrf = newToken();
+      await store.pruneSessions(now - policy.sessionIdleMs, now - policy.sessionMaxMs);
       await store.addSession({ tokenHash: sha256(token), userId: user.id, csrfToken: csrf, now });
       return { token, csrf };
     },
@@ -118,9 +119,8 @@ export function authenticator(store: ConsoleStore, policy: AuthPolicy) {
       return session;
     },
 
-    async endSession(token: string | undefined, now: number): Promise<void> {
+    async endSession(token: string | undefined): Promise<void> {
       if (token) await store.deleteSession(sha256(token));
-      await store.pruneSessions(now - policy.sessionIdleMs, now - policy.sessionMaxMs);
     },
   };
 }

@@ -106,7 +106,7 @@ export function registerLoginRoutes(
   scope.post(
     '/logout',
     guard(env, 'view', async (request, reply, view) => {
-      await env.auth.endSession(request.cookies[COOKIES.session], env.clock.now());
+      await env.auth.endSession(request.cookies[COOKIES.session]);
       env.logger.log('info', 'console.logout', { user: view.user.id });
       reply.clearCookie(COOKIES.session, cookieOptions(settings));
       return reply.redirect(consolePath('/login'), 303);
