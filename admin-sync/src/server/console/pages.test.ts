@@ -383,8 +383,8 @@ for (const adapter of storageAdapters()) {
 
       const audit = await admin.get('/console/audit');
       assert.equal(audit.statusCode, 200);
-      assert.match(audit.body, /<td>user-added<\/td>/);
-      assert.match(audit.body, /<td>login<\/td>/);
+      assert.match(audit.body, /<td>Benutzer angelegt<\/td>/);
+      assert.match(audit.body, /<td>Anmeldung<\/td>/);
       assert.doesNotMatch(audit.body, /a long enough password|otpauth/);
     });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { type ConsoleEnv, consolePath, type SignedView } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { audit, guard, messagePage, sendPage } from './http.ts';
-import type { MessageKey } from './i18n.ts';
+import { isMessageKey, type MessageKey } from './i18n.ts';
 import { type ConsoleUser, ROLES, type Role } from './store.ts';
 import { type AddUserError, addUser } from './users.ts';
 import {
@@ -80,6 +80,11 @@ ${checkbox({ name: 'totp', label: t('users.withTotp'), checked: state.values?.to
   return layout(view, { title: t('users.title'), body: [html`${added}`, list, form], errors });
 }
 
+const auditAction = (view: SignedView, action: string) => {
+  const key = `auditAction.${action}`;
+  return isMessageKey(key) ? view.t(key) : action;
+};
+
 function auditPage(
   view: SignedView,
   entries: Awaited<ReturnType<ConsoleEnv['store']['audit']>>,
@@ -93,7 +98,7 @@ function auditPage(
 <thead><tr><th scope="col">${t('audit.at')}</th><th scope="col">${t('audit.user')}</th><th scope="col">${t('audit.action')}</th><th scope="col">${t('audit.target')}</th><th scope="col">${t('audit.reason')}</th><th scope="col">${t('audit.details')}</th></tr></thead>
 <tbody>${entries.map(
           (e) =>
-            html`<tr><td>${view.date(e.at)}</td><td>${e.username}</td><td>${e.action}</td><td>${e.target ?? '–'}</td><td>${e.reason ?? ''}</td><td><code>${e.details ? JSON.stringify(e.details) : ''}</code></td></tr>`,
+            html`<tr><td>${view.date(e.at)}</td><td>${e.username}</td><td>${auditAction(view, e.action)}</td><td>${e.target ?? '–'}</td><td>${e.reason ?? ''}</td><td><code>${e.details ? JSON.stringify(e.details) : ''}</code></td></tr>`,
         )}</tbody>
 </table>`;
   return layout(view, { title: t('audit.title'), body });
