@@ -2,7 +2,8 @@
  * `npm run fleet-server [-- serve] [--port N] [--host H] [--data DIR] [--postgres URL]`
  * starts the fleet server (SQLite in DIR/fleet.sqlite by default; PostgreSQL with --postgres
  * or FLEET_DATABASE_URL). `npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N]`
- * prints a one-time enrolment token for a terminal.
+ * prints a one-time enrolment token for a terminal. Notices (e-mail, SMS) are sent when
+ * `--notify-config FILE` (or FLEET_NOTIFY_CONFIG, FLEET_SMTP_URL, FLEET_SMS_URL) configures them.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,11 +11,12 @@ import { createFleetServer } from './app.ts';
 import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
 import { jsonLogger } from './log.ts';
+import { loadNotificationConfig, startNotifications } from './notifications/index.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
 import type { FleetStorage } from './storage/storage.ts';
 
-const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL]
+const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL] [--notify-config FILE]
        npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N] [--data DIR] [--postgres URL]
        npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer [--totp] < password
        (serve --behind-proxy: behind a TLS reverse proxy; console cookies Secure, client address from X-Forwarded-For)`;
@@ -32,6 +34,7 @@ const { values, positionals } = parseArgs({
     role: { type: 'string' },
     totp: { type: 'boolean' },
     'behind-proxy': { type: 'boolean' },
+    'notify-config': { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -54,6 +57,9 @@ async function serve() {
   // Loopback unless told otherwise: the server speaks plain HTTP; put TLS in front of it.
   const host = values.host ?? process.env.FLEET_HOST ?? '127.0.0.1';
   const logger = jsonLogger('fleet-server');
+  // A broken notification config stops the start: better than notices that never go out.
+  const notify = loadNotificationConfig({ file: values['notify-config'], env: process.env });
+  if (!notify.ok) fail(notify.error);
   const storage = await openStorage();
   const app = createFleetServer({ storage, logger });
   const behindProxy = values['behind-proxy'] ?? false;
@@ -65,9 +71,16 @@ async function serve() {
   });
   const address = await app.listen({ port, host });
   logger.log('info', 'fleet.listening', { address, storage: storage.kind });
+  const notifications = notify.value && startNotifications(notify.value, { storage, logger });
+  if (!notifications) {
+    logger.log('warn', 'notifications.not-configured', {
+      hint: 'notices are queued but not sent; see --notify-config',
+    });
+  }
   process.stdout.write(`fleet server on ${address} (${storage.kind}); GET ${address}/healthz\n`);
   const stop = async () => {
     await app.close();
+    await notifications?.stop();
     await storage.close();
     process.exit(0);
   };

@@ -4,6 +4,16 @@ export { defaultHandlers, type EventHandler, eventApplier } from './apply.ts';
 export { type ConsoleOptions, registerConsole } from './console/index.ts';
 export { createEnrolmentToken, DEFAULT_TOKEN_VALIDITY_MS } from './enrolment.ts';
 export * from './log.ts';
+export {
+  loadNotificationConfig,
+  type NoticeRecord,
+  type NotificationConfig,
+  notificationCounts,
+  notificationOverview,
+  retryNotification,
+  startNotifications,
+  startNotificationWorker,
+} from './notifications/index.ts';
 export type { StorageKind } from './storage/driver.ts';
 export { openPostgresStorage } from './storage/postgres.ts';
 export { openSqliteStorage } from './storage/sqlite.ts';
