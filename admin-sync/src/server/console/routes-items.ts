@@ -122,6 +122,8 @@ function historyDetail(view: SignedView, detail: JsonObject | null): string {
 
 const HISTORY_EVENTS: Readonly<Record<string, MessageKey>> = {
   'notice-sent': 'history.notice-sent',
+  'notice-failed': 'history.notice-failed',
+  'notice-requeued': 'history.notice-requeued',
 };
 const historyEvent = (view: SignedView, event: string) => {
   const key = HISTORY_EVENTS[event] ?? `status.${event}`;
