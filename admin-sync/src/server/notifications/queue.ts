@@ -64,7 +64,11 @@ const toRecord = (row: NoticeRow): NoticeRecord => ({
 const COLUMNS = `id, item_id, channel, kind, status, attempts, next_attempt_at, last_error,
   created_at, sent_at`;
 
-/** Claims up to `limit` due notices of the given channels; each is leased until `leaseUntil`. */
+/**
+ * Claims up to `limit` due notices of the given channels; each is leased until `leaseUntil`.
+ * A reminder or expiring notice waits while the same channel's ready notice is still being
+ * tried: it says the code came in the first message.
+ */
 export async function claimDue(
   storage: FleetStorage,
   options: { channels: readonly ChannelName[]; now: number; leaseUntil: number; limit: number },
@@ -72,8 +76,11 @@ export async function claimDue(
   if (options.channels.length === 0) return [];
   const marks = options.channels.map(() => '?').join(', ');
   const due = await storage.sql.all<{ id: string; attempts: number }>(
-    `SELECT id, attempts FROM notifications
+    `SELECT id, attempts FROM notifications n
      WHERE status = 'pending' AND next_attempt_at <= ? AND channel IN (${marks})
+       AND NOT (kind IN ('reminder', 'expiring') AND EXISTS (SELECT 1 FROM notifications r
+         WHERE r.item_id = n.item_id AND r.channel = n.channel AND r.kind = 'ready'
+           AND r.status = 'pending'))
      ORDER BY next_attempt_at, created_at, id LIMIT ?`,
     [options.now, ...options.channels, options.limit],
   );
@@ -88,6 +95,19 @@ export async function claimDue(
     if (row) claimed.push(toRecord(row));
   }
   return claimed;
+}
+
+/** The status of the item's ready notice on a channel, if there is one. */
+export async function readyStatus(
+  storage: FleetStorage,
+  itemId: string,
+  channel: ChannelName,
+): Promise<NoticeStatus | undefined> {
+  const [row] = await storage.sql.all<{ status: NoticeStatus }>(
+    `SELECT status FROM notifications WHERE item_id = ? AND channel = ? AND kind = 'ready'`,
+    [itemId, channel],
+  );
+  return row?.status;
 }
 
 /** Only the holder of the lease (same attempt count) may settle a claimed notice. */

@@ -398,6 +398,35 @@ for (const adapter of storageAdapters()) {
       assert.deepEqual(kinds, ['expired:sent', 'expiring:sent', 'ready:sent', 'reminder:sent']);
     });
 
+    it('a reminder waits for the ready notice of its channel, and is dropped if that failed', async () => {
+      const itemId = await fleet.announce({ email: EMAIL, mobile: MOBILE });
+      secrets.push((await storage.pendingCode(itemId))!);
+      smtp.rejectWith(451);
+      gateway.answer(400);
+      const w = worker();
+      await fleet.ready(itemId);
+      assert.deepEqual(await w.runOnce().then((r) => [r.retried, r.failed]), [1, 1]);
+
+      now += 2 * DAY_MS;
+      const late = await w.runOnce();
+      assert.deepEqual(late.scheduled, { reminder: 2, expiring: 0 });
+      assert.deepEqual([late.sent, late.retried, late.cancelled], [0, 1, 1]);
+      const sms = await one(itemId, 'sms', 'reminder');
+      assert.equal(sms.status, 'cancelled');
+      assert.match(sms.lastError ?? '', /never reached this channel/);
+      const email = await one(itemId, 'email', 'reminder');
+      assert.deepEqual([email.status, email.attempts], ['pending', 0], 'not even tried');
+
+      smtp.rejectWith(null);
+      now += BACKOFF.maxMs;
+      assert.equal((await w.runOnce()).sent, 1);
+      assert.equal((await w.runOnce()).sent, 1);
+      assert.deepEqual(
+        smtp.mails.map((m) => m.mail.subject?.split(':')[0]),
+        ['Abholbereit', 'Erinnerung'],
+      );
+    });
+
     it('queues the expiring notice itself when the terminal is offline, and no late reminder', async () => {
       const itemId = await fleet.announce({ mobile: MOBILE, holdingDays: 3 });
       secrets.push((await storage.pendingCode(itemId))!);
@@ -406,7 +435,8 @@ for (const adapter of storageAdapters()) {
       now += DAY_MS;
       const summary = await w.runOnce();
       assert.deepEqual(summary.scheduled, { reminder: 0, expiring: 1 });
-      assert.equal(summary.sent, 2, 'ready and expiring');
+      assert.equal(summary.sent, 1, 'the ready notice first');
+      assert.equal((await w.runOnce()).sent, 1, 'then the expiring one');
       now += DAY_MS;
       assert.deepEqual((await w.runOnce()).scheduled, { reminder: 0, expiring: 0 });
       const texts = gateway.requests.map((r) => (r.body as { text: string }).text);

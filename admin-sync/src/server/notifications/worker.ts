@@ -7,10 +7,18 @@
  * visible in the overview until someone retries it. Logs carry ids, channel, kind, attempts
  * and redacted reasons — never an address, number, code or message text.
  */
+
+import { err } from '../../protocol/index.ts';
 import type { Clock, Logger } from '../log.ts';
 import { silentLogger, systemClock } from '../log.ts';
 import type { FleetStorage, ItemRecord } from '../storage/storage.ts';
-import { CHANNELS, type ChannelName, type NoticeChannels, redact } from './channel.ts';
+import {
+  CHANNELS,
+  type ChannelName,
+  type NoticeChannels,
+  type NoticeMessage,
+  redact,
+} from './channel.ts';
 import type { NotificationConfig } from './config.ts';
 import {
   claimDue,
@@ -20,6 +28,7 @@ import {
   markRetry,
   markSent,
   type NoticeRecord,
+  readyStatus,
   scheduleReminders,
 } from './queue.ts';
 import { renderNotice } from './templates.ts';
@@ -107,11 +116,11 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
     return 'cancelled';
   }
 
-  async function fail(notice: NoticeRecord, reason: string, now: number): Promise<Outcome> {
+  async function fail(notice: NoticeRecord, reason: string): Promise<Outcome> {
     if ((await markFailed(storage, notice, reason)) === 1) {
       await storage.addItemHistory({
         itemId: notice.itemId,
-        at: now,
+        at: clock.now(),
         event: 'notice-failed',
         actor: 'system',
         detail: { kind: notice.kind, channel: notice.channel, attempts: notice.attempts },
@@ -121,20 +130,33 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
     return 'failed';
   }
 
-  async function deliver(notice: NoticeRecord): Promise<Outcome> {
+  /** The message, or why there is none: the item moved on, or a ready notice lost its code. */
+  async function prepare(
+    notice: NoticeRecord,
+  ): Promise<{ message: NoticeMessage; secrets: string[] } | { outcome: Promise<Outcome> }> {
     const item = await storage.item(notice.itemId);
     const contact = await storage.itemContact(notice.itemId);
-    if (!item || !contact) return cancel(notice, 'no contact data any more (item finished)');
-    if (item.status !== statusFor(notice.kind)) return cancel(notice, `item is ${item.status}`);
+    if (!item || !contact) {
+      return { outcome: cancel(notice, 'no contact data any more (item finished)') };
+    }
+    if (item.status !== statusFor(notice.kind)) {
+      return { outcome: cancel(notice, `item is ${item.status}`) };
+    }
     const to = notice.channel === 'email' ? contact.email : contact.mobile;
-    if (!to) return fail(notice, `the contact has no ${notice.channel} address`, clock.now());
+    if (!to) return { outcome: fail(notice, `the contact has no ${notice.channel} address`) };
+    if (
+      notice.kind !== 'ready' &&
+      notice.kind !== 'expired' &&
+      (await readyStatus(storage, item.id, notice.channel)) === 'failed'
+    ) {
+      const reason = 'the pickup code never reached this channel (ready notice failed)';
+      return { outcome: cancel(notice, reason) };
+    }
     const code = notice.kind === 'ready' ? await storage.pendingCode(item.id) : undefined;
     if (notice.kind === 'ready' && code === undefined) {
-      return fail(
-        notice,
-        'pickup code no longer stored (already delivered, or the item finished); a new code needs a new announcement',
-        clock.now(),
-      );
+      const reason =
+        'pickup code no longer stored (already delivered, or the item finished); a new code needs a new announcement';
+      return { outcome: fail(notice, reason) };
     }
     const label = (await storage.device(item.deviceId))?.label ?? null;
     const terminal = label === null ? undefined : texts.terminals[label];
@@ -151,23 +173,23 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
       timeZone: texts.timeZone,
       ...(code === undefined ? {} : { code }),
     });
-    const channel = channels[notice.channel]!;
-    const secrets = [to, ...(code === undefined ? [] : [code])];
-    const result = await channel
-      .send({
-        to,
-        language: rendered.language,
-        subject: rendered.subject,
-        text: notice.channel === 'sms' ? rendered.sms : rendered.text,
-      })
-      .catch((error: unknown) => ({
-        ok: false as const,
-        error: { permanent: false, reason: `channel threw: ${String(error)}` },
-      }));
+    const text = notice.channel === 'sms' ? rendered.sms : rendered.text;
+    return {
+      message: { to, language: rendered.language, subject: rendered.subject, text },
+      secrets: code === undefined ? [to] : [to, code],
+    };
+  }
+
+  async function deliver(notice: NoticeRecord): Promise<Outcome> {
+    const prepared = await prepare(notice);
+    if ('outcome' in prepared) return prepared.outcome;
+    const result = await channels[notice.channel]!.send(prepared.message).catch((error: unknown) =>
+      err({ permanent: false, reason: `channel threw: ${String(error)}` }),
+    );
     const now = clock.now();
     if (result.ok) return sent(notice, now);
-    const reason = redact(result.error.reason, secrets);
-    if (result.error.permanent || notice.attempts >= maxAttempts) return fail(notice, reason, now);
+    const reason = redact(result.error.reason, prepared.secrets);
+    if (result.error.permanent || notice.attempts >= maxAttempts) return fail(notice, reason);
     const nextAttemptAt = now + backoffDelay(notice.attempts, backoff);
     await markRetry(storage, notice, reason, nextAttemptAt);
     logger.log('warn', 'notifications.retry', { ...fields(notice), reason, nextAttemptAt });
