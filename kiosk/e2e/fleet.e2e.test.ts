@@ -1,0 +1,259 @@
+/**
+ * Issue #5 acceptance, end to end over loopback: a clerk announces an ID card in the
+ * Bürgerbüro console (Chromium) → the terminal pulls it → staff load it at the terminal
+ * (Chromium, demo hardware) → the fleet server (its own process) e-mails the code to a real
+ * SMTP server → the citizen picks it up at the terminal with that code → the console shows
+ * it picked up. Then again with the network cable pulled while loading and while picking
+ * up: everything arrives once when the cable is back.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO } from '../src/service/demo.ts';
+import { DEMO_SITE } from '../src/service/service.ts';
+import { eventually, until } from '../src/testing/wait.ts';
+import {
+  CLERK,
+  type FleetProcess,
+  type Link,
+  startFleetProcess,
+  startLink,
+  startTestSmtp,
+  type TestSmtp,
+} from './fleet.ts';
+import { type KioskInBrowser, launchChromium, openKiosk } from './harness.ts';
+
+const STAFF = DEMO.staff[0];
+const CITIZEN = { email: 'buerger@example.org', dateOfBirth: '02.03.1980', typed: '02031980' };
+const TERMINAL_LABEL = 'Rathaus Testdorf';
+
+let browser: Browser;
+let smtp: TestSmtp;
+let fleet: FleetProcess;
+let link: Link;
+let kiosk: KioskInBrowser;
+let consolePage: Page;
+let dir: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'amtomat-fleet-e2e-'));
+  smtp = await startTestSmtp();
+  fleet = await startFleetProcess({ smtpPort: smtp.port });
+  link = await startLink(Number(new URL(fleet.url).port));
+  const site = JSON.parse(readFileSync(DEMO_SITE, 'utf8')) as Record<string, unknown>;
+  const siteFile = join(dir, 'site.json');
+  writeFileSync(
+    siteFile,
+    JSON.stringify({
+      ...site,
+      site: { ...(site.site as object), name: TERMINAL_LABEL },
+      // Cycles run when the test says (syncNow), so each step is deterministic.
+      sync: { url: link.url, enrolmentToken: fleet.token(TERMINAL_LABEL), intervalMs: 3_600_000 },
+    }),
+  );
+  browser = await launchChromium();
+  kiosk = await openKiosk({ browser, config: siteFile });
+  const online = await kiosk.service.sync!.syncNow();
+  assert.equal(online.online, true, String(online.lastError));
+  consolePage = await (await browser.newContext()).newPage();
+  await signIn(consolePage);
+});
+
+after(async () => {
+  await kiosk?.close();
+  await browser?.close();
+  await link?.close();
+  await fleet?.close();
+  await smtp?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function signIn(page: Page) {
+  await page.goto(`${fleet.url}/console/login?lang=en`);
+  await page.getByLabel('User name').fill(CLERK.username);
+  await page.getByLabel('Password').fill(CLERK.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Announce' }).first().waitFor();
+}
+
+/** The clerk announces an ID card for the terminal; returns the item page's URL. */
+async function announce(reference: string): Promise<string> {
+  await consolePage.goto(`${fleet.url}/console/announce`);
+  await consolePage.getByLabel('Terminal').selectOption({ label: TERMINAL_LABEL });
+  await consolePage.getByLabel('Reference or barcode').fill(reference);
+  await consolePage.getByLabel('Kind').selectOption({ label: 'ID document' });
+  await consolePage.getByLabel('Language of the notices').selectOption({ label: 'English' });
+  await consolePage.getByLabel('E-mail address').fill(CITIZEN.email);
+  await consolePage.getByLabel('Date of birth (second factor)').fill(CITIZEN.dateOfBirth);
+  await consolePage.getByRole('button', { name: 'Announce' }).click();
+  await consolePage.waitForURL(/\/console\/items\/[^/?]+/);
+  assert.doesNotMatch(await consolePage.locator('main').innerText(), /\b\d{8}\b/, 'no code shown');
+  return consolePage.url().split('?')[0]!;
+}
+
+async function consoleStatus(itemUrl: string): Promise<string> {
+  await consolePage.goto(itemUrl);
+  return consolePage.locator('main').innerText();
+}
+
+async function tapKeys(keys: string) {
+  for (const key of keys) await kiosk.page.getByTestId(`key-${key}`).click();
+}
+
+async function staffLogIn(person: (typeof DEMO.staff)[number] = STAFF) {
+  kiosk.service.demo!.cardReader.tap(person.card);
+  await kiosk.screen('staff.pin');
+  await tapKeys(person.pin);
+  await kiosk.page.getByTestId('submit').click();
+  await kiosk.screen('staff.menu');
+}
+
+/** Staff scan the reference, say its size, put it in and close the door: returns the compartment. */
+async function load(reference: string): Promise<string> {
+  await kiosk.page.getByTestId('task-load').click();
+  await kiosk.screen('staff.load.scan');
+  kiosk.service.demo!.scanner.scan(reference, ']C0');
+  // The town hall does not know the size of the envelope: staff say it at the terminal.
+  await kiosk.screen('staff.load.describe');
+  await kiosk.page.getByTestId('size-S').click();
+  await kiosk.page.getByTestId('confirm').click();
+  await kiosk.screen('staff.door-open');
+  const compartment = kiosk.service.terminal.store
+    .openIntents()
+    .find((intent) => intent.purpose === 'load')?.compartment;
+  assert.ok(compartment);
+  kiosk.closeDoor(compartment, { itemPresent: true });
+  await until('loaded', () => itemAt(reference)?.status === 'loaded', 10_000);
+  await kiosk.screen('staff.load.scan');
+  await kiosk.page.getByTestId('back').click();
+  await kiosk.screen('staff.menu');
+  await kiosk.page.getByTestId('logout').click();
+  await kiosk.screen('attract');
+  return compartment;
+}
+
+const itemAt = (reference: string) => kiosk.service.terminal.store.itemByReference(reference);
+
+/** The one mail to the citizen about `reference`'s code; fails on a second one. */
+async function codeFromMail(before: number): Promise<string> {
+  const mail = await eventually(
+    'the e-mail with the code',
+    () => smtp.mails.length > before && smtp.mails[before],
+    20_000,
+  );
+  assert.deepEqual(mail.to, [CITIZEN.email]);
+  const code = /\b(\d{8})\b/.exec(mail.mail.text ?? '')?.[1];
+  assert.ok(code, 'the mail carries an 8-digit code');
+  return code;
+}
+
+async function pickUp(code: string, compartment: string) {
+  await kiosk.page.getByTestId('start').click();
+  await kiosk.screen('menu');
+  await kiosk.page.getByTestId('service-document-pickup').click();
+  await kiosk.screen('pickup.code');
+  await tapKeys(code);
+  await kiosk.page.getByTestId('submit').click();
+  await kiosk.screen('pickup.date-of-birth');
+  await tapKeys(CITIZEN.typed);
+  await kiosk.page.getByTestId('submit').click();
+  await kiosk.screen('pickup.take-and-close');
+  assert.equal(kiosk.door(compartment).open, true);
+  kiosk.closeDoor(compartment, { itemPresent: false });
+  await kiosk.screen('survey');
+  await kiosk.page.getByTestId('finish').click();
+  await kiosk.screen('attract');
+}
+
+/** Every event of the terminal on the server once, seqs 1..n without a gap, none parked. */
+function assertExactlyOnce() {
+  const events = fleet.events();
+  const seqs = events.map((event) => event.seq);
+  assert.deepEqual(
+    seqs,
+    seqs.map((_, index) => index + 1),
+  );
+  assert.deepEqual(
+    events.filter((event) => event.status !== 'applied'),
+    [],
+  );
+  assert.equal(kiosk.service.terminal.store.outboxLength(), 0);
+  return events;
+}
+
+describe('announce → load → e-mail → pick up → console', () => {
+  test('online all the way', async () => {
+    const reference = 'PA-2026-7001';
+    const itemUrl = await announce(reference);
+    assert.match(await consoleStatus(itemUrl), /announced/);
+
+    await kiosk.service.sync!.syncNow();
+    assert.equal(itemAt(reference)?.status, 'announced', 'the terminal pulled the announcement');
+
+    await staffLogIn();
+    assert.match(await kiosk.page.getByTestId('sync-online').innerText(), /Connected|Verbunden/);
+    const mailsBefore = smtp.mails.length;
+    const compartment = await load(reference);
+    await kiosk.service.sync!.syncNow();
+    const code = await codeFromMail(mailsBefore);
+    assert.match(await consoleStatus(itemUrl), /loaded, ready for pickup/);
+
+    await pickUp(code, compartment);
+    assert.equal(itemAt(reference)?.status, 'picked_up');
+    await kiosk.service.sync!.syncNow();
+    const page = await consoleStatus(itemUrl);
+    assert.match(page, /picked up/);
+    assert.doesNotMatch(page, new RegExp(CITIZEN.email), 'contact data gone after pickup');
+    const ofItem = assertExactlyOnce()
+      .filter((event) => event.reference === reference)
+      .map((event) => event.type);
+    assert.deepEqual(ofItem, ['item-ready', 'item-picked-up']);
+    assert.equal(smtp.mails.length, mailsBefore + 1, 'one e-mail, no more');
+  });
+
+  test('cable pulled while loading and while picking up: all arrives once when it is back', async () => {
+    const reference = 'PA-2026-7002';
+    const itemUrl = await announce(reference);
+    await kiosk.service.sync!.syncNow();
+    assert.equal(itemAt(reference)?.status, 'announced');
+
+    link.down();
+    const mailsBefore = smtp.mails.length;
+    await staffLogIn();
+    const compartment = await load(reference);
+    const offline = await kiosk.service.sync!.syncNow();
+    assert.equal(offline.online, false);
+    assert.ok(offline.queueLength > 0, 'item-ready waits in the outbox');
+    // A colleague looks (the same card again at once is taken for one still held on the reader).
+    await staffLogIn(DEMO.staff[1]);
+    assert.match(await kiosk.page.getByTestId('sync-online').innerText(), /Not connected|Nicht/);
+    await kiosk.page.getByTestId('logout').click();
+    await kiosk.screen('attract');
+    assert.match(await consoleStatus(itemUrl), /announced/, 'the town hall cannot know yet');
+
+    link.up();
+    await kiosk.service.sync!.syncNow();
+    const code = await codeFromMail(mailsBefore);
+
+    link.down();
+    await pickUp(code, compartment);
+    const stillOffline = await kiosk.service.sync!.syncNow();
+    assert.equal(stillOffline.online, false);
+    assert.match(await consoleStatus(itemUrl), /loaded, ready for pickup/);
+
+    link.up();
+    const back = await kiosk.service.sync!.syncNow();
+    assert.equal(back.online, true, String(back.lastError));
+    assert.match(await consoleStatus(itemUrl), /picked up/);
+    const ofItem = assertExactlyOnce()
+      .filter((event) => event.reference === reference)
+      .map((event) => event.type);
+    assert.deepEqual(ofItem, ['item-ready', 'item-picked-up']);
+    // The worker runs every second: give it time to send anything it should not.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    assert.equal(smtp.mails.length, mailsBefore + 1, 'one e-mail, no more');
+  });
+});
