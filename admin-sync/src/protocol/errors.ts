@@ -30,5 +30,7 @@ export const HealthSchema = z.object({
   api: z.string(),
   storage: z.enum(['sqlite', 'postgres']),
   serverTime: z.number().int(),
+  /** Citizen notices waiting to be sent, and those that failed for good (see the console). */
+  notices: z.object({ pending: z.number().int(), failed: z.number().int() }).optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;

@@ -28,6 +28,7 @@ import { type EventHandler, eventApplier } from './apply.ts';
 import { authenticator } from './auth.ts';
 import { enrolDevice } from './enrolment.ts';
 import { type Clock, type Logger, silentLogger, systemClock } from './log.ts';
+import { notificationCounts } from './notifications/queue.ts';
 import type { FleetStorage } from './storage/storage.ts';
 
 export interface FleetServerOptions {
@@ -141,11 +142,13 @@ export function createFleetServer(options: FleetServerOptions): FastifyInstance 
         .code(503)
         .send({ error: 'internal', message: 'storage unavailable' } satisfies ErrorReply);
     }
+    const { pending, failed } = await notificationCounts(storage);
     return {
       status: 'ok',
       api: API_VERSION,
       storage: storage.kind,
       serverTime: clock.now(),
+      notices: { pending, failed },
     } satisfies Health;
   });
 

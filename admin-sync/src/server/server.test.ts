@@ -15,6 +15,7 @@ import {
   signEnrolment,
   signRequest,
 } from '../protocol/index.ts';
+import { AnnounceInputSchema, announceItem } from './announce.ts';
 import { createFleetServer } from './app.ts';
 import { defaultHandlers, type EventHandler } from './apply.ts';
 import { createEnrolmentToken } from './enrolment.ts';
@@ -465,7 +466,7 @@ for (const adapter of storageAdapters()) {
       });
     });
 
-    it('GET /healthz names the storage', async () => {
+    it('GET /healthz names the storage and counts the notices waiting', async () => {
       const reply = await app.inject({ method: 'GET', url: paths.healthz });
       assert.equal(reply.statusCode, 200);
       assert.deepEqual(reply.json(), {
@@ -473,7 +474,25 @@ for (const adapter of storageAdapters()) {
         api: 'v1',
         storage: adapter.name,
         serverTime: now,
+        notices: { pending: 0, failed: 0 },
       });
+      const announced = await announceItem(
+        storage,
+        AnnounceInputSchema.parse({
+          deviceId: a.deviceId,
+          reference: 'REF-health',
+          itemKind: 'document',
+          email: 'someone@example.org',
+          mobile: '+49 151 2345678',
+        }),
+        'clerk',
+        now,
+      );
+      assert.ok(announced.ok);
+      const itemId = announced.value.itemId;
+      await a.push([a.event(1, 'item-ready', { ...ready(itemId), reference: 'REF-health' })]);
+      const after = await app.inject({ method: 'GET', url: paths.healthz });
+      assert.deepEqual(after.json().notices, { pending: 2, failed: 0 }, 'e-mail and SMS');
     });
   });
 }
