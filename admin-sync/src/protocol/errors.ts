@@ -32,5 +32,7 @@ export const HealthSchema = z.object({
   serverTime: z.number().int(),
   /** Citizen notices waiting to be sent, and those that failed for good (see the console). */
   notices: z.object({ pending: z.number().int(), failed: z.number().int() }).optional(),
+  /** Poison events set aside for an operator (they never block a terminal's queue). */
+  parkedEvents: z.number().int().optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;

@@ -149,6 +149,7 @@ export function createFleetServer(options: FleetServerOptions): FastifyInstance 
       storage: storage.kind,
       serverTime: clock.now(),
       notices: { pending, failed },
+      parkedEvents: (await storage.parkedEvents()).length,
     } satisfies Health;
   });
 

@@ -475,6 +475,7 @@ for (const adapter of storageAdapters()) {
         storage: adapter.name,
         serverTime: now,
         notices: { pending: 0, failed: 0 },
+        parkedEvents: 0,
       });
       const announced = await announceItem(
         storage,
@@ -493,6 +494,11 @@ for (const adapter of storageAdapters()) {
       await a.push([a.event(1, 'item-ready', { ...ready(itemId), reference: 'REF-health' })]);
       const after = await app.inject({ method: 'GET', url: paths.healthz });
       assert.deepEqual(after.json().notices, { pending: 2, failed: 0 }, 'e-mail and SMS');
+      await a.push([a.event(2, 'item-ready', { itemId: 'x' })]); // poison: fields missing
+      assert.equal(
+        (await app.inject({ method: 'GET', url: paths.healthz })).json().parkedEvents,
+        1,
+      );
     });
   });
 }
