@@ -12,6 +12,7 @@ import {
   TerminalStatusSchema,
 } from '../../protocol/index.ts';
 import type { SqlDriver, SqlQueryable } from './driver.ts';
+import { appendFeedIn } from './feed-sql.ts';
 import { addHistory, forgetContact, queueNotice } from './item-notices.ts';
 import { migrate } from './migrations.ts';
 import type {
@@ -372,21 +373,9 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
     },
 
     async appendFeed(deviceId, change, now) {
-      const valid = FeedChangeSchema.parse(change);
-      return driver.transaction(async (tx) => {
-        // Cursors are dense per device and taken under the device's row lock, so a reader
-        // never sees cursor 7 before a still-uncommitted 6.
-        const [row] = await tx.all<{ feed_head: number }>(
-          'UPDATE devices SET feed_head = feed_head + 1 WHERE id = ? RETURNING feed_head',
-          [deviceId],
-        );
-        if (!row) throw new Error(`unknown device ${deviceId}`);
-        await tx.run(
-          'INSERT INTO feed (device_id, cursor, kind, change, created_at) VALUES (?, ?, ?, ?, ?)',
-          [deviceId, row.feed_head, valid.kind, JSON.stringify(valid), now],
-        );
-        return row.feed_head;
-      });
+      const cursor = await driver.transaction((tx) => appendFeedIn(tx, deviceId, change, now));
+      if (cursor === undefined) throw new Error(`unknown device ${deviceId}`);
+      return cursor;
     },
 
     async feed(deviceId, after, limit) {
@@ -424,11 +413,9 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
       const { deviceId, change, contact, now } = announcement;
       return driver
         .transaction(async (tx) => {
-          const [device] = await tx.all<{ feed_head: number }>(
-            'UPDATE devices SET feed_head = feed_head + 1 WHERE id = ? RETURNING feed_head',
-            [deviceId],
-          );
-          if (!device) return err('unknown-device' as const);
+          // The feed change first: it takes the device's lock the reference check relies on.
+          const cursor = await appendFeedIn(tx, deviceId, change, now);
+          if (cursor === undefined) return err('unknown-device' as const);
           const active = await tx.all(
             `SELECT 1 AS active FROM items WHERE device_id = ? AND reference = ?
            AND status IN ('announced', 'loaded')`,
@@ -463,11 +450,7 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
             actor: announcement.actor,
             detail: { holdingDays: change.holdingDays },
           });
-          await tx.run(
-            'INSERT INTO feed (device_id, cursor, kind, change, created_at) VALUES (?, ?, ?, ?, ?)',
-            [deviceId, device.feed_head, change.kind, JSON.stringify(change), now],
-          );
-          return ok({ cursor: device.feed_head });
+          return ok({ cursor });
         })
         .catch((error: unknown) => {
           if (error instanceof ReferenceActive) return err('reference-active' as const);
