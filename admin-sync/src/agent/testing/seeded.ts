@@ -1,0 +1,47 @@
+/**
+ * Seeded randomness for the fault and kill tests, so a failing run can be repeated: the
+ * seed comes from SYNC_TEST_SEED when set, else it is drawn and the test prints it.
+ */
+import { randomInt } from 'node:crypto';
+
+export const SEED_VARIABLE = 'SYNC_TEST_SEED';
+
+export function testSeed(): number {
+  const given = Number(process.env[SEED_VARIABLE]);
+  return Number.isSafeInteger(given) && given > 0 ? given : randomInt(1, 2 ** 31);
+}
+
+/** mulberry32: small, fast, and good enough to pick faults; [0, 1) like Math.random. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Items in an order of `random`'s choosing (Fisher–Yates). */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+/**
+ * Runs `body`; when it fails, says which seed to repeat it with. The seed goes to stderr
+ * because the test runner shows a failing test's error but not its diagnostics first.
+ */
+export async function withSeed<T>(what: string, seed: number, body: () => Promise<T>) {
+  try {
+    return await body();
+  } catch (error) {
+    process.stderr.write(`${what} failed with seed ${seed}: rerun with ${SEED_VARIABLE}=${seed}\n`);
+    throw error;
+  }
+}
