@@ -1,6 +1,6 @@
 /**
- * Console sign-in, sessions, CSRF, rate limits, roles and headers, against both storage
- * adapters (SQLite and a real PostgreSQL started by the suite).
+ * Console sign-in, sessions, password change, CSRF, rate limits, roles and headers, against
+ * both storage adapters (SQLite and a real PostgreSQL started by the suite).
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -196,6 +196,94 @@ for (const adapter of storageAdapters()) {
       assert.equal((await admin.post(`/console/users/${vera.id}/disable`)).statusCode, 303);
       assert.equal((await victim.get('/console/')).statusCode, 303);
       assert.equal((await h.client().login('vera')).statusCode, 401);
+    });
+
+    it('changes the own password: current one checked, new one twice, other sessions end', async () => {
+      const NEW = 'a brand new passphrase';
+      const elsewhere = await h.client({ address: '10.0.0.5' }).signedIn('clara');
+      const client = await h.client().signedIn('clara');
+      const form = await client.get('/console/password');
+      assert.equal(form.statusCode, 200);
+      assert.match(form.body, /autocomplete="current-password"/);
+
+      const wrong = await client.post('/console/password', {
+        currentPassword: 'not my password',
+        newPassword: NEW,
+        confirmPassword: NEW,
+      });
+      assert.equal(wrong.statusCode, 422);
+      assert.match(wrong.body, /id="f-currentPassword-error">Das bisherige Passwort stimmt nicht/);
+      assert.match(wrong.body, /aria-describedby="f-currentPassword-error" aria-invalid="true"/);
+      const mismatch = await client.post('/console/password', {
+        currentPassword: PASSWORD,
+        newPassword: NEW,
+        confirmPassword: `${NEW}!`,
+      });
+      assert.equal(mismatch.statusCode, 422);
+      assert.match(mismatch.body, /id="f-confirmPassword-error">Die beiden neuen Passwörter/);
+      const short = await client.post('/console/password', {
+        currentPassword: PASSWORD,
+        newPassword: 'too short',
+        confirmPassword: 'too short',
+      });
+      assert.match(short.body, /id="f-newPassword-error">Das Passwort muss 12 bis 200/);
+      const same = await client.post('/console/password', {
+        currentPassword: PASSWORD,
+        newPassword: PASSWORD,
+        confirmPassword: PASSWORD,
+      });
+      assert.match(same.body, /id="f-newPassword-error">Das neue Passwort muss sich/);
+      for (const page of [wrong, mismatch, short, same]) {
+        assert.ok(!page.body.includes(NEW) && !page.body.includes(PASSWORD), 'never sent back');
+      }
+      assert.equal((await elsewhere.get('/console/')).statusCode, 200, 'nothing changed yet');
+
+      const changed = await client.post('/console/password', {
+        currentPassword: PASSWORD,
+        newPassword: NEW,
+        confirmPassword: NEW,
+      });
+      assert.equal(changed.statusCode, 303);
+      assert.equal(changed.headers.location, '/console/password?done=changed');
+      const done = await client.get('/console/password?done=changed');
+      assert.equal(done.statusCode, 200, 'this session goes on');
+      assert.match(done.body, /Ihr Passwort wurde geändert/);
+      assert.equal((await elsewhere.get('/console/')).statusCode, 303, 'the other one ended');
+      assert.equal((await h.client().login('clara', PASSWORD)).statusCode, 401);
+      assert.equal((await h.client().login('clara', NEW)).statusCode, 303);
+
+      const [audit] = await h.storage.sql.all<{ details: string }>(
+        "SELECT details FROM console_audit WHERE action = 'password-changed'",
+      );
+      assert.deepEqual(JSON.parse(audit!.details), { endedSessions: 1 });
+      const audited = JSON.stringify(await h.storage.sql.all('SELECT * FROM console_audit'));
+      const logged = JSON.stringify(h.logger.entries);
+      for (const secret of [NEW, PASSWORD]) {
+        assert.ok(!audited.includes(secret) && !logged.includes(secret), 'no password stored');
+      }
+      assert.ok(!logged.includes('clara'), 'no user name in the logs');
+    });
+
+    it('locks the password change after 5 wrong current passwords, like sign-in', async () => {
+      const client = await h.client().signedIn('clara');
+      await client.get('/console/password');
+      const attempt = (currentPassword: string) =>
+        client.post('/console/password', {
+          currentPassword,
+          newPassword: 'a brand new passphrase',
+          confirmPassword: 'a brand new passphrase',
+        });
+      for (let i = 1; i <= 4; i++) {
+        assert.equal((await attempt(`wrong password ${i}`)).statusCode, 422);
+      }
+      const fifth = await attempt('wrong password 5');
+      assert.equal(fifth.statusCode, 429);
+      assert.match(fifth.body, /für 15 Minuten gesperrt/);
+      assert.equal((await attempt(PASSWORD)).statusCode, 429, 'the right one too');
+      assert.equal((await h.client().login('clara')).statusCode, 429, 'sign-in shares the limit');
+      h.clock.advance(15 * MINUTE + 1);
+      await client.get('/console/password');
+      assert.equal((await attempt(PASSWORD)).statusCode, 303, 'open again after the window');
     });
 
     it('ends a session after 12 hours however busy', async () => {

@@ -94,6 +94,30 @@ export function authenticator(store: ConsoleStore, policy: AuthPolicy) {
       return err((await locked(scopes, now)) ? 'locked' : 'invalid');
     },
 
+    /**
+     * A signed-in user's current password, before it is changed. Counted like a sign-in
+     * (same scopes and limits), so a taken-over session cannot guess it faster than the
+     * sign-in form allows.
+     */
+    async checkPassword(
+      user: ConsoleUser,
+      password: string,
+      address: string,
+      now: number,
+    ): Promise<Result<void, LoginError>> {
+      const scopes = { user: userScope(user.username), address: addressScope(address) };
+      if (await locked(scopes, now)) {
+        await verifyPassword(password, await dummyHash);
+        return err('locked');
+      }
+      if (await verifyPassword(password, user.passwordHash)) {
+        await store.clearFailures(scopes.user);
+        return ok(undefined);
+      }
+      await store.addFailure([scopes.user, scopes.address], now, now - policy.failureWindowMs);
+      return err((await locked(scopes, now)) ? 'locked' : 'invalid');
+    },
+
     /** A new session: the token goes into the cookie, only its hash into the database. */
     async startSession(user: ConsoleUser, now: number): Promise<{ token: string; csrf: string }> {
       const token = newToken();

@@ -46,3 +46,4 @@ export const may = (user: ConsoleUser | null, permission: Permission): boolean =
   user !== null && ALLOWED[permission].includes(user.role);
 
 export const consolePath = (path: string): string => `${CONSOLE_PREFIX}${path}`;
+export const itemPath = (id: string): string => consolePath(`/items/${encodeURIComponent(id)}`);

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { SqlQueryable } from '../storage/driver.ts';
 import { sameToken } from './auth.ts';
 import {
   type ConsoleEnv,
@@ -151,21 +152,23 @@ export function guard(env: ConsoleEnv, permission: Permission, handler: GuardedH
   };
 }
 
-/** The audit row of a console action, written by the user of the view. */
+/**
+ * The audit row of a console action, written by the user of the view; inside `tx` when the
+ * action has one, so the action and its record commit together.
+ */
 export function audit(
-  env: ConsoleEnv,
-  view: SignedView,
+  env: Pick<ConsoleEnv, 'store' | 'clock'>,
+  view: Pick<SignedView, 'user'>,
   entry: {
     action: string;
     target: string | null;
     reason: string | null;
     details: Record<string, string | number | boolean | null> | null;
   },
+  tx?: SqlQueryable,
 ) {
-  return env.store.addAudit({
-    at: env.clock.now(),
-    userId: view.user.id,
-    username: view.user.username,
-    ...entry,
-  });
+  return env.store.addAudit(
+    { at: env.clock.now(), userId: view.user.id, username: view.user.username, ...entry },
+    tx,
+  );
 }

@@ -1,12 +1,15 @@
 /**
  * The console's pages and actions against both storage adapters: overview, announce (happy
- * path, field errors), items and item detail, cancelling, remote actions, users, audit log,
- * escaping, and the structure assistive technology relies on.
+ * path, field errors), items and item detail, cancelling (one transaction with its feed
+ * change and audit row; twice refused), remote actions, users, audit log, escaping, and the
+ * structure assistive technology relies on.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { FeedChange } from '../../protocol/index.ts';
 import { storageAdapters } from '../testing/adapters.ts';
+import { cancelItem } from './feed-actions.ts';
+import { consoleStore } from './store.ts';
 import { type ConsoleClient, type Harness, openHarness } from './testing.ts';
 
 const EMAIL = 'max.mustermann@example.org';
@@ -306,6 +309,8 @@ for (const adapter of storageAdapters()) {
       assert.equal(rows[0]?.target, h.device.deviceId);
       assert.equal(rows[0]?.reason, 'Tür klemmt');
       assert.equal(JSON.parse(rows[0]!.details).commandId, command.commandId);
+      const [entry] = (await h.storage.feed(h.device.deviceId, 0, 10)).entries;
+      assert.equal(JSON.parse(rows[0]!.details).cursor, entry?.cursor);
 
       const page = await clerk.get(sent.headers.location as string);
       assert.match(page.body, /an das Terminal übermittelt/);
@@ -345,8 +350,96 @@ for (const adapter of storageAdapters()) {
       assert.match(page.body, /Storniert\./);
       assert.match(page.body, /Keine Kontaktdaten gespeichert/);
       assert.doesNotMatch(page.body, /\/cancel"/);
+      const [audit] = await h.storage.sql.all<{
+        username: string;
+        reason: string;
+        details: string;
+      }>(
+        "SELECT username, reason, details FROM console_audit WHERE action = 'cancel' AND target = ?",
+        [itemId],
+      );
+      assert.equal(audit?.username, 'clara');
+      assert.equal(audit?.reason, 'Bürger holt am Schalter ab');
+      assert.equal(JSON.parse(audit!.details).cursor, 2);
+      assert.equal(history.at(-1)?.detail?.cursor, 2);
       const again = await clerk.post(`${path}/cancel`, { reason: 'again' });
       assert.equal(again.statusCode, 409);
+      assert.match(again.body, /bereits storniert/);
+      assert.match(again.body, new RegExp(`<a href="${path}">Zurück zur Sendung</a>`));
+      assert.equal((await feed()).length, 2);
+    });
+
+    it('lets only one of two clerks cancelling at once put a cancellation in the feed', async () => {
+      const location = String((await announce()).headers.location);
+      const itemId = location.split('/')[3]!.split('?')[0]!;
+      const path = `/console/items/${itemId}`;
+      const other = await h.client().signedIn('anna');
+      await clerk.get(path);
+      await other.get(path);
+      const answers = await Promise.all([
+        clerk.post(`${path}/cancel`, { reason: 'Schalter' }),
+        other.post(`${path}/cancel`, { reason: 'Bürgerin verzogen' }),
+      ]);
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [303, 409]);
+      assert.match(answers.find((a) => a.statusCode === 409)!.body, /bereits storniert/);
+      assert.deepEqual(
+        (await feed()).map((c) => c.kind),
+        ['item-announced', 'item-cancelled'],
+      );
+      const audits = await h.storage.sql.all(
+        "SELECT 1 AS one FROM console_audit WHERE action = 'cancel'",
+      );
+      assert.equal(audits.length, 1);
+      const history = await h.storage.itemHistory(itemId);
+      assert.equal(history.filter((e) => e.event === 'cancelled').length, 1);
+
+      // Checked again under the lock: a clerk holding a stale page (status read before the
+      // first cancel) is refused, and the cursor the attempt took is rolled back with it.
+      const stale = { ...(await h.storage.item(itemId))!, status: 'announced' };
+      const user = (await consoleStore(h.storage.sql).userByName('clara'))!;
+      const env = { storage: h.storage, store: consoleStore(h.storage.sql), clock: h.clock };
+      const refused = await cancelItem(env, { user }, stale, 'noch einmal');
+      assert.deepEqual(refused, { ok: false, error: 'already-cancelled' });
+      assert.equal((await h.storage.device(h.device.deviceId))?.feedHead, 2);
+      assert.equal((await feed()).length, 2);
+    });
+
+    it('writes nothing when the audit row cannot be written: no feed change, no cancel', async () => {
+      const location = String((await announce()).headers.location);
+      const itemId = location.split('/')[3]!.split('?')[0]!;
+      const path = `/console/items/${itemId}`;
+      const terminal = `/console/terminals/${h.device.deviceId}`;
+      await clerk.get(path);
+      // A real database failure of the audit insert, in both dialects: its table is gone.
+      await h.storage.sql.exec('ALTER TABLE console_audit RENAME TO console_audit_away');
+      try {
+        const cancel = await clerk.post(`${path}/cancel`, { reason: 'Schalter' });
+        assert.equal(cancel.statusCode, 500);
+        const command = await clerk.post(`${terminal}/commands`, {
+          command: 'open-compartment',
+          compartment: 'A1',
+          reason: 'Tür prüfen',
+        });
+        assert.equal(command.statusCode, 500);
+      } finally {
+        await h.storage.sql.exec('ALTER TABLE console_audit_away RENAME TO console_audit');
+      }
+      const errors = h.logger.entries.filter((e) => e.event === 'console.error');
+      assert.equal(errors.length, 2);
+      for (const e of errors) assert.match(String(e.fields.error), /console_audit/);
+      assert.deepEqual(
+        (await feed()).map((c) => c.kind),
+        ['item-announced'],
+      );
+      assert.equal((await h.storage.device(h.device.deviceId))?.feedHead, 1);
+      assert.equal((await h.storage.item(itemId))?.status, 'announced');
+      assert.ok(await h.storage.itemContact(itemId), 'contact kept');
+      assert.ok(await h.storage.pendingCode(itemId), 'code kept');
+      const events = (await h.storage.itemHistory(itemId)).map((e) => e.event);
+      assert.deepEqual(events, ['announced']);
+      // And once the audit can be written again, the cancel goes through.
+      await clerk.get(path);
+      assert.equal((await clerk.post(`${path}/cancel`, { reason: 'Schalter' })).statusCode, 303);
       assert.equal((await feed()).length, 2);
     });
 
@@ -390,6 +483,9 @@ for (const adapter of storageAdapters()) {
 
     it('renders every page with lang, skip link, one h1, labelled fields and captioned tables', async () => {
       const location = String((await announce()).headers.location);
+      // A failed notice, so the item page and the notices page have rows and retry forms.
+      await h.loaded(location.split('/')[3]!.split('?')[0]!);
+      assert.equal(await h.failDeliveries(), 2);
       await h.storage.setDeviceStatus(
         h.device.deviceId,
         {
@@ -407,6 +503,9 @@ for (const adapter of storageAdapters()) {
         '/console/announce',
         '/console/items',
         location,
+        '/console/notices',
+        '/console/notices?status=sent',
+        '/console/password',
         '/console/users',
         '/console/audit',
       ];
@@ -420,6 +519,10 @@ for (const adapter of storageAdapters()) {
       }
       const errors = await announce({ reference: '', email: 'x' });
       assertAccessibleStructure(errors.body, 'announce with errors');
+      await admin.get('/console/password');
+      const passwordErrors = await admin.post('/console/password', { newPassword: 'short' });
+      assert.equal(passwordErrors.statusCode, 422);
+      assertAccessibleStructure(passwordErrors.body, 'password with errors');
       const signIn = await h.client().get('/console/login');
       assertAccessibleStructure(signIn.body, 'sign-in');
       const forbidden = await (await h.client().signedIn('vera')).get('/console/announce');

@@ -28,6 +28,8 @@ import { registerAdminRoutes } from './routes-admin.ts';
 import { registerAnnounceRoutes } from './routes-announce.ts';
 import { registerItemRoutes } from './routes-items.ts';
 import { registerLoginRoutes } from './routes-login.ts';
+import { registerNoticeRoutes } from './routes-notices.ts';
+import { registerPasswordRoutes } from './routes-password.ts';
 import { registerTerminalRoutes } from './routes-terminals.ts';
 import { consoleStore } from './store.ts';
 
@@ -112,10 +114,13 @@ export async function registerConsole(
           .header('cache-control', 'public, max-age=3600')
           .send(CSS),
       );
-      registerLoginRoutes(scope, env, cookies, clientAddressOf(options.trustForwardedFor ?? false));
+      const clientAddress = clientAddressOf(options.trustForwardedFor ?? false);
+      registerLoginRoutes(scope, env, cookies, clientAddress);
+      registerPasswordRoutes(scope, env, clientAddress);
       registerTerminalRoutes(scope, env);
       registerAnnounceRoutes(scope, env);
       registerItemRoutes(scope, env);
+      registerNoticeRoutes(scope, env);
       registerAdminRoutes(scope, env);
     },
     { prefix: CONSOLE_PREFIX },

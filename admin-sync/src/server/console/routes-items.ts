@@ -1,19 +1,20 @@
 /**
  * Items: the list (filter by terminal, status, reference) and an item's page with its
  * history. Staff see that an e-mail address or mobile number is on file, masked, and never
- * the code. An announced or loaded item can be cancelled with a reason: an `item-cancelled`
- * change in the terminal's feed, then status, history and audit; its contact data is deleted.
+ * the code. An announced or loaded item can be cancelled with a reason (feed-actions.ts:
+ * feed change, status, history, audit and deleting the contact data in one transaction).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { JsonObject } from '../../protocol/index.ts';
-import { addHistory, forgetContact } from '../storage/item-notices.ts';
 import type { DeviceRecord, ItemContact, ItemRecord } from '../storage/storage.ts';
-import { type ConsoleEnv, consolePath, may, type SignedView } from './context.ts';
+import { type ConsoleEnv, consolePath, itemPath, may, type SignedView } from './context.ts';
+import { cancelItem } from './feed-actions.ts';
 import { html, type SafeHtml } from './html.ts';
-import { audit, formFields, guard, messagePage, sendPage } from './http.ts';
+import { formFields, guard, messagePage, sendPage } from './http.ts';
 import { isMessageKey, type MessageKey } from './i18n.ts';
 import { kindLabel } from './routes-announce.ts';
+import { itemNotices } from './routes-notices.ts';
 import { deviceName } from './routes-terminals.ts';
 import {
   csrfField,
@@ -66,7 +67,6 @@ const kindText = (view: SignedView, kind: string | null) => {
   const key = kind === null ? undefined : kindLabel(kind);
   return key ? view.t(key) : (kind ?? '–');
 };
-const itemPath = (id: string) => consolePath(`/items/${encodeURIComponent(id)}`);
 
 function listPage(
   view: SignedView,
@@ -130,6 +130,13 @@ const historyEvent = (view: SignedView, event: string) => {
   return isMessageKey(key) ? view.t(key) : event;
 };
 
+/** The confirmation shown after a redirect back to the item (`?done=…`). */
+const DONE_MESSAGES: ReadonlyMap<string, MessageKey> = new Map([
+  ['announced', 'announce.done'],
+  ['cancelled', 'cancel.done'],
+  ['retried', 'notices.retried'],
+]);
+
 async function detailPage(
   env: ConsoleEnv,
   view: SignedView,
@@ -137,10 +144,11 @@ async function detailPage(
   state: { done?: string | undefined; reason?: string; errors?: FieldError[] } = {},
 ): Promise<SafeHtml> {
   const { t } = view;
-  const [device, contact, history] = await Promise.all([
+  const [device, contact, history, notices] = await Promise.all([
     env.storage.device(item.deviceId),
     env.storage.itemContact(item.id),
     env.storage.itemHistory(item.id),
+    itemNotices(env, view, item),
   ]);
   const facts = html`<dl class="facts">
 <dt>${t('item.reference')}</dt><dd>${item.reference}</dd>
@@ -169,20 +177,26 @@ ${textArea({ name: 'reason', label: t('cancel.reason'), hint: t('cancel.reasonHi
 <button type="submit" class="danger">${t('cancel.submit')}</button>
 </form>`
       : '';
-  const done =
-    state.done === 'announced'
-      ? notice(t('announce.done'))
-      : state.done === 'cancelled'
-        ? notice(t('cancel.done'))
-        : '';
+  const doneKey = state.done === undefined ? undefined : DONE_MESSAGES.get(state.done);
   return layout(view, {
     title: t('item.title', { reference: item.reference }),
-    body: [html`${done}`, facts, historyTable, html`${cancel}`],
+    body: [doneKey ? notice(t(doneKey)) : '', facts, notices, historyTable, html`${cancel}`],
     errors: state.errors ?? [],
   });
 }
 
 const ItemParamsSchema = z.object({ id: z.string().min(1).max(100) });
+
+/** 409: already cancelled (by someone else, or twice), or past the point of cancelling. */
+const refuseCancel = (reply: FastifyReply, view: SignedView, item: ItemRecord, already: boolean) =>
+  messagePage(
+    reply,
+    view,
+    409,
+    'cancel.title',
+    already ? 'cancel.alreadyCancelled' : 'cancel.notCancellable',
+    { href: itemPath(item.id), label: 'cancel.backToItem' },
+  );
 
 export function registerItemRoutes(scope: FastifyInstance, env: ConsoleEnv) {
   scope.get(
@@ -232,8 +246,9 @@ export function registerItemRoutes(scope: FastifyInstance, env: ConsoleEnv) {
       const item = await itemOf(request.params);
       if (!item) return messagePage(reply, view, 404, 'notFound.title', 'notFound.item');
       view = { ...view, path: itemPath(item.id) };
+      // A quick answer for a stale page; cancelItem checks again under the lock.
       if (!CANCELLABLE.has(item.status)) {
-        return messagePage(reply, view, 409, 'cancel.title', 'cancel.notCancellable');
+        return refuseCancel(reply, view, item, item.status === 'cancelled');
       }
       const parsed = CancelFormSchema.safeParse({ reason: form.reason ?? '' });
       if (!parsed.success) {
@@ -244,39 +259,20 @@ export function registerItemRoutes(scope: FastifyInstance, env: ConsoleEnv) {
           await detailPage(env, view, item, { reason: form.reason ?? '', errors }),
         );
       }
-      const { reason } = parsed.data;
-      const now = env.clock.now();
-      // The terminal's change first: it is what stops a hand-out.
-      const cursor = await env.storage.appendFeed(
-        item.deviceId,
-        { kind: 'item-cancelled', itemId: item.id, reason },
-        now,
-      );
-      await env.storage.sql.transaction(async (tx) => {
-        await tx.run(
-          `UPDATE items SET status = 'cancelled', updated_at = ? WHERE id = ? AND status IN ('announced', 'loaded')`,
-          [now, item.id],
-        );
-        await forgetContact(tx, item.id);
-        await addHistory(tx, {
-          itemId: item.id,
-          at: now,
-          event: 'cancelled',
-          actor: view.user.username,
-          detail: { reason, cursor },
+      const cancelled = await cancelItem(env, view, item, parsed.data.reason);
+      if (!cancelled.ok) {
+        env.logger.log('warn', 'console.cancel-refused', {
+          user: view.user.id,
+          item: item.id,
+          reason: cancelled.error,
         });
-      });
-      await audit(env, view, {
-        action: 'cancel',
-        target: item.id,
-        reason,
-        details: { deviceId: item.deviceId, cursor },
-      });
+        return refuseCancel(reply, view, item, cancelled.error === 'already-cancelled');
+      }
       env.logger.log('info', 'console.cancelled', {
         user: view.user.id,
         item: item.id,
         device: item.deviceId,
-        cursor,
+        cursor: cancelled.value.cursor,
       });
       return reply.redirect(`${itemPath(item.id)}?done=cancelled`, 303);
     }),

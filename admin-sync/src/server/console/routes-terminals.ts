@@ -1,16 +1,18 @@
 /**
- * The terminal overview (online, last sync, occupancy, defects, door alarms, queue) and a
- * terminal's page with its remote actions: each a `command` change in the terminal's feed,
- * with a required reason, and a row in the console's audit log.
+ * The terminal overview (online, last sync, occupancy, defects, door alarms, queue; a warning
+ * when notices to citizens failed) and a terminal's page with its remote actions: each a
+ * `command` change in the terminal's feed, with a required reason, and a row in the
+ * console's audit log (one transaction, feed-actions.ts).
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { REMOTE_COMMANDS, type TerminalStatus } from '../../protocol/index.ts';
+import { notificationCounts } from '../notifications/index.ts';
 import type { DeviceRecord } from '../storage/storage.ts';
 import { type ConsoleEnv, consolePath, may, type SignedView } from './context.ts';
+import { sendCommand } from './feed-actions.ts';
 import { html, type SafeHtml } from './html.ts';
-import { audit, formFields, guard, messagePage, sendPage } from './http.ts';
+import { formFields, guard, messagePage, sendPage } from './http.ts';
 import type { MessageKey } from './i18n.ts';
 import {
   csrfField,
@@ -77,7 +79,18 @@ function overviewRow(env: ConsoleEnv, view: SignedView, device: DeviceRecord): S
 </tr>`;
 }
 
-function overviewPage(env: ConsoleEnv, view: SignedView, devices: DeviceRecord[]): SafeHtml {
+/** Failed notices need a person: a retry, or a call to the citizen. */
+function failedNoticesWarning(view: SignedView, failed: number): SafeHtml | string {
+  if (failed === 0) return '';
+  return html`<p class="warn">${view.t('overview.failedNotices', { count: failed })} <a href="${consolePath('/notices?status=failed')}">${view.t('overview.failedNoticesLink')}</a></p>`;
+}
+
+function overviewPage(
+  env: ConsoleEnv,
+  view: SignedView,
+  devices: DeviceRecord[],
+  failedNotices: number,
+): SafeHtml {
   const { t } = view;
   const body =
     devices.length === 0
@@ -93,7 +106,10 @@ function overviewPage(env: ConsoleEnv, view: SignedView, devices: DeviceRecord[]
 <tbody>${devices.map((device) => overviewRow(env, view, device))}</tbody>
 </table>
 <p class="hint">${t('overview.onlineHint', { minutes: Math.round(env.onlineWindowMs / 60_000) })}</p>`;
-  return layout(view, { title: t('overview.title'), body });
+  return layout(view, {
+    title: t('overview.title'),
+    body: [failedNoticesWarning(view, failedNotices), body],
+  });
 }
 
 async function terminalPage(
@@ -152,9 +168,13 @@ const DeviceParamsSchema = z.object({ id: z.string().min(1).max(100) });
 export function registerTerminalRoutes(scope: FastifyInstance, env: ConsoleEnv) {
   scope.get(
     '/',
-    guard(env, 'view', async (_request, reply, view) =>
-      sendPage(reply, 200, overviewPage(env, view, await env.storage.devices())),
-    ),
+    guard(env, 'view', async (_request, reply, view) => {
+      const [devices, counts] = await Promise.all([
+        env.storage.devices(),
+        notificationCounts(env.storage),
+      ]);
+      return sendPage(reply, 200, overviewPage(env, view, devices, counts.failed));
+    }),
   );
 
   const deviceOf = async (params: unknown) => {
@@ -188,32 +208,13 @@ export function registerTerminalRoutes(scope: FastifyInstance, env: ConsoleEnv) 
         view = { ...view, path: consolePath(`/terminals/${encodeURIComponent(device.id)}`) };
         return sendPage(reply, 422, await terminalPage(env, view, device, { values, errors }));
       }
-      const now = env.clock.now();
-      const commandId = randomUUID();
-      const { command, compartment, reason } = parsed.data;
-      const cursor = await env.storage.appendFeed(
-        device.id,
-        {
-          kind: 'command',
-          commandId,
-          command,
-          compartment,
-          reason,
-          requestedBy: view.user.username,
-        },
-        now,
-      );
-      await audit(env, view, {
-        action: 'command',
-        target: device.id,
-        reason,
-        details: { command, compartment, commandId, cursor },
-      });
+      const sent = await sendCommand(env, view, device.id, parsed.data);
+      if (!sent.ok) return messagePage(reply, view, 404, 'notFound.title', 'notFound.terminal');
       env.logger.log('info', 'console.command', {
         user: view.user.id,
         device: device.id,
-        command,
-        cursor,
+        command: parsed.data.command,
+        cursor: sent.value.cursor,
       });
       return reply.redirect(
         consolePath(`/terminals/${encodeURIComponent(device.id)}?done=command`),

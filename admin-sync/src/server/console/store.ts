@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { JsonObject } from '../../protocol/index.ts';
-import type { SqlDriver } from '../storage/driver.ts';
+import type { SqlDriver, SqlQueryable } from '../storage/driver.ts';
 
 export const ROLES = ['admin', 'clerk', 'viewer'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -124,6 +124,24 @@ export function consoleStore(sql: SqlDriver) {
       });
     },
 
+    /**
+     * A new password hash; every other session of the user ends (a stolen session does not
+     * outlive the change). Returns how many sessions ended.
+     */
+    async setPassword(
+      change: { userId: string; passwordHash: string; keepSessionHash: string },
+      q: SqlQueryable = sql,
+    ): Promise<number> {
+      await q.run('UPDATE console_users SET password_hash = ? WHERE id = ?', [
+        change.passwordHash,
+        change.userId,
+      ]);
+      return q.run('DELETE FROM console_sessions WHERE user_id = ? AND token_hash <> ?', [
+        change.userId,
+        change.keepSessionHash,
+      ]);
+    },
+
     /** Uses a TOTP step once: false if this step or a later one was used before. */
     async useTotpStep(userId: string, step: number): Promise<boolean> {
       const changed = await sql.run(
@@ -219,8 +237,9 @@ export function consoleStore(sql: SqlDriver) {
       await sql.run('DELETE FROM console_login_failures WHERE scope = ?', [scope]);
     },
 
-    async addAudit(entry: Omit<AuditEntry, 'id'>): Promise<void> {
-      await sql.run(
+    /** `q`: the caller's transaction, so the row commits with the action it records. */
+    async addAudit(entry: Omit<AuditEntry, 'id'>, q: SqlQueryable = sql): Promise<void> {
+      await q.run(
         `INSERT INTO console_audit (id, at, user_id, username, action, target, reason, details)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         [
@@ -234,6 +253,16 @@ export function consoleStore(sql: SqlDriver) {
           entry.details === null ? null : JSON.stringify(entry.details),
         ],
       );
+    },
+
+    /** References of the given items, for lists that hold only item ids. */
+    async itemReferences(ids: readonly string[]): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = await sql.all<{ id: string; reference: string }>(
+        `SELECT id, reference FROM items WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        ids,
+      );
+      return new Map(rows.map((row) => [row.id, row.reference]));
     },
 
     /** Newest first; optionally only one target's (a terminal, an item, a user). */

@@ -1,11 +1,13 @@
 /**
  * Test harness of the console: the fleet server with the console on a fresh store, a
- * terminal enrolled, users of each role, a settable clock, and a browser-like client (cookie
- * jar, CSRF token read from the page) over fastify's inject.
+ * terminal enrolled, users of each role, a settable clock, a browser-like client (cookie
+ * jar, CSRF token read from the page) over fastify's inject, and failed notices on demand.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { err } from '../../protocol/index.ts';
 import { createFleetServer } from '../app.ts';
 import { memoryLogger } from '../log.ts';
+import { type NoticeChannel, startNotificationWorker } from '../notifications/index.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import type { StorageAdapter } from '../testing/adapters.ts';
 import { enrolTestDevice, type TestDevice } from '../testing/device.ts';
@@ -29,6 +31,10 @@ export interface Harness {
   /** TOTP secrets of users made with `totp: true`, by user name. */
   totpSecrets: Map<string, string>;
   addUser(username: string, role: Role, options?: { totp?: boolean }): Promise<void>;
+  /** The test terminal reports the item loaded (door closed): its ready notices are queued. */
+  loaded(itemId: string): Promise<void>;
+  /** One notification cycle whose channels refuse every message for good (like SMTP 550). */
+  failDeliveries(): Promise<number>;
   client(options?: { address?: string }): ConsoleClient;
   close(): Promise<void>;
 }
@@ -57,6 +63,7 @@ export async function openHarness(
   const device = await enrolTestDevice(app, storage, clock.now);
   const store = consoleStore(storage.sql);
   const totpSecrets = new Map<string, string>();
+  let seq = 0;
   return {
     app,
     storage,
@@ -74,6 +81,39 @@ export async function openHarness(
       if (!added.ok) throw new Error(`test user not added: ${JSON.stringify(added.error)}`);
       const secret = added.value.totpUri && new URL(added.value.totpUri).searchParams.get('secret');
       if (secret) totpSecrets.set(username, secret);
+    },
+    async loaded(itemId) {
+      const item = await storage.item(itemId);
+      if (!item) throw new Error(`no item ${itemId}`);
+      seq += 1;
+      const reply = await device.push([
+        device.event(seq, 'item-ready', {
+          itemId,
+          reference: item.reference,
+          recipientRef: null,
+          compartment: 'A1',
+          expiresAt: now + 14 * 86_400_000,
+        }),
+      ]);
+      if (reply.statusCode !== 200) throw new Error(`item-ready refused: ${reply.body}`);
+    },
+    async failDeliveries() {
+      const refuse: NoticeChannel = {
+        send: async () => err({ permanent: true, reason: '550 5.1.1 mailbox unavailable' }),
+      };
+      const worker = startNotificationWorker({
+        storage,
+        channels: { email: refuse, sms: refuse },
+        clock,
+        intervalMs: 3_600_000,
+        maxAttempts: 3,
+        backoff: { initialMs: 60_000, maxMs: 600_000 },
+      });
+      try {
+        return (await worker.runOnce()).failed;
+      } finally {
+        await worker.stop();
+      }
     },
     client: (clientOptions = {}) => new ConsoleClient(app, clientOptions.address ?? '127.0.0.1'),
     async close() {

@@ -18,6 +18,7 @@ const NAV: readonly { path: string; label: MessageKey; permission: 'view' | 'act
   { path: '/', label: 'nav.overview', permission: 'view' },
   { path: '/announce', label: 'nav.announce', permission: 'act' },
   { path: '/items', label: 'nav.items', permission: 'view' },
+  { path: '/notices', label: 'nav.notices', permission: 'view' },
   { path: '/users', label: 'nav.users', permission: 'admin' },
   { path: '/audit', label: 'nav.audit', permission: 'admin' },
 ];
@@ -38,7 +39,8 @@ function header(view: View): SafeHtml {
     <a href="${view.path}?lang=${other}" lang="${other}" hreflang="${other}">${t('lang.switch')}</a>
     ${
       view.user && view.csrf
-        ? html`<form method="post" action="${consolePath('/logout')}" class="logout">
+        ? html`<a href="${consolePath('/password')}"${current('/password') ? html` aria-current="page"` : ''}>${t('nav.password')}</a>
+    <form method="post" action="${consolePath('/logout')}" class="logout">
       <span>${t('nav.signedInAs', { user: view.user.username })}</span>
       <input type="hidden" name="_csrf" value="${view.csrf}">
       <button type="submit">${t('nav.logout')}</button>
