@@ -196,9 +196,7 @@ for (const adapter of storageAdapters()) {
       });
     });
 
-    it('a status report arriving late does not overwrite a newer one', {
-      todo: 'storage.setDeviceStatus keeps the last status to arrive, not the newest: the console shows a stale one until the next cycle',
-    }, async () => {
+    it('a status report arriving late does not overwrite a newer one', async () => {
       fleet = await serveFleet(await adapter.open());
       // Cycle 1: GET feed, POST status (held); cycle 2: GET feed, POST status, then the held one.
       proxy = await startFaultProxy(fleet.port, (n) => (n === 2 ? 'reorder' : 'clean'), {

@@ -61,7 +61,12 @@ export function createFleetServer(options: FleetServerOptions): FastifyInstance 
   const apply = eventApplier(options.handlers);
   const authenticate = authenticator({ storage, maxClockSkewMs });
 
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
+    // close() ends keep-alive connections too: a stop never waits on an idle terminal's socket.
+    forceCloseConnections: true,
+  });
 
   // The signature covers the exact bytes, so the JSON parser keeps them.
   const rawBodies = new WeakMap<FastifyRequest, Buffer>();

@@ -1,15 +1,14 @@
 /**
  * Child processes for the kill -9 tests: the fleet server from its CLI, the terminal's sync
- * from kiosk-sync-child.ts. Every child is remembered until it exits, so a failing test's
- * hook (and, last resort, this process's exit) can kill what is left: no process outlives
- * the test run.
+ * (kiosk/src/testing/sync-child.ts). Every child is remembered until it exits, so a failing
+ * test's hook (and, last resort, this process's exit) can kill what is left: no process
+ * outlives the test run.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const FLEET_CLI = join(import.meta.dirname, '..', '..', 'server', 'cli.ts');
-export const KIOSK_SYNC_CHILD = join(import.meta.dirname, 'kiosk-sync-child.ts');
 const START_TIMEOUT_MS = 20_000;
 const STDERR_KEPT = 4_000;
 

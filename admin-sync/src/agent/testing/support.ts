@@ -77,3 +77,11 @@ export async function assertDeliveredOnceInOrder(
 export function assertNoPayloadInLogs(logger: { entries: LogEntry[] }) {
   assert.doesNotMatch(JSON.stringify(logger.entries), /SECRET-REF/);
 }
+
+/** Re-sent events the server answered `duplicate` (a batch it had recorded before a kill). */
+export const duplicatesAnswered = (
+  entries: readonly { event: string; fields: Record<string, unknown> }[],
+) =>
+  entries
+    .filter((entry) => entry.event === 'sync.pushed')
+    .reduce((sum, entry) => sum + Number(entry.fields.duplicates), 0);

@@ -178,6 +178,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX console_audit_by_time ON console_audit (at);
     `,
   },
+  {
+    version: 4,
+    name: 'terminal status ordered by when the terminal took it',
+    sql: `
+      -- A status report arriving late (a retried request) must not replace a newer one.
+      ALTER TABLE devices ADD COLUMN status_taken_at BIGINT;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the schema version. */

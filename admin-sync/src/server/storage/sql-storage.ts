@@ -316,10 +316,13 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
     },
 
     async setDeviceStatus(deviceId, status, now) {
-      // The status ends a terminal's sync cycle: it was seen, and has synced, now.
+      // The status ends a terminal's sync cycle: it was seen, and has synced, now. A report
+      // taken before the one stored (a request that arrived late) changes nothing else.
+      await driver.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [now, deviceId]);
       await driver.run(
-        'UPDATE devices SET status = ?, status_at = ?, last_seen_at = ? WHERE id = ?',
-        [JSON.stringify(status), now, now, deviceId],
+        `UPDATE devices SET status = ?, status_at = ?, status_taken_at = ?
+         WHERE id = ? AND (status_taken_at IS NULL OR status_taken_at < ?)`,
+        [JSON.stringify(status), now, status.at, deviceId, status.at],
       );
     },
 

@@ -2,9 +2,8 @@
  * The terminal's sync as a process of its own, for the kill -9 test: the kiosk's real store
  * (kiosk/src/store, WAL, synchronous=FULL) and its real sync wiring (kiosk/src/service/sync.ts:
  * enrolment with the token, the identity in <data>/sync/, the agent over the store's outbox).
- * The one place admin-sync reaches into the kiosk: to test the terminal side as it runs.
  *
- *   node kiosk-sync-child.ts --data DIR --url URL --token TOKEN [--enqueue N]
+ *   node sync-child.ts --data DIR --url URL --token TOKEN [--enqueue N]
  *
  * `--enqueue N` first queues N `item-ready` events (keys `kill-1`…, one transaction). Prints
  * the agent's log lines and, every 20 ms, a `child.progress` line, as JSON on stdout; exits 0
@@ -13,12 +12,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startKioskSync } from '../../../../kiosk/src/service/sync.ts';
-import { openDb, STORE_FILE } from '../../../../kiosk/src/store/db.ts';
-import { createHasher, loadOrCreateDeviceSecret } from '../../../../kiosk/src/store/secret.ts';
-import { createStore } from '../../../../kiosk/src/store/store.ts';
-import { systemClock } from '../../../../locker-controller/src/index.ts';
-import { jsonLogger } from '../../server/log.ts';
+import { jsonLogger, systemClock } from '@amtomat/locker-controller';
+import { startKioskSync } from '../service/sync.ts';
+import { openDb, STORE_FILE } from '../store/db.ts';
+import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';
+import { createStore } from '../store/store.ts';
 
 const PROGRESS_MS = 20;
 
@@ -40,7 +38,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.data || !values.url || !values.token) {
-  process.stderr.write('usage: kiosk-sync-child.ts --data DIR --url URL --token T [--enqueue N]\n');
+  process.stderr.write('usage: sync-child.ts --data DIR --url URL --token T [--enqueue N]\n');
   process.exit(2);
 }
 const dataDir = values.data;
