@@ -202,6 +202,32 @@ function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: numb
   };
 }
 
+/** What a batch's events already have on record: outcomes by key, and the seqs taken. */
+interface OnRecord {
+  byKey: Map<string, { hash: string; outcome: StoredOutcome }>;
+  seqs: Set<number>;
+}
+
+/** One query for the whole batch (not two per event): PostgreSQL pays per round trip. */
+async function onRecord(
+  tx: SqlQueryable,
+  deviceId: string,
+  events: readonly SyncEvent[],
+): Promise<OnRecord> {
+  const marks = events.map(() => '?').join(', ');
+  const rows = await tx.all<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE device_id = ?
+       AND (idempotency_key IN (${marks}) OR seq IN (${marks}))`,
+    [deviceId, ...events.map((e) => e.idempotencyKey), ...events.map((e) => e.seq)],
+  );
+  return {
+    byKey: new Map(
+      rows.map((row) => [row.idempotency_key, { hash: row.payload_hash, outcome: outcomeOf(row) }]),
+    ),
+    seqs: new Set(rows.map((row) => Number(row.seq))),
+  };
+}
+
 /** One event inside the batch's transaction: duplicate, conflict, or recorded with its apply. */
 async function recordEvent(
   tx: SqlQueryable,
@@ -209,23 +235,17 @@ async function recordEvent(
   event: SyncEvent,
   apply: EventApplier,
   now: number,
+  known: OnRecord,
 ): Promise<PushResult> {
   const ref = { seq: event.seq, idempotencyKey: event.idempotencyKey };
   const hash = eventHash(event);
-  const [byKey] = await tx.all<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE device_id = ? AND idempotency_key = ?`,
-    [deviceId, event.idempotencyKey],
-  );
+  const byKey = known.byKey.get(event.idempotencyKey);
   if (byKey) {
-    return byKey.payload_hash === hash
-      ? { ...ref, status: 'duplicate', stored: outcomeOf(byKey) }
+    return byKey.hash === hash
+      ? { ...ref, status: 'duplicate', stored: byKey.outcome }
       : { ...ref, status: 'conflict', reason: 'payload-differs' };
   }
-  const bySeq = await tx.all('SELECT 1 AS taken FROM events WHERE device_id = ? AND seq = ?', [
-    deviceId,
-    event.seq,
-  ]);
-  if (bySeq.length > 0) return { ...ref, status: 'conflict', reason: 'sequence-reused' };
+  if (known.seqs.has(event.seq)) return { ...ref, status: 'conflict', reason: 'sequence-reused' };
 
   let outcome: StoredOutcome;
   await tx.exec('SAVEPOINT apply_event');
@@ -251,10 +271,9 @@ async function recordEvent(
     outcome.status === 'applied' ? JSON.stringify(outcome.result) : null,
     outcome.status === 'parked' ? outcome.reason : null,
   ]);
-  await tx.run(
-    'UPDATE devices SET last_seq = CASE WHEN last_seq < ? THEN ? ELSE last_seq END WHERE id = ?',
-    [event.seq, event.seq, deviceId],
-  );
+  // A later event of the same batch with this key or seq sees it.
+  known.byKey.set(event.idempotencyKey, { hash, outcome });
+  known.seqs.add(event.seq);
   return { ...ref, ...outcome };
 }
 
@@ -352,9 +371,19 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
           deviceId,
         ]);
         if (known !== 1) throw new Error(`unknown device ${deviceId}`);
+        const record = await onRecord(tx, deviceId, ordered);
         const results: PushResult[] = [];
-        for (const event of ordered)
-          results.push(await recordEvent(tx, deviceId, event, apply, now));
+        for (const event of ordered) {
+          results.push(await recordEvent(tx, deviceId, event, apply, now, record));
+        }
+        const recorded = results.filter((r) => r.status === 'applied' || r.status === 'parked');
+        const last = Math.max(0, ...recorded.map((r) => r.seq));
+        if (last > 0) {
+          await tx.run(
+            'UPDATE devices SET last_seq = CASE WHEN last_seq < ? THEN ? ELSE last_seq END WHERE id = ?',
+            [last, last, deviceId],
+          );
+        }
         return results;
       });
     },
