@@ -20,11 +20,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSyncAgent, type SyncAgent } from '../src/agent/agent.ts';
 import { silentLogger, systemClock } from '../src/agent/ports.ts';
-import {
-  type FleetStorageArgs,
-  killHard,
-  startFleetServerProcess,
-} from '../src/agent/testing/children.ts';
 import { type MemoryOutbox, memoryFeed, memoryOutbox } from '../src/agent/testing/memory-ports.ts';
 import { enrolTerminal, serveFleet } from '../src/agent/testing/served-fleet.ts';
 import { announce, readyPayload } from '../src/agent/testing/support.ts';
@@ -35,6 +30,10 @@ import {
   openPostgresStorage,
   openSqliteStorage,
 } from '../src/server/index.ts';
+import {
+  type FleetStorageArgs,
+  startFleetServerProcess,
+} from '../src/server/testing/cli-process.ts';
 import {
   findPostgresBin,
   startPostgres,
@@ -124,7 +123,7 @@ async function fleetProcess(
     url: server.url,
     storage,
     async close() {
-      await killHard(server); // nothing to flush: every answered request was committed
+      await server.kill(); // nothing to flush: every answered request was committed
       await storage.close();
     },
   };

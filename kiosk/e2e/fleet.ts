@@ -4,19 +4,21 @@
  * (smtp-server, from the notification tests) receiving its e-mails, and a TCP link between
  * terminal and fleet server that can be pulled like a network cable.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import {
+  fleetEnrolmentToken,
+  runFleetCli,
+  startFleetServerProcess,
+} from '../../admin-sync/src/server/testing/cli-process.ts';
 
 export {
   startTestSmtp,
   type TestSmtp,
 } from '../../admin-sync/src/server/notifications/test-support.ts';
-
-const CLI = join(import.meta.dirname, '..', '..', 'admin-sync', 'src', 'server', 'cli.ts');
 
 /** A cable between terminal and server: `down()` cuts every connection and refuses new ones. */
 export interface Link {
@@ -86,12 +88,11 @@ export const CLERK = { username: 'clerk', password: 'a long clerk password 2026'
 /** The fleet server's CLI as its own process, with a console user and notices by SMTP. */
 export async function startFleetProcess(options: { smtpPort: number }): Promise<FleetProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'amtomat-fleet-e2e-'));
-  const cli = (args: string[], input?: string) =>
-    execFileSync(process.execPath, [CLI, ...args, '--data', dataDir], {
-      input: input ?? '',
-      stdio: ['pipe', 'pipe', 'pipe'],
-    }).toString();
-  cli(['add-user', '--username', CLERK.username, '--role', 'clerk'], `${CLERK.password}\n`);
+  const added = runFleetCli(
+    ['add-user', '--data', dataDir, '--username', CLERK.username, '--role', 'clerk'],
+    { input: `${CLERK.password}\n` },
+  );
+  if (added.status !== 0) throw new Error(`add-user exited with ${added.status}: ${added.stderr}`);
   const notifyConfig = join(dataDir, 'notify.json');
   writeFileSync(
     notifyConfig,
@@ -104,28 +105,14 @@ export async function startFleetProcess(options: { smtpPort: number }): Promise<
       worker: { intervalMs: 1000 },
     }),
   );
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--data', dataDir, '--notify-config', notifyConfig],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const server = await startFleetServerProcess(
+    { data: dataDir },
+    { args: ['--notify-config', notifyConfig] },
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /fleet server on (http:\/\/\S+) /.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`fleet server exited (${code}): ${stderr}`)));
-  });
   return {
-    url,
+    url: server.url,
     dataDir,
-    token: (label) => cli(['enrol-token', '--label', label]).trim(),
+    token: (label) => fleetEnrolmentToken(dataDir, label),
     events() {
       const db = new Database(join(dataDir, 'fleet.sqlite'), { readonly: true });
       try {
@@ -140,11 +127,7 @@ export async function startFleetProcess(options: { smtpPort: number }): Promise<
       }
     },
     async close() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

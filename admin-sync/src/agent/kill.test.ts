@@ -14,18 +14,18 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CODE_KEY_BYTES } from '../protocol/index.ts';
 import { openSqliteStorage } from '../server/index.ts';
-import { createSyncAgent, type SyncAgent } from './agent.ts';
-import { enrolDevice } from './credentials.ts';
-import { systemClock } from './ports.ts';
 import {
   type FleetServerProcess,
   fleetEnrolmentToken,
   killAllChildren,
-  killHard,
   startFleetServerProcess,
-} from './testing/children.ts';
+} from '../server/testing/cli-process.ts';
+import { createSyncAgent, type SyncAgent } from './agent.ts';
+import { enrolDevice } from './credentials.ts';
+import { systemClock } from './ports.ts';
+import { KILLS, killRounds } from './testing/kill-rounds.ts';
 import { memoryFeed, memoryOutbox } from './testing/memory-ports.ts';
-import { seededRandom, testSeed, withSeed } from './testing/seeded.ts';
+import { seededRandom, withSeed } from './testing/seeded.ts';
 import { assertExactlyOnceInOrder, memoryCredentials } from './testing/served-fleet.ts';
 import {
   assertNoPayloadInLogs,
@@ -34,15 +34,6 @@ import {
   readyPayload,
   waitFor,
 } from './testing/support.ts';
-
-const KILLS = 3;
-
-/**
- * Where the k-th kill goes (k from 1): around k/(KILLS+1) of the way, ± a tenth, so that the
- * last one still leaves a quarter of the events unsent.
- */
-const killPoint = (k: number, total: number, random: () => number) =>
-  Math.round(total * (k / (KILLS + 1) + (random() - 0.5) / 5));
 
 describe('kill -9 of the fleet server mid-push', () => {
   let dir = '';
@@ -58,9 +49,7 @@ describe('kill -9 of the fleet server mid-push', () => {
   });
 
   it('restarted on the same file, the agent resumes: every event once, in order', async (t) => {
-    const seed = testSeed();
-    t.diagnostic(`seed ${seed}`);
-    await withSeed('kill -9 of the fleet server', seed, async () => {
+    await withSeed(t, 'kill -9 of the fleet server', async (seed) => {
       const random = seededRandom(seed);
       const total = 4_000;
       let server: FleetServerProcess = await startFleetServerProcess({ data: dir });
@@ -90,21 +79,23 @@ describe('kill -9 of the fleet server mid-push', () => {
       });
       agent.start();
 
-      for (let k = 1; k <= KILLS; k++) {
-        const point = killPoint(k, total, random);
-        await waitFor(`${point} events sent`, () => total - outbox.length() >= point, 60_000);
-        await sleep(Math.floor(random() * 15)); // somewhere in the next batch's round trip
-        await killHard(server);
-        assert.ok(outbox.length() > 0, 'killed while the agent still had events to push');
-        await sleep(Math.floor(random() * 300)); // the agent meets a dead port meanwhile
-        server = await startFleetServerProcess({ data: dir }, port);
-      }
+      await killRounds({
+        total,
+        random,
+        jitterMs: 15,
+        progress: () => total - outbox.length(),
+        kill: () => server.kill(),
+        restart: async () => {
+          await sleep(Math.floor(random() * 300)); // the agent meets a dead port meanwhile
+          server = await startFleetServerProcess({ data: dir }, { port });
+        },
+      });
       await waitFor('the outbox drained', () => outbox.length() === 0, 60_000);
       await agent.stop();
       // Killed once more, not stopped: the file must hold everything as it is, and a SIGTERM
       // can wait over a minute for the connection of the request the agent's stop aborted
       // (fastify's close spares connections it does not see as idle).
-      await killHard(server);
+      await server.kill();
 
       const storage = await openSqliteStorage(join(dir, 'fleet.sqlite'));
       try {

@@ -15,7 +15,7 @@ import { createSyncAgent, type SyncAgent } from './agent.ts';
 import { type FeedPort, systemClock } from './ports.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from './testing/fault-proxy.ts';
 import { memoryFeed, memoryOutbox } from './testing/memory-ports.ts';
-import { seededRandom, shuffled, testSeed, withSeed } from './testing/seeded.ts';
+import { seededRandom, shuffled, withSeed } from './testing/seeded.ts';
 import { assertExactlyOnceInOrder, type ServedFleet, serveFleet } from './testing/served-fleet.ts';
 import {
   announce,
@@ -84,9 +84,7 @@ for (const adapter of storageAdapters()) {
     });
 
     it('every event once, in order, with its payload; the feed applied once per cursor', async (t) => {
-      const seed = testSeed();
-      t.diagnostic(`seed ${seed}`);
-      await withSeed(`network faults on ${adapter.name}`, seed, async () => {
+      await withSeed(t, `network faults on ${adapter.name}`, async (seed) => {
         fleet = await serveFleet(await adapter.open());
         const { storage } = fleet;
         proxy = await startFaultProxy(fleet.port, blockPlan(seededRandom(seed)), {

@@ -4,7 +4,6 @@
  */
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,33 +17,26 @@ import {
   signEnrolment,
   signRequest,
 } from '../protocol/index.ts';
+import {
+  type FleetServerProcess,
+  fleetEnrolmentToken,
+  startFleetServerProcess,
+} from './testing/cli-process.ts';
 import { TEST_CODE_KEY } from './testing/device.ts';
-
-const CLI = join(import.meta.dirname, 'cli.ts');
 
 describe('fleet-server CLI', () => {
   let dataDir = '';
-  let server: ChildProcess | undefined;
+  let server: FleetServerProcess | undefined;
   let address = '';
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fleet-cli-'));
-    server = spawn(process.execPath, [CLI, '--port', '0', '--data', dataDir], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    address = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      server!.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /fleet server on (http:\/\/\S+) /.exec(output);
-        if (match) resolve(match[1]!);
-      });
-      server!.once('exit', (code) => reject(new Error(`fleet server exited with ${code}`)));
-    });
+    server = await startFleetServerProcess({ data: dataDir });
+    address = server.url;
   });
 
-  after(() => {
-    server?.kill('SIGTERM');
+  after(async () => {
+    await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -56,14 +48,7 @@ describe('fleet-server CLI', () => {
   });
 
   it('prints an enrolment token a terminal can use once, then pulls signed over HTTP', async () => {
-    const token = execFileSync(
-      process.execPath,
-      [CLI, 'enrol-token', '--data', dataDir, '--label', 'Rathaus'],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    ).trim();
+    const token = fleetEnrolmentToken(dataDir, 'Rathaus');
     assert.match(token, /^[A-Za-z0-9_-]{43}$/);
     const keys = generateDeviceKeyPair();
     const enrolled = await fetch(`${address}${paths.enrol}`, {

@@ -14,29 +14,21 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileCredentials } from '@amtomat/admin-sync/agent';
 import Database from 'better-sqlite3';
-import {
-  type Child,
-  killAllChildren,
-  killHard,
-  spawnScript,
-} from '../../../admin-sync/src/agent/testing/children.ts';
 import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/testing/fleet.ts';
-import { seededRandom, testSeed, withSeed } from '../../../admin-sync/src/agent/testing/seeded.ts';
+import { killRounds } from '../../../admin-sync/src/agent/testing/kill-rounds.ts';
+import { seededRandom, withSeed } from '../../../admin-sync/src/agent/testing/seeded.ts';
 import {
   assertExactlyOnceInOrder,
   type SentEvent,
 } from '../../../admin-sync/src/agent/testing/served-fleet.ts';
 import { duplicatesAnswered, waitFor } from '../../../admin-sync/src/agent/testing/support.ts';
+import {
+  type Child,
+  killAllChildren,
+  spawnScript,
+} from '../../../admin-sync/src/server/testing/cli-process.ts';
 
 const SYNC_CHILD = join(import.meta.dirname, '..', 'testing', 'sync-child.ts');
-const KILLS = 3;
-
-/**
- * Where the k-th kill goes (k from 1): around k/(KILLS+1) of the way, ± a tenth, so that the
- * last one still leaves a quarter of the events unsent.
- */
-const killPoint = (k: number, total: number, random: () => number) =>
-  Math.round(total * (k / (KILLS + 1) + (random() - 0.5) / 5));
 
 describe('kill -9 of the terminal (kiosk store and sync) mid-push', () => {
   let fleet: TestFleet;
@@ -53,9 +45,7 @@ describe('kill -9 of the terminal (kiosk store and sync) mid-push', () => {
   });
 
   it('restarted on the same files, it resumes: every event once, in order; outbox empty', async (t) => {
-    const seed = testSeed();
-    t.diagnostic(`seed ${seed}`);
-    await withSeed('kill -9 of the terminal', seed, async () => {
+    await withSeed(t, 'kill -9 of the terminal', async (seed) => {
       const random = seededRandom(seed);
       const total = 5_000;
       const data = join(dir, 'terminal');
@@ -68,12 +58,14 @@ describe('kill -9 of the terminal (kiosk store and sync) mid-push', () => {
             ...['--data', data, '--url', fleet.url, '--token', token],
             ...(enqueue ? ['--enqueue', String(total)] : []),
           ],
-          (line) => {
-            try {
-              lines.push(JSON.parse(line) as Record<string, unknown>);
-            } catch {
-              lines.push({ event: 'child.not-json', line });
-            }
+          {
+            onLine: (line) => {
+              try {
+                lines.push(JSON.parse(line) as Record<string, unknown>);
+              } catch {
+                lines.push({ event: 'child.not-json', line });
+              }
+            },
           },
         );
       let child = start(true);
@@ -91,23 +83,20 @@ describe('kill -9 of the terminal (kiosk store and sync) mid-push', () => {
         if (identity.ok && identity.value) deviceId = identity.value.deviceId;
         return deviceId !== '';
       });
-      const recorded = async () => (await fleet.storage.device(deviceId))?.lastSeq ?? 0;
 
-      for (let k = 1; k <= KILLS; k++) {
-        const point = killPoint(k, total, random);
-        await waitFor(
-          `the server past seq ${point}`,
-          async () => {
-            alive(`seq ${point} reached the server`);
-            return (await recorded()) >= point;
-          },
-          60_000,
-        );
-        await sleep(Math.floor(random() * 10)); // before or after it marked the batch sent
-        await killHard(child);
-        assert.ok((await recorded()) < total, 'killed while the terminal still had events to push');
-        child = start(false);
-      }
+      await killRounds({
+        total,
+        random,
+        jitterMs: 10, // before or after it marked the batch sent
+        progress: async () => {
+          alive('its events reached the server'); // killed by us, it has no exit code
+          return (await fleet.storage.device(deviceId))?.lastSeq ?? 0;
+        },
+        kill: () => child.kill(),
+        restart: async () => {
+          child = start(false);
+        },
+      });
       const code = await Promise.race([
         child.exited,
         sleep(60_000, 'timeout' as const, { ref: false }),

@@ -3,10 +3,11 @@
  * seed comes from SYNC_TEST_SEED when set, else it is drawn and the test prints it.
  */
 import { randomInt } from 'node:crypto';
+import type { TestContext } from 'node:test';
 
 export const SEED_VARIABLE = 'SYNC_TEST_SEED';
 
-export function testSeed(): number {
+function testSeed(): number {
   const given = Number(process.env[SEED_VARIABLE]);
   return Number.isSafeInteger(given) && given > 0 ? given : randomInt(1, 2 ** 31);
 }
@@ -34,12 +35,19 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 }
 
 /**
- * Runs `body`; when it fails, says which seed to repeat it with. The seed goes to stderr
- * because the test runner shows a failing test's error but not its diagnostics first.
+ * Runs `body` with the test's seed, printed as its diagnostic; when it fails, says which seed
+ * to repeat it with. That goes to stderr because the test runner shows a failing test's error
+ * but not its diagnostics first.
  */
-export async function withSeed<T>(what: string, seed: number, body: () => Promise<T>) {
+export async function withSeed<T>(
+  t: TestContext,
+  what: string,
+  body: (seed: number) => Promise<T>,
+): Promise<T> {
+  const seed = testSeed();
+  t.diagnostic(`seed ${seed}`);
   try {
-    return await body();
+    return await body(seed);
   } catch (error) {
     process.stderr.write(`${what} failed with seed ${seed}: rerun with ${SEED_VARIABLE}=${seed}\n`);
     throw error;

@@ -3,26 +3,26 @@
  * server process serving the console: sign in over HTTP with the new user.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  type FleetServerProcess,
+  runFleetCli,
+  startFleetServerProcess,
+} from '../testing/cli-process.ts';
 import { csrfOf } from './testing.ts';
 import { totpCode } from './totp.ts';
 
-const CLI = join(import.meta.dirname, '..', 'cli.ts');
 const PASSWORD = 'a long enough password';
 
 const addUser = (dataDir: string, args: string[], stdin: string) =>
-  spawnSync(process.execPath, [CLI, 'add-user', '--data', dataDir, ...args], {
-    input: stdin,
-    encoding: 'utf8',
-  });
+  runFleetCli(['add-user', '--data', dataDir, ...args], { input: stdin });
 
 describe('console from the fleet-server CLI', () => {
   let dataDir = '';
-  let server: ChildProcess | undefined;
+  let server: FleetServerProcess | undefined;
   let address = '';
   let totpUri = '';
 
@@ -35,22 +35,12 @@ describe('console from the fleet-server CLI', () => {
     );
     assert.equal(added.status, 0, added.stderr);
     totpUri = added.stdout.trim();
-    server = spawn(process.execPath, [CLI, '--port', '0', '--data', dataDir], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    address = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      server!.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /fleet server on (http:\/\/\S+) /.exec(output);
-        if (match) resolve(match[1]!);
-      });
-      server!.once('exit', (code) => reject(new Error(`fleet server exited with ${code}`)));
-    });
+    server = await startFleetServerProcess({ data: dataDir });
+    address = server.url;
   });
 
-  after(() => {
-    server?.kill('SIGTERM');
+  after(async () => {
+    await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
