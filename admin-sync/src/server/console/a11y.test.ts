@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { storageAdapters } from '../testing/adapters.ts';
-import { type Harness, openHarness, PASSWORD } from './testing.ts';
+import { consolePages, type Harness, itemIdOf, openHarness, PASSWORD } from './testing.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -33,18 +33,11 @@ describe('console pages pass axe in Chromium', {
   before(async () => {
     await adapter.setup();
     h = await openHarness(adapter);
-    await h.addUser('anna', 'admin');
-    await h.addUser('vera', 'viewer');
-    await h.storage.setDeviceStatus(
-      h.device.deviceId,
-      {
-        at: h.clock.now(),
-        queueLength: 3,
-        compartments: { total: 12, occupied: 5, defective: 1 },
-        doorAlarms: [{ compartment: 'A2', alarm: 'forced-open' }],
-      },
-      h.clock.now(),
-    );
+    await h.reportStatus({
+      queueLength: 3,
+      compartments: { total: 12, occupied: 5, defective: 1 },
+      doorAlarms: [{ compartment: 'A2', alarm: 'forced-open' }],
+    });
     base = await h.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -87,22 +80,12 @@ describe('console pages pass axe in Chromium', {
     await page.waitForURL(/\/console\/items\/.+\?done=announced/);
     const itemPath = new URL(page.url()).pathname;
     // Its pickup-code notice failed: rows and retry forms on the item and notices pages.
-    await h.loaded(itemPath.split('/').at(-1)!);
+    await h.loaded(itemIdOf(itemPath));
     assert.equal(await h.failDeliveries(), 1);
 
     for (const lang of ['de', 'en']) {
       await page.goto(`${base}/console/?lang=${lang}`);
-      for (const path of [
-        '/console/',
-        `/console/terminals/${h.device.deviceId}`,
-        '/console/announce',
-        '/console/items',
-        itemPath,
-        '/console/notices',
-        '/console/password',
-        '/console/users',
-        '/console/audit',
-      ]) {
+      for (const path of consolePages(h.device.deviceId, itemPath)) {
         await page.goto(`${base}${path}`);
         assert.equal(await page.getAttribute('html', 'lang'), lang);
         found.push(...(await violations(page, `${lang} ${path}`)));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { notificationOverview } from '../notifications/index.ts';
 import { storageAdapters } from '../testing/adapters.ts';
-import { type ConsoleClient, type Harness, openHarness } from './testing.ts';
+import { type ConsoleClient, type Harness, itemIdOf, openHarness } from './testing.ts';
 
 const EMAIL = 'erika.mustermann@example.org';
 const REASON = '550 5.1.1 mailbox unavailable';
@@ -21,8 +21,6 @@ for (const adapter of storageAdapters()) {
     after(() => adapter.teardown());
     beforeEach(async () => {
       h = await openHarness(adapter);
-      await h.addUser('clara', 'clerk');
-      await h.addUser('vera', 'viewer');
       clerk = await h.client().signedIn('clara');
     });
     afterEach(() => h.close());
@@ -38,7 +36,7 @@ for (const adapter of storageAdapters()) {
         language: 'de',
         email: EMAIL,
       });
-      const itemId = String(announced.headers.location).split('/')[3]!.split('?')[0]!;
+      const itemId = itemIdOf(String(announced.headers.location));
       await h.loaded(itemId);
       assert.equal(await h.failDeliveries(), 1);
       const [notice] = await notificationOverview(h.storage, { itemId });

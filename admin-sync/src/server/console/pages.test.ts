@@ -10,7 +10,13 @@ import type { FeedChange } from '../../protocol/index.ts';
 import { storageAdapters } from '../testing/adapters.ts';
 import { cancelItem } from './feed-actions.ts';
 import { consoleStore } from './store.ts';
-import { type ConsoleClient, type Harness, openHarness } from './testing.ts';
+import {
+  type ConsoleClient,
+  consolePages,
+  type Harness,
+  itemIdOf,
+  openHarness,
+} from './testing.ts';
 
 const EMAIL = 'max.mustermann@example.org';
 const MOBILE = '+49 151 2345678';
@@ -69,9 +75,6 @@ for (const adapter of storageAdapters()) {
     after(() => adapter.teardown());
     beforeEach(async () => {
       h = await openHarness(adapter);
-      await h.addUser('anna', 'admin');
-      await h.addUser('clara', 'clerk');
-      await h.addUser('vera', 'viewer');
       clerk = await h.client().signedIn('clara');
     });
     afterEach(() => h.close());
@@ -87,16 +90,11 @@ for (const adapter of storageAdapters()) {
     it('shows each terminal with its state, occupancy, defects, door alarms and queue', async () => {
       const empty = await clerk.get('/console/');
       assert.match(empty.body, /Noch kein Bericht/);
-      await h.storage.setDeviceStatus(
-        h.device.deviceId,
-        {
-          at: h.clock.now(),
-          queueLength: 7,
-          compartments: { total: 24, occupied: 9, defective: 2 },
-          doorAlarms: [{ compartment: 'B4', alarm: 'left-open' }],
-        },
-        h.clock.now(),
-      );
+      await h.reportStatus({
+        queueLength: 7,
+        compartments: { total: 24, occupied: 9, defective: 2 },
+        doorAlarms: [{ compartment: 'B4', alarm: 'left-open' }],
+      });
       const page = await clerk.get('/console/');
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /<caption>Alle Terminals \(1\)<\/caption>/);
@@ -114,7 +112,7 @@ for (const adapter of storageAdapters()) {
       assert.equal(response.statusCode, 303);
       const location = String(response.headers.location);
       assert.match(location, /^\/console\/items\/[0-9a-f-]{36}\?done=announced$/);
-      const itemId = location.split('/')[3]!.split('?')[0]!;
+      const itemId = itemIdOf(location);
 
       const item = await h.storage.item(itemId);
       assert.equal(item?.status, 'announced');
@@ -322,7 +320,7 @@ for (const adapter of storageAdapters()) {
 
     it('cancels an announced item with a reason: feed, status, history, audit, contact deleted', async () => {
       const location = String((await announce()).headers.location);
-      const itemId = location.split('/')[3]!.split('?')[0]!;
+      const itemId = itemIdOf(location);
       const path = `/console/items/${itemId}`;
       await clerk.get(path);
       const noReason = await clerk.post(`${path}/cancel`, { reason: '' });
@@ -371,7 +369,7 @@ for (const adapter of storageAdapters()) {
 
     it('lets only one of two clerks cancelling at once put a cancellation in the feed', async () => {
       const location = String((await announce()).headers.location);
-      const itemId = location.split('/')[3]!.split('?')[0]!;
+      const itemId = itemIdOf(location);
       const path = `/console/items/${itemId}`;
       const other = await h.client().signedIn('anna');
       await clerk.get(path);
@@ -406,7 +404,7 @@ for (const adapter of storageAdapters()) {
 
     it('writes nothing when the audit row cannot be written: no feed change, no cancel', async () => {
       const location = String((await announce()).headers.location);
-      const itemId = location.split('/')[3]!.split('?')[0]!;
+      const itemId = itemIdOf(location);
       const path = `/console/items/${itemId}`;
       const terminal = `/console/terminals/${h.device.deviceId}`;
       await clerk.get(path);
@@ -484,31 +482,15 @@ for (const adapter of storageAdapters()) {
     it('renders every page with lang, skip link, one h1, labelled fields and captioned tables', async () => {
       const location = String((await announce()).headers.location);
       // A failed notice, so the item page and the notices page have rows and retry forms.
-      await h.loaded(location.split('/')[3]!.split('?')[0]!);
+      await h.loaded(itemIdOf(location));
       assert.equal(await h.failDeliveries(), 2);
-      await h.storage.setDeviceStatus(
-        h.device.deviceId,
-        {
-          at: h.clock.now(),
-          queueLength: 0,
-          compartments: { total: 4, occupied: 1, defective: 0 },
-          doorAlarms: [],
-        },
-        h.clock.now(),
-      );
+      await h.reportStatus({
+        queueLength: 0,
+        compartments: { total: 4, occupied: 1, defective: 0 },
+        doorAlarms: [],
+      });
       const admin = await h.client().signedIn('anna');
-      const pages = [
-        '/console/',
-        `/console/terminals/${h.device.deviceId}`,
-        '/console/announce',
-        '/console/items',
-        location,
-        '/console/notices',
-        '/console/notices?status=sent',
-        '/console/password',
-        '/console/users',
-        '/console/audit',
-      ];
+      const pages = [...consolePages(h.device.deviceId, location), '/console/notices?status=sent'];
       for (const lang of ['de', 'en']) {
         await admin.get(`/console/?lang=${lang}`);
         for (const path of pages) {

@@ -4,7 +4,7 @@
  * jar, CSRF token read from the page) over fastify's inject, and failed notices on demand.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { err } from '../../protocol/index.ts';
+import { err, type TerminalStatus } from '../../protocol/index.ts';
 import { createFleetServer } from '../app.ts';
 import { memoryLogger } from '../log.ts';
 import { type NoticeChannel, startNotificationWorker } from '../notifications/index.ts';
@@ -21,6 +21,12 @@ export const START = 1_750_000_000_000;
 export const PASSWORD = 'correct horse battery staple';
 /** Cheap scrypt for test users (the format keeps the cost, so checks use it too). */
 const TEST_COST = { log2N: 10, r: 8, p: 1 };
+/** The users every harness starts with, one per role, all with PASSWORD. */
+const STAFF: readonly [string, Role][] = [
+  ['anna', 'admin'],
+  ['clara', 'clerk'],
+  ['vera', 'viewer'],
+];
 
 export interface Harness {
   app: FastifyInstance;
@@ -30,7 +36,10 @@ export interface Harness {
   clock: { now(): number; advance(ms: number): void };
   /** TOTP secrets of users made with `totp: true`, by user name. */
   totpSecrets: Map<string, string>;
+  /** Another user besides the staff (anna admin, clara clerk, vera viewer). */
   addUser(username: string, role: Role, options?: { totp?: boolean }): Promise<void>;
+  /** The test terminal's status report, received now. */
+  reportStatus(status: Omit<TerminalStatus, 'at'>): Promise<void>;
   /** The test terminal reports the item loaded (door closed): its ready notices are queued. */
   loaded(itemId: string): Promise<void>;
   /** One notification cycle whose channels refuse every message for good (like SMTP 550). */
@@ -64,7 +73,7 @@ export async function openHarness(
   const store = consoleStore(storage.sql);
   const totpSecrets = new Map<string, string>();
   let seq = 0;
-  return {
+  const harness: Harness = {
     app,
     storage,
     device,
@@ -82,6 +91,7 @@ export async function openHarness(
       const secret = added.value.totpUri && new URL(added.value.totpUri).searchParams.get('secret');
       if (secret) totpSecrets.set(username, secret);
     },
+    reportStatus: (status) => storage.setDeviceStatus(device.deviceId, { at: now, ...status }, now),
     async loaded(itemId) {
       const item = await storage.item(itemId);
       if (!item) throw new Error(`no item ${itemId}`);
@@ -121,7 +131,25 @@ export async function openHarness(
       await storage.close();
     },
   };
+  for (const [username, role] of STAFF) await harness.addUser(username, role);
+  return harness;
 }
+
+/** The id of the item a `/console/items/<id>?…` location points to. */
+export const itemIdOf = (location: string): string => location.split('/')[3]!.split('?')[0]!;
+
+/** Every page of the console a signed-in admin sees, with an item's page. */
+export const consolePages = (deviceId: string, itemPath: string): string[] => [
+  '/console/',
+  `/console/terminals/${deviceId}`,
+  '/console/announce',
+  '/console/items',
+  itemPath,
+  '/console/notices',
+  '/console/password',
+  '/console/users',
+  '/console/audit',
+];
 
 export const csrfOf = (body: string): string =>
   /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
