@@ -46,6 +46,7 @@ export const cookieOptions = (settings: CookieSettings, maxAgeS?: number) => ({
 
 const LangQuerySchema = z.object({ lang: z.string().optional() }).loose();
 const FormBodySchema = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+const IdParamsSchema = z.object({ id: z.string().min(1).max(100) });
 
 /** A urlencoded body as single strings (the first of repeated fields); `{}` if none. */
 export function formFields(body: unknown): Record<string, string> {
@@ -57,6 +58,12 @@ export function formFields(body: unknown): Record<string, string> {
       Array.isArray(value) ? (value[0] ?? '') : value,
     ]),
   );
+}
+
+/** The `:id` of the route's path; undefined when it cannot be an id (then nothing has it). */
+export function idParam(request: FastifyRequest): string | undefined {
+  const parsed = IdParamsSchema.safeParse(request.params);
+  return parsed.success ? parsed.data.id : undefined;
 }
 
 export function requestLanguage(

@@ -1,9 +1,8 @@
 /** For admins: console users (list, add, disable) and the audit log of console actions. */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { type ConsoleEnv, consolePath, type SignedView } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
-import { audit, guard, messagePage, sendPage } from './http.ts';
+import { audit, guard, idParam, messagePage, sendPage } from './http.ts';
 import { isMessageKey, type MessageKey } from './i18n.ts';
 import { type ConsoleUser, ROLES, type Role } from './store.ts';
 import { type AddUserError, addUser } from './users.ts';
@@ -104,8 +103,6 @@ function auditPage(
   return layout(view, { title: t('audit.title'), body });
 }
 
-const UserParamsSchema = z.object({ id: z.string().min(1).max(100) });
-
 export function registerAdminRoutes(scope: FastifyInstance, env: ConsoleEnv) {
   scope.get(
     '/users',
@@ -158,8 +155,8 @@ export function registerAdminRoutes(scope: FastifyInstance, env: ConsoleEnv) {
   scope.post(
     '/users/:id/disable',
     guard(env, 'admin', async (request, reply, view) => {
-      const params = UserParamsSchema.safeParse(request.params);
-      const target = params.success ? await env.store.userById(params.data.id) : undefined;
+      const id = idParam(request);
+      const target = id === undefined ? undefined : await env.store.userById(id);
       view = { ...view, path: consolePath('/users') };
       if (!target) return messagePage(reply, view, 404, 'notFound.title', 'notFound.user');
       if (target.id === view.user.id)

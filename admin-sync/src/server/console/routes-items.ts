@@ -4,14 +4,14 @@
  * the code. An announced or loaded item can be cancelled with a reason (feed-actions.ts:
  * feed change, status, history, audit and deleting the contact data in one transaction).
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JsonObject } from '../../protocol/index.ts';
 import type { DeviceRecord, ItemContact, ItemRecord } from '../storage/storage.ts';
 import { type ConsoleEnv, consolePath, itemPath, may, type SignedView } from './context.ts';
 import { cancelItem } from './feed-actions.ts';
 import { html, type SafeHtml } from './html.ts';
-import { formFields, guard, messagePage, sendPage } from './http.ts';
+import { formFields, guard, idParam, messagePage, sendPage } from './http.ts';
 import { isMessageKey, type MessageKey } from './i18n.ts';
 import { kindLabel } from './routes-announce.ts';
 import { itemNotices } from './routes-notices.ts';
@@ -185,8 +185,6 @@ ${textArea({ name: 'reason', label: t('cancel.reason'), hint: t('cancel.reasonHi
   });
 }
 
-const ItemParamsSchema = z.object({ id: z.string().min(1).max(100) });
-
 /** 409: already cancelled (by someone else, or twice), or past the point of cancelling. */
 const refuseCancel = (reply: FastifyReply, view: SignedView, item: ItemRecord, already: boolean) =>
   messagePage(
@@ -222,15 +220,15 @@ export function registerItemRoutes(scope: FastifyInstance, env: ConsoleEnv) {
     }),
   );
 
-  const itemOf = async (params: unknown) => {
-    const parsed = ItemParamsSchema.safeParse(params);
-    return parsed.success ? env.storage.item(parsed.data.id) : undefined;
+  const itemOf = async (request: FastifyRequest) => {
+    const id = idParam(request);
+    return id === undefined ? undefined : env.storage.item(id);
   };
 
   scope.get(
     '/items/:id',
     guard(env, 'view', async (request, reply, view) => {
-      const item = await itemOf(request.params);
+      const item = await itemOf(request);
       if (!item) return messagePage(reply, view, 404, 'notFound.title', 'notFound.item');
       return sendPage(
         reply,
@@ -243,7 +241,7 @@ export function registerItemRoutes(scope: FastifyInstance, env: ConsoleEnv) {
   scope.post(
     '/items/:id/cancel',
     guard(env, 'act', async (request, reply, view, form) => {
-      const item = await itemOf(request.params);
+      const item = await itemOf(request);
       if (!item) return messagePage(reply, view, 404, 'notFound.title', 'notFound.item');
       view = { ...view, path: itemPath(item.id) };
       // A quick answer for a stale page; cancelItem checks again under the lock.

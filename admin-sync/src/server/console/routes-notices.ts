@@ -16,7 +16,7 @@ import {
 } from '../notifications/index.ts';
 import { type ConsoleEnv, consolePath, itemPath, may, type SignedView } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
-import { audit, formFields, guard, messagePage, sendPage } from './http.ts';
+import { audit, formFields, guard, idParam, messagePage, sendPage } from './http.ts';
 import type { MessageKey } from './i18n.ts';
 import { csrfField, layout, notice, selectField } from './views.ts';
 
@@ -44,7 +44,6 @@ const CHANNEL_LABELS: Readonly<Record<NoticeRecord['channel'], MessageKey>> = {
 
 /** Where a retry came from, and goes back to (never a URL from the form). */
 const RetryFormSchema = z.object({ from: z.enum(['item', 'notices']).catch('notices') });
-const NoticeParamsSchema = z.object({ id: z.string().min(1).max(100) });
 const NoticesQuerySchema = z.object({ status: z.enum(NOTICE_STATUSES).optional() });
 
 interface TableOptions {
@@ -189,12 +188,12 @@ export function registerNoticeRoutes(scope: FastifyInstance, env: ConsoleEnv) {
     '/notices/:id/retry',
     guard(env, 'act', async (request, reply, view, form) => {
       const { from } = RetryFormSchema.parse({ from: form.from });
-      const params = NoticeParamsSchema.safeParse(request.params);
+      const noticeId = idParam(request);
       view = { ...view, path: NOTICES_PATH };
-      if (!params.success)
+      if (noticeId === undefined)
         return messagePage(reply, view, 404, 'notFound.title', 'notFound.notice');
       const now = env.clock.now();
-      const retried = await retryNotification(env.storage, params.data.id, now, view.user.username);
+      const retried = await retryNotification(env.storage, noticeId, now, view.user.username);
       if (!retried.ok) {
         return retried.error === 'not-found'
           ? messagePage(reply, view, 404, 'notFound.title', 'notFound.notice')

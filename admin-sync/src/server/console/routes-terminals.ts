@@ -4,7 +4,7 @@
  * `command` change in the terminal's feed, with a required reason, and a row in the
  * console's audit log (one transaction, feed-actions.ts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REMOTE_COMMANDS, type TerminalStatus } from '../../protocol/index.ts';
 import { notificationCounts } from '../notifications/index.ts';
@@ -12,7 +12,7 @@ import type { DeviceRecord } from '../storage/storage.ts';
 import { type ConsoleEnv, consolePath, may, type SignedView } from './context.ts';
 import { sendCommand } from './feed-actions.ts';
 import { html, type SafeHtml } from './html.ts';
-import { formFields, guard, messagePage, sendPage } from './http.ts';
+import { formFields, guard, idParam, messagePage, sendPage } from './http.ts';
 import type { MessageKey } from './i18n.ts';
 import {
   csrfField,
@@ -163,8 +163,6 @@ ${textArea({ name: 'reason', label: t('command.reason'), hint: t('command.reason
   });
 }
 
-const DeviceParamsSchema = z.object({ id: z.string().min(1).max(100) });
-
 export function registerTerminalRoutes(scope: FastifyInstance, env: ConsoleEnv) {
   scope.get(
     '/',
@@ -177,15 +175,15 @@ export function registerTerminalRoutes(scope: FastifyInstance, env: ConsoleEnv) 
     }),
   );
 
-  const deviceOf = async (params: unknown) => {
-    const parsed = DeviceParamsSchema.safeParse(params);
-    return parsed.success ? env.storage.device(parsed.data.id) : undefined;
+  const deviceOf = async (request: FastifyRequest) => {
+    const id = idParam(request);
+    return id === undefined ? undefined : env.storage.device(id);
   };
 
   scope.get(
     '/terminals/:id',
     guard(env, 'view', async (request, reply, view) => {
-      const device = await deviceOf(request.params);
+      const device = await deviceOf(request);
       if (!device) return messagePage(reply, view, 404, 'notFound.title', 'notFound.terminal');
       const done = formFields(request.query).done === 'command';
       return sendPage(reply, 200, await terminalPage(env, view, device, { done }));
@@ -195,7 +193,7 @@ export function registerTerminalRoutes(scope: FastifyInstance, env: ConsoleEnv) 
   scope.post(
     '/terminals/:id/commands',
     guard(env, 'act', async (request, reply, view, form) => {
-      const device = await deviceOf(request.params);
+      const device = await deviceOf(request);
       if (!device) return messagePage(reply, view, 404, 'notFound.title', 'notFound.terminal');
       const values: CommandForm = {
         command: form.command,

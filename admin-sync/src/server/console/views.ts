@@ -113,6 +113,12 @@ function described(field: FieldBase) {
   };
 }
 
+/** A field with a choice of options: a select or radio buttons. */
+type ChoiceField = FieldBase & {
+  value?: string | undefined;
+  options: readonly { value: string; label: string }[];
+};
+
 export function textField(
   field: FieldBase & {
     value?: string | undefined;
@@ -139,12 +145,7 @@ ${d.text}
 </div>`;
 }
 
-export function selectField(
-  field: FieldBase & {
-    value?: string | undefined;
-    options: readonly { value: string; label: string }[];
-  },
-): SafeHtml {
+export function selectField(field: ChoiceField): SafeHtml {
   const d = described(field);
   return html`<div class="field${d.error ? ' has-error' : ''}">
 <label for="${d.id}">${field.label}</label>
@@ -156,12 +157,7 @@ ${field.options.map((o) => html`<option value="${o.value}"${o.value === field.va
 }
 
 /** Radio buttons in a fieldset; the first one carries the field id the summary links to. */
-export function radioGroup(
-  field: FieldBase & {
-    value?: string | undefined;
-    options: readonly { value: string; label: string }[];
-  },
-): SafeHtml {
+export function radioGroup(field: ChoiceField): SafeHtml {
   const d = described(field);
   return html`<fieldset class="field${d.error ? ' has-error' : ''}"${d.describedBy}>
 <legend>${field.label}</legend>
