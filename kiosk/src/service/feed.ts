@@ -90,8 +90,11 @@ function applyChange(
     case 'item-announced':
       return announce(store, change);
     case 'item-cancelled': {
-      const cancelled = store.cancelAnnounced(change.itemId, 'fleet', change.reason);
-      // Loaded already: staff take it out at the terminal (a retrieve), not the feed.
+      // Loaded already: its code stops working and staff take it out with the expired ones.
+      const cancelled =
+        store.item(change.itemId)?.status === 'loaded'
+          ? store.withdrawLoaded(change.itemId, 'fleet', change.reason)
+          : store.cancelAnnounced(change.itemId, 'fleet', change.reason);
       return cancelled.ok ? applied : refused(cancelled.error);
     }
     case 'config-update': {

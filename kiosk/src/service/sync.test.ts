@@ -133,6 +133,46 @@ describe('kiosk service with the fleet sync', () => {
     assert.equal((await fleet.storage.item(announced.value.itemId))?.status, 'loaded');
   });
 
+  test('a cancellation: an announced item is cancelled, a loaded one stops opening and is set aside', async () => {
+    const { store } = service.terminal;
+    const announce = async (reference: string) => {
+      const announced = await announceItem(
+        fleet.storage,
+        AnnounceInputSchema.parse({
+          deviceId: deviceId(),
+          reference,
+          itemKind: 'document',
+          email: 'citizen@example.org',
+        }),
+        'clerk',
+        Date.now(),
+      );
+      assert.ok(announced.ok);
+      return announced.value.itemId;
+    };
+    const waiting = await announce('BA-2026-0100');
+    const loaded = await announce('BA-2026-0101');
+    await service.sync!.syncNow();
+    const code = await fleet.storage.pendingCode(loaded);
+    assert.ok(code);
+    const free = store.freeCompartments()[0];
+    assert.ok(free && store.markLoaded(loaded, free.label, 'demo-staff').ok);
+    assert.equal(store.itemsByCode(code).length, 1);
+    for (const itemId of [waiting, loaded]) {
+      await fleet.storage.appendFeed(
+        deviceId(),
+        { kind: 'item-cancelled', itemId, reason: 'issued by mistake' },
+        Date.now(),
+      );
+    }
+    await service.sync!.syncNow();
+    assert.equal(store.item(waiting)?.status, 'cancelled');
+    assert.equal(store.item(loaded)?.status, 'expired', 'set aside for staff to take out');
+    assert.deepEqual(store.itemsByCode(code), [], 'its code opens nothing any more');
+    assert.ok(store.itemsWithStatus('expired').some((item) => item.id === loaded));
+    await service.sync!.syncNow();
+  });
+
   test('a change the terminal cannot apply is refused, logged by kind, and the feed goes on', async () => {
     const id = deviceId();
     await fleet.storage.appendFeed(

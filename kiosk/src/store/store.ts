@@ -240,6 +240,12 @@ export interface Store {
    * compartment.
    */
   cancelAnnounced(itemId: string, actor: Actor, reason: string): Result<Item, ItemError>;
+  /**
+   * loaded → expired before its time, audited with its reason: the town hall withdrew it
+   * (e.g. issued by mistake). Its code opens nothing any more; staff take it out with the
+   * expired items. No outbox event: the backend withdrew it, and hears of it when retrieved.
+   */
+  withdrawLoaded(itemId: string, actor: Actor, reason: string): Result<Item, ItemError>;
 }
 
 export interface StoreDeps {
@@ -1343,6 +1349,22 @@ export function createStore(deps: StoreDeps): Store {
           details: { compartment: label, kind: row.kind, sessionId },
         });
         logger.log('info', 'store.item-dropped-off', { item: itemId, compartment: label });
+        return ok(mustItem(itemId));
+      });
+    },
+
+    withdrawLoaded(itemId, actor, reason) {
+      return tx(() => {
+        const row = itemRow(itemId);
+        if (!row) return err('unknown-item');
+        if (row.status !== 'loaded') return err('wrong-status');
+        const at = now();
+        db.prepare(
+          `UPDATE items SET status = 'expired', code_hash = NULL, second_factor_hash = NULL,
+             updated_at = ? WHERE id = ?`,
+        ).run(at, itemId);
+        audit({ at, actor, action: 'item-withdrawn', subject: itemId, details: { reason } });
+        logger.log('info', 'store.item-withdrawn', { item: itemId });
         return ok(mustItem(itemId));
       });
     },
