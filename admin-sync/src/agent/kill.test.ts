@@ -92,9 +92,7 @@ describe('kill -9 of the fleet server mid-push', () => {
       });
       await waitFor('the outbox drained', () => outbox.length() === 0, 60_000);
       await agent.stop();
-      // Killed once more, not stopped: the file must hold everything as it is, and a SIGTERM
-      // can wait over a minute for the connection of the request the agent's stop aborted
-      // (fastify's close spares connections it does not see as idle).
+      // Killed once more, not stopped: the file must hold everything exactly as it is.
       await server.kill();
 
       const storage = await openSqliteStorage(join(dir, 'fleet.sqlite'));

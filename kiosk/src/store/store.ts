@@ -472,6 +472,27 @@ export function createStore(deps: StoreDeps): Store {
         .all({ size: filter.size ?? null, purpose: filter.purpose ?? null }) as CompartmentRow[]
     ).map(toCompartment);
 
+  /** An item taken out of the handing-out before its time: its code opens nothing any more. */
+  const setAside = (
+    itemId: string,
+    change: { from: ItemStatus; to: ItemStatus; action: string },
+    actor: Actor,
+    reason: string,
+  ): Result<Item, ItemError> =>
+    tx(() => {
+      const row = itemRow(itemId);
+      if (!row) return err('unknown-item');
+      if (row.status !== change.from) return err('wrong-status');
+      const at = now();
+      db.prepare(
+        `UPDATE items SET status = ?, code_hash = NULL, second_factor_hash = NULL,
+           updated_at = ? WHERE id = ?`,
+      ).run(change.to, at, itemId);
+      audit({ at, actor, action: change.action, subject: itemId, details: { reason } });
+      logger.log('info', `store.${change.action}`, { item: itemId });
+      return ok(mustItem(itemId));
+    });
+
   const store: Store = {
     transaction: tx,
 
@@ -1353,37 +1374,16 @@ export function createStore(deps: StoreDeps): Store {
       });
     },
 
-    withdrawLoaded(itemId, actor, reason) {
-      return tx(() => {
-        const row = itemRow(itemId);
-        if (!row) return err('unknown-item');
-        if (row.status !== 'loaded') return err('wrong-status');
-        const at = now();
-        db.prepare(
-          `UPDATE items SET status = 'expired', code_hash = NULL, second_factor_hash = NULL,
-             updated_at = ? WHERE id = ?`,
-        ).run(at, itemId);
-        audit({ at, actor, action: 'item-withdrawn', subject: itemId, details: { reason } });
-        logger.log('info', 'store.item-withdrawn', { item: itemId });
-        return ok(mustItem(itemId));
-      });
-    },
+    withdrawLoaded: (itemId, actor, reason) =>
+      setAside(itemId, { from: 'loaded', to: 'expired', action: 'item-withdrawn' }, actor, reason),
 
-    cancelAnnounced(itemId, actor, reason) {
-      return tx(() => {
-        const row = itemRow(itemId);
-        if (!row) return err('unknown-item');
-        if (row.status !== 'announced') return err('wrong-status');
-        const at = now();
-        db.prepare(
-          `UPDATE items SET status = 'cancelled', code_hash = NULL, second_factor_hash = NULL,
-             updated_at = ? WHERE id = ?`,
-        ).run(at, itemId);
-        audit({ at, actor, action: 'item-cancelled', subject: itemId, details: { reason } });
-        logger.log('info', 'store.item-cancelled', { item: itemId, reason });
-        return ok(mustItem(itemId));
-      });
-    },
+    cancelAnnounced: (itemId, actor, reason) =>
+      setAside(
+        itemId,
+        { from: 'announced', to: 'cancelled', action: 'item-cancelled' },
+        actor,
+        reason,
+      ),
   };
   return store;
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { JsonObject } from '../../protocol/index.ts';
-import type { SqlDriver, SqlQueryable } from '../storage/driver.ts';
+import { type SqlDriver, type SqlQueryable, whereAll } from '../storage/driver.ts';
 
 export const ROLES = ['admin', 'clerk', 'viewer'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -271,16 +271,10 @@ export function consoleStore(sql: SqlDriver) {
       action?: string;
       limit: number;
     }): Promise<AuditEntry[]> {
-      const where: string[] = [];
-      const params: (string | number)[] = [];
-      if (filter.target !== undefined) {
-        where.push('target = ?');
-        params.push(filter.target);
-      }
-      if (filter.action !== undefined) {
-        where.push('action = ?');
-        params.push(filter.action);
-      }
+      const where = whereAll([
+        ['target = ?', filter.target],
+        ['action = ?', filter.action],
+      ]);
       const rows = await sql.all<{
         id: string;
         at: number;
@@ -292,9 +286,9 @@ export function consoleStore(sql: SqlDriver) {
         details: string | null;
       }>(
         `SELECT id, at, user_id, username, action, target, reason, details FROM console_audit
-         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ${where.sql}
          ORDER BY at DESC, id LIMIT ?`,
-        [...params, filter.limit],
+        [...where.params, filter.limit],
       );
       return rows.map((row) => ({
         id: row.id,

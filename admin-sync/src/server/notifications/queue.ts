@@ -10,6 +10,7 @@
  * is sent again then (at least once; the attempt is counted).
  */
 import { err, ok, type Result } from '../../protocol/index.ts';
+import { whereAll } from '../storage/driver.ts';
 import { addHistory, queueNotice } from '../storage/item-notices.ts';
 import type { FleetStorage, NoticeKind } from '../storage/storage.ts';
 import type { ChannelName } from './channel.ts';
@@ -213,21 +214,15 @@ export async function notificationOverview(
   storage: FleetStorage,
   filter: OverviewFilter = {},
 ): Promise<NoticeRecord[]> {
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (filter.status !== undefined) {
-    where.push('status = ?');
-    params.push(filter.status);
-  }
-  if (filter.itemId !== undefined) {
-    where.push('item_id = ?');
-    params.push(filter.itemId);
-  }
+  const where = whereAll([
+    ['status = ?', filter.status],
+    ['item_id = ?', filter.itemId],
+  ]);
   const rows = await storage.sql.all<NoticeRow>(
     `SELECT ${COLUMNS} FROM notifications
-     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     ${where.sql}
      ORDER BY created_at DESC, id LIMIT ?`,
-    [...params, filter.limit ?? 200],
+    [...where.params, filter.limit ?? 200],
   );
   return rows.map(toRecord);
 }

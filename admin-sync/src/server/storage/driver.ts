@@ -22,3 +22,19 @@ export interface SqlDriver extends SqlQueryable {
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * The `WHERE` of a filter: each condition whose value is given (its clause holds one `?`),
+ * ANDed; empty when none is.
+ */
+export function whereAll(
+  conditions: ReadonlyArray<readonly [clause: string, value: SqlValue | undefined]>,
+): { sql: string; params: SqlValue[] } {
+  const given = conditions.filter(
+    (condition): condition is readonly [string, SqlValue] => condition[1] !== undefined,
+  );
+  return {
+    sql: given.length > 0 ? `WHERE ${given.map(([clause]) => clause).join(' AND ')}` : '',
+    params: given.map(([, value]) => value),
+  };
+}

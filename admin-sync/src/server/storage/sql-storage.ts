@@ -11,7 +11,7 @@ import {
   type SyncEvent,
   TerminalStatusSchema,
 } from '../../protocol/index.ts';
-import type { SqlDriver, SqlQueryable } from './driver.ts';
+import { type SqlDriver, type SqlQueryable, whereAll } from './driver.ts';
 import { appendFeedIn } from './feed-sql.ts';
 import { addHistory, forgetContact, queueNotice } from './item-notices.ts';
 import { migrate } from './migrations.ts';
@@ -491,25 +491,19 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
     },
 
     async items(filter) {
-      const where: string[] = [];
-      const params: (string | number)[] = [];
-      if (filter.deviceId !== undefined) {
-        where.push('device_id = ?');
-        params.push(filter.deviceId);
-      }
-      if (filter.status !== undefined) {
-        where.push('status = ?');
-        params.push(filter.status);
-      }
-      if (filter.reference !== undefined && filter.reference !== '') {
+      const search = filter.reference ? filter.reference : undefined;
+      const where = whereAll([
+        ['device_id = ?', filter.deviceId],
+        ['status = ?', filter.status],
         // LIKE is case-insensitive in SQLite only: both sides lowered, same answer in both.
-        where.push(`LOWER(reference) LIKE LOWER(?) ESCAPE '\\'`);
-        params.push(`%${filter.reference.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      }
+        [
+          `LOWER(reference) LIKE LOWER(?) ESCAPE '\\'`,
+          search && `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        ],
+      ]);
       const rows = await driver.all<ItemRow>(
-        `SELECT * FROM items ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY updated_at DESC, id LIMIT ?`,
-        [...params, filter.limit ?? 200],
+        `SELECT * FROM items ${where.sql} ORDER BY updated_at DESC, id LIMIT ?`,
+        [...where.params, filter.limit ?? 200],
       );
       return rows.map(toItem);
     },
