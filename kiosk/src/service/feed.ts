@@ -24,6 +24,10 @@ const REMOTE_SETTINGS = (key: string) =>
 
 /** Staff opening a door from the console: done after the feed's transaction commits. */
 export type RemoteOpen = (compartment: string, actor: string) => Promise<void>;
+export interface Opening {
+  compartment: string;
+  actor: string;
+}
 
 type Outcome = { applied: true } | { applied: false; reason: string };
 const applied: Outcome = { applied: true };
@@ -42,8 +46,8 @@ export function applyFeedEntries(
   store: Store,
   entries: readonly FeedEntry[],
   logger: Logger,
-): Array<{ compartment: string; actor: string }> {
-  const openings: Array<{ compartment: string; actor: string }> = [];
+): Opening[] {
+  const openings: Opening[] = [];
   store.transaction(() => {
     let last = storedCursor(store);
     for (const entry of entries) {
@@ -81,11 +85,7 @@ const subjectOf = (change: FeedChange): string | null => {
   }
 };
 
-function applyChange(
-  store: Store,
-  change: FeedChange,
-  openings: Array<{ compartment: string; actor: string }>,
-): Outcome {
+function applyChange(store: Store, change: FeedChange, openings: Opening[]): Outcome {
   switch (change.kind) {
     case 'item-announced':
       return announce(store, change);
@@ -145,7 +145,7 @@ function announce(store: Store, change: Extract<FeedChange, { kind: 'item-announ
 function command(
   store: Store,
   change: Extract<FeedChange, { kind: 'command' }>,
-  openings: Array<{ compartment: string; actor: string }>,
+  openings: Opening[],
 ): Outcome {
   const actor = `fleet:${change.requestedBy}`;
   if (!store.compartment(change.compartment)) return refused('unknown-compartment');
