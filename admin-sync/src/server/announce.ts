@@ -38,6 +38,8 @@ export const AnnounceInputSchema = z
     language: z.enum(NOTICE_LANGUAGES).default('de'),
     /** The second factor: `YYYY-MM-DD` or `DD.MM.YYYY`. Required for ID documents. */
     dateOfBirth: z.preprocess(blankToUndefined, z.string().max(20).optional()),
+    /** The ID card's PIN came by separate letter: the terminal asks the citizen to confirm it. */
+    needsPinLetterConfirmation: z.boolean().default(false),
     needsAccessible: z.boolean().default(false),
   })
   .refine((input) => input.email !== undefined || input.mobile !== undefined, {
@@ -47,6 +49,11 @@ export const AnnounceInputSchema = z
   .refine((input) => input.itemKind !== 'id-document' || input.dateOfBirth !== undefined, {
     message: 'an ID document is handed out only with the date of birth as second factor',
     path: ['dateOfBirth'],
+  })
+  // Only an ID card has a PIN letter; on anything else the terminal would ask about nothing.
+  .refine((input) => !input.needsPinLetterConfirmation || input.itemKind === 'id-document', {
+    message: 'a PIN letter confirmation is asked only for ID documents',
+    path: ['needsPinLetterConfirmation'],
   });
 export type AnnounceInput = z.input<typeof AnnounceInputSchema>;
 
@@ -92,7 +99,7 @@ export async function announceItem(
     codeHash: codeHash.value.toString('base64url'),
     secondFactorHash,
     holdingDays: input.holdingDays,
-    needsPinLetterConfirmation: false,
+    needsPinLetterConfirmation: input.needsPinLetterConfirmation,
     needsAccessible: input.needsAccessible,
     size: null,
   };

@@ -1,6 +1,7 @@
 /**
  * The console in Debian's Chromium, checked by axe (WCAG 2.0/2.1 A and AA, WCAG 2.2 AA) on
- * every page in both languages (notices with a failed one), including forms with errors.
+ * every page in both languages (notices with a failed one, a parked event), including forms
+ * with errors.
  * Signs in through the form like a person. HTML does not depend on the store, so SQLite
  * alone; skipped without Chromium.
  */
@@ -33,6 +34,8 @@ describe('console pages pass axe in Chromium', {
   before(async () => {
     await adapter.setup();
     h = await openHarness(adapter);
+    // A parked event: a row on its page, a warning on the overview and the terminal's page.
+    await h.parkPoisonEvent();
     await h.reportStatus({
       queueLength: 3,
       compartments: { total: 12, occupied: 5, defective: 1 },
@@ -73,7 +76,7 @@ describe('console pages pass axe in Chromium', {
     const page = await signIn('anna');
     // An item, so the item page has a history and a cancel form.
     await page.goto(`${base}/console/announce`);
-    await page.getByLabel('Terminal').selectOption(h.device.deviceId);
+    await page.getByLabel('Terminal', { exact: true }).selectOption(h.device.deviceId);
     await page.getByLabel(/Aktenzeichen/).fill('AZ-4711');
     await page.getByLabel('E-Mail-Adresse').fill('max@example.org');
     await page.getByRole('button', { name: 'Ankündigen' }).click();
@@ -99,6 +102,16 @@ describe('console pages pass axe in Chromium', {
       await page.waitForSelector('.error-summary');
       found.push(...(await violations(page, `${lang} password with errors`)));
     }
+    // The PIN letter refused for a parcel: the checkbox's own error.
+    await page.goto(`${base}/console/announce?lang=de`);
+    await page.getByLabel('Terminal', { exact: true }).selectOption(h.device.deviceId);
+    await page.getByLabel(/Aktenzeichen/).fill('AZ-4712');
+    await page.getByLabel('Art', { exact: true }).selectOption('parcel');
+    await page.getByLabel('E-Mail-Adresse').fill('max@example.org');
+    await page.getByLabel(/PIN-Brief/).check();
+    await page.getByRole('button', { name: 'Ankündigen' }).click();
+    await page.waitForSelector('#f-needsPinLetterConfirmation-error');
+    found.push(...(await violations(page, 'announce with the PIN letter refused')));
     const viewer = await signIn('vera');
     await viewer.goto(`${base}/console/announce`);
     found.push(...(await violations(viewer, 'forbidden')));

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { FeedChange } from '../../protocol/index.ts';
+import { AnnounceInputSchema } from '../announce.ts';
 import { storageAdapters } from '../testing/adapters.ts';
 import { cancelItem } from './feed-actions.ts';
 import { consoleStore } from './store.ts';
@@ -211,6 +212,58 @@ for (const adapter of storageAdapters()) {
       assert.equal(twice.statusCode, 422);
       assert.match(byId(twice.body, 'f-reference-error'), /already announced or loaded/);
       assert.equal((await h.storage.items({})).length, 1);
+    });
+
+    it('asks for the PIN letter at the terminal for an ID document only', async () => {
+      const form = await clerk.get('/console/announce');
+      assert.match(
+        form.body,
+        /<input type="checkbox" id="f-needsPinLetterConfirmation" name="needsPinLetterConfirmation" value="on" aria-describedby="f-needsPinLetterConfirmation-hint">/,
+      );
+      assert.match(
+        form.body,
+        /<label for="f-needsPinLetterConfirmation">PIN-Brief wurde separat verschickt – am Terminal bestätigen lassen<\/label>/,
+      );
+
+      const parcel = await announce({ itemKind: 'parcel', needsPinLetterConfirmation: 'on' });
+      assert.equal(parcel.statusCode, 422);
+      assert.match(
+        byId(parcel.body, 'f-needsPinLetterConfirmation-error'),
+        /nur bei Ausweisdokumenten/,
+      );
+      assert.match(
+        parcel.body,
+        /<input type="checkbox" id="f-needsPinLetterConfirmation"[^>]* checked aria-describedby="f-needsPinLetterConfirmation-hint f-needsPinLetterConfirmation-error" aria-invalid="true">/,
+      );
+      assert.match(parcel.body, /<a href="#f-needsPinLetterConfirmation">/);
+      assertAccessibleStructure(parcel.body, 'PIN letter refused');
+      assert.deepEqual(await h.storage.items({}), []);
+      assert.deepEqual(await feed(), []);
+      // The same rule for any other caller of the schema, with the field named.
+      const refused = AnnounceInputSchema.safeParse({
+        ...announceForm(h.device.deviceId, { itemKind: 'parcel' }),
+        needsPinLetterConfirmation: true,
+      });
+      assert.deepEqual(
+        refused.error?.issues.map((issue) => issue.path),
+        [['needsPinLetterConfirmation']],
+      );
+
+      const idCard = await announce({
+        itemKind: 'id-document',
+        dateOfBirth: '01.02.1980',
+        needsPinLetterConfirmation: 'on',
+      });
+      assert.equal(idCard.statusCode, 303);
+      assert.equal((await announce({ reference: 'BA-2025-0043' })).statusCode, 303);
+      const changes = (await feed()) as Extract<FeedChange, { kind: 'item-announced' }>[];
+      assert.deepEqual(
+        changes.map((c) => [c.itemKind, c.needsPinLetterConfirmation]),
+        [
+          ['id-document', true],
+          ['document', false],
+        ],
+      );
     });
 
     it('lists items by terminal, status and reference, with status in words', async () => {
@@ -484,6 +537,8 @@ for (const adapter of storageAdapters()) {
       // A failed notice, so the item page and the notices page have rows and retry forms.
       await h.loaded(itemIdOf(location));
       assert.equal(await h.failDeliveries(), 2);
+      // A parked event, so the parked-events page has a row and the overview a warning.
+      await h.parkPoisonEvent();
       await h.reportStatus({
         queueLength: 0,
         compartments: { total: 4, occupied: 1, defective: 0 },

@@ -29,6 +29,7 @@ import { registerAnnounceRoutes } from './routes-announce.ts';
 import { registerItemRoutes } from './routes-items.ts';
 import { registerLoginRoutes } from './routes-login.ts';
 import { registerNoticeRoutes } from './routes-notices.ts';
+import { registerParkedRoutes } from './routes-parked.ts';
 import { registerPasswordRoutes } from './routes-password.ts';
 import { registerTerminalRoutes } from './routes-terminals.ts';
 import { consoleStore } from './store.ts';
@@ -121,6 +122,7 @@ export async function registerConsole(
       registerAnnounceRoutes(scope, env);
       registerItemRoutes(scope, env);
       registerNoticeRoutes(scope, env);
+      registerParkedRoutes(scope, env);
       registerAdminRoutes(scope, env);
     },
     { prefix: CONSOLE_PREFIX },

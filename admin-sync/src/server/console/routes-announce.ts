@@ -32,9 +32,12 @@ const FIELDS = [
   'mobile',
   'dateOfBirth',
 ] as const;
-type AnnounceForm = Partial<Record<(typeof FIELDS)[number], string>> & {
-  needsAccessible?: boolean;
-};
+/** Checkboxes: sent as `on` when ticked, nothing otherwise. */
+const CHECKBOXES = ['needsPinLetterConfirmation', 'needsAccessible'] as const;
+type AnnounceForm = Partial<Record<(typeof FIELDS)[number], string>> &
+  Partial<Record<(typeof CHECKBOXES)[number], boolean>>;
+/** Every field in the order of the form, so the error summary reads like the page. */
+const FORM_ORDER: readonly string[] = [...FIELDS, ...CHECKBOXES];
 
 const FIELD_ERRORS: Readonly<Record<(typeof FIELDS)[number], MessageKey>> = {
   deviceId: 'error.deviceId',
@@ -51,6 +54,7 @@ const FIELD_ERRORS: Readonly<Record<(typeof FIELDS)[number], MessageKey>> = {
 const CUSTOM_ERRORS: Readonly<Record<string, MessageKey>> = {
   email: 'error.contactMissing',
   dateOfBirth: 'error.dateOfBirthRequired',
+  needsPinLetterConfirmation: 'error.pinLetterOnlyIdDocument',
 };
 
 const ANNOUNCE_ERRORS: Readonly<Record<AnnounceError, { field: string; message: MessageKey }>> = {
@@ -69,16 +73,14 @@ function fieldErrors(error: z.ZodError, view: SignedView): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? '');
-    if (!(FIELDS as readonly string[]).includes(field) || errors.some((e) => e.field === field))
-      continue;
+    if (!FORM_ORDER.includes(field) || errors.some((e) => e.field === field)) continue;
     const key =
       issue.code === 'custom'
         ? CUSTOM_ERRORS[field]
         : FIELD_ERRORS[field as (typeof FIELDS)[number]];
     if (key) errors.push({ field, message: view.t(key) });
   }
-  // In the order of the form, so the summary reads like the page.
-  const order = (field: string) => (FIELDS as readonly string[]).indexOf(field);
+  const order = (field: string) => FORM_ORDER.indexOf(field);
   return errors.sort((a, b) => order(a.field) - order(b.field));
 }
 
@@ -126,6 +128,7 @@ ${textField({ name: 'email', label: t('announce.email'), type: 'email', value: v
 ${textField({ name: 'mobile', label: t('announce.mobile'), hint: t('announce.mobileHint'), type: 'tel', value: values.mobile, autocomplete: 'off', errors })}
 </fieldset>
 ${textField({ name: 'dateOfBirth', label: t('announce.dateOfBirth'), hint: t('announce.dateOfBirthHint'), value: values.dateOfBirth, autocomplete: 'off', errors })}
+${checkbox({ name: 'needsPinLetterConfirmation', label: t('announce.needsPinLetterConfirmation'), hint: t('announce.needsPinLetterConfirmationHint'), checked: values.needsPinLetterConfirmation ?? false, errors })}
 ${checkbox({ name: 'needsAccessible', label: t('announce.needsAccessible'), checked: values.needsAccessible ?? false })}
 <button type="submit">${t('announce.submit')}</button>
 </form>`;
@@ -144,7 +147,7 @@ export function registerAnnounceRoutes(scope: FastifyInstance, env: ConsoleEnv) 
     '/announce',
     guard(env, 'act', async (_request, reply, view, form) => {
       const values: AnnounceForm = Object.fromEntries(FIELDS.map((f) => [f, form[f] ?? '']));
-      values.needsAccessible = form.needsAccessible === 'on';
+      for (const name of CHECKBOXES) values[name] = form[name] === 'on';
       const refuse = async (errors: FieldError[]) =>
         sendPage(reply, 422, announcePage(view, await env.storage.devices(), values, errors));
 

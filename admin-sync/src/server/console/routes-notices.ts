@@ -18,7 +18,7 @@ import { type ConsoleEnv, consolePath, itemPath, may, type SignedView } from './
 import { html, type SafeHtml } from './html.ts';
 import { audit, formFields, guard, idParam, messagePage, sendPage } from './http.ts';
 import type { MessageKey } from './i18n.ts';
-import { csrfField, layout, notice, selectField } from './views.ts';
+import { csrfField, englishCell, layout, notice, selectField } from './views.ts';
 
 /** Failed first: they are what staff must act on. */
 const STATUS_ORDER: readonly NoticeStatus[] = ['failed', 'pending', 'sent', 'cancelled'];
@@ -55,12 +55,6 @@ interface TableOptions {
   from: 'item' | 'notices';
 }
 
-/** The queue's reasons are English technical text: marked so, for screen readers. */
-function lastError(view: SignedView, text: string | null): SafeHtml {
-  if (text === null) return html`<td>–</td>`;
-  return view.lang === 'en' ? html`<td>${text}</td>` : html`<td lang="en">${text}</td>`;
-}
-
 function retryForm(view: SignedView, n: NoticeRecord, reference: string, from: string): SafeHtml {
   const { t } = view;
   const label = t('notice.retry', {
@@ -81,7 +75,7 @@ ${options.references ? html`<th scope="row"><a href="${itemPath(n.itemId)}">${re
 <td>${t(CHANNEL_LABELS[n.channel])}</td>
 <td${n.status === 'failed' ? html` class="warn"` : ''}>${t(STATUS_LABELS[n.status])}</td>
 <td>${n.attempts}</td>
-${lastError(view, n.lastError)}
+${englishCell(view, n.lastError)}
 <td>${n.status === 'pending' ? view.date(n.nextAttemptAt) : '–'}</td>
 <td>${view.date(n.sentAt)}</td>
 ${act ? html`<td>${n.status === 'failed' ? retryForm(view, n, reference, options.from) : ''}</td>` : ''}

@@ -1,8 +1,8 @@
 /**
- * The terminal overview (online, last sync, occupancy, defects, door alarms, queue; a warning
- * when notices to citizens failed) and a terminal's page with its remote actions: each a
- * `command` change in the terminal's feed, with a required reason, and a row in the
- * console's audit log (one transaction, feed-actions.ts).
+ * The terminal overview (online, last sync, occupancy, defects, door alarms, queue; warnings
+ * when notices to citizens failed or a terminal's events were parked) and a terminal's page
+ * with its remote actions: each a `command` change in the terminal's feed, with a required
+ * reason, and a row in the console's audit log (one transaction, feed-actions.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -85,11 +85,18 @@ function failedNoticesWarning(view: SignedView, failed: number): SafeHtml | stri
   return html`<p class="warn">${view.t('overview.failedNotices', { count: failed })} <a href="${consolePath('/notices?status=failed')}">${view.t('overview.failedNoticesLink')}</a></p>`;
 }
 
+/** Parked events need IT: the terminal sent something the server could not take over. */
+function parkedWarning(view: SignedView, device: DeviceRecord, parked: number): SafeHtml | string {
+  if (parked === 0) return '';
+  const name = deviceName(device);
+  return html`<p class="warn">${view.t('parked.warning', { name, count: parked })} <a href="${consolePath(`/parked?device=${encodeURIComponent(device.id)}`)}">${view.t('parked.warningLink', { name })}</a></p>`;
+}
+
 function overviewPage(
   env: ConsoleEnv,
   view: SignedView,
   devices: DeviceRecord[],
-  failedNotices: number,
+  warnings: { failedNotices: number; parked: ReadonlyMap<string, number> },
 ): SafeHtml {
   const { t } = view;
   const body =
@@ -108,7 +115,11 @@ function overviewPage(
 <p class="hint">${t('overview.onlineHint', { minutes: Math.round(env.onlineWindowMs / 60_000) })}</p>`;
   return layout(view, {
     title: t('overview.title'),
-    body: [failedNoticesWarning(view, failedNotices), body],
+    body: [
+      failedNoticesWarning(view, warnings.failedNotices),
+      devices.map((device) => parkedWarning(view, device, warnings.parked.get(device.id) ?? 0)),
+      body,
+    ],
   });
 }
 
@@ -120,7 +131,10 @@ async function terminalPage(
 ): Promise<SafeHtml> {
   const { t } = view;
   const s = device.status;
-  const commands = await env.store.audit({ target: device.id, action: 'command', limit: 20 });
+  const [commands, parked] = await Promise.all([
+    env.store.audit({ target: device.id, action: 'command', limit: 20 }),
+    env.store.parkedCounts(),
+  ]);
   const summary = html`<dl class="facts">
 <dt>${t('terminal.state')}</dt><dd>${onlineState(env, view, device)}</dd>
 <dt>${t('terminal.lastSync')}</dt><dd>${view.date(lastContact(device))}</dd>
@@ -158,7 +172,13 @@ ${textArea({ name: 'reason', label: t('command.reason'), hint: t('command.reason
   }`;
   return layout(view, {
     title: t('terminal.title', { name: deviceName(device) }),
-    body: [state.done ? notice(t('command.sent')) : html``, summary, form, history],
+    body: [
+      state.done ? notice(t('command.sent')) : html``,
+      parkedWarning(view, device, parked.get(device.id) ?? 0),
+      summary,
+      form,
+      history,
+    ],
     errors: state.errors ?? [],
   });
 }
@@ -167,11 +187,13 @@ export function registerTerminalRoutes(scope: FastifyInstance, env: ConsoleEnv) 
   scope.get(
     '/',
     guard(env, 'view', async (_request, reply, view) => {
-      const [devices, counts] = await Promise.all([
+      const [devices, counts, parked] = await Promise.all([
         env.storage.devices(),
         notificationCounts(env.storage),
+        env.store.parkedCounts(),
       ]);
-      return sendPage(reply, 200, overviewPage(env, view, devices, counts.failed));
+      const warnings = { failedNotices: counts.failed, parked };
+      return sendPage(reply, 200, overviewPage(env, view, devices, warnings));
     }),
   );
 

@@ -1,7 +1,8 @@
 /**
  * Test harness of the console: the fleet server with the console on a fresh store, a
  * terminal enrolled, users of each role, a settable clock, a browser-like client (cookie
- * jar, CSRF token read from the page) over fastify's inject, and failed notices on demand.
+ * jar, CSRF token read from the page) over fastify's inject, and failed notices and parked
+ * events on demand.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { err, type TerminalStatus } from '../../protocol/index.ts';
@@ -19,6 +20,8 @@ import { addUser } from './users.ts';
 
 export const START = 1_750_000_000_000;
 export const PASSWORD = 'correct horse battery staple';
+/** The payload of the harness's poison event: none of it may reach a page. */
+export const POISON_PAYLOAD = { itemId: 'poison-item-4711', reference: 'SECRET-REF-4711' };
 /** Cheap scrypt for test users (the format keeps the cost, so checks use it too). */
 const TEST_COST = { log2N: 10, r: 8, p: 1 };
 /** The users every harness starts with, one per role, all with PASSWORD. */
@@ -44,6 +47,8 @@ export interface Harness {
   loaded(itemId: string): Promise<void>;
   /** One notification cycle whose channels refuse every message for good (like SMTP 550). */
   failDeliveries(): Promise<number>;
+  /** The test terminal pushes an `item-ready` with fields missing: the server parks it. */
+  parkPoisonEvent(): Promise<void>;
   client(options?: { address?: string }): ConsoleClient;
   close(): Promise<void>;
 }
@@ -125,6 +130,12 @@ export async function openHarness(
         await worker.stop();
       }
     },
+    async parkPoisonEvent() {
+      seq += 1;
+      const reply = await device.push([device.event(seq, 'item-ready', { ...POISON_PAYLOAD })]);
+      const result = (reply.json() as { results: { status: string }[] }).results[0];
+      if (result?.status !== 'parked') throw new Error(`poison event not parked: ${reply.body}`);
+    },
     client: (clientOptions = {}) => new ConsoleClient(app, clientOptions.address ?? '127.0.0.1'),
     async close() {
       await app.close();
@@ -146,6 +157,7 @@ export const consolePages = (deviceId: string, itemPath: string): string[] => [
   '/console/items',
   itemPath,
   '/console/notices',
+  '/console/parked',
   '/console/password',
   '/console/users',
   '/console/audit',

@@ -19,6 +19,7 @@ const NAV: readonly { path: string; label: MessageKey; permission: 'view' | 'act
   { path: '/announce', label: 'nav.announce', permission: 'act' },
   { path: '/items', label: 'nav.items', permission: 'view' },
   { path: '/notices', label: 'nav.notices', permission: 'view' },
+  { path: '/parked', label: 'nav.parked', permission: 'view' },
   { path: '/users', label: 'nav.users', permission: 'admin' },
   { path: '/audit', label: 'nav.audit', permission: 'admin' },
 ];
@@ -90,6 +91,15 @@ export const csrfField = (csrf: string): SafeHtml =>
 
 export const notice = (text: string): SafeHtml =>
   html`<div class="notice" role="status"><p>${text}</p></div>`;
+
+/**
+ * A cell of English technical text (the notice queue's and the server's reasons, event
+ * types): marked so on pages in another language, for screen readers.
+ */
+export const englishCell = (view: View, text: string | null): SafeHtml => {
+  if (text === null) return html`<td>–</td>`;
+  return view.lang === 'en' ? html`<td>${text}</td>` : html`<td lang="en">${text}</td>`;
+};
 
 interface FieldBase {
   name: string;
@@ -171,7 +181,7 @@ ${field.options.map(
 
 export function checkbox(field: FieldBase & { checked: boolean }): SafeHtml {
   const d = described(field);
-  return html`<div class="field choice">
+  return html`<div class="field choice${d.error ? ' has-error' : ''}">
 <input type="checkbox" id="${d.id}" name="${field.name}" value="on"${field.checked ? html` checked` : ''}${d.attributes}>
 <label for="${d.id}">${field.label}</label>
 ${d.text}
