@@ -82,7 +82,7 @@ async function signIn(page: Page) {
 /** The clerk announces an ID card for the terminal; returns the item page's URL. */
 async function announce(reference: string): Promise<string> {
   await consolePage.goto(`${fleet.url}/console/announce`);
-  await consolePage.getByLabel('Terminal').selectOption({ label: TERMINAL_LABEL });
+  await consolePage.getByLabel('Terminal', { exact: true }).selectOption({ label: TERMINAL_LABEL });
   await consolePage.getByLabel('Reference or barcode').fill(reference);
   await consolePage.getByLabel('Kind').selectOption({ label: 'ID document' });
   await consolePage.getByLabel('Language of the notices').selectOption({ label: 'English' });
