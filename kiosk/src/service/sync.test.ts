@@ -261,6 +261,13 @@ describe('kiosk service with the fleet sync', () => {
     assert.equal(sync.online, true);
     assert.equal(sync.queueLength, 0);
     assert.equal(typeof sync.lastSync, 'number');
+    // A cycle ending while the menu shows updates it (every tick publishes the view).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const after = await service.sync!.syncNow();
+    await until('the menu shows the new cycle', () => {
+      const shown = core.view().props.sync as { lastSync: number };
+      return shown.lastSync === after.lastSync && after.lastSync !== sync.lastSync;
+    });
     assert.ok(core.send({ type: 'LOGOUT' }).ok);
     await until('attract', () => core.view().screen === 'attract');
   });
