@@ -154,7 +154,7 @@ export function createFleetServer(options: FleetServerOptions): FastifyInstance 
       storage: storage.kind,
       serverTime: clock.now(),
       notices: { pending, failed },
-      parkedEvents: (await storage.parkedEvents()).length,
+      parkedEvents: [...(await storage.parkedCounts()).values()].reduce((a, b) => a + b, 0),
     } satisfies Health;
   });
 

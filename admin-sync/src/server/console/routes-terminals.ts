@@ -133,7 +133,7 @@ async function terminalPage(
   const s = device.status;
   const [commands, parked] = await Promise.all([
     env.store.audit({ target: device.id, action: 'command', limit: 20 }),
-    env.store.parkedCounts(),
+    env.storage.parkedCounts(),
   ]);
   const summary = html`<dl class="facts">
 <dt>${t('terminal.state')}</dt><dd>${onlineState(env, view, device)}</dd>
@@ -190,7 +190,7 @@ export function registerTerminalRoutes(scope: FastifyInstance, env: ConsoleEnv) 
       const [devices, counts, parked] = await Promise.all([
         env.storage.devices(),
         notificationCounts(env.storage),
-        env.store.parkedCounts(),
+        env.storage.parkedCounts(),
       ]);
       const warnings = { failedNotices: counts.failed, parked };
       return sendPage(reply, 200, overviewPage(env, view, devices, warnings));

@@ -269,13 +269,6 @@ export function consoleStore(sql: SqlDriver) {
      * Parked events per terminal, by device id (terminals without any left out): counted in
      * the database, so the overview does not read every parked payload.
      */
-    async parkedCounts(): Promise<Map<string, number>> {
-      const rows = await sql.all<{ device_id: string; n: number }>(
-        `SELECT device_id, COUNT(*) AS n FROM events WHERE status = 'parked' GROUP BY device_id`,
-      );
-      return new Map(rows.map((row) => [row.device_id, Number(row.n)]));
-    },
-
     /** Newest first; optionally only one target's (a terminal, an item, a user). */
     async audit(filter: {
       target?: string;

@@ -396,6 +396,13 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
       return rows.map(toEvent);
     },
 
+    async parkedCounts() {
+      const rows = await driver.all<{ device_id: string; n: number }>(
+        `SELECT device_id, COUNT(*) AS n FROM events WHERE status = 'parked' GROUP BY device_id`,
+      );
+      return new Map(rows.map((row) => [row.device_id, Number(row.n)]));
+    },
+
     async parkedEvents() {
       const rows = await driver.all<EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE status = 'parked'

@@ -197,6 +197,8 @@ export interface FleetStorage {
   /** A device's events by seq. */
   events(deviceId: string): Promise<StoredEvent[]>;
   parkedEvents(): Promise<StoredEvent[]>;
+  /** Parked events per device id (a count: /healthz and the console overview ask often). */
+  parkedCounts(): Promise<Map<string, number>>;
 
   /** Appends a change to a device's feed; returns its cursor. */
   appendFeed(deviceId: string, change: FeedChange, now: number): Promise<number>;
