@@ -137,7 +137,7 @@ async function load(reference: string): Promise<string> {
 
 const itemAt = (reference: string) => kiosk.service.terminal.store.itemByReference(reference);
 
-/** The one mail to the citizen about `reference`'s code; fails on a second one. */
+/** The first mail after `before`, to the citizen, carrying an 8-digit code (callers count the mails). */
 async function codeFromMail(before: number): Promise<string> {
   const mail = await eventually(
     'the e-mail with the code',
