@@ -331,8 +331,12 @@ async function fleetSyncPostgres() {
   try {
     const database = await server.createDatabase();
     const url = `postgres://${database.user}@/${database.database}?host=${encodeURIComponent(String(database.host))}&port=${database.port}`;
+    // Both connections to the database need the key sealing its secrets: the process's file.
+    const secretKeyFile = join(mkdtempSync(join(tmpdir(), 'fleet-bench-key-')), 'secret.key');
     const result = await fleetSync(
-      await fleetProcess({ postgres: url }, () => openPostgresStorage(database)),
+      await fleetProcess({ postgres: url, secretKeyFile }, () =>
+        openPostgresStorage(database, { secretKey: { file: secretKeyFile } }),
+      ),
     );
     print({
       name: 'fleet_sync_ms',

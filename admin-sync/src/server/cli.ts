@@ -5,9 +5,8 @@
  * prints a one-time enrolment token for a terminal. Notices (e-mail, SMS) are sent when
  * `--notify-config FILE` (or FLEET_NOTIFY_CONFIG, FLEET_SMTP_URL, FLEET_SMS_URL) configures them.
  */
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createFleetServer } from './app.ts';
+import { type CliOptions, readCliOptions, storageErrorLine, USAGE } from './cli-options.ts';
 import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
 import { jsonLogger } from './log.ts';
@@ -16,60 +15,67 @@ import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
 import type { FleetStorage } from './storage/storage.ts';
 
-const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL] [--notify-config FILE]
-       npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N] [--data DIR] [--postgres URL]
-       npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer [--totp] < password
-       (serve --behind-proxy: behind a TLS reverse proxy; console cookies Secure, client address from X-Forwarded-For)`;
-
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    data: { type: 'string' },
-    postgres: { type: 'string' },
-    label: { type: 'string' },
-    'valid-hours': { type: 'string' },
-    username: { type: 'string' },
-    role: { type: 'string' },
-    totp: { type: 'boolean' },
-    'behind-proxy': { type: 'boolean' },
-    'notify-config': { type: 'string' },
-    help: { type: 'boolean' },
-  },
-});
-
+/** A mistake in the arguments: one line and the usage, exit 2. */
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
-function openStorage(): Promise<FleetStorage> {
-  const url = values.postgres ?? process.env.FLEET_DATABASE_URL;
-  if (url) return openPostgresStorage({ connectionString: url });
-  const dataDir = resolve(values.data ?? process.env.FLEET_DATA ?? '.data/fleet');
-  return openSqliteStorage(join(dataDir, 'fleet.sqlite'));
+/** A start that cannot go on for a reason the operator can fix: one line, exit 1. */
+function quit(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}
+
+const read = readCliOptions(process.argv.slice(2), process.env);
+if (!read.ok) fail(read.error);
+const options: CliOptions = read.value;
+
+/** Opens the database now, so a wrong URL, password, database or key file stops the start. */
+async function openStorage(): Promise<FleetStorage> {
+  const { storage } = options;
+  try {
+    return storage.kind === 'postgres'
+      ? await openPostgresStorage(
+          { ...storage.config, connectionTimeoutMillis: 10_000 },
+          { secretKey: storage.secretKey },
+        )
+      : await openSqliteStorage(storage.file, { secretKey: storage.secretKey });
+  } catch (error) {
+    return quit(storageErrorLine(error));
+  }
 }
 
 async function serve() {
-  const port = Number(values.port ?? process.env.FLEET_PORT ?? 8090);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be 0..65535');
-  // Loopback unless told otherwise: the server speaks plain HTTP; put TLS in front of it.
-  const host = values.host ?? process.env.FLEET_HOST ?? '127.0.0.1';
+  const { port, host } = options;
   const logger = jsonLogger('fleet-server');
   // A broken notification config stops the start: better than notices that never go out.
-  const notify = loadNotificationConfig({ file: values['notify-config'], env: process.env });
-  if (!notify.ok) fail(notify.error);
+  const notify = loadNotificationConfig({ file: options.notifyConfig, env: process.env });
+  if (!notify.ok) quit(notify.error);
   const storage = await openStorage();
   const app = createFleetServer({ storage, logger });
-  const behindProxy = values['behind-proxy'] ?? false;
+  const { behindProxy } = options;
   await registerConsole(app, {
     storage,
     logger,
     secureCookies: behindProxy,
     trustForwardedFor: behindProxy,
   });
-  const address = await app.listen({ port, host });
+  const address = await app.listen({ port, host }).catch(async (error: NodeJS.ErrnoException) => {
+    await storage.close();
+    if (error.code === 'EADDRINUSE') {
+      return quit(
+        `port ${port} on ${host} is in use (another fleet server?): stop it or choose another with --port (or FLEET_PORT)`,
+      );
+    }
+    if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+      return quit(`cannot listen on ${host}: not an address of this machine; check --host (or FLEET_HOST)`);
+    }
+    if (error.code === 'EACCES') {
+      return quit(`port ${port} needs privileges: choose one above 1023 with --port (or FLEET_PORT)`);
+    }
+    throw error;
+  });
   logger.log('info', 'fleet.listening', { address, storage: storage.kind });
   const notifications = notify.value && startNotifications(notify.value, { storage, logger });
   if (!notifications) {
@@ -89,14 +95,13 @@ async function serve() {
 }
 
 async function enrolToken() {
-  const hours = Number(values['valid-hours'] ?? 24);
-  if (!(hours > 0 && hours <= 24 * 30)) fail('--valid-hours must be between 0 and 720');
+  const hours = options.validHours;
   const storage = await openStorage();
   try {
     const { token, expiresAt } = await createEnrolmentToken(storage, {
       now: Date.now(),
       validForMs: hours * 60 * 60 * 1000,
-      label: values.label ?? null,
+      label: options.label,
     });
     process.stdout.write(`${token}\n`);
     process.stderr.write(
@@ -112,7 +117,7 @@ async function addUser() {
   try {
     process.exitCode = await addUserCommand(
       storage,
-      { username: values.username, role: values.role, totp: values.totp ?? false },
+      { username: options.username, role: options.role, totp: options.totp },
       {
         input: process.stdin,
         out: (text) => process.stdout.write(text),
@@ -125,9 +130,7 @@ async function addUser() {
   }
 }
 
-const command = positionals[0] ?? 'serve';
-if (values.help) process.stdout.write(`${USAGE}\n`);
-else if (command === 'serve') await serve();
-else if (command === 'enrol-token') await enrolToken();
-else if (command === 'add-user') await addUser();
-else fail(`unknown command ${command}`);
+if (options.help) process.stdout.write(`${USAGE}\n`);
+else if (options.command === 'serve') await serve();
+else if (options.command === 'enrol-token') await enrolToken();
+else await addUser();

@@ -35,7 +35,7 @@ export async function addUserCommand(
   }
   const password = await firstLine(io.input);
   const added = await addUser(
-    consoleStore(storage.sql),
+    consoleStore(storage.sql, storage.secrets),
     { username: args.username, role: args.role, password, totp: args.totp },
     io.now,
   );
@@ -48,7 +48,7 @@ export async function addUserCommand(
     );
     return 1;
   }
-  await consoleStore(storage.sql).addAudit({
+  await consoleStore(storage.sql, storage.secrets).addAudit({
     at: io.now,
     userId: 'cli',
     username: 'cli',

@@ -447,8 +447,8 @@ for (const adapter of storageAdapters()) {
       // Checked again under the lock: a clerk holding a stale page (status read before the
       // first cancel) is refused, and the cursor the attempt took is rolled back with it.
       const stale = { ...(await h.storage.item(itemId))!, status: 'announced' };
-      const user = (await consoleStore(h.storage.sql).userByName('clara'))!;
-      const env = { storage: h.storage, store: consoleStore(h.storage.sql), clock: h.clock };
+      const user = (await consoleStore(h.storage.sql, h.storage.secrets).userByName('clara'))!;
+      const env = { storage: h.storage, store: consoleStore(h.storage.sql, h.storage.secrets), clock: h.clock };
       const refused = await cancelItem(env, { user }, stale, 'noch einmal');
       assert.deepEqual(refused, { ok: false, error: 'already-cancelled' });
       assert.equal((await h.storage.device(h.device.deviceId))?.feedHead, 2);

@@ -75,7 +75,7 @@ export async function registerConsole(
   app: FastifyInstance,
   options: ConsoleOptions,
 ): Promise<void> {
-  const store = consoleStore(options.storage.sql);
+  const store = consoleStore(options.storage.sql, options.storage.secrets);
   const env: ConsoleEnv = {
     storage: options.storage,
     store,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { JsonObject } from '../../protocol/index.ts';
 import { type SqlDriver, type SqlQueryable, whereAll } from '../storage/driver.ts';
+import { type SecretBox, sealedContext } from '../storage/secrets.ts';
 
 export const ROLES = ['admin', 'clerk', 'viewer'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -54,12 +55,15 @@ interface UserRow {
   disabled_at: number | null;
 }
 
-const toUser = (row: UserRow): ConsoleUser => ({
+/** TOTP secrets are sealed in the database (storage/secrets.ts), open only in memory. */
+const TOTP_CONTEXT = sealedContext('console_users', 'totp_secret');
+
+const toUser = (row: UserRow, secrets: SecretBox): ConsoleUser => ({
   id: row.id,
   username: row.username,
   passwordHash: row.password_hash,
   role: RoleSchema.parse(row.role),
-  totpSecret: row.totp_secret,
+  totpSecret: row.totp_secret === null ? null : secrets.open(row.totp_secret, TOTP_CONTEXT),
   totpLastStep: row.totp_last_step,
   createdAt: row.created_at,
   disabledAt: row.disabled_at,
@@ -70,7 +74,7 @@ const USER_COLUMNS =
 
 export type ConsoleStore = ReturnType<typeof consoleStore>;
 
-export function consoleStore(sql: SqlDriver) {
+export function consoleStore(sql: SqlDriver, secrets: SecretBox) {
   return {
     async addUser(user: {
       username: string;
@@ -83,7 +87,10 @@ export function consoleStore(sql: SqlDriver) {
       const inserted = await sql.run(
         `INSERT INTO console_users (id, username, password_hash, role, totp_secret, created_at)
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING`,
-        [id, user.username, user.passwordHash, user.role, user.totpSecret, user.now],
+        [id, user.username, user.passwordHash, user.role,
+          user.totpSecret === null ? null : secrets.seal(user.totpSecret, TOTP_CONTEXT),
+          user.now,
+        ],
       );
       if (inserted !== 1) return 'username-taken';
       return (await this.userById(id))!;
@@ -94,7 +101,7 @@ export function consoleStore(sql: SqlDriver) {
         `SELECT ${USER_COLUMNS} FROM console_users WHERE username = ?`,
         [username],
       );
-      return row && toUser(row);
+      return row && toUser(row, secrets);
     },
 
     async userById(id: string): Promise<ConsoleUser | undefined> {
@@ -102,14 +109,14 @@ export function consoleStore(sql: SqlDriver) {
         `SELECT ${USER_COLUMNS} FROM console_users WHERE id = ?`,
         [id],
       );
-      return row && toUser(row);
+      return row && toUser(row, secrets);
     },
 
     async users(): Promise<ConsoleUser[]> {
       const rows = await sql.all<UserRow>(
         `SELECT ${USER_COLUMNS} FROM console_users ORDER BY username`,
       );
-      return rows.map(toUser);
+      return rows.map((row) => toUser(row, secrets));
     },
 
     /** Disables the user and ends their sessions; false if already disabled or unknown. */
@@ -188,7 +195,7 @@ export function consoleStore(sql: SqlDriver) {
           csrfToken: row.csrf_token,
           createdAt: row.s_created_at,
           lastSeenAt: row.last_seen_at,
-          user: toUser(row),
+          user: toUser(row, secrets),
         }
       );
     },

@@ -75,7 +75,7 @@ export async function openHarness(
     secureCookies: options.secureCookies ?? false,
   });
   const device = await enrolTestDevice(app, storage, clock.now);
-  const store = consoleStore(storage.sql);
+  const store = consoleStore(storage.sql, storage.secrets);
   const totpSecrets = new Map<string, string>();
   let seq = 0;
   const harness: Harness = {

@@ -4,6 +4,9 @@
  * BIGINT times in milliseconds, JSON as TEXT), so both adapters behave the same by
  * construction and the shared test suite checks the rest.
  */
+/** The store cannot be opened for a reason a person can fix; the message says how (one line). */
+export class StorageOpenError extends Error {}
+
 export type SqlValue = string | number | null;
 export type StorageKind = 'sqlite' | 'postgres';
 

@@ -186,6 +186,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE devices ADD COLUMN status_taken_at BIGINT;
     `,
   },
+  {
+    version: 5,
+    name: 'fleet settings: the id of the key sealing stored secrets',
+    sql: `
+      -- secret_key_id: which key file sealed the TOTP secrets (storage/secrets.ts).
+      CREATE TABLE fleet_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the schema version. */

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { SqlDriver, SqlQueryable, SqlValue } from './driver.ts';
+import type { SecretKeySource } from './secrets.ts';
 import { createSqlFleetStorage, type FleetStorage } from './sql-storage.ts';
 
 const INT8_OID = 20;
@@ -59,9 +60,10 @@ export function postgresDriver(config: pg.PoolConfig, logger?: Logger): SqlDrive
   };
 }
 
+/** `secretKey`: every server on this database needs the same key file (no data dir to default to). */
 export async function openPostgresStorage(
   config: pg.PoolConfig,
-  logger?: Logger,
+  options: { secretKey: SecretKeySource; logger?: Logger },
 ): Promise<FleetStorage> {
-  return createSqlFleetStorage(postgresDriver(config, logger));
+  return createSqlFleetStorage(postgresDriver(config, options.logger), options.secretKey);
 }

@@ -11,10 +11,11 @@ import {
   type SyncEvent,
   TerminalStatusSchema,
 } from '../../protocol/index.ts';
-import { type SqlDriver, type SqlQueryable, whereAll } from './driver.ts';
+import { type SqlDriver, type SqlQueryable, StorageOpenError, whereAll } from './driver.ts';
 import { appendFeedIn } from './feed-sql.ts';
 import { addHistory, forgetContact, queueNotice } from './item-notices.ts';
 import { migrate } from './migrations.ts';
+import { openSecrets, type SecretBox, type SecretKeySource } from './secrets.ts';
 import type {
   ApplyContext,
   DeviceRecord,
@@ -280,8 +281,21 @@ async function recordEvent(
 /** Rolls the announcement's transaction back (the feed cursor it took included). */
 class ReferenceActive extends Error {}
 
-export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetStorage> {
-  await migrate(driver);
+/** Migrates the database and opens its secrets; a wrong key is a `StorageOpenError`. */
+export async function createSqlFleetStorage(
+  driver: SqlDriver,
+  secretKey: SecretKeySource,
+): Promise<FleetStorage> {
+  let secrets: SecretBox;
+  try {
+    await migrate(driver);
+    const opened = await openSecrets(driver, secretKey);
+    if (!opened.ok) throw new StorageOpenError(opened.error);
+    secrets = opened.value;
+  } catch (error) {
+    await driver.close().catch(() => undefined);
+    throw error;
+  }
   let lastNoncePrune = 0;
 
   const deviceRow = async (q: SqlQueryable, id: string) =>
@@ -290,6 +304,7 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
   return {
     kind: driver.kind,
     sql: driver,
+    secrets,
     async ping() {
       await driver.all('SELECT 1 AS one');
     },

@@ -4,10 +4,11 @@
  * is synchronous and has one connection, so transactions are queued: otherwise a second
  * request's statements would land inside the first one's open transaction.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SqlDriver, SqlQueryable, SqlValue } from './driver.ts';
+import { randomSecretKey, type SecretKeySource } from './secrets.ts';
 import { createSqlFleetStorage, type FleetStorage } from './sql-storage.ts';
 
 /** Runs one task at a time, in call order. */
@@ -20,8 +21,21 @@ function serialQueue() {
   };
 }
 
+/**
+ * The database holds personal data and password hashes: only the server's user may read it.
+ * SQLite gives its -wal and -shm files the mode of the database file, so creating that one
+ * 0600 covers all three; files of an older install are tightened too.
+ */
+function privateFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
+}
+
 export function sqliteDriver(path: string): SqlDriver {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') privateFiles(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -69,6 +83,13 @@ export function sqliteDriver(path: string): SqlDriver {
   };
 }
 
-export async function openSqliteStorage(path: string): Promise<FleetStorage> {
-  return createSqlFleetStorage(sqliteDriver(path));
+/** The secret key defaults to `secret.key` next to the database file (created 0600 when new). */
+export async function openSqliteStorage(
+  path: string,
+  options: { secretKey?: SecretKeySource } = {},
+): Promise<FleetStorage> {
+  const secretKey =
+    options.secretKey ??
+    (path === ':memory:' ? randomSecretKey() : { file: join(dirname(path), 'secret.key') });
+  return createSqlFleetStorage(sqliteDriver(path), secretKey);
 }

@@ -15,6 +15,7 @@ import type {
   TerminalStatus,
 } from '../../protocol/index.ts';
 import type { SqlDriver, StorageKind } from './driver.ts';
+import type { SecretBox } from './secrets.ts';
 
 export interface DeviceRecord {
   id: string;
@@ -152,6 +153,8 @@ export interface FleetStorage {
    * notifications); everything in the common dialect (driver.ts).
    */
   readonly sql: SqlDriver;
+  /** Seals and opens the secrets the database keeps (TOTP), with the key outside it. */
+  readonly secrets: SecretBox;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPostgresStorage } from '../storage/postgres.ts';
+import { randomSecretKey } from '../storage/secrets.ts';
 import { openSqliteStorage } from '../storage/sqlite.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import { startPostgres, type TestPostgres } from './postgres.ts';
@@ -40,7 +41,8 @@ function postgresAdapter(): StorageAdapter {
     async setup() {
       server = await startPostgres();
     },
-    open: async () => openPostgresStorage(await server!.createDatabase()),
+    open: async () =>
+      openPostgresStorage(await server!.createDatabase(), { secretKey: randomSecretKey() }),
     async teardown() {
       await server?.stop();
     },

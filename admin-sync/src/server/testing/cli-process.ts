@@ -86,8 +86,11 @@ export interface FleetServerProcess extends Child {
   readonly port: number;
 }
 
-/** Where the server process keeps its data: SQLite in `data`/fleet.sqlite, or PostgreSQL. */
-export type FleetStorageArgs = { data: string } | { postgres: string };
+/**
+ * Where the server process keeps its data: SQLite in `data`/fleet.sqlite, or PostgreSQL (with
+ * the file of the key sealing its secrets; default: .data/fleet/secret.key).
+ */
+export type FleetStorageArgs = { data: string } | { postgres: string; secretKeyFile?: string };
 
 /**
  * `fleet-server serve` with its storage, on `port` (0, the default, picks one), `args` added;
@@ -98,7 +101,13 @@ export function startFleetServerProcess(
   options: { port?: number; args?: readonly string[]; env?: Record<string, string> } = {},
 ): Promise<FleetServerProcess> {
   const storageArgs =
-    'data' in storage ? ['--data', storage.data] : ['--postgres', storage.postgres];
+    'data' in storage
+      ? ['--data', storage.data]
+      : [
+          '--postgres',
+          storage.postgres,
+          ...(storage.secretKeyFile ? ['--secret-key-file', storage.secretKeyFile] : []),
+        ];
   const args = ['serve', ...storageArgs, '--port', String(options.port ?? 0)];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

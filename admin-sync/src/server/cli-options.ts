@@ -1,0 +1,211 @@
+/**
+ * The fleet server's command line and environment, read into typed options once. Every
+ * mistake a person can make here is an error value of one line saying what to fix; the CLI
+ * prints it with the usage and exits 2. Flags win over environment variables.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { err, ok, type Result } from '../protocol/index.ts';
+import type { SecretKeySource } from './storage/secrets.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL] [--notify-config FILE]
+       npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours 1..720] [--data DIR] [--postgres URL]
+       npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer [--totp] [--data DIR] [--postgres URL] < password
+       (serve --behind-proxy: behind a TLS reverse proxy; console cookies Secure, client address from X-Forwarded-For)
+       (every command: --secret-key-file FILE, default DIR/secret.key; with --postgres the password from
+        FLEET_DATABASE_PASSWORD, --postgres-password-file FILE / FLEET_DATABASE_PASSWORD_FILE or PGPASSWORD)`;
+
+export const COMMANDS = ['serve', 'enrol-token', 'add-user'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export type StorageOptions =
+  | { kind: 'sqlite'; file: string; secretKey: SecretKeySource }
+  | { kind: 'postgres'; config: pg.PoolConfig; secretKey: SecretKeySource };
+
+export interface CliOptions {
+  command: Command;
+  help: boolean;
+  storage: StorageOptions;
+  port: number;
+  host: string;
+  behindProxy: boolean;
+  notifyConfig: string | undefined;
+  label: string | null;
+  validHours: number;
+  username: string | undefined;
+  role: string | undefined;
+  totp: boolean;
+}
+
+const MAX_VALID_HOURS = 24 * 30;
+
+function parseFlags(args: readonly string[]) {
+  try {
+    return ok(
+      parseArgs({
+        args: [...args],
+        allowPositionals: true,
+        options: {
+          port: { type: 'string' },
+          host: { type: 'string' },
+          data: { type: 'string' },
+          postgres: { type: 'string' },
+          'postgres-password-file': { type: 'string' },
+          'secret-key-file': { type: 'string' },
+          label: { type: 'string' },
+          'valid-hours': { type: 'string' },
+          username: { type: 'string' },
+          role: { type: 'string' },
+          totp: { type: 'boolean' },
+          'behind-proxy': { type: 'boolean' },
+          'notify-config': { type: 'string' },
+          help: { type: 'boolean' },
+        },
+      }),
+    );
+  } catch (error) {
+    // Node's message is one line and names the option ("Unknown option '--prot'…").
+    return err((error as Error).message.split('\n')[0] ?? 'invalid arguments');
+  }
+}
+
+/** A whole number in [min, max], or an error naming the option and the range. */
+function integerIn(name: string, text: string, min: number, max: number): Result<number, string> {
+  const value = Number(text);
+  return /^\s*-?\d+\s*$/.test(text) && value >= min && value <= max
+    ? ok(value)
+    : err(`${name} must be a whole number between ${min} and ${max} (got "${text}")`);
+}
+
+function readSecretFile(name: string, path: string): Result<string, string> {
+  try {
+    const value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    return value ? ok(value) : err(`${name}: the file ${path} is empty`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return err(`${name}: cannot read ${path} (${code})`);
+  }
+}
+
+const URL_HINT = 'postgres://USER@HOST:5432/DATABASE';
+
+/**
+ * A PostgreSQL URL, checked before any connection: the scheme, the form, and no password in
+ * it (it would show in `ps` and shell history); the password comes from the environment or a
+ * file instead. pg's own parser decides what is well-formed.
+ */
+export function postgresConfig(
+  url: string,
+  flags: { passwordFile: string | undefined },
+  env: Env,
+): Result<pg.PoolConfig, string> {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    return err(
+      `--postgres takes a PostgreSQL URL (${URL_HINT}); ${scheme ? `${scheme}: is not supported` : `"${url}" is not one`}`,
+    );
+  }
+  if (/^[^:]+:\/\/[^@/?#]*:[^@/?#]*@/.test(url)) {
+    return err(
+      '--postgres: remove the password from the URL (it shows in the process list); set FLEET_DATABASE_PASSWORD or FLEET_DATABASE_PASSWORD_FILE instead',
+    );
+  }
+  try {
+    new pg.Client(url);
+  } catch {
+    return err(`--postgres: not a valid URL; the form is ${URL_HINT}`);
+  }
+  const passwordFile = flags.passwordFile ?? env.FLEET_DATABASE_PASSWORD_FILE;
+  if (passwordFile) {
+    const password = readSecretFile('--postgres-password-file', passwordFile);
+    return password.ok ? ok({ connectionString: url, password: password.value }) : password;
+  }
+  const password = env.FLEET_DATABASE_PASSWORD;
+  // Without either, pg reads PGPASSWORD (and ~/.pgpass) itself.
+  return ok(password ? { connectionString: url, password } : { connectionString: url });
+}
+
+export function readCliOptions(args: readonly string[], env: Env): Result<CliOptions, string> {
+  const parsed = parseFlags(args);
+  if (!parsed.ok) return parsed;
+  const { values, positionals } = parsed.value;
+  const command = positionals[0] ?? 'serve';
+  if (!COMMANDS.includes(command as Command)) {
+    return err(`unknown command "${command}" (${COMMANDS.join(', ')})`);
+  }
+  if (positionals.length > 1) return err(`unexpected argument "${positionals[1]}"`);
+
+  const port = integerIn(
+    values.port === undefined ? 'FLEET_PORT' : '--port',
+    values.port ?? env.FLEET_PORT ?? '8090',
+    0,
+    65535,
+  );
+  if (!port.ok) return port;
+  const validHours = integerIn('--valid-hours', values['valid-hours'] ?? '24', 1, MAX_VALID_HOURS);
+  if (!validHours.ok) return validHours;
+
+  const dataDir = resolve(values.data ?? env.FLEET_DATA ?? '.data/fleet');
+  const keyFile = values['secret-key-file'] ?? env.FLEET_SECRET_KEY_FILE;
+  const secretKey = { file: resolve(keyFile ?? join(dataDir, 'secret.key')) };
+  const url = values.postgres ?? env.FLEET_DATABASE_URL;
+  let storage: StorageOptions;
+  if (url !== undefined) {
+    const config = postgresConfig(url, { passwordFile: values['postgres-password-file'] }, env);
+    if (!config.ok) return config;
+    storage = { kind: 'postgres', config: config.value, secretKey };
+  } else {
+    if (values['postgres-password-file']) {
+      return err('--postgres-password-file needs --postgres URL (or FLEET_DATABASE_URL)');
+    }
+    storage = { kind: 'sqlite', file: join(dataDir, 'fleet.sqlite'), secretKey };
+  }
+
+  return ok({
+    command: command as Command,
+    help: values.help ?? false,
+    storage,
+    port: port.value,
+    // Loopback unless told otherwise: the server speaks plain HTTP; put TLS in front of it.
+    host: values.host ?? env.FLEET_HOST ?? '127.0.0.1',
+    behindProxy: values['behind-proxy'] ?? false,
+    notifyConfig: values['notify-config'],
+    label: values.label ?? null,
+    validHours: validHours.value,
+    username: values.username,
+    role: values.role,
+    totp: values.totp ?? false,
+  });
+}
+
+/**
+ * A failure to open the database as one line saying what to fix: PostgreSQL's and the
+ * network's error codes mapped to their cause, anything else as its first line.
+ */
+export function storageErrorLine(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  const message = (e.message ?? String(error)).split('\n')[0];
+  switch (e.code) {
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENOENT':
+      return `cannot reach the PostgreSQL server (${e.code}): check host and port in --postgres and that the server runs`;
+    case '3D000':
+      return `PostgreSQL: ${message}: create it (createdb) or fix the database name in --postgres`;
+    case '28P01':
+    case '28000':
+      return `PostgreSQL refused the login (${message}): check the user in --postgres and the password (FLEET_DATABASE_PASSWORD, FLEET_DATABASE_PASSWORD_FILE or PGPASSWORD)`;
+    case 'SQLITE_CANTOPEN':
+    case 'EACCES':
+      return `cannot open the database: ${message}: check --data (or FLEET_DATA) and its permissions`;
+    default:
+      return `cannot open the database: ${message}`;
+  }
+}
