@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { err, ok, type Result } from '../protocol/index.ts';
+import { StorageOpenError } from './storage/driver.ts';
 import type { SecretKeySource } from './storage/secrets.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -114,19 +115,28 @@ export function postgresConfig(
       '--postgres: remove the password from the URL (it shows in the process list); set FLEET_DATABASE_PASSWORD or FLEET_DATABASE_PASSWORD_FILE instead',
     );
   }
+  let parsed: pg.Client;
   try {
-    new pg.Client(url);
+    parsed = new pg.Client(url);
   } catch {
     return err(`--postgres: not a valid URL; the form is ${URL_HINT}`);
   }
+  // Fields, not the URL: pg lets the URL's (empty) password override a given one.
+  const config: pg.PoolConfig = {
+    host: parsed.host,
+    port: parsed.port,
+    ...(parsed.user && { user: parsed.user }),
+    ...(parsed.database && { database: parsed.database }),
+    ...(parsed.ssl && { ssl: parsed.ssl }),
+  };
   const passwordFile = flags.passwordFile ?? env.FLEET_DATABASE_PASSWORD_FILE;
   if (passwordFile) {
     const password = readSecretFile('--postgres-password-file', passwordFile);
-    return password.ok ? ok({ connectionString: url, password: password.value }) : password;
+    return password.ok ? ok({ ...config, password: password.value }) : password;
   }
   const password = env.FLEET_DATABASE_PASSWORD;
   // Without either, pg reads PGPASSWORD (and ~/.pgpass) itself.
-  return ok(password ? { connectionString: url, password } : { connectionString: url });
+  return ok(password ? { ...config, password } : config);
 }
 
 export function readCliOptions(args: readonly string[], env: Env): Result<CliOptions, string> {
@@ -183,12 +193,14 @@ export function readCliOptions(args: readonly string[], env: Env): Result<CliOpt
 }
 
 /**
- * A failure to open the database as one line saying what to fix: PostgreSQL's and the
- * network's error codes mapped to their cause, anything else as its first line.
+ * A failure to open the database as one line saying what to fix, and the exit code: 1 when
+ * the server cannot be reached (it may come back), 2 for a wrong setting. PostgreSQL's and
+ * the network's error codes are mapped to their cause; anything else is its first line.
  */
-export function storageErrorLine(error: unknown): string {
+export function storageErrorLine(error: unknown): { message: string; exitCode: 1 | 2 } {
   const e = error as { code?: string; message?: string };
-  const message = (e.message ?? String(error)).split('\n')[0];
+  const first = (e.message ?? String(error)).split('\n')[0] ?? '';
+  if (error instanceof StorageOpenError) return { message: first, exitCode: 2 };
   switch (e.code) {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
@@ -196,16 +208,40 @@ export function storageErrorLine(error: unknown): string {
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENOENT':
-      return `cannot reach the PostgreSQL server (${e.code}): check host and port in --postgres and that the server runs`;
+      return {
+        message: `cannot reach the PostgreSQL server (${e.code}): check host and port in --postgres and that the server runs`,
+        exitCode: 1,
+      };
     case '3D000':
-      return `PostgreSQL: ${message}: create it (createdb) or fix the database name in --postgres`;
+      return {
+        message: `PostgreSQL: ${first}: create it (createdb) or fix the database name in --postgres`,
+        exitCode: 2,
+      };
     case '28P01':
     case '28000':
-      return `PostgreSQL refused the login (${message}): check the user in --postgres and the password (FLEET_DATABASE_PASSWORD, FLEET_DATABASE_PASSWORD_FILE or PGPASSWORD)`;
+      return {
+        message: `PostgreSQL refused the login (${first}): check the user in --postgres and the password (FLEET_DATABASE_PASSWORD, FLEET_DATABASE_PASSWORD_FILE or PGPASSWORD)`,
+        exitCode: 2,
+      };
     case 'SQLITE_CANTOPEN':
     case 'EACCES':
-      return `cannot open the database: ${message}: check --data (or FLEET_DATA) and its permissions`;
+      return {
+        message: `cannot open the database: ${first}: check --data (or FLEET_DATA) and its permissions`,
+        exitCode: 2,
+      };
     default:
-      return `cannot open the database: ${message}`;
+      if (/client password must be a string/.test(first)) {
+        return {
+          message: `PostgreSQL asks for a password: set FLEET_DATABASE_PASSWORD, FLEET_DATABASE_PASSWORD_FILE (or --postgres-password-file) or PGPASSWORD`,
+          exitCode: 2,
+        };
+      }
+      // A timeout while connecting has no code: pg says "timeout expired".
+      return /timeout/i.test(first)
+        ? {
+            message: `cannot reach the PostgreSQL server (${first}): check host and port in --postgres and that the server runs`,
+            exitCode: 1,
+          }
+        : { message: `cannot open the database: ${first}`, exitCode: 1 };
   }
 }

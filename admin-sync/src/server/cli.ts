@@ -21,10 +21,13 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** A start that cannot go on for a reason the operator can fix: one line, exit 1. */
-function quit(message: string): never {
+/**
+ * A start that cannot go on for a reason the operator can fix: one line, no usage; exit 2
+ * for a wrong setting, 1 for what the machine is doing (port taken, database down).
+ */
+function quit(message: string, code: 1 | 2 = 1): never {
   process.stderr.write(`error: ${message}\n`);
-  process.exit(1);
+  process.exit(code);
 }
 
 const read = readCliOptions(process.argv.slice(2), process.env);
@@ -42,7 +45,8 @@ async function openStorage(): Promise<FleetStorage> {
         )
       : await openSqliteStorage(storage.file, { secretKey: storage.secretKey });
   } catch (error) {
-    return quit(storageErrorLine(error));
+    const { message, exitCode } = storageErrorLine(error);
+    return quit(message, exitCode);
   }
 }
 
@@ -51,7 +55,7 @@ async function serve() {
   const logger = jsonLogger('fleet-server');
   // A broken notification config stops the start: better than notices that never go out.
   const notify = loadNotificationConfig({ file: options.notifyConfig, env: process.env });
-  if (!notify.ok) quit(notify.error);
+  if (!notify.ok) quit(notify.error, 2);
   const storage = await openStorage();
   const app = createFleetServer({ storage, logger });
   const { behindProxy } = options;
@@ -69,10 +73,14 @@ async function serve() {
       );
     }
     if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-      return quit(`cannot listen on ${host}: not an address of this machine; check --host (or FLEET_HOST)`);
+      return quit(
+        `cannot listen on ${host}: not an address of this machine; check --host (or FLEET_HOST)`,
+      );
     }
     if (error.code === 'EACCES') {
-      return quit(`port ${port} needs privileges: choose one above 1023 with --port (or FLEET_PORT)`);
+      return quit(
+        `port ${port} needs privileges: choose one above 1023 with --port (or FLEET_PORT)`,
+      );
     }
     throw error;
   });

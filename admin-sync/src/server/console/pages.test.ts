@@ -448,7 +448,11 @@ for (const adapter of storageAdapters()) {
       // first cancel) is refused, and the cursor the attempt took is rolled back with it.
       const stale = { ...(await h.storage.item(itemId))!, status: 'announced' };
       const user = (await consoleStore(h.storage.sql, h.storage.secrets).userByName('clara'))!;
-      const env = { storage: h.storage, store: consoleStore(h.storage.sql, h.storage.secrets), clock: h.clock };
+      const env = {
+        storage: h.storage,
+        store: consoleStore(h.storage.sql, h.storage.secrets),
+        clock: h.clock,
+      };
       const refused = await cancelItem(env, { user }, stale, 'noch einmal');
       assert.deepEqual(refused, { ok: false, error: 'already-cancelled' });
       assert.equal((await h.storage.device(h.device.deviceId))?.feedHead, 2);

@@ -87,7 +87,11 @@ export function consoleStore(sql: SqlDriver, secrets: SecretBox) {
       const inserted = await sql.run(
         `INSERT INTO console_users (id, username, password_hash, role, totp_secret, created_at)
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING`,
-        [id, user.username, user.passwordHash, user.role,
+        [
+          id,
+          user.username,
+          user.passwordHash,
+          user.role,
           user.totpSecret === null ? null : secrets.seal(user.totpSecret, TOTP_CONTEXT),
           user.now,
         ],

@@ -146,15 +146,49 @@ describe('notification config', () => {
       errorOf(loadNotificationConfig({ env: { FLEET_SMTP_URL: 'http://x' } })),
       /FLEET_SMTP_URL: the scheme/,
     );
-    assert.match(
+    assert.equal(
       errorOf(loadNotificationConfig({ env: { FLEET_SMTP_URL: 'smtp://h:25' } })),
-      /email\.from/,
+      'FLEET_SMTP_URL is set but not the sender: set FLEET_MAIL_FROM to an e-mail address such as "Amt-O-Mat <noreply@example.org>"',
     );
     // The password never appears in an error.
     const error = errorOf(
       loadNotificationConfig({ env: { FLEET_SMTP_URL: 'smtp://u:topsecret@h:99999' } }),
     );
     assert.equal(error.includes('topsecret'), false);
+  });
+
+  it('refuses a sender that is not an e-mail address, from the environment or the file', () => {
+    for (const from of [
+      'noreply',
+      'Amt-O-Mat',
+      'Amt <noreply>',
+      'a@b',
+      'x y@example.org',
+      'A <a@b.de',
+    ]) {
+      assert.equal(
+        errorOf(
+          loadNotificationConfig({ env: { FLEET_SMTP_URL: 'smtp://h:25', FLEET_MAIL_FROM: from } }),
+        ),
+        'FLEET_MAIL_FROM: not an e-mail address such as "Amt-O-Mat <noreply@example.org>"',
+        from,
+      );
+    }
+    const badFile = file('bad-from.json', { email: { smtp: { host: 'h' }, from: 'Bürgerbüro' } });
+    assert.match(
+      errorOf(loadNotificationConfig({ file: badFile, env: {} })),
+      /email\.from: an e-mail address such as/,
+    );
+    for (const from of [
+      'a@example.org',
+      'Amt-O-Mat <noreply@example.org>',
+      '"Amt, Mayen" <a.b@kv-myk.de>',
+    ]) {
+      const loaded = loadNotificationConfig({
+        env: { FLEET_SMTP_URL: 'smtp://h:25', FLEET_MAIL_FROM: from },
+      });
+      assert.ok(loaded.ok, from);
+    }
   });
 
   it('FLEET_NOTIFY_CONFIG names the file', () => {

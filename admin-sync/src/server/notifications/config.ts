@@ -45,12 +45,26 @@ const SmtpSchema = z
   })
   .strict();
 
+const MAILBOX_HINT = 'an e-mail address such as "Amt-O-Mat <noreply@example.org>"';
+
+/**
+ * `name@domain.tld` or `Display Name <name@domain.tld>`: checked at start, because the SMTP
+ * server would refuse every notice later, one by one.
+ */
+export function isMailbox(text: string): boolean {
+  const match = /^\s*(?:[^<>@]*<([^<>]+)>|([^<>\s]+))\s*$/.exec(text);
+  const address = match?.[1] ?? match?.[2];
+  return address !== undefined && /^[^\s@"(),:;<>[\]\\]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(address);
+}
+
+const MailboxSchema = z.string().max(300).refine(isMailbox, MAILBOX_HINT);
+
 const EmailSchema = z
   .object({
     smtp: SmtpSchema,
     /** The From header, e.g. `Amt-O-Mat Kreis Mayen-Koblenz <noreply@kvmyk.de>`. */
-    from: z.string().min(3).max(300),
-    replyTo: z.string().min(3).max(300).optional(),
+    from: MailboxSchema,
+    replyTo: MailboxSchema.optional(),
   })
   .strict();
 
@@ -265,7 +279,15 @@ function overlayEnv(
       if (!smtp.ok) return smtp;
       email.smtp = { ...asObject(email.smtp), ...smtp.value };
     }
-    if (env.FLEET_MAIL_FROM) email.from = env.FLEET_MAIL_FROM;
+    if (env.FLEET_MAIL_FROM) {
+      if (!isMailbox(env.FLEET_MAIL_FROM)) return err(`FLEET_MAIL_FROM: not ${MAILBOX_HINT}`);
+      email.from = env.FLEET_MAIL_FROM;
+    }
+    if (email.from === undefined) {
+      return err(
+        `FLEET_SMTP_URL is set but not the sender: set FLEET_MAIL_FROM to ${MAILBOX_HINT}`,
+      );
+    }
     out.email = email;
   }
   if (env.FLEET_SMS_URL || env.FLEET_SMS_TOKEN) {

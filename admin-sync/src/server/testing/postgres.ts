@@ -5,7 +5,15 @@
  * the server runs as the `postgres` user, because PostgreSQL refuses to run as root.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -13,9 +21,14 @@ import pg from 'pg';
 const DEBIAN_ROOT = '/usr/lib/postgresql';
 const SOCKET_PORT = 5432;
 
+/** The one role that must give a password (scram-sha-256); every other role is trusted. */
+export const PASSWORD_ROLE = 'fleet_pw';
+
 export interface TestPostgres {
   /** A new, empty database; its connection settings. */
   createDatabase(): Promise<pg.PoolConfig>;
+  /** Sets the password of PASSWORD_ROLE (created on first use), owner of `database`. */
+  passwordRole(password: string, database: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +80,11 @@ export async function startPostgres(): Promise<TestPostgres> {
       'UTF8',
       '--locale=C',
     ]);
+    // Trust for tests, but one role with a password, to test a wrong one.
+    writeFileSync(
+      join(data, 'pg_hba.conf'),
+      `local all ${PASSWORD_ROLE} scram-sha-256\nlocal all all trust\n`,
+    );
     const settings = [
       `-p ${SOCKET_PORT}`,
       "-c listen_addresses=''",
@@ -95,6 +113,15 @@ export async function startPostgres(): Promise<TestPostgres> {
       const name = `fleet_test_${++databases}`;
       await admin.query(`CREATE DATABASE ${name}`);
       return connection(name);
+    },
+    async passwordRole(password, database) {
+      const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [
+        PASSWORD_ROLE,
+      ]);
+      const verb = exists.rowCount ? 'ALTER' : 'CREATE';
+      const literal = `'${password.replaceAll("'", "''")}'`;
+      await admin.query(`${verb} ROLE ${PASSWORD_ROLE} LOGIN PASSWORD ${literal}`);
+      await admin.query(`ALTER DATABASE ${database} OWNER TO ${PASSWORD_ROLE}`);
     },
     async stop() {
       await admin.end();
