@@ -106,6 +106,17 @@ describe('fleet-server CLI: start-up errors', () => {
     assert.match(addUser ?? '', /--postgres URL/);
   });
 
+  it('e-mail without a sender, or a sender that is no address: one line, exit 2', () => {
+    const data = ['serve', '--data', join(dir, 'mail')];
+    refused(data, 2, /FLEET_SMTP_URL is set but not the sender: set FLEET_MAIL_FROM/, {
+      FLEET_SMTP_URL: 'smtp://mail.example.org',
+    });
+    refused(data, 2, /FLEET_MAIL_FROM: not an e-mail address/, {
+      FLEET_SMTP_URL: 'smtp://mail.example.org',
+      FLEET_MAIL_FROM: 'Bürgerbüro Mayen',
+    });
+  });
+
   it('refuses a URL that is not PostgreSQL, or malformed, or holds a password', () => {
     refused(
       ['serve', '--postgres', 'mysql://fleet@db.example.org/fleet'],

@@ -1,9 +1,11 @@
 /**
  * `npm run fleet-server [-- serve] [--port N] [--host H] [--data DIR] [--postgres URL]`
  * starts the fleet server (SQLite in DIR/fleet.sqlite by default; PostgreSQL with --postgres
- * or FLEET_DATABASE_URL). `npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N]`
- * prints a one-time enrolment token for a terminal. Notices (e-mail, SMS) are sent when
- * `--notify-config FILE` (or FLEET_NOTIFY_CONFIG, FLEET_SMTP_URL, FLEET_SMS_URL) configures them.
+ * or FLEET_DATABASE_URL, the password from the environment or a file). `npm run fleet-server
+ * -- enrol-token [--label TEXT] [--valid-hours N]` prints a one-time enrolment token for a
+ * terminal. Notices (e-mail, SMS) are sent when `--notify-config FILE` (or
+ * FLEET_NOTIFY_CONFIG, FLEET_SMTP_URL, FLEET_SMS_URL) configures them. Options are read in
+ * cli-options.ts; every failure at start is one line on stderr, never a stack trace.
  */
 import { createFleetServer } from './app.ts';
 import { type CliOptions, readCliOptions, storageErrorLine, USAGE } from './cli-options.ts';
