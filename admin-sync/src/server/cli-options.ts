@@ -69,8 +69,9 @@ function parseFlags(args: readonly string[]) {
       }),
     );
   } catch (error) {
-    // Node's message is one line and names the option ("Unknown option '--prot'…").
-    return err((error as Error).message.split('\n')[0] ?? 'invalid arguments');
+    // Node's message names the option ("Unknown option '--prot'…"); its hint may follow on
+    // further lines (a value starting with "-"): kept, on the same line.
+    return err((error as Error).message.split(/\s*\n\s*/).join(' '));
   }
 }
 
