@@ -19,6 +19,19 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
+/**
+ * Every socat still running, with the folder to remove: socat would outlive this process
+ * (nothing ties it to us), so any exit of ours ends it, also a process.exit() after a failed
+ * start. (A SIGKILL of this process still leaves it behind.)
+ */
+const running = new Map<ChildProcess, string | undefined>();
+process.once('exit', () => {
+  for (const [child, dir] of running) {
+    child.kill('SIGTERM');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 export async function openPtyPair(dir?: string): Promise<PtyPair> {
   const ownDir = dir === undefined;
   const base = dir ?? mkdtempSync(join(tmpdir(), 'amtomat-pty-'));
@@ -33,6 +46,8 @@ export async function openPtyPair(dir?: string): Promise<PtyPair> {
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     socat = child;
+    running.set(child, ownDir ? base : undefined);
+    child.once('exit', () => running.delete(child));
     await new Promise<void>((resolve, reject) => {
       let stderr = '';
       const onError = (error: Error) =>
