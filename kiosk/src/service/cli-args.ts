@@ -18,29 +18,14 @@ export function parseKioskArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Result<KioskArgs, string> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        data: { type: 'string' },
-        port: { type: 'string' },
-        config: { type: 'string' },
-        demo: { type: 'boolean', default: false },
-        headless: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    // Node's messages name the option; some span lines (`--port -5`): one line.
-    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
-    return err(`${message} (${OPTIONS})`);
-  }
+  const flags = readFlags(argv);
+  if (!flags.ok) return flags;
+  const values = flags.value;
+  // An empty variable counts as unset (`KIOSK_PORT= npm start`).
   const portSource = values.port === undefined ? 'KIOSK_PORT' : '--port';
-  const port = parsePort(values.port ?? env.KIOSK_PORT ?? '8080');
+  const given = values.port ?? nonEmpty(env.KIOSK_PORT);
+  const port = parsePort(given ?? '8080');
   if (port === undefined) {
-    const given = values.port ?? env.KIOSK_PORT;
     return err(`${portSource} must be a port number from 0 to 65535, not "${given}"`);
   }
   const dataDir = values.data ?? nonEmpty(env.KIOSK_DATA) ?? join(process.cwd(), 'data');
@@ -52,6 +37,24 @@ export function parseKioskArgs(
     demo: values.demo,
     headless: values.headless,
   });
+}
+
+const FLAGS = {
+  data: { type: 'string' },
+  port: { type: 'string' },
+  config: { type: 'string' },
+  demo: { type: 'boolean', default: false },
+  headless: { type: 'boolean', default: false },
+} as const;
+
+function readFlags(argv: readonly string[]) {
+  try {
+    return ok(parseArgs({ args: [...argv], options: FLAGS, strict: true }).values);
+  } catch (error) {
+    // Node's messages name the option; some span lines (`--port -5`): one line.
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    return err(`${message} (${OPTIONS})`);
+  }
 }
 
 /** 0 is allowed: the system picks a free port (tests and the bench use it). */
