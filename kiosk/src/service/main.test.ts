@@ -160,6 +160,7 @@ describe('kiosk start errors (main.ts)', () => {
       env: kioskEnv({ TMPDIR: dir }),
       onLine: (line) => lines.push(line),
     });
+    t.after(() => child.stop()); // a clean stop, also when an assertion failed
     await waitFor(lines, /^No window opened/, () => child.process.exitCode, child.stderr);
     assert.match(lines.find((line) => line.startsWith('No window'))!, /no display.*DISPLAY/);
     assert.equal(await child.stop(), 0);
@@ -196,14 +197,16 @@ function waitFor(
   exitCode: () => number | null,
   stderr: () => string,
 ): Promise<void> {
+  const deadline = Date.now() + 20_000;
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
       if (lines.some((line) => pattern.test(line))) {
         clearInterval(timer);
         resolve();
-      } else if (exitCode() !== null) {
+      } else if (exitCode() !== null || Date.now() > deadline) {
         clearInterval(timer);
-        reject(new Error(`exited ${exitCode()} before ${pattern}: ${stderr()}`));
+        const how = exitCode() === null ? 'no such line in 20 s' : `exited ${exitCode()}`;
+        reject(new Error(`${how}, waiting for ${pattern}: ${lines.join('\n')}\n${stderr()}`));
       }
     }, 50);
   });
@@ -222,7 +225,7 @@ async function startScript(t: TestContext, args: string[], env: Record<string, s
   });
   createInterface({ input: script.stdout }).on('line', (line) => lines.push(line));
   const exited = new Promise<number | null>((resolve) => script.once('close', resolve));
-  t.after(() => script.kill('SIGKILL'));
+  t.after(() => script.kill('SIGTERM')); // a clean stop, also when an assertion failed
   const stop = () => {
     script.kill('SIGTERM');
     return exited;
