@@ -69,7 +69,9 @@ function openChromiumApp(url: string, dataDir: string): Result<ChildProcess, str
   }
   const binary = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
   if (!binary) {
-    return err('Electron could not start (offline?) and Chromium is not installed');
+    return err(
+      'Electron could not start (it downloads itself on first launch) and Chromium is not installed (apt-get install chromium)',
+    );
   }
   const browser = spawn(
     binary,
