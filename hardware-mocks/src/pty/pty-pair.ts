@@ -22,7 +22,7 @@ export interface PtyPair {
 /**
  * Every socat still running, with the folder to remove: socat would outlive this process
  * (nothing ties it to us), so any exit of ours ends it, also a process.exit() after a failed
- * start. (A SIGKILL of this process still leaves it behind.)
+ * start. A SIGKILL of this process runs no hook: there setpriv's death signal ends socat.
  */
 const running = new Map<ChildProcess, string | undefined>();
 process.once('exit', () => {
@@ -32,6 +32,8 @@ process.once('exit', () => {
   }
 });
 
+const SETPRIV = '/usr/bin/setpriv';
+
 export async function openPtyPair(dir?: string): Promise<PtyPair> {
   const ownDir = dir === undefined;
   const base = dir ?? mkdtempSync(join(tmpdir(), 'amtomat-pty-'));
@@ -40,20 +42,28 @@ export async function openPtyPair(dir?: string): Promise<PtyPair> {
   let socat: ChildProcess | undefined;
 
   async function start(): Promise<void> {
-    const child = spawn(
-      'socat',
-      ['-d', '-d', `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const socatArgs = [
+      ...['socat', '-d', '-d'],
+      ...[`pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`],
+    ];
+    // setpriv (util-linux) asks the kernel to end socat when we die, even by SIGKILL.
+    const [command, ...args] = existsSync(SETPRIV)
+      ? [SETPRIV, '--pdeathsig', 'TERM', ...socatArgs]
+      : socatArgs;
+    const child = spawn(command!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     socat = child;
     running.set(child, ownDir ? base : undefined);
     child.once('exit', () => running.delete(child));
     await new Promise<void>((resolve, reject) => {
       let stderr = '';
-      const onError = (error: Error) =>
-        fail(`socat could not be started (${error.message}); install it: apt-get install socat`);
+      const notStarted = (why: string) =>
+        fail(`socat could not be started (${why}); install it: apt-get install socat`);
+      const onError = (error: Error) => notStarted(error.message);
+      // 127: setpriv found no socat to run.
       const onExit = (code: number | null) =>
-        fail(`socat exited with code ${code}: ${stderr.trim()}`);
+        code === 127
+          ? notStarted(stderr.trim())
+          : fail(`socat exited with code ${code}: ${stderr.trim()}`);
       const onData = (chunk: Buffer) => {
         stderr += chunk.toString();
         // socat logs "starting data transfer loop" once both ends exist.
