@@ -4,6 +4,9 @@
  * display is there; otherwise (and with --headless) the URL is printed.
  *
  *   node kiosk/src/service/main.ts [--demo] [--data DIR] [--port N] [--config FILE] [--headless]
+ *
+ * Options and KIOSK_DATA / KIOSK_PORT: cli-args.ts. A start that fails prints one line
+ * `error: …`: exit 2 when an option or the site file must change, 1 otherwise.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
