@@ -19,6 +19,21 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
+/**
+ * Every socat still running, with the folder to remove: socat would outlive this process
+ * (nothing ties it to us), so any exit of ours ends it, also a process.exit() after a failed
+ * start. A SIGKILL of this process runs no hook: there setpriv's death signal ends socat.
+ */
+const running = new Map<ChildProcess, string | undefined>();
+process.once('exit', () => {
+  for (const [child, dir] of running) {
+    child.kill('SIGTERM');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const SETPRIV = '/usr/bin/setpriv';
+
 export async function openPtyPair(dir?: string): Promise<PtyPair> {
   const ownDir = dir === undefined;
   const base = dir ?? mkdtempSync(join(tmpdir(), 'amtomat-pty-'));
@@ -27,18 +42,28 @@ export async function openPtyPair(dir?: string): Promise<PtyPair> {
   let socat: ChildProcess | undefined;
 
   async function start(): Promise<void> {
-    const child = spawn(
-      'socat',
-      ['-d', '-d', `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const socatArgs = [
+      ...['socat', '-d', '-d'],
+      ...[`pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`],
+    ];
+    // setpriv (util-linux) asks the kernel to end socat when we die, even by SIGKILL.
+    const [command, ...args] = existsSync(SETPRIV)
+      ? [SETPRIV, '--pdeathsig', 'TERM', ...socatArgs]
+      : socatArgs;
+    const child = spawn(command!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     socat = child;
+    running.set(child, ownDir ? base : undefined);
+    child.once('exit', () => running.delete(child));
     await new Promise<void>((resolve, reject) => {
       let stderr = '';
-      const onError = (error: Error) =>
-        fail(`socat could not be started (${error.message}); install it: apt-get install socat`);
+      const notStarted = (why: string) =>
+        fail(`socat could not be started (${why}); install it: apt-get install socat`);
+      const onError = (error: Error) => notStarted(error.message);
+      // 127: setpriv found no socat to run.
       const onExit = (code: number | null) =>
-        fail(`socat exited with code ${code}: ${stderr.trim()}`);
+        code === 127
+          ? notStarted(stderr.trim())
+          : fail(`socat exited with code ${code}: ${stderr.trim()}`);
       const onData = (chunk: Buffer) => {
         stderr += chunk.toString();
         // socat logs "starting data transfer loop" once both ends exist.

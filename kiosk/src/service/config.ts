@@ -77,23 +77,73 @@ export const siteConfigSchema = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // A typo in a label here would silently give that door the default height and purpose.
+    const labels = new Set(config.locker.compartments.map((compartment) => compartment.label));
+    for (const label of Object.keys(config.compartments)) {
+      if (labels.has(label)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compartments', label],
+        message: `no compartment ${label} in locker.compartments`,
+      });
+    }
+  });
 
 export type SiteConfig = z.infer<typeof siteConfigSchema>;
 
-/** Reads and validates a site file; the error is one line per problem, naming the field. */
+/** Reads and validates a site file; the error is one line naming each wrong field. */
 export function loadSiteConfig(path: string): Result<SiteConfig, string> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : String(error);
-    return err(`site configuration ${path}: ${reason}`);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message;
+    return err(`site file ${path}: ${reason}`);
   }
   const parsed = siteConfigSchema.safeParse(raw);
   if (parsed.success) return ok(parsed.data);
-  const problems = parsed.error.issues.map(
-    (issue) => `  ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
-  );
-  return err(`site configuration ${path} is not valid:\n${problems.join('\n')}`);
+  const problems = parsed.error.issues.map((issue) => describeIssue(raw, issue));
+  return err(`site file ${path} is not valid: ${problems.join('; ')}`);
+}
+
+/** Names the entries of the locker's lists by what is written on them, not by position. */
+const LISTS: Record<string, { noun: string; key: string }> = {
+  compartments: { noun: 'compartment', key: 'label' },
+  buses: { noun: 'bus', key: 'id' },
+};
+
+/**
+ * `compartment A3 (locker.compartments): lock: missing` rather than
+ * `locker.compartments.2.lock: Invalid input`: an installer finds a door by its label.
+ */
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  const absent = valueAt(raw, issue.path) === undefined;
+  const message =
+    absent && issue.code === 'invalid_type'
+      ? 'missing'
+      : absent && issue.path.length > 0
+        ? `missing (${issue.message})`
+        : issue.message;
+  const list = path[0] === 'locker' && path.length > 2 ? LISTS[path[1]!] : undefined;
+  if (!list) return `${path.join('.') || '(top level)'}: ${message}`;
+  const name = valueAt(raw, [...issue.path.slice(0, 3), list.key]);
+  const entry =
+    typeof name === 'string' && name !== ''
+      ? `${list.noun} ${name}`
+      : `${list.noun} no. ${Number(path[2]) + 1}`;
+  const field = path.slice(3).join('.');
+  return `${entry} (locker.${path[1]})${field ? `: ${field}` : ''}: ${message}`;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }

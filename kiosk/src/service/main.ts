@@ -4,21 +4,22 @@
  * display is there; otherwise (and with --headless) the URL is printed.
  *
  *   node kiosk/src/service/main.ts [--demo] [--data DIR] [--port N] [--config FILE] [--headless]
+ *
+ * Options and KIOSK_DATA / KIOSK_PORT: cli-args.ts. A start that fails prints one line
+ * `error: …`: exit 2 when an option or the site file must change, 1 otherwise.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { demoInstructions, parseServiceArgs, ServiceStartError, startService } from './service.ts';
+import { err, ok, type Result } from '@amtomat/locker-controller';
+import { parseKioskArgs } from './cli-args.ts';
+import { demoInstructions, ServiceStartError, startService } from './service.ts';
 
 const args = process.argv.slice(2);
-let options: ReturnType<typeof parseServiceArgs>;
-try {
-  options = parseServiceArgs(args, process.env);
-} catch (error) {
-  console.error(`kiosk: ${(error as Error).message}`);
-  process.exit(2);
-}
+const parsed = parseKioskArgs(args, process.env);
+if (!parsed.ok) fail(parsed.error, 2);
+const options = parsed.value;
 
 if (!options.headless && electronCanStart()) {
   // The shell starts the service in its own process (kiosk/electron/main.ts).
@@ -31,19 +32,17 @@ if (!options.headless && electronCanStart()) {
 }
 
 async function runWithBrowser() {
-  const service = await startService(options).catch((error: unknown) => {
-    if (error instanceof ServiceStartError) {
-      console.error(`kiosk: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  });
+  const service = await startService(options).catch((error: unknown) =>
+    // One line, no stack trace: 2 when a setting must change, 1 otherwise.
+    fail(oneLine(error), error instanceof ServiceStartError ? error.exitCode : 1),
+  );
   const demoControl = `${service.authUrl}&next=/demo`;
   console.log(
     options.demo ? demoInstructions(service.authUrl, demoControl) : `Kiosk: ${service.authUrl}`,
   );
-  const browser = options.headless ? undefined : openChromiumApp(service.authUrl, options.dataDir);
-  if (!browser && !options.headless) console.log('No window could be opened: open the URL above.');
+  const window = options.headless ? undefined : openChromiumApp(service.authUrl, options.dataDir);
+  if (window && !window.ok) console.log(`No window opened: ${window.error}. Open the URL above.`);
+  const browser = window?.ok ? window.value : undefined;
   const stop = async () => {
     browser?.kill();
     await service.close();
@@ -66,11 +65,18 @@ function electronCanStart(): boolean {
   }
 }
 
-function openChromiumApp(url: string, dataDir: string) {
-  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return undefined;
+/** The window, or why none can open (for the person who ran `npm start`). */
+function openChromiumApp(url: string, dataDir: string): Result<ChildProcess, string> {
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    return err('no display here (neither DISPLAY nor WAYLAND_DISPLAY is set)');
+  }
   const binary = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-  if (!binary) return undefined;
-  return spawn(
+  if (!binary) {
+    return err(
+      'Electron could not start (it downloads itself on first launch) and Chromium is not installed (apt-get install chromium)',
+    );
+  }
+  const browser = spawn(
     binary,
     [
       `--app=${url}`,
@@ -84,4 +90,14 @@ function openChromiumApp(url: string, dataDir: string) {
     ],
     { stdio: 'ignore' },
   );
+  return ok(browser);
+}
+
+function fail(message: string, exitCode: 1 | 2): never {
+  console.error(`error: ${message}`);
+  process.exit(exitCode);
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
 }

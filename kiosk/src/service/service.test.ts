@@ -204,7 +204,7 @@ describe('site configuration', () => {
       );
       const result = loadSiteConfig(file);
       assert.ok(!result.ok);
-      assert.match(result.error, /locker\.compartments\.0\.size/);
+      assert.match(result.error, /compartment A1 \(locker\.compartments\): size/);
       writeFileSync(file, '{ not json');
       const broken = loadSiteConfig(file);
       assert.ok(!broken.ok);

@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type Clock, type Logger, systemClock } from '@amtomat/locker-controller';
 import type { SessionTimers } from '../flows/session.machine.ts';
 import { loadSiteConfig } from './config.ts';
@@ -110,6 +109,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     uiDir: options.uiDir ?? UI_DIR,
     port: options.port,
     ...(demo && { extraRoutes: demoRoutes(demo) }),
+  }).catch(async (error: unknown) => {
+    // A busy port must not leave the store open or the simulator's socat running.
+    await sync?.close();
+    await terminal.close();
+    await demo?.close();
+    throw listenProblem(error, options.port);
   });
   logger.log('info', 'service.started', { site: site.value.site.id, demo: options.demo });
   return {
@@ -127,8 +132,28 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
 }
 
-/** A start that cannot succeed: a message for a person, no stack trace. */
-export class ServiceStartError extends Error {}
+/**
+ * A start that cannot succeed: a message for a person, no stack trace. `exitCode` 2: the
+ * site file (or another setting) must change; 1: something on this machine is in the way.
+ */
+export class ServiceStartError extends Error {
+  readonly exitCode: 1 | 2;
+  constructor(message: string, exitCode: 1 | 2 = 2) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+/** The listen error a person can fix, as a ServiceStartError; anything else unchanged. */
+function listenProblem(error: unknown, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const change = 'stop the other program, or choose another port with --port N or KIOSK_PORT';
+  if (code === 'EADDRINUSE') return new ServiceStartError(`port ${port} is in use: ${change}`, 1);
+  if (code === 'EACCES') {
+    return new ServiceStartError(`port ${port} needs privileges: choose one above 1023`, 1);
+  }
+  return error;
+}
 
 function health(terminal: Terminal, sync: KioskSync | undefined): Health {
   const core = terminal.core.health();
@@ -151,37 +176,6 @@ function health(terminal: Terminal, sync: KioskSync | undefined): Health {
         }
       : null,
     screen: core.session,
-  };
-}
-
-/** `--data DIR --port N --config FILE --demo`, with KIOSK_DATA / KIOSK_PORT as defaults. */
-export function parseServiceArgs(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-): ServiceOptions & { headless: boolean } {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      data: { type: 'string' },
-      port: { type: 'string' },
-      config: { type: 'string' },
-      demo: { type: 'boolean', default: false },
-      headless: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  const port = Number(values.port ?? env.KIOSK_PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ServiceStartError(
-      `--port / KIOSK_PORT must be a port number, not ${values.port ?? env.KIOSK_PORT}`,
-    );
-  }
-  return {
-    dataDir: values.data ?? env.KIOSK_DATA ?? join(process.cwd(), 'data'),
-    port,
-    ...(values.config && { config: values.config }),
-    demo: values.demo,
-    headless: values.headless,
   };
 }
 
