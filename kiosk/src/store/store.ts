@@ -66,6 +66,11 @@ export type CompartmentError =
   | 'compartment-occupied';
 export type ItemError = 'unknown-item' | 'wrong-status';
 
+/** An announcement whose reference is still active here; callers match the class, not the text. */
+export class ReferenceActiveError extends Error {
+  readonly code = 'reference-active';
+}
+
 export interface AnnounceInput {
   id?: string;
   kind: ItemKind;
@@ -243,7 +248,8 @@ export interface Store {
   /**
    * loaded → expired before its time, audited with its reason: the town hall withdrew it
    * (e.g. issued by mistake). Its code opens nothing any more; staff take it out with the
-   * expired items. No outbox event: the backend withdrew it, and hears of it when retrieved.
+   * expired items. Outbox `item-withdrawn`: the fleet learns that the cancelled item lies
+   * in its compartment, to be taken out (it may have heard of the load only after cancelling).
    */
   withdrawLoaded(itemId: string, actor: Actor, reason: string): Result<Item, ItemError>;
 }
@@ -475,7 +481,7 @@ export function createStore(deps: StoreDeps): Store {
   /** An item taken out of the handing-out before its time: its code opens nothing any more. */
   const setAside = (
     itemId: string,
-    change: { from: ItemStatus; to: ItemStatus; action: string },
+    change: { from: ItemStatus; to: ItemStatus; action: string; report?: boolean },
     actor: Actor,
     reason: string,
   ): Result<Item, ItemError> =>
@@ -488,6 +494,14 @@ export function createStore(deps: StoreDeps): Store {
         `UPDATE items SET status = ?, code_hash = NULL, second_factor_hash = NULL,
            updated_at = ? WHERE id = ?`,
       ).run(change.to, at, itemId);
+      if (change.report) {
+        enqueue(change.action, {
+          itemId,
+          reference: row.reference,
+          compartment: row.compartment,
+          withdrawnAt: at,
+        });
+      }
       audit({ at, actor, action: change.action, subject: itemId, details: { reason } });
       logger.log('info', `store.${change.action}`, { item: itemId });
       return ok(mustItem(itemId));
@@ -657,7 +671,7 @@ export function createStore(deps: StoreDeps): Store {
           )
           .get(input.reference, input.kind) as { id: string } | undefined;
         if (conflict) {
-          throw new Error(
+          throw new ReferenceActiveError(
             `item ${id}: item ${conflict.id} of kind ${input.kind} with the same reference is still active`,
           );
         }
@@ -1375,7 +1389,12 @@ export function createStore(deps: StoreDeps): Store {
     },
 
     withdrawLoaded: (itemId, actor, reason) =>
-      setAside(itemId, { from: 'loaded', to: 'expired', action: 'item-withdrawn' }, actor, reason),
+      setAside(
+        itemId,
+        { from: 'loaded', to: 'expired', action: 'item-withdrawn', report: true },
+        actor,
+        reason,
+      ),
 
     cancelAnnounced: (itemId, actor, reason) =>
       setAside(
