@@ -155,8 +155,7 @@ function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: numb
       }
       if (existing && existing.last_seq > seq) return { outcome: 'superseded' };
       // The console may have cancelled the item meanwhile: the protocol's table decides.
-      const current =
-        existing && isFleetItemStatus(existing.status) ? existing.status : undefined;
+      const current = existing && isFleetItemStatus(existing.status) ? existing.status : undefined;
       const status = fleetStatusAfter(current, change.reported);
       if (status === undefined) return { outcome: 'unchanged' };
       const loadedAt = change.reported === 'loaded' ? now : null;
