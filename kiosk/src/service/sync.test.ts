@@ -212,6 +212,29 @@ describe('kiosk service with the fleet sync', () => {
     );
   });
 
+  test('a refused change is reported back in the same cycle: the fleet shows it as refused', async () => {
+    const id = deviceId();
+    const cursor = await fleet.storage.appendFeed(
+      id,
+      {
+        kind: 'command',
+        commandId: randomUUID(),
+        command: 'open-compartment',
+        compartment: 'Z9',
+        reason: 'door check',
+        requestedBy: 'clerk',
+      },
+      Date.now(),
+    );
+    await service.sync!.syncNow();
+    assert.equal(service.terminal.store.outboxLength(), 0, 'pushed again after the pull');
+    const refused = await fleet.storage.refusedChanges(id);
+    assert.deepEqual(
+      refused.filter((r) => r.cursor === cursor).map((r) => [r.change.kind, r.code]),
+      [['command', 'unknown-compartment']],
+    );
+  });
+
   test('remote commands: a compartment marked defective and opened for staff; status reported', async () => {
     const id = deviceId();
     const { store } = service.terminal;

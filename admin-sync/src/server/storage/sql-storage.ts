@@ -498,7 +498,7 @@ export async function createSqlFleetStorage(driver: SqlDriver): Promise<FleetSto
           if (cursor === undefined) return err('unknown-device' as const);
           const active = await tx.all(
             `SELECT 1 AS active FROM items WHERE device_id = ? AND reference = ?
-           AND status IN ('announced', 'loaded')`,
+           AND status IN ('announced', 'loaded', 'withdrawn')`,
             [deviceId, change.reference],
           );
           if (active.length > 0) throw new ReferenceActive();
