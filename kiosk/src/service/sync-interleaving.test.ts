@@ -12,7 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { fileCredentials } from '@amtomat/admin-sync/agent';
-import { type FleetItemStatus, terminalStatusFor } from '@amtomat/admin-sync/protocol';
+import {
+  type FleetItemStatus,
+  terminalMayMove,
+  terminalStatusFor,
+} from '@amtomat/admin-sync/protocol';
 import {
   AnnounceInputSchema,
   announceItem,
@@ -321,13 +325,24 @@ for (const adapter of storageAdapters()) {
         const label = `run ${n}: announce, ${run.join(', ')}`;
         const record: RunRecord = { cancelledAt: null, refusedCursor: null };
         const itemId = await rig.announce(`REF-${n}`);
+        let seen = rig.store.item(itemId)?.status;
+        /** Each move the terminal made is one the protocol's table allows. */
+        const checkMove = (step: Step) => {
+          const now = rig.store.item(itemId)?.status;
+          if (seen !== undefined && now !== undefined && now !== seen) {
+            assert.ok(terminalMayMove(seen, now), `${label}: ${seen} → ${now} at ${step}`);
+          }
+          seen = now;
+        };
         for (const step of run) {
           if (step === 'sync') await rig.sync.syncNow();
           else if (step === 'cancel' || step === 'refused-command' || step === 'defect-command')
             await consoleAct(rig, itemId, step, record);
           else terminalAct(rig.store, itemId, step, () => Date.now());
+          checkMove(step);
         }
         await rig.settle();
+        checkMove('sync');
         await assertAgree(rig, itemId, label);
         if (record.cancelledAt !== null) {
           assert.deepEqual(

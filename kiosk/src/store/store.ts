@@ -16,6 +16,7 @@
  * state, or too frequent to be useful): usage events, flow snapshots, wrong-code counters.
  */
 import { randomUUID } from 'node:crypto';
+import { terminalMayMove } from '@amtomat/admin-sync/protocol';
 import { err, type Logger, ok, type Result, silentLogger } from '@amtomat/locker-controller';
 import { type AuditEntry, type AuditFailure, appendAudit, verifyAudit } from './audit.ts';
 import type { Db } from './db.ts';
@@ -781,7 +782,7 @@ export function createStore(deps: StoreDeps): Store {
       return tx(() => {
         const row = itemRow(itemId);
         if (!row) return err('unknown-item');
-        if (row.status !== 'announced') return err('wrong-status');
+        if (!terminalMayMove(row.status, 'loaded')) return err('wrong-status');
         const compartment = compartmentRow(label);
         if (!compartment) return err('unknown-compartment');
         if (compartment.defective) return err('compartment-defective');
@@ -827,7 +828,7 @@ export function createStore(deps: StoreDeps): Store {
         for (const id of ids) {
           const row = itemRow(id);
           if (!row) return err('unknown-item');
-          if (row.status !== 'loaded') return err('wrong-status');
+          if (!terminalMayMove(row.status, 'picked_up')) return err('wrong-status');
           rows.push(row);
         }
         const at = now();
@@ -919,7 +920,7 @@ export function createStore(deps: StoreDeps): Store {
       return tx(() => {
         const row = itemRow(itemId);
         if (!row) return err('unknown-item');
-        if (!OCCUPYING.includes(row.status)) return err('wrong-status');
+        if (!terminalMayMove(row.status, 'retrieved')) return err('wrong-status');
         const at = now();
         db.prepare(
           `UPDATE items SET status = 'retrieved', retrieved_at = ?, retrieved_by = ?,
@@ -1361,7 +1362,7 @@ export function createStore(deps: StoreDeps): Store {
         const row = itemRow(itemId);
         if (!row) return err('unknown-item');
         if (row.kind !== 'drop-off') return err('wrong-kind');
-        if (row.status !== 'announced') return err('wrong-status');
+        if (!terminalMayMove(row.status, 'dropped_off')) return err('wrong-status');
         if (!compartmentRow(label)) return err('unknown-compartment');
         const at = now();
         db.prepare(
