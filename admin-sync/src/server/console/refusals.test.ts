@@ -35,18 +35,19 @@ for (const adapter of storageAdapters()) {
       const reply = await h.device.request('POST', paths.feedAck(h.device.deviceId), { cursor });
       assert.equal(reply.statusCode, 200, reply.body);
     };
+    const announceFields = () => ({
+      deviceId: h.device.deviceId,
+      reference: 'BA-2025-0042',
+      itemKind: 'document',
+      holdingDays: '10',
+      language: 'de',
+      email: 'max.mustermann@example.org',
+      mobile: '',
+      dateOfBirth: '',
+    });
     const announce = async () => {
       await clerk.get('/console/announce');
-      const reply = await clerk.post('/console/announce', {
-        deviceId: h.device.deviceId,
-        reference: 'BA-2025-0042',
-        itemKind: 'document',
-        holdingDays: '10',
-        language: 'de',
-        email: 'max.mustermann@example.org',
-        mobile: '',
-        dateOfBirth: '',
-      });
+      const reply = await clerk.post('/console/announce', announceFields());
       assert.equal(reply.statusCode, 303, reply.body);
       return itemIdOf(String(reply.headers.location));
     };
@@ -107,6 +108,10 @@ for (const adapter of storageAdapters()) {
       assert.match(list.body, /BA-2025-0042/);
       const queued = await h.storage.sql.all('SELECT 1 AS one FROM notifications');
       assert.deepEqual(queued, [], 'no ready notice');
+      // Still in its compartment: the terminal would refuse the same reference again.
+      const again = await clerk.post('/console/announce', announceFields());
+      assert.equal(again.statusCode, 422);
+      assert.match(again.body, /Aktenzeichen ist an diesem Terminal schon/);
       seq += 1;
       await h.device.push([
         h.device.event(seq, 'item-retrieved', {
