@@ -165,7 +165,10 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     try {
       const pushed = await pushOutbox(ctx);
       const pulled = pushed.ok ? await pullFeed(ctx) : pushed;
-      const result = pulled.ok ? await reportStatus(ctx) : pulled;
+      // What applying the feed caused (a withdrawal, a refusal) reaches the fleet in this
+      // cycle, not one interval later.
+      const answered = pulled.ok && pulled.value.applied > 0 ? await pushOutbox(ctx) : pulled;
+      const result = answered.ok ? await reportStatus(ctx) : answered;
       if (result.ok) succeeded();
       else if (!result.error.aborted) failed(result.error.message, result.error.skewMs);
     } catch (error) {

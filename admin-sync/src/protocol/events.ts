@@ -5,6 +5,7 @@
  * more); a missing or mistyped field makes the event poison, parked by the server.
  */
 import { z } from 'zod';
+import { FEED_REFUSAL_CODES } from './items.ts';
 
 export const ITEM_KINDS = ['document', 'id-document', 'parcel', 'object', 'drop-off'] as const;
 export const ItemKindSchema = z.enum(ITEM_KINDS);
@@ -51,6 +52,20 @@ export const eventPayloadSchemas = {
     recipientRef,
     compartment: compartment.nullable(),
     expiresAt: time,
+  }),
+  /** A loaded item the fleet cancelled is set aside at the terminal: staff take it out. */
+  'item-withdrawn': z.object({
+    itemId,
+    reference,
+    compartment: compartment.nullable(),
+    withdrawnAt: time,
+  }),
+  /** The terminal could not apply a feed change; `code` says why (never free text). */
+  'feed-change-refused': z.object({
+    cursor: z.number().int().positive(),
+    kind: z.string().min(1).max(50),
+    subject: z.string().min(1).max(100).nullable(),
+    code: z.enum(FEED_REFUSAL_CODES),
   }),
   'compartment-state': z.object({
     compartment,

@@ -3,6 +3,7 @@ export * from './enrolment.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './feed.ts';
+export * from './items.ts';
 export * from './json.ts';
 export * from './paths.ts';
 export * from './push.ts';

@@ -9,8 +9,10 @@ import {
   type EventPayload,
   type EventType,
   eventPayloadSchemas,
+  type FleetItemStatus,
   isKnownEventType,
   type JsonValue,
+  REPORTED_STATUS,
   type SyncEvent,
 } from '../protocol/index.ts';
 import type { ApplyContext, EventApplier, NoticeKind } from './storage/storage.ts';
@@ -27,42 +29,55 @@ function payloadOf<T extends EventType>(type: T, event: SyncEvent): EventPayload
 }
 
 /** What an applied status change means for the citizen's notices. */
-const NOTICE_ON_STATUS: Readonly<Record<string, NoticeKind>> = {
+const NOTICE_ON_STATUS: Readonly<Partial<Record<FleetItemStatus, NoticeKind>>> = {
   loaded: 'ready',
   expired: 'expired',
 };
 /** After these the item is finished: contact data and code are deleted. */
-const FINISHED_STATUSES = new Set(['picked_up', 'retrieved']);
+const FINISHED_STATUSES: ReadonlySet<FleetItemStatus> = new Set([
+  'picked_up',
+  'retrieved',
+  'withdrawn',
+]);
+
+type StatusEvent = keyof typeof REPORTED_STATUS;
 
 const itemStatusHandler =
-  (
-    type: 'item-ready' | 'item-picked-up' | 'item-dropped-off' | 'item-retrieved' | 'item-expired',
-    status: string,
-  ): EventHandler =>
+  (type: StatusEvent): EventHandler =>
   async (event, context) => {
     const payload = payloadOf(type, event);
-    const outcome = await context.setItemStatus({
+    const reported = REPORTED_STATUS[type];
+    const result = await context.setItemStatus({
       itemId: payload.itemId,
       reference: payload.reference,
       kind: 'kind' in payload ? payload.kind : null,
-      status,
+      reported,
       compartment: payload.compartment,
       expiresAt: 'expiresAt' in payload ? payload.expiresAt : null,
     });
-    if (outcome === 'applied') {
-      const notice = NOTICE_ON_STATUS[status];
-      if (notice) await context.queueNotice(payload.itemId, notice);
-      if (FINISHED_STATUSES.has(status)) await context.forgetContact(payload.itemId);
+    if (result.outcome !== 'applied') {
+      return { itemId: payload.itemId, status: reported, outcome: result.outcome };
     }
-    return { itemId: payload.itemId, status, outcome };
+    // A load crossing a cancellation becomes `withdrawn`: no ready notice for it.
+    const notice = NOTICE_ON_STATUS[result.status];
+    if (notice) await context.queueNotice(payload.itemId, notice);
+    if (FINISHED_STATUSES.has(result.status)) await context.forgetContact(payload.itemId);
+    return { itemId: payload.itemId, status: result.status, outcome: 'applied' };
   };
 
 export const defaultHandlers: Readonly<Record<string, EventHandler>> = {
-  'item-ready': itemStatusHandler('item-ready', 'loaded'),
-  'item-picked-up': itemStatusHandler('item-picked-up', 'picked_up'),
-  'item-dropped-off': itemStatusHandler('item-dropped-off', 'dropped_off'),
-  'item-retrieved': itemStatusHandler('item-retrieved', 'retrieved'),
-  'item-expired': itemStatusHandler('item-expired', 'expired'),
+  'item-ready': itemStatusHandler('item-ready'),
+  'item-picked-up': itemStatusHandler('item-picked-up'),
+  'item-dropped-off': itemStatusHandler('item-dropped-off'),
+  'item-retrieved': itemStatusHandler('item-retrieved'),
+  'item-expired': itemStatusHandler('item-expired'),
+  'item-withdrawn': itemStatusHandler('item-withdrawn'),
+  // The terminal could not apply a feed change: the console shows it as refused.
+  'feed-change-refused': async (event, context) => {
+    const payload = payloadOf('feed-change-refused', event);
+    const known = await context.refuseFeedChange(payload.cursor, payload.code);
+    return { cursor: payload.cursor, code: payload.code, known };
+  },
   // The terminal says the holding period ends in two days: the citizen is reminded.
   'item-expiring': async (event, context) => {
     const payload = payloadOf('item-expiring', event);

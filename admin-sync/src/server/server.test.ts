@@ -293,7 +293,7 @@ for (const adapter of storageAdapters()) {
 
       it('parks a poison event and applies the events after it', async () => {
         handlers.explodes = async (_event, context) => {
-          await context.setItemStatus({ itemId: 'half-done', reference: 'R', status: 'loaded' });
+          await context.setItemStatus({ itemId: 'half-done', reference: 'R', reported: 'loaded' });
           throw new Error('apply failed');
         };
         const reply = await a.push([

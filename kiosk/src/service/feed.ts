@@ -3,13 +3,14 @@
  * the transaction that stores the cursor, so a crash applies it again or not at all. A
  * change the terminal cannot apply (an announcement whose reference is still active here, a
  * command for an unknown compartment, a setting it does not know) is refused: audited with
- * its reason and skipped — the server cannot fix it by sending it again, and one bad change
+ * its reason code, reported to the fleet (`feed-change-refused`, so the console shows it as
+ * refused) and skipped — the server cannot fix it by sending it again, and one bad change
  * must not stop the feed. Remote door openings run after the commit, at most once.
  */
-import type { FeedChange, FeedEntry } from '@amtomat/admin-sync/protocol';
+import type { FeedChange, FeedEntry, FeedRefusalCode } from '@amtomat/admin-sync/protocol';
 import type { Logger } from '@amtomat/locker-controller';
 import { NEAREST_STATION_SETTING } from '../flows/courier-deposit.flow.ts';
-import { holdingDaysSetting, type Store } from '../store/store.ts';
+import { holdingDaysSetting, ReferenceActiveError, type Store } from '../store/store.ts';
 
 /** Settings key of the last feed cursor the terminal applied. */
 export const SYNC_CURSOR_SETTING = 'sync.cursor';
@@ -29,9 +30,9 @@ export interface Opening {
   actor: string;
 }
 
-type Outcome = { applied: true } | { applied: false; reason: string };
+type Outcome = { applied: true } | { applied: false; reason: FeedRefusalCode };
 const applied: Outcome = { applied: true };
-const refused = (reason: string): Outcome => ({ applied: false, reason });
+const refused = (reason: FeedRefusalCode): Outcome => ({ applied: false, reason });
 
 export function storedCursor(store: Store): number {
   const stored = Number(store.setting(SYNC_CURSOR_SETTING) ?? 0);
@@ -59,6 +60,12 @@ export function applyFeedEntries(
           action: 'sync-change-refused',
           subject: subjectOf(entry.change),
           details: { kind: entry.change.kind, cursor: entry.cursor, reason: outcome.reason },
+        });
+        store.enqueue('feed-change-refused', {
+          cursor: entry.cursor,
+          kind: entry.change.kind,
+          subject: subjectOf(entry.change),
+          code: outcome.reason,
         });
         logger.log('warn', 'sync.feed_change_refused', {
           kind: entry.change.kind,
@@ -89,20 +96,13 @@ function applyChange(store: Store, change: FeedChange, openings: Opening[]): Out
   switch (change.kind) {
     case 'item-announced':
       return announce(store, change);
-    case 'item-cancelled': {
-      // Loaded already: its code stops working and staff take it out with the expired ones.
-      const cancelled =
-        store.item(change.itemId)?.status === 'loaded'
-          ? store.withdrawLoaded(change.itemId, 'fleet', change.reason)
-          : store.cancelAnnounced(change.itemId, 'fleet', change.reason);
-      return cancelled.ok ? applied : refused(cancelled.error);
-    }
+    case 'item-cancelled':
+      return cancel(store, change);
     case 'config-update': {
-      const unknown = Object.keys(change.settings).filter((key) => !REMOTE_SETTINGS(key));
-      if (unknown.length > 0) return refused(`unknown settings: ${unknown.join(', ')}`);
-      for (const [key, value] of Object.entries(change.settings)) {
+      if (!Object.keys(change.settings).every(REMOTE_SETTINGS)) return refused('unknown-setting');
+      for (const value of Object.values(change.settings)) {
         if (typeof value !== 'string' && typeof value !== 'number') {
-          return refused(`setting ${key}: a string or number is expected`);
+          return refused('invalid-setting');
         }
       }
       for (const [key, value] of Object.entries(change.settings)) {
@@ -121,6 +121,27 @@ function applyChange(store: Store, change: FeedChange, openings: Opening[]): Out
   }
 }
 
+function cancel(store: Store, change: Extract<FeedChange, { kind: 'item-cancelled' }>): Outcome {
+  const status = store.item(change.itemId)?.status;
+  // Expired here before the cancellation arrived: already set aside, its code opens nothing.
+  if (status === 'expired') {
+    store.audit({
+      actor: 'fleet',
+      action: 'item-withdrawn',
+      subject: change.itemId,
+      details: { reason: change.reason, from: status },
+    });
+    return applied;
+  }
+  // Loaded already: its code stops working and staff take it out with the expired ones;
+  // the fleet hears of it (`item-withdrawn`).
+  const cancelled =
+    status === 'loaded'
+      ? store.withdrawLoaded(change.itemId, 'fleet', change.reason)
+      : store.cancelAnnounced(change.itemId, 'fleet', change.reason);
+  return cancelled.ok ? applied : refused(cancelled.error);
+}
+
 function announce(store: Store, change: Extract<FeedChange, { kind: 'item-announced' }>): Outcome {
   try {
     store.announceItem({
@@ -137,8 +158,9 @@ function announce(store: Store, change: Extract<FeedChange, { kind: 'item-announ
     });
     return applied;
   } catch (error) {
-    // The store refuses an announcement whose reference is still active here.
-    return refused(error instanceof Error ? error.message : String(error));
+    // The store refuses an announcement whose reference is still active here, and hashes
+    // or holding days it cannot take.
+    return refused(error instanceof ReferenceActiveError ? error.code : 'invalid-change');
   }
 }
 

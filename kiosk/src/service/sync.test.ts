@@ -200,7 +200,7 @@ describe('kiosk service with the fleet sync', () => {
       refusals.map((entry) => [entry.fields.kind, entry.fields.reason]),
       [
         ['item-cancelled', 'unknown-item'],
-        ['config-update', 'unknown settings: kiosk.evil'],
+        ['config-update', 'unknown-setting'],
       ],
     );
     assert.ok(!JSON.stringify(logger.entries).includes('secret reason text'));
@@ -209,6 +209,29 @@ describe('kiosk service with the fleet sync', () => {
       logger.entries.filter((entry) => entry.event === 'sync.feed_change_refused').length,
       2,
       'an entry at or below the cursor is not taken again',
+    );
+  });
+
+  test('a refused change is reported back in the same cycle: the fleet shows it as refused', async () => {
+    const id = deviceId();
+    const cursor = await fleet.storage.appendFeed(
+      id,
+      {
+        kind: 'command',
+        commandId: randomUUID(),
+        command: 'open-compartment',
+        compartment: 'Z9',
+        reason: 'door check',
+        requestedBy: 'clerk',
+      },
+      Date.now(),
+    );
+    await service.sync!.syncNow();
+    assert.equal(service.terminal.store.outboxLength(), 0, 'pushed again after the pull');
+    const refused = await fleet.storage.refusedChanges(id);
+    assert.deepEqual(
+      refused.filter((r) => r.cursor === cursor).map((r) => [r.change.kind, r.code]),
+      [['command', 'unknown-compartment']],
     );
   });
 

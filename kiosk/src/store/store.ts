@@ -16,6 +16,7 @@
  * state, or too frequent to be useful): usage events, flow snapshots, wrong-code counters.
  */
 import { randomUUID } from 'node:crypto';
+import { terminalMayMove } from '@amtomat/admin-sync/protocol';
 import { err, type Logger, ok, type Result, silentLogger } from '@amtomat/locker-controller';
 import { type AuditEntry, type AuditFailure, appendAudit, verifyAudit } from './audit.ts';
 import type { Db } from './db.ts';
@@ -65,6 +66,11 @@ export type CompartmentError =
   | 'compartment-defective'
   | 'compartment-occupied';
 export type ItemError = 'unknown-item' | 'wrong-status';
+
+/** An announcement whose reference is still active here; callers match the class, not the text. */
+export class ReferenceActiveError extends Error {
+  readonly code = 'reference-active';
+}
 
 export interface AnnounceInput {
   id?: string;
@@ -243,7 +249,8 @@ export interface Store {
   /**
    * loaded → expired before its time, audited with its reason: the town hall withdrew it
    * (e.g. issued by mistake). Its code opens nothing any more; staff take it out with the
-   * expired items. No outbox event: the backend withdrew it, and hears of it when retrieved.
+   * expired items. Outbox `item-withdrawn`: the fleet learns that the cancelled item lies
+   * in its compartment, to be taken out (it may have heard of the load only after cancelling).
    */
   withdrawLoaded(itemId: string, actor: Actor, reason: string): Result<Item, ItemError>;
 }
@@ -475,7 +482,7 @@ export function createStore(deps: StoreDeps): Store {
   /** An item taken out of the handing-out before its time: its code opens nothing any more. */
   const setAside = (
     itemId: string,
-    change: { from: ItemStatus; to: ItemStatus; action: string },
+    change: { from: ItemStatus; to: ItemStatus; action: string; report?: boolean },
     actor: Actor,
     reason: string,
   ): Result<Item, ItemError> =>
@@ -488,6 +495,14 @@ export function createStore(deps: StoreDeps): Store {
         `UPDATE items SET status = ?, code_hash = NULL, second_factor_hash = NULL,
            updated_at = ? WHERE id = ?`,
       ).run(change.to, at, itemId);
+      if (change.report) {
+        enqueue(change.action, {
+          itemId,
+          reference: row.reference,
+          compartment: row.compartment,
+          withdrawnAt: at,
+        });
+      }
       audit({ at, actor, action: change.action, subject: itemId, details: { reason } });
       logger.log('info', `store.${change.action}`, { item: itemId });
       return ok(mustItem(itemId));
@@ -657,7 +672,7 @@ export function createStore(deps: StoreDeps): Store {
           )
           .get(input.reference, input.kind) as { id: string } | undefined;
         if (conflict) {
-          throw new Error(
+          throw new ReferenceActiveError(
             `item ${id}: item ${conflict.id} of kind ${input.kind} with the same reference is still active`,
           );
         }
@@ -767,7 +782,7 @@ export function createStore(deps: StoreDeps): Store {
       return tx(() => {
         const row = itemRow(itemId);
         if (!row) return err('unknown-item');
-        if (row.status !== 'announced') return err('wrong-status');
+        if (!terminalMayMove(row.status, 'loaded')) return err('wrong-status');
         const compartment = compartmentRow(label);
         if (!compartment) return err('unknown-compartment');
         if (compartment.defective) return err('compartment-defective');
@@ -813,7 +828,7 @@ export function createStore(deps: StoreDeps): Store {
         for (const id of ids) {
           const row = itemRow(id);
           if (!row) return err('unknown-item');
-          if (row.status !== 'loaded') return err('wrong-status');
+          if (!terminalMayMove(row.status, 'picked_up')) return err('wrong-status');
           rows.push(row);
         }
         const at = now();
@@ -905,7 +920,7 @@ export function createStore(deps: StoreDeps): Store {
       return tx(() => {
         const row = itemRow(itemId);
         if (!row) return err('unknown-item');
-        if (!OCCUPYING.includes(row.status)) return err('wrong-status');
+        if (!terminalMayMove(row.status, 'retrieved')) return err('wrong-status');
         const at = now();
         db.prepare(
           `UPDATE items SET status = 'retrieved', retrieved_at = ?, retrieved_by = ?,
@@ -1347,7 +1362,7 @@ export function createStore(deps: StoreDeps): Store {
         const row = itemRow(itemId);
         if (!row) return err('unknown-item');
         if (row.kind !== 'drop-off') return err('wrong-kind');
-        if (row.status !== 'announced') return err('wrong-status');
+        if (!terminalMayMove(row.status, 'dropped_off')) return err('wrong-status');
         if (!compartmentRow(label)) return err('unknown-compartment');
         const at = now();
         db.prepare(
@@ -1375,7 +1390,12 @@ export function createStore(deps: StoreDeps): Store {
     },
 
     withdrawLoaded: (itemId, actor, reason) =>
-      setAside(itemId, { from: 'loaded', to: 'expired', action: 'item-withdrawn' }, actor, reason),
+      setAside(
+        itemId,
+        { from: 'loaded', to: 'expired', action: 'item-withdrawn', report: true },
+        actor,
+        reason,
+      ),
 
     cancelAnnounced: (itemId, actor, reason) =>
       setAside(

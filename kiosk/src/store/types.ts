@@ -3,18 +3,14 @@
  * the change, its audit entry and its outbox event in ONE transaction (use `transaction`
  * to group several calls). Secrets go in as plain values and are stored only as keyed hashes.
  */
+import type { TerminalItemStatus } from '@amtomat/admin-sync/protocol';
+
 export type CompartmentSize = 'S' | 'M' | 'L' | 'XL';
 export const COMPARTMENT_SIZES: readonly CompartmentSize[] = ['S', 'M', 'L', 'XL'];
 
 export type ItemKind = 'document' | 'id-document' | 'parcel' | 'object' | 'drop-off';
-export type ItemStatus =
-  | 'announced'
-  | 'loaded'
-  | 'picked_up'
-  | 'expired'
-  | 'retrieved'
-  | 'dropped_off'
-  | 'cancelled';
+/** The item's states and moves are the protocol's (admin-sync/protocol `items.ts`). */
+export type ItemStatus = TerminalItemStatus;
 export type StaffRole = 'staff' | 'supervisor' | 'technician' | 'courier';
 export type DoorPurpose =
   | 'pickup'

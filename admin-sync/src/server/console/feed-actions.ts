@@ -69,7 +69,8 @@ export async function cancelItem(
     });
   } catch (error) {
     if (!(error instanceof NotCancellable)) throw error;
-    return err(error.status === 'cancelled' ? 'already-cancelled' : 'not-cancellable');
+    const cancelled = error.status === 'cancelled' || error.status === 'withdrawn';
+    return err(cancelled ? 'already-cancelled' : 'not-cancellable');
   }
 }
 

@@ -364,7 +364,7 @@ for (const adapter of storageAdapters()) {
       assert.equal(JSON.parse(rows[0]!.details).cursor, entry?.cursor);
 
       const page = await clerk.get(sent.headers.location as string);
-      assert.match(page.body, /an das Terminal übermittelt/);
+      assert.match(page.body, /Die Aktion steht für das Terminal bereit/);
       assert.match(
         page.body,
         /<td>Fach als defekt markieren<\/td><td>A3<\/td><td>clara<\/td><td>Tür klemmt<\/td>/,

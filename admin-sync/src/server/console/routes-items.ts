@@ -7,12 +7,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JsonObject } from '../../protocol/index.ts';
-import type { DeviceRecord, ItemContact, ItemRecord } from '../storage/storage.ts';
+import type { DeviceRecord, ItemContact, ItemRecord, RefusedChange } from '../storage/storage.ts';
 import { type ConsoleEnv, consolePath, itemPath, may, type SignedView } from './context.ts';
 import { cancelItem } from './feed-actions.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formFields, guard, idParam, messagePage, sendPage } from './http.ts';
 import { isMessageKey, type MessageKey } from './i18n.ts';
+import { refusalText } from './refusals.ts';
 import { kindLabel } from './routes-announce.ts';
 import { itemNotices } from './routes-notices.ts';
 import { deviceName } from './routes-terminals.ts';
@@ -34,6 +35,7 @@ export const ITEM_STATUSES = [
   'retrieved',
   'expired',
   'cancelled',
+  'withdrawn',
 ] as const;
 const CANCELLABLE = new Set(['announced', 'loaded']);
 
@@ -144,11 +146,12 @@ async function detailPage(
   state: { done?: string | undefined; reason?: string; errors?: FieldError[] } = {},
 ): Promise<SafeHtml> {
   const { t } = view;
-  const [device, contact, history, notices] = await Promise.all([
+  const [device, contact, history, notices, refused] = await Promise.all([
     env.storage.device(item.deviceId),
     env.storage.itemContact(item.id),
     env.storage.itemHistory(item.id),
     itemNotices(env, view, item),
+    env.storage.refusedChanges(item.deviceId, { itemId: item.id }),
   ]);
   const facts = html`<dl class="facts">
 <dt>${t('item.reference')}</dt><dd>${item.reference}</dd>
@@ -180,9 +183,37 @@ ${textArea({ name: 'reason', label: t('cancel.reason'), hint: t('cancel.reasonHi
   const doneKey = state.done === undefined ? undefined : DONE_MESSAGES.get(state.done);
   return layout(view, {
     title: t('item.title', { reference: item.reference }),
-    body: [doneKey ? notice(t(doneKey)) : '', facts, notices, historyTable, html`${cancel}`],
+    body: [
+      doneKey ? notice(t(doneKey)) : '',
+      itemWarnings(view, item, refused),
+      facts,
+      notices,
+      historyTable,
+      html`${cancel}`,
+    ],
     errors: state.errors ?? [],
   });
+}
+
+/**
+ * What staff must act on: a cancelled item still lying in its compartment (the terminal
+ * loaded it before the cancellation arrived), and changes of this item the terminal refused.
+ */
+function itemWarnings(view: SignedView, item: ItemRecord, refused: RefusedChange[]): SafeHtml {
+  const { t } = view;
+  const withdrawn =
+    item.status === 'withdrawn'
+      ? html`<p class="warn">${t('item.withdrawn', { compartment: item.compartment ?? '–' })}</p>`
+      : '';
+  return html`${withdrawn}${refused.map((r) => {
+    const change = r.change.kind === 'item-announced' ? 'item-announced' : 'item-cancelled';
+    const text = t('item.refused', {
+      change: t(`refusal.change.${change}`),
+      at: view.date(r.refusedAt),
+      reason: refusalText(view, r.code),
+    });
+    return html`<p class="warn">${text}</p>`;
+  })}`;
 }
 
 /** 409: already cancelled (by someone else, or twice), or past the point of cancelling. */
@@ -246,7 +277,8 @@ export function registerItemRoutes(scope: FastifyInstance, env: ConsoleEnv) {
       view = { ...view, path: itemPath(item.id) };
       // A quick answer for a stale page; cancelItem checks again under the lock.
       if (!CANCELLABLE.has(item.status)) {
-        return refuseCancel(reply, view, item, item.status === 'cancelled');
+        const already = item.status === 'cancelled' || item.status === 'withdrawn';
+        return refuseCancel(reply, view, item, already);
       }
       const parsed = CancelFormSchema.safeParse({ reason: form.reason ?? '' });
       if (!parsed.success) {

@@ -14,6 +14,7 @@ import { sendCommand } from './feed-actions.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formFields, guard, idParam, messagePage, sendPage } from './http.ts';
 import type { MessageKey } from './i18n.ts';
+import { refusalText } from './refusals.ts';
 import {
   csrfField,
   type FieldError,
@@ -131,10 +132,19 @@ async function terminalPage(
 ): Promise<SafeHtml> {
   const { t } = view;
   const s = device.status;
-  const [commands, parked] = await Promise.all([
+  const [commands, parked, refused] = await Promise.all([
     env.store.audit({ target: device.id, action: 'command', limit: 20 }),
     env.storage.parkedCounts(),
+    env.storage.refusedChanges(device.id),
   ]);
+  const refusedAt = new Map(refused.map((r) => [r.cursor, r.code]));
+  /** What became of a remote action: refused, carried out, or not yet fetched. */
+  const outcome = (cursor: unknown) => {
+    if (typeof cursor !== 'number') return '–';
+    const code = refusedAt.get(cursor);
+    if (code) return t('command.refused', { reason: refusalText(view, code) });
+    return t(cursor <= device.feedAcked ? 'command.applied' : 'command.pending');
+  };
   const summary = html`<dl class="facts">
 <dt>${t('terminal.state')}</dt><dd>${onlineState(env, view, device)}</dd>
 <dt>${t('terminal.lastSync')}</dt><dd>${view.date(lastContact(device))}</dd>
@@ -143,7 +153,7 @@ async function terminalPage(
 <dt>${t('terminal.doorAlarms')}</dt><dd>${doorAlarms(view, s)}</dd>
 <dt>${t('terminal.queue')}</dt><dd>${s ? s.queueLength : '–'}</dd>
 <dt>${t('terminal.version')}</dt><dd>${s?.version ?? '–'}</dd>
-<dt>${t('terminal.feed')}</dt><dd>${t('terminal.feedValue', { acked: device.feedAcked, head: device.feedHead })}</dd>
+<dt>${t('terminal.feed')}</dt><dd>${t('terminal.feedValue', { acked: device.feedAcked, head: device.feedHead, refused: refused.length })}</dd>
 </dl>
 <p><a href="${consolePath(`/items?device=${encodeURIComponent(device.id)}`)}">${t('terminal.itemsLink')}</a></p>`;
   const form = may(view.user, 'act')
@@ -161,13 +171,13 @@ ${textArea({ name: 'reason', label: t('command.reason'), hint: t('command.reason
     commands.length === 0
       ? html`<p>${t('command.none')}</p>`
       : html`<table><caption>${t('command.recentCaption')}</caption>
-<thead><tr><th scope="col">${t('audit.at')}</th><th scope="col">${t('command.action')}</th><th scope="col">${t('command.compartment')}</th><th scope="col">${t('audit.user')}</th><th scope="col">${t('command.reason')}</th></tr></thead>
+<thead><tr><th scope="col">${t('audit.at')}</th><th scope="col">${t('command.action')}</th><th scope="col">${t('command.compartment')}</th><th scope="col">${t('audit.user')}</th><th scope="col">${t('command.reason')}</th><th scope="col">${t('command.outcome')}</th></tr></thead>
 <tbody>${commands.map((c) => {
           const command = String(c.details?.command ?? '');
           const label = (REMOTE_COMMANDS as readonly string[]).includes(command)
             ? t(COMMAND_LABELS[command as (typeof REMOTE_COMMANDS)[number]])
             : command;
-          return html`<tr><td>${view.date(c.at)}</td><td>${label}</td><td>${String(c.details?.compartment ?? '')}</td><td>${c.username}</td><td>${c.reason}</td></tr>`;
+          return html`<tr><td>${view.date(c.at)}</td><td>${label}</td><td>${String(c.details?.compartment ?? '')}</td><td>${c.username}</td><td>${c.reason}</td><td>${outcome(c.details?.cursor)}</td></tr>`;
         })}</tbody></table>`
   }`;
   return layout(view, {

@@ -194,6 +194,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE fleet_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 7,
+    name: 'feed changes the terminal refused',
+    sql: `
+      -- The terminal's reason code (feed-change-refused) and when the server heard of it.
+      ALTER TABLE feed ADD COLUMN refused_reason TEXT;
+      ALTER TABLE feed ADD COLUMN refused_at BIGINT;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the schema version. */

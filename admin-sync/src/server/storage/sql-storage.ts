@@ -2,6 +2,9 @@
 import {
   err,
   FeedChangeSchema,
+  type FeedRefusalCode,
+  fleetStatusAfter,
+  isFleetItemStatus,
   type JsonObject,
   type JsonValue,
   jsonHash,
@@ -144,15 +147,19 @@ function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: numb
     seq,
     receivedAt: now,
     async setItemStatus(change) {
-      const [existing] = await tx.all<{ device_id: string; last_seq: number }>(
-        'SELECT device_id, last_seq FROM items WHERE id = ?',
+      const [existing] = await tx.all<{ device_id: string; last_seq: number; status: string }>(
+        'SELECT device_id, last_seq, status FROM items WHERE id = ?',
         [change.itemId],
       );
       if (existing && existing.device_id !== deviceId) {
         throw new Error(`item ${change.itemId} belongs to another terminal`);
       }
-      if (existing && existing.last_seq > seq) return 'superseded';
-      const loadedAt = change.status === 'loaded' ? now : null;
+      if (existing && existing.last_seq > seq) return { outcome: 'superseded' };
+      // The console may have cancelled the item meanwhile: the protocol's table decides.
+      const current = existing && isFleetItemStatus(existing.status) ? existing.status : undefined;
+      const status = fleetStatusAfter(current, change.reported);
+      if (status === undefined) return { outcome: 'unchanged' };
+      const loadedAt = change.reported === 'loaded' ? now : null;
       await tx.run(
         `INSERT INTO items (id, device_id, reference, kind, status, compartment, expires_at,
            updated_at, last_seq, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -167,7 +174,7 @@ function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: numb
           deviceId,
           change.reference,
           change.kind ?? null,
-          change.status,
+          status,
           change.compartment ?? null,
           change.expiresAt ?? null,
           now,
@@ -178,11 +185,18 @@ function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: numb
       await addHistory(tx, {
         itemId: change.itemId,
         at: now,
-        event: change.status,
+        event: status,
         actor: 'terminal',
-        detail: { seq, compartment: change.compartment ?? null },
+        detail: { seq, compartment: change.compartment ?? null, reported: change.reported },
       });
-      return 'applied';
+      return { outcome: 'applied', status };
+    },
+    async refuseFeedChange(cursor, code) {
+      const changed = await tx.run(
+        `UPDATE feed SET refused_reason = ?, refused_at = ? WHERE device_id = ? AND cursor = ?`,
+        [code, now, deviceId, cursor],
+      );
+      return changed === 1;
     },
     queueNotice: async (itemId, kind) => {
       await queueNotice(tx, itemId, kind, now);
@@ -432,6 +446,33 @@ export async function createSqlFleetStorage(
       return cursor;
     },
 
+    async refusedChanges(deviceId, filter = {}) {
+      const rows = await driver.all<{
+        cursor: number;
+        change: string;
+        created_at: number;
+        refused_reason: string;
+        refused_at: number;
+      }>(
+        `SELECT cursor, change, created_at, refused_reason, refused_at FROM feed
+         WHERE device_id = ? AND refused_at IS NOT NULL ORDER BY cursor DESC`,
+        [deviceId],
+      );
+      return rows
+        .map((row) => ({
+          cursor: Number(row.cursor),
+          change: FeedChangeSchema.parse(JSON.parse(row.change)),
+          createdAt: Number(row.created_at),
+          code: row.refused_reason as FeedRefusalCode,
+          refusedAt: Number(row.refused_at),
+        }))
+        .filter(
+          (refused) =>
+            filter.itemId === undefined ||
+            ('itemId' in refused.change && refused.change.itemId === filter.itemId),
+        );
+    },
+
     async feed(deviceId, after, limit) {
       const device = await deviceRow(driver, deviceId);
       if (!device) throw new Error(`unknown device ${deviceId}`);
@@ -472,7 +513,7 @@ export async function createSqlFleetStorage(
           if (cursor === undefined) return err('unknown-device' as const);
           const active = await tx.all(
             `SELECT 1 AS active FROM items WHERE device_id = ? AND reference = ?
-           AND status IN ('announced', 'loaded')`,
+           AND status IN ('announced', 'loaded', 'withdrawn')`,
             [deviceId, change.reference],
           );
           if (active.length > 0) throw new ReferenceActive();

@@ -5,10 +5,13 @@
 import type {
   FeedChange,
   FeedEntry,
+  FeedRefusalCode,
+  FleetItemStatus,
   ItemAnnounced,
   JsonObject,
   JsonValue,
   PushResult,
+  ReportedStatus,
   Result,
   StoredOutcome,
   SyncEvent,
@@ -114,9 +117,23 @@ export interface ItemChange {
   itemId: string;
   reference: string;
   kind?: string | null;
-  status: string;
+  /** What the terminal reported; the stored status follows `fleetStatusAfter` (protocol). */
+  reported: ReportedStatus;
   compartment?: string | null;
   expiresAt?: number | null;
+}
+
+export type ItemStatusOutcome =
+  | { outcome: 'applied'; status: FleetItemStatus }
+  | { outcome: 'superseded' | 'unchanged' };
+
+/** A feed change the terminal refused, for the console. */
+export interface RefusedChange {
+  cursor: number;
+  change: FeedChange;
+  createdAt: number;
+  code: FeedRefusalCode;
+  refusedAt: number;
 }
 
 /** What an event's apply may change, inside the transaction that records the event. */
@@ -124,8 +141,13 @@ export interface ApplyContext {
   readonly deviceId: string;
   readonly seq: number;
   readonly receivedAt: number;
-  /** `superseded` when a later event of this device already set the item's state. */
-  setItemStatus(change: ItemChange): Promise<'applied' | 'superseded'>;
+  /**
+   * `superseded` when a later event of this device already set the item's state;
+   * `unchanged` when the report changes nothing (an expiry of a withdrawn item).
+   */
+  setItemStatus(change: ItemChange): Promise<ItemStatusOutcome>;
+  /** The terminal refused the feed change at `cursor`; false for an unknown cursor. */
+  refuseFeedChange(cursor: number, code: FeedRefusalCode): Promise<boolean>;
   /** Queues a notice to each contact channel of the item (none if it has no contact). */
   queueNotice(itemId: string, kind: NoticeKind): Promise<void>;
   /** The item is finished: its contact data and code are deleted, pending notices cancelled. */
@@ -206,6 +228,8 @@ export interface FleetStorage {
   /** Appends a change to a device's feed; returns its cursor. */
   appendFeed(deviceId: string, change: FeedChange, now: number): Promise<number>;
   feed(deviceId: string, after: number | undefined, limit: number): Promise<FeedPage>;
+  /** Feed changes the terminal refused, newest first; of one item with `itemId`. */
+  refusedChanges(deviceId: string, filter?: { itemId?: string }): Promise<RefusedChange[]>;
   /** Acknowledges up to `cursor` (never backwards); `cursor-ahead` past the device's head. */
   ackFeed(deviceId: string, cursor: number): Promise<Result<number, 'cursor-ahead'>>;
 
