@@ -5,6 +5,7 @@ import {
   type CourierContext,
   courierDepositMachine,
   type FreeCounts,
+  LABEL_KEY,
   NO_FREE,
   SIZES,
 } from './courier-deposit.machine.ts';
@@ -252,7 +253,7 @@ export const courierDepositFlow: FlowDefinition = {
     'courier.deposited': ['NEXT_PARCEL', 'FINISH'],
   },
   uiEvents: [
-    z.object({ type: z.literal('KEY'), key: z.string().regex(/^[0-9A-Z]$/) }),
+    z.object({ type: z.literal('KEY'), key: z.string().regex(LABEL_KEY) }),
     z.object({ type: z.enum(['DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL', 'FINISH']) }),
     z.object({ type: z.literal('SELECT_SIZE'), size: z.enum(['S', 'M', 'L', 'XL']) }),
     z.object({ type: z.enum(['TAKE_OFFER', 'OPEN_AGAIN', 'NEXT_PARCEL']) }),

@@ -16,6 +16,11 @@ export const COURIER_CODE_MIN_LENGTH = 6;
 export const COURIER_CODE_MAX_LENGTH = 12;
 export const LABEL_MAX_LENGTH = 64;
 export const SIZES: readonly CompartmentSize[] = ['S', 'M', 'L', 'XL'];
+/**
+ * Keys for a typed label: what labels print (`PKG-2002`, `12.345/6`). The store compares
+ * references by `referenceKey`, so typing the punctuation or leaving it out finds the same parcel.
+ */
+export const LABEL_KEY = /^[0-9A-Z./-]$/;
 
 export type FreeCounts = Record<CompartmentSize, number>;
 export const NO_FREE: FreeCounts = { S: 0, M: 0, L: 0, XL: 0 };
@@ -191,7 +196,7 @@ export const courierDepositMachine = setup({
     typeLabel: assign({
       entry: ({ context, event }) =>
         event.type === 'KEY' &&
-        /^[0-9A-Z]$/.test(event.key) &&
+        LABEL_KEY.test(event.key) &&
         context.entry.length < LABEL_MAX_LENGTH
           ? context.entry + event.key
           : context.entry,
