@@ -80,9 +80,18 @@ const courierLogin: EffectHandler = (effect, context) => {
       lockedUntil,
     });
   }
-  store.audit({ at: now(), actor: member.id, action: 'courier-login', details: { method } });
+  recordCourierLogin(context, member.id, method);
   answer({ type: 'ANSWER_COURIER_OK', courierId: member.id });
 };
+
+/** A courier logged in: audited (every deposit then names the courier), no card or code kept. */
+export function recordCourierLogin(
+  { store, now }: Pick<EffectContext, 'store' | 'now'>,
+  courierId: string,
+  method: 'card' | 'code',
+): void {
+  store.audit({ at: now(), actor: courierId, action: 'courier-login', details: { method } });
+}
 
 /** The parcel the backend announced under this reference, waiting for its courier. */
 function announcedParcel(store: Store, reference: string): Item | undefined {

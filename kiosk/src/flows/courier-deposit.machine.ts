@@ -177,11 +177,19 @@ const clearParcel = (): Pick<
   doorOpenedAt: null,
 });
 
+/** The courier the start screen's card logged in (session handover), if any. */
+const handedOver = (input: { start?: unknown } | undefined): string | null => {
+  const start = input?.start as { output?: { handover?: { courierId?: unknown } } } | undefined;
+  const courierId = start?.output?.handover?.courierId;
+  return typeof courierId === 'string' ? courierId : null;
+};
+
 export const courierDepositMachine = setup({
   types: {
     context: {} as CourierContext,
     events: {} as CourierEvent,
     output: {} as CourierOutput,
+    input: {} as { start?: unknown },
   },
   actions: {
     typeCode: assign({
@@ -195,9 +203,7 @@ export const courierDepositMachine = setup({
     }),
     typeLabel: assign({
       entry: ({ context, event }) =>
-        event.type === 'KEY' &&
-        LABEL_KEY.test(event.key) &&
-        context.entry.length < LABEL_MAX_LENGTH
+        event.type === 'KEY' && LABEL_KEY.test(event.key) && context.entry.length < LABEL_MAX_LENGTH
           ? context.entry + event.key
           : context.entry,
       error: null,
@@ -278,11 +284,11 @@ export const courierDepositMachine = setup({
 }).createMachine({
   id: 'courierDeposit',
   initial: 'login',
-  context: {
+  context: ({ input }) => ({
     entry: '',
     error: null,
     lockedUntil: null,
-    courierId: null,
+    courierId: handedOver(input),
     reference: null,
     itemId: null,
     announcedSize: null,
@@ -297,7 +303,7 @@ export const courierDepositMachine = setup({
     last: null,
     failure: null,
     stepsReached: ['login'],
-  },
+  }),
   output: ({ context }) => ({
     outcome: context.failure ? 'failed' : context.deposited > 0 ? 'completed' : 'abandoned',
     reason: context.failure,
@@ -306,6 +312,8 @@ export const courierDepositMachine = setup({
   on: { CANCEL: '.abandoned' },
   states: {
     login: {
+      // Logged in by the card at the start screen: straight to the first parcel.
+      always: { guard: ({ context }) => context.courierId !== null, target: 'scan' },
       on: {
         KEY: { actions: 'typeCode' },
         DELETE: { actions: 'deleteLast' },

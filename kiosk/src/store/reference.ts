@@ -5,5 +5,8 @@
  * as printed and this key next to it (`items.reference_key`), and looks references up by it.
  */
 export function referenceKey(reference: string): string {
-  return reference.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+  return reference
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }

@@ -19,7 +19,6 @@ import { randomUUID } from 'node:crypto';
 import { err, type Logger, ok, type Result, silentLogger } from '@amtomat/locker-controller';
 import { type AuditEntry, type AuditFailure, appendAudit, verifyAudit } from './audit.ts';
 import type { Db } from './db.ts';
-import { referenceKey } from './reference.ts';
 import {
   enqueueOutbox,
   markOutboxFailed,
@@ -27,6 +26,7 @@ import {
   outboxLength,
   pendingOutbox,
 } from './outbox.ts';
+import { referenceKey } from './reference.ts';
 import type { Hasher } from './secret.ts';
 import {
   type Actor,

@@ -19,7 +19,6 @@ export function CourierLogin() {
       entered={props.entered}
       error={props.error}
       lockedUntil={props.lockedUntil}
-      slots={6}
     />
   );
 }
