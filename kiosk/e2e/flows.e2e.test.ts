@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { DEMO } from '../src/service/demo.ts';
 import { DAY_MS } from '../src/store/store.ts';
 import { type KioskInBrowser, launchChromium, openKiosk } from './harness.ts';
 
@@ -72,10 +73,21 @@ describe('a citizen', () => {
     const k = await open();
     await pickUpDocument(k);
     assert.equal(k.door(DOCUMENT.compartment).open, true);
-    assert.match(await k.page.locator('main').innerText(), /A2/);
+    const main = await k.page.locator('main').innerText();
+    assert.match(
+      main,
+      /Bitte entnehmen Sie Ihr Dokument aus Fach A2/,
+      'an ID card is no "Sendung"',
+    );
+    // Code, date of birth, PIN letter, door: four steps, counted without a gap.
+    assert.match(main, /Schritt 4 von 4/);
     assert.equal(item(k, DOCUMENT.ref)?.status, 'picked_up');
     k.closeDoor(DOCUMENT.compartment, { itemPresent: false });
     await k.screen('survey');
+    await k.page.getByTestId('open-again').waitFor();
+    const survey = await k.page.locator('main').innerText();
+    assert.match(survey, /Sie können das Fach noch \d+:\d\d Minuten lang wieder öffnen\./);
+    assert.match(survey, /Wie zufrieden waren Sie\?/);
     assert.ok(outboxTypes(k).includes('item-picked-up'));
     assert.equal(k.service.terminal.store.openIntents().length, 0);
     assert.ok(k.service.terminal.store.verifyAudit().ok);
@@ -90,6 +102,10 @@ describe('a citizen', () => {
     await k.screen('parcel.take-and-close');
     const [first, second] = PARCELS.compartments as [string, string];
     assert.equal(k.door(first).open, true);
+    // One parcel behind this door, one more door to come.
+    const main = await k.page.locator('main').innerText();
+    assert.match(main, /Bitte nehmen Sie Ihr Paket heraus und schließen Sie die Tür\./);
+    assert.match(main, /Danach öffnet sich noch ein weiteres Fach\./);
     k.closeDoor(first, { itemPresent: false });
     await poll(() => seenOpen(k, second), 'the terminal sees the second door open');
     k.closeDoor(second, { itemPresent: false });
@@ -97,6 +113,18 @@ describe('a citizen', () => {
     for (const reference of ['PKG-1001', 'PKG-1002']) {
       assert.equal(item(k, reference)?.status, 'picked_up', reference);
     }
+  });
+
+  test('who cancels is not asked how satisfied they were', async () => {
+    const k = await open();
+    await choose(k, 'document-pickup');
+    await k.screen('pickup.code');
+    await k.page.getByTestId('cancel').click();
+    await k.screen('survey');
+    const main = await k.page.locator('main').innerText();
+    assert.match(main, /Der Vorgang wurde abgebrochen/);
+    assert.doesNotMatch(main, /zufrieden|Was hätten Sie/);
+    assert.equal(await k.page.getByTestId('satisfaction-1').count(), 0);
   });
 
   test('a wrong code says so; the fifth in a row locks code entry and alarms staff', async () => {
@@ -189,7 +217,11 @@ describe('a courier', () => {
     const k = await open();
     await choose(k, 'courier-deposit');
     await k.screen('courier.login');
-    await tapKeys(k, '90817263');
+    const dots = () => k.page.locator('[data-testid="entry"] .entry-slots').innerText();
+    assert.equal((await dots()).trim(), '', 'no empty slots before anything is typed');
+    await tapKeys(k, DEMO.courierCode);
+    // One dot per character typed: all 8 of the code, not 6 slots.
+    await poll(async () => (await dots()) === '● ● ● ● ● ● ● ●', 'eight dots');
     await k.page.getByTestId('submit').click();
     await k.screen('courier.scan');
     k.service.demo!.scanner.scan('PKG-2002', ']C0');
@@ -205,6 +237,39 @@ describe('a courier', () => {
     assert.equal(item(k, 'PKG-2002')?.status, 'loaded');
     assert.equal(item(k, 'PKG-2002')?.compartment, compartment);
     assert.ok(outboxTypes(k).includes('item-ready'));
+  });
+
+  test('taps the card at the start screen (no PIN), types the label with or without its dash: one parcel', async () => {
+    const k = await open();
+    await k.screen('attract');
+    k.service.demo!.cardReader.tap(DEMO.courier.card);
+    await k.screen('courier.scan');
+    await tapKeys(k, 'PKG2002');
+    await k.page.getByTestId('submit').click();
+    await k.screen('courier.size');
+    await k.page.getByTestId('size-M').click();
+    await k.screen('courier.deposit-and-close');
+    const compartment = k.service.terminal.store
+      .openIntents()
+      .find((intent) => intent.purpose === 'deposit')?.compartment;
+    assert.ok(compartment);
+    k.closeDoor(compartment, { itemPresent: true });
+    await k.screen('courier.deposited');
+    assert.equal(item(k, 'PKG-2002')?.status, 'loaded', 'the announced parcel, as printed');
+    await k.page.getByTestId('next-parcel').click();
+    await k.screen('courier.scan');
+    await tapKeys(k, 'PKG-2002');
+    await poll(
+      async () => (await k.page.getByTestId('entry').innerText()) === 'PKG-2002',
+      'the label as typed, with its dash',
+    );
+    await k.page.getByTestId('submit').click();
+    await k.page.getByTestId('error').waitFor();
+    assert.match(await k.page.getByTestId('error').innerText(), /bereits in einem Fach/);
+    const deposits = k.service.terminal.store
+      .itemsWithStatus('loaded')
+      .filter((parcel) => parcel.reference.replace('-', '') === 'PKG2002');
+    assert.equal(deposits.length, 1, 'no second deposit of the same parcel');
   });
 });
 

@@ -5,6 +5,7 @@ import {
   type CourierContext,
   courierDepositMachine,
   type FreeCounts,
+  LABEL_KEY,
   NO_FREE,
   SIZES,
 } from './courier-deposit.machine.ts';
@@ -79,9 +80,18 @@ const courierLogin: EffectHandler = (effect, context) => {
       lockedUntil,
     });
   }
-  store.audit({ at: now(), actor: member.id, action: 'courier-login', details: { method } });
+  recordCourierLogin(context, member.id, method);
   answer({ type: 'ANSWER_COURIER_OK', courierId: member.id });
 };
+
+/** A courier logged in: audited (every deposit then names the courier), no card or code kept. */
+export function recordCourierLogin(
+  { store, now }: Pick<EffectContext, 'store' | 'now'>,
+  courierId: string,
+  method: 'card' | 'code',
+): void {
+  store.audit({ at: now(), actor: courierId, action: 'courier-login', details: { method } });
+}
 
 /** The parcel the backend announced under this reference, waiting for its courier. */
 function announcedParcel(store: Store, reference: string): Item | undefined {
@@ -252,7 +262,7 @@ export const courierDepositFlow: FlowDefinition = {
     'courier.deposited': ['NEXT_PARCEL', 'FINISH'],
   },
   uiEvents: [
-    z.object({ type: z.literal('KEY'), key: z.string().regex(/^[0-9A-Z]$/) }),
+    z.object({ type: z.literal('KEY'), key: z.string().regex(LABEL_KEY) }),
     z.object({ type: z.enum(['DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL', 'FINISH']) }),
     z.object({ type: z.literal('SELECT_SIZE'), size: z.enum(['S', 'M', 'L', 'XL']) }),
     z.object({ type: z.enum(['TAKE_OFFER', 'OPEN_AGAIN', 'NEXT_PARCEL']) }),

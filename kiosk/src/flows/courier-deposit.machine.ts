@@ -16,6 +16,11 @@ export const COURIER_CODE_MIN_LENGTH = 6;
 export const COURIER_CODE_MAX_LENGTH = 12;
 export const LABEL_MAX_LENGTH = 64;
 export const SIZES: readonly CompartmentSize[] = ['S', 'M', 'L', 'XL'];
+/**
+ * Keys for a typed label: what labels print (`PKG-2002`, `12.345/6`). The store compares
+ * references by `referenceKey`, so typing the punctuation or leaving it out finds the same parcel.
+ */
+export const LABEL_KEY = /^[0-9A-Z./-]$/;
 
 export type FreeCounts = Record<CompartmentSize, number>;
 export const NO_FREE: FreeCounts = { S: 0, M: 0, L: 0, XL: 0 };
@@ -172,11 +177,19 @@ const clearParcel = (): Pick<
   doorOpenedAt: null,
 });
 
+/** The courier the start screen's card logged in (session handover), if any. */
+const handedOver = (input: { start?: unknown } | undefined): string | null => {
+  const start = input?.start as { output?: { handover?: { courierId?: unknown } } } | undefined;
+  const courierId = start?.output?.handover?.courierId;
+  return typeof courierId === 'string' ? courierId : null;
+};
+
 export const courierDepositMachine = setup({
   types: {
     context: {} as CourierContext,
     events: {} as CourierEvent,
     output: {} as CourierOutput,
+    input: {} as { start?: unknown },
   },
   actions: {
     typeCode: assign({
@@ -190,9 +203,7 @@ export const courierDepositMachine = setup({
     }),
     typeLabel: assign({
       entry: ({ context, event }) =>
-        event.type === 'KEY' &&
-        /^[0-9A-Z]$/.test(event.key) &&
-        context.entry.length < LABEL_MAX_LENGTH
+        event.type === 'KEY' && LABEL_KEY.test(event.key) && context.entry.length < LABEL_MAX_LENGTH
           ? context.entry + event.key
           : context.entry,
       error: null,
@@ -273,11 +284,11 @@ export const courierDepositMachine = setup({
 }).createMachine({
   id: 'courierDeposit',
   initial: 'login',
-  context: {
+  context: ({ input }) => ({
     entry: '',
     error: null,
     lockedUntil: null,
-    courierId: null,
+    courierId: handedOver(input),
     reference: null,
     itemId: null,
     announcedSize: null,
@@ -292,7 +303,7 @@ export const courierDepositMachine = setup({
     last: null,
     failure: null,
     stepsReached: ['login'],
-  },
+  }),
   output: ({ context }) => ({
     outcome: context.failure ? 'failed' : context.deposited > 0 ? 'completed' : 'abandoned',
     reason: context.failure,
@@ -301,6 +312,8 @@ export const courierDepositMachine = setup({
   on: { CANCEL: '.abandoned' },
   states: {
     login: {
+      // Logged in by the card at the start screen: straight to the first parcel.
+      always: { guard: ({ context }) => context.courierId !== null, target: 'scan' },
       on: {
         KEY: { actions: 'typeCode' },
         DELETE: { actions: 'deleteLast' },

@@ -228,11 +228,12 @@ export const PERSON_EVENTS = new Set([
   'DOOR_CLOSED',
 ]);
 
-export const initialSnapshot = (): ModelSnapshot => createActor(modelMachine).getSnapshot();
+export const initialSnapshot = (): ModelSnapshot =>
+  createActor(modelMachine, { input: {} }).getSnapshot();
 
 /** The snapshots after each event, replayed on the pure machine (exact contexts). */
 export function replay(events: readonly CourierEvent[]): ModelSnapshot[] {
-  const actor = createActor(modelMachine).start();
+  const actor = createActor(modelMachine, { input: {} }).start();
   const snapshots: ModelSnapshot[] = [];
   for (const event of events) {
     actor.send(event);

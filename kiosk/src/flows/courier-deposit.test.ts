@@ -246,6 +246,48 @@ describe('courier deposit', () => {
     );
   });
 
+  test('a label is one parcel however it is written: PKG-2002 typed with its dash, PKG2002 without, scanned as pkg.2002', async () => {
+    await start();
+    const announced = kiosk.store.announceItem({
+      kind: 'parcel',
+      reference: 'PKG-2002',
+      recipientRef: 'R-2002',
+      size: 'M',
+    });
+    await loginWithCard(kiosk);
+    kiosk.type('PKG2002');
+    kiosk.press({ type: 'SUBMIT' });
+    const size = await kiosk.waitForScreen('courier.size');
+    assert.equal(size.props.announcedSize, 'M', 'typed without the dash: the announced parcel');
+    kiosk.press({ type: 'SELECT_SIZE', size: 'M' });
+    const open = await kiosk.waitForScreen('courier.deposit-and-close');
+    await putParcel(kiosk, String(open.props.compartment));
+    kiosk.sim.closeDoor(0, lockOf(String(open.props.compartment)));
+    await kiosk.waitForScreen('courier.deposited');
+    assert.deepEqual(
+      parcelsWithReference(kiosk, 'PKG-2002').map((item) => [item.id, item.status]),
+      [[announced.id, 'loaded']],
+      'one item, its reference as printed',
+    );
+
+    kiosk.press({ type: 'NEXT_PARCEL' });
+    await kiosk.waitForScreen('courier.scan');
+    kiosk.type('PKG-2002');
+    assert.equal(kiosk.core.view().props.typed, 'PKG-2002', 'the dash can be typed');
+    kiosk.press({ type: 'SUBMIT' });
+    const typed = await waitForView(kiosk, (view) => view.props.error !== null);
+    assert.equal(typed.props.error, 'already-deposited');
+    kiosk.type('X'); // typing clears the error
+    assert.equal(kiosk.core.view().props.error, null);
+    assert.ok(kiosk.core.deviceInput({ type: 'SCAN', text: 'pkg.2002', symbology: 'C' }).ok);
+    const scanned = await waitForView(
+      kiosk,
+      (view) => view.screen === 'courier.scan' && view.props.error === 'already-deposited',
+    );
+    assert.equal(scanned.props.typed, '');
+    assert.equal(unlocksSent(kiosk), 1, 'no second door for the same parcel');
+  });
+
   test('the sensor does not see the parcel: not-seen, nothing sent, no automatic reopening; opening again is explicit', async () => {
     await start();
     await loginWithCard(kiosk);

@@ -39,14 +39,25 @@ const verifySecondFactor: EffectHandler = (effect, { store, codeLock, answer }) 
   answer({ type: 'SECOND_FACTOR_WRONG', lockedUntil: codeLock.recordFailure() });
 };
 
-/** Steps a citizen sees as "step N of M". */
-const STEPS = [
-  'pickup.code',
-  'pickup.date-of-birth',
-  'pickup.choose',
-  'pickup.pin-letter',
-  'pickup.take-and-close',
-];
+/**
+ * The steps this pickup goes through, for "step N of M": the date of birth, the choice and
+ * the PIN letter only when the code's items need them, so the counter never skips a number.
+ * Before the code is checked the path is unknown: `null` (the code screen shows "step 1").
+ */
+function pickupSteps(state: string, pickup: PickupContext): string[] | null {
+  if (pickup.items.length === 0) return null;
+  // Once chosen, only the chosen items count; before, any item that may be chosen.
+  const chosen = ['pinLetter', 'opening', 'takeAndClose'].includes(state)
+    ? pickup.items.filter((item) => pickup.selected.includes(item.id))
+    : pickup.items;
+  return [
+    'pickup.code',
+    ...(pickup.items.some((item) => item.hasSecondFactor) ? ['pickup.date-of-birth'] : []),
+    ...(pickup.items.length > 1 ? ['pickup.choose'] : []),
+    ...(chosen.some((item) => item.needsPinLetterConfirmation) ? ['pickup.pin-letter'] : []),
+    'pickup.take-and-close',
+  ];
+}
 
 const SCREENS: Record<string, string> = {
   code: 'pickup.code',
@@ -67,16 +78,23 @@ export const documentPickupFlow: FlowDefinition = {
   screens: SCREENS,
   props(state, context) {
     const pickup = context as PickupContext;
-    const step = STEPS.indexOf(SCREENS[state] ?? '');
+    const screen = SCREENS[state] ?? '';
+    const steps = pickupSteps(state, pickup);
+    const index = steps ? steps.indexOf(screen) : screen === 'pickup.code' ? 0 : -1;
+    const compartment = pickup.doors[0] ?? null;
     return {
       entered: pickup.entry.length,
       error: pickup.error,
       lockedUntil: pickup.lockedUntil,
       items: pickup.items.map(({ id, kind }) => ({ id, kind })),
       selected: pickup.selected,
-      compartment: pickup.doors[0] ?? null,
+      compartment,
+      // What the citizen takes out of this compartment ("your document" or "documents").
+      inCompartment: pickup.items.filter(
+        (item) => item.compartment === compartment && pickup.selected.includes(item.id),
+      ).length,
       remainingDoors: Math.max(0, pickup.doors.length - 1),
-      step: step >= 0 ? { index: step + 1, count: STEPS.length } : null,
+      step: index >= 0 ? { index: index + 1, count: steps?.length ?? null } : null,
     };
   },
   allowedEvents: {

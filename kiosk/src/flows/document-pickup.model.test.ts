@@ -17,6 +17,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { createActor, type SnapshotFrom, sendTo, setup } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import type { View } from '../core/views.ts';
+
+/** What the screens show as "step N of M" (`count` null while the way is not known). */
+type Step = { index: number; count: number | null };
+
 import { type KioskFixture, startKiosk, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
 import { documentPickupFlow } from './document-pickup.flow.ts';
 import {
@@ -595,6 +599,17 @@ describe('document pickup: shortest paths to done, failed and abandoned at a rea
           'one unlock per door, none repeated',
         );
         assert.deepEqual(kiosk.store.openIntents(), [], 'no door intent left open');
+
+        // "Step N of M": never skips a number, and the last step is the door.
+        const shown = kiosk.views.flatMap((view) =>
+          view.props.step ? [{ screen: view.screen, ...(view.props.step as Step) }] : [],
+        );
+        shown.forEach((step, index) => {
+          const before = shown[index - 1];
+          if (before) assert.ok(step.index <= before.index + 1, `${where}: a step skipped`);
+          if (step.count !== null) assert.ok(step.index <= step.count, where);
+          if (step.screen === 'pickup.take-and-close') assert.equal(step.index, step.count, where);
+        });
 
         // The items: those behind an opened door are picked up, the others still wait.
         const opened = events.flatMap((event) =>

@@ -1,4 +1,5 @@
 import { assign, sendParent, setup } from 'xstate';
+import { referenceKey } from '../store/reference.ts';
 import { AWAITING_ANSWER, JOB_DONE } from './flow.ts';
 
 /**
@@ -71,9 +72,9 @@ export interface DropOffOutput {
   stepsReached: string[];
 }
 
-/** A scanned reference in the typed alphabet: upper case, without spaces and dashes. */
+/** A scanned reference in the typed alphabet: the store's key (upper case, no punctuation). */
 export function normaliseReference(text: string): string | null {
-  const reference = text.normalize('NFKC').trim().toUpperCase().replace(/[\s-]/g, '');
+  const reference = referenceKey(text);
   return new RegExp(`^[A-Z0-9]{${REFERENCE_MIN_LENGTH},${REFERENCE_MAX_LENGTH}}$`).test(reference)
     ? reference
     : null;

@@ -43,6 +43,13 @@ export interface FlowOutput {
   stepsReached: string[];
   /** Compartments a completed pickup opened: the citizen may open them again for a while. */
   reopenable?: string[];
+  /** A courier's card at the start screen: the courier deposit goes on, the courier logged in. */
+  handover?: CourierHandover;
+}
+
+export interface CourierHandover {
+  service: 'courier-deposit';
+  courierId: string;
 }
 
 export interface FlowEffect {

@@ -57,7 +57,8 @@ export const parcelPickupFlow: FlowDefinition = {
       entered: parcel.entry.length,
       error: parcel.error,
       lockedUntil: parcel.lockedUntil,
-      parcels: parcel.items.length,
+      // The parcels behind the doors open now, not all of the code's.
+      parcels: parcel.items.filter((item) => current.includes(item.compartment)).length,
       compartment: current[0] ?? null,
       compartments: current,
       remainingDoors: parcel.doors.length - current.length,

@@ -1,9 +1,17 @@
 import { type AnyStateMachine, assign, emit, enqueueActions, sendTo, setup } from 'xstate';
-import { type FlowEffect, type FlowOutput, isCoreAnswer, JOB_DONE } from './flow.ts';
+import {
+  type CourierHandover,
+  type FlowEffect,
+  type FlowOutput,
+  isCoreAnswer,
+  JOB_DONE,
+} from './flow.ts';
 
 export type { FlowOutput };
 
 import { FLOWS } from './registry.ts';
+
+const COURIER_SERVICE: CourierHandover['service'] = 'courier-deposit';
 
 /**
  * One visit at the terminal: attract → service menu → a service flow → a two-question
@@ -312,18 +320,27 @@ export const sessionMachine = setup({
               id: 'flow',
               src: flow.service,
               input: ({ event }: { event: SessionEvent }) => ({ start: event }),
-              onDone: {
-                // Staff flows skip the citizen survey and go straight home.
-                target: flow.survey === false ? '#session.attract' : '#session.survey',
-                actions: [
-                  assign({
-                    result: ({ event }) => (event as unknown as { output: FlowOutput }).output,
-                  }),
-                  ...(flow.survey === false
-                    ? [{ type: 'recordEnd' as const, params: { outcome: null } }]
-                    : []),
-                ],
-              },
+              onDone: [
+                {
+                  // A courier's card at the start screen: the same visit goes on as a deposit.
+                  guard: ({ event }: { event: unknown }) =>
+                    (event as { output: FlowOutput }).output.handover?.service === COURIER_SERVICE,
+                  target: `#session.flow.${COURIER_SERVICE}`,
+                  actions: assign({ service: COURIER_SERVICE }),
+                },
+                {
+                  // Staff flows skip the citizen survey and go straight home.
+                  target: flow.survey === false ? '#session.attract' : '#session.survey',
+                  actions: [
+                    assign({
+                      result: ({ event }) => (event as unknown as { output: FlowOutput }).output,
+                    }),
+                    ...(flow.survey === false
+                      ? [{ type: 'recordEnd' as const, params: { outcome: null } }]
+                      : []),
+                  ],
+                },
+              ],
             },
           },
         ]),

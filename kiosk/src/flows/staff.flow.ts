@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PIN_LOCK_MS } from '../store/store.ts';
 import type { ItemStatus, JsonValue } from '../store/types.ts';
+import { recordCourierLogin } from './courier-deposit.flow.ts';
 import type { EffectHandler, FlowDefinition } from './flow.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
 import {
@@ -32,9 +33,15 @@ export function maskReference(reference: string): string {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-const identifyCard: EffectHandler = (effect, { store, now, answer, logger }) => {
+const identifyCard: EffectHandler = (effect, context) => {
+  const { store, now, answer, logger } = context;
   const fourEyes = effect.purpose === 'four-eyes';
   const member = store.staffByCard(str(effect.uid));
+  // A courier's card at the start screen logs the courier in: couriers need no PIN (README).
+  if (!fourEyes && member?.role === 'courier') {
+    recordCourierLogin(context, member.id, 'card');
+    return answer({ type: 'ANSWER_COURIER_CARD', courierId: member.id });
+  }
   let reason: RefusalReason | null = null;
   if (!member) reason = 'unknown-card';
   else if (member.role === 'courier') reason = 'courier-card';

@@ -1,5 +1,5 @@
 import { assign, sendParent, setup } from 'xstate';
-import { AWAITING_ANSWER } from './flow.ts';
+import { AWAITING_ANSWER, type CourierHandover } from './flow.ts';
 
 /**
  * Staff (Bürgerbüro employees): a staff card, then the PIN → staff menu → loading,
@@ -133,12 +133,15 @@ export interface StaffContext {
   lastDoor: LastDoor | null;
   defectMarked: boolean;
   stepsReached: string[];
+  /** A courier's card was held at the start screen: handed over to the courier deposit. */
+  courierId: string | null;
 }
 
 export interface StaffOutput {
   outcome: 'completed' | 'abandoned' | 'failed';
   reason: string | null;
   stepsReached: string[];
+  handover?: CourierHandover;
 }
 
 type At = { at?: number };
@@ -174,6 +177,8 @@ export type StaffDeviceEvent =
 export type StaffAnswer =
   | { type: 'ANSWER_STAFF_FOUND'; staffId: string; role: StaffRole; lockedUntil: number | null }
   | { type: 'ANSWER_STAFF_REFUSED'; reason: RefusalReason }
+  /** The card is a courier's: the courier is logged in, the courier deposit takes over. */
+  | { type: 'ANSWER_COURIER_CARD'; courierId: string }
   | { type: 'ANSWER_PIN_OK' }
   | { type: 'ANSWER_PIN_WRONG' }
   | { type: 'ANSWER_PIN_LOCKED'; lockedUntil: number | null }
@@ -394,11 +399,16 @@ export const staffMachine = setup({
     lastDoor: null,
     defectMarked: false,
     stepsReached: ['card'],
+    courierId: null,
   },
   output: ({ context }) => ({
     outcome: context.stepsReached.includes('menu') ? 'completed' : 'abandoned',
     reason: context.refusal ?? (context.error === 'locked' ? 'locked' : null),
     stepsReached: context.stepsReached,
+    // (typeof: snapshots from before the handover have no courierId)
+    ...(typeof context.courierId === 'string' && {
+      handover: { service: 'courier-deposit', courierId: context.courierId },
+    }),
   }),
   states: {
     identifying: {
@@ -427,9 +437,14 @@ export const staffMachine = setup({
           target: 'refused',
           actions: assign({ refusal: ({ event }) => event.reason }),
         },
+        ANSWER_COURIER_CARD: {
+          target: 'courier',
+          actions: assign({ courierId: ({ event }) => event.courierId }),
+        },
         CANCEL: 'abandoned',
       },
     },
+    courier: { type: 'final' },
     refused: {
       on: { BACK: 'abandoned', CANCEL: 'abandoned' },
     },

@@ -153,9 +153,9 @@ function possible(snapshot: StaffSnapshot, event: StaffEvent): boolean {
   }
   switch (event.type) {
     case 'ANSWER_STAFF_REFUSED':
-      return state === 'identifying'
-        ? event.reason === 'unknown-card' || event.reason === 'courier-card'
-        : true;
+      // A courier's card at login is no refusal: it hands over to the courier deposit
+      // (staff.test.ts), which this model of the staff flow leaves out.
+      return state === 'identifying' ? event.reason === 'unknown-card' : true;
     case 'ANSWER_STAFF_FOUND':
       return state === 'identifying' || event.role !== 'technician';
     case 'ANSWER_LOAD_READY':
@@ -647,7 +647,9 @@ describe('staff flow: shortest paths of the machine against the real core', () =
     // A state left at once (`always`) is never a resting snapshot; paths pass through it.
     const states = Object.entries(staffMachine.root.states)
       .filter(([, node]) => node.always === undefined)
-      .map(([name]) => name);
+      .map(([name]) => name)
+      // The courier handover (a courier's card at login) is tested in staff.test.ts.
+      .filter((name) => name !== 'courier');
     assert.deepEqual(
       states.filter((state) => !reached.has(state)),
       [],

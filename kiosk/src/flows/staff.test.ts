@@ -79,7 +79,7 @@ describe('staff log-in: card, then PIN', () => {
     assert.ok(!JSON.stringify(auditRows(kiosk)).includes(PEOPLE.staff.card));
   });
 
-  test('an unknown card and a courier card are refused before any PIN is asked', async () => {
+  test('an unknown card is refused before any PIN is asked; a courier card logs the courier in', async () => {
     await kiosk.waitForScreen('attract');
     tap(kiosk, UNKNOWN_CARD);
     const unknown = await kiosk.waitForScreen('staff.unknown-card');
@@ -88,15 +88,28 @@ describe('staff log-in: card, then PIN', () => {
     await kiosk.waitForScreen('attract');
 
     tap(kiosk, PEOPLE.courier.card);
-    const courier = await kiosk.waitForScreen('staff.unknown-card');
-    assert.equal(courier.props.refusal, 'courier-card');
-    kiosk.press({ type: 'CANCEL' });
+    await kiosk.waitForScreen('courier.scan');
+    assert.ok(
+      !kiosk.views.some(
+        (view) => view.screen === 'staff.unknown-card' && view.props.refusal !== 'unknown-card',
+      ),
+      'no "card not recognised" for a courier',
+    );
+    assert.ok(!kiosk.views.some((view) => view.screen === 'staff.pin'), 'no PIN for couriers');
+    const login = audited(kiosk, 'courier-login');
+    assert.deepEqual(
+      login.map((row) => [row.actor, row.details.method]),
+      [[PEOPLE.courier.id, 'card']],
+    );
+    const saved = kiosk.store.loadSnapshot('session')?.snapshot ?? '';
+    assert.ok(!saved.includes(PEOPLE.courier.card), 'no card number kept');
+    kiosk.press({ type: 'FINISH' });
     await kiosk.waitForScreen('attract');
 
     const refused = audited(kiosk, 'staff-card-refused');
     assert.deepEqual(
       refused.map((row) => row.details.reason),
-      ['unknown-card', 'courier-card'],
+      ['unknown-card'],
     );
     assert.ok(!JSON.stringify(refused).includes(UNKNOWN_CARD), 'the audit has no card number');
     assert.equal(audited(kiosk, 'staff-login').length, 0);

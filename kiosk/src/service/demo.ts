@@ -22,8 +22,9 @@ export const DEMO = {
       pin: '8642',
       name: 'Supervisor',
     },
-    { id: 'demo-courier', role: 'courier', card: '04E5F6A7', pin: '1111', name: 'Courier' },
   ],
+  /** Couriers log in by card (or code) alone, without a PIN: see README, "Couriers". */
+  courier: { id: 'demo-courier', card: '04E5F6A7', name: 'Courier' },
   items: [
     {
       kind: 'id-document',
@@ -105,6 +106,7 @@ export function seedDemoData(store: Store, hardware: DemoHardware) {
   for (const person of DEMO.staff) {
     store.addStaff({ id: person.id, role: person.role, card: person.card, pin: person.pin });
   }
+  store.addStaff({ id: DEMO.courier.id, role: 'courier', card: DEMO.courier.card });
   store.addStaff({ id: 'demo-courier-code', role: 'courier', code: DEMO.courierCode });
   for (const item of DEMO.items) {
     const announced = store.announceItem({
@@ -131,7 +133,7 @@ export function demoInstructions(url: string, controlUrl: string): string {
     ...DEMO.items.map((item) => `  ${item.code}  ${item.label} in ${item.compartment}`),
     'Staff cards (tap on the demo control), PINs:',
     ...DEMO.staff.map((person) => `  ${person.name}: card ${person.card}, PIN ${person.pin}`),
-    `Courier: code ${DEMO.courierCode}, parcel label ${DEMO.courierParcel}`,
+    `Courier (no PIN): card ${DEMO.courier.card} or code ${DEMO.courierCode}, parcel label ${DEMO.courierParcel}`,
   ];
   return lines.join('\n');
 }
@@ -204,7 +206,7 @@ function controlPage(locker: LockerConfig): string {
         `<li>${c.label}: ${button({ action: 'close', compartment: c.label }, 'close door')} ${button({ action: 'take', compartment: c.label }, 'take item')} ${button({ action: 'put', compartment: c.label }, 'put item')}</li>`,
     )
     .join('');
-  const cards = DEMO.staff
+  const cards = [...DEMO.staff, DEMO.courier]
     .map(
       (person) =>
         `<li>${button({ action: 'card', uid: person.card }, `tap ${person.name} card`)}</li>`,

@@ -64,6 +64,9 @@ const FIXTURES: Record<number, { insert(db: Db): void; check(db: Db): void }> = 
       assert.equal(item.status, 'loaded');
       assert.equal(item.compartment, 'A1');
       assert.equal((item.code_hash as Buffer).length, 32);
+      // From 002 on: the reference's key (as `referenceKey` makes it), the reference as printed.
+      if ('reference_key' in item) assert.equal(item.reference_key, 'REF1');
+      assert.equal(item.reference, 'REF-1');
       const a2 = db.prepare("SELECT * FROM compartments WHERE label = 'A2'").get() as Record<
         string,
         unknown
@@ -72,6 +75,22 @@ const FIXTURES: Record<number, { insert(db: Db): void; check(db: Db): void }> = 
       assert.equal(
         (db.prepare('SELECT failed_pins FROM staff').get() as { failed_pins: number }).failed_pins,
         2,
+      );
+    },
+  },
+  2: {
+    insert(db) {
+      FIXTURES[1]!.insert(db);
+      db.exec("UPDATE items SET reference_key = 'REF1'");
+    },
+    check(db) {
+      FIXTURES[1]!.check(db);
+      // The key is unique among active items of a kind: `REF.1` is the same reference.
+      assert.throws(
+        () =>
+          db.exec(`INSERT INTO items (id, kind, reference, reference_key, status, holding_days,
+            created_at, updated_at) VALUES ('i2', 'id-document', 'REF.1', 'REF1', 'announced', 14, 1, 1)`),
+        /UNIQUE/,
       );
     },
   },

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { referenceKey } from './reference.ts';
 
 export type Db = Database.Database;
 
@@ -67,6 +68,10 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Migration 002 fills `items.reference_key` with the same function the store uses.
+    db.function('reference_key', { deterministic: true }, (reference) =>
+      referenceKey(String(reference)),
+    );
     const list = options.migrations ?? migrations();
     const latest = Math.max(0, ...list.map((m) => m.version));
     if (options.migrate ?? true) {

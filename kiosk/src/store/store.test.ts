@@ -492,6 +492,23 @@ describe('item lifecycle', () => {
     assert.equal(s.store.itemByReference('NO-SUCH'), undefined);
   });
 
+  test('references compare by their key: case, spaces and punctuation do not count; the printed one is kept', (t) => {
+    const s = openTestStore(t, BANK);
+    const item = s.store.announceItem({ kind: 'parcel', reference: 'PKG-2002' });
+    for (const written of ['PKG2002', 'pkg 2002', 'PKG.2002', 'PKG/20-02']) {
+      assert.equal(s.store.itemByReference(written)?.id, item.id, written);
+    }
+    assert.equal(s.store.item(item.id)?.reference, 'PKG-2002');
+    assert.throws(
+      () => s.store.announceItem({ kind: 'parcel', reference: 'PKG2002' }),
+      /still active/,
+      'no second parcel under the same reference written differently',
+    );
+    assert.ok(s.store.markDroppedOff({ reference: 'RET-9', compartment: 'D1', sessionId: 's' }).ok);
+    const again = s.store.markDroppedOff({ reference: 'ret9', compartment: 'D1', sessionId: 's' });
+    assert.equal(again.ok ? null : again.error, 'duplicate-reference');
+  });
+
   test('drop-offs: one per pickup compartment, many in a drop-off compartment', (t) => {
     const s = openTestStore(t, BANK);
     const first = s.store.markDroppedOff({

@@ -27,6 +27,7 @@ import {
   outboxLength,
   pendingOutbox,
 } from './outbox.ts';
+import { referenceKey } from './reference.ts';
 import type { Hasher } from './secret.ts';
 import {
   type Actor,
@@ -667,10 +668,10 @@ export function createStore(deps: StoreDeps): Store {
         if (existing) return toItem(existing); // the backend may announce the same item again
         const conflict = db
           .prepare(
-            `SELECT id FROM items WHERE reference = ? AND kind = ?
+            `SELECT id FROM items WHERE reference_key = ? AND kind = ?
              AND status IN ('announced', ${OCCUPYING_SQL})`,
           )
-          .get(input.reference, input.kind) as { id: string } | undefined;
+          .get(referenceKey(input.reference), input.kind) as { id: string } | undefined;
         if (conflict) {
           throw new ReferenceActiveError(
             `item ${id}: item ${conflict.id} of kind ${input.kind} with the same reference is still active`,
@@ -690,14 +691,15 @@ export function createStore(deps: StoreDeps): Store {
             : checkHoldingDays(input.holdingDays);
         const at = now();
         db.prepare(
-          `INSERT INTO items (id, kind, reference, status, recipient_ref, code_hash,
+          `INSERT INTO items (id, kind, reference, reference_key, status, recipient_ref, code_hash,
              second_factor_hash, needs_pin_letter_confirmation, needs_accessible, size,
              holding_days, announced_at, created_at, updated_at)
-           VALUES (?, ?, ?, 'announced', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, 'announced', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           id,
           input.kind,
           input.reference,
+          referenceKey(input.reference),
           input.recipientRef ?? null,
           codeHash,
           secondFactorHash,
@@ -728,11 +730,11 @@ export function createStore(deps: StoreDeps): Store {
     itemByReference(reference) {
       const row = db
         .prepare(
-          `SELECT * FROM items WHERE reference = ?
+          `SELECT * FROM items WHERE reference_key = ?
            ORDER BY status IN ('announced', ${OCCUPYING_SQL}) DESC, created_at DESC, rowid DESC
            LIMIT 1`,
         )
-        .get(reference) as ItemRow | undefined;
+        .get(referenceKey(reference)) as ItemRow | undefined;
       return row && toItem(row);
     },
 
@@ -873,20 +875,21 @@ export function createStore(deps: StoreDeps): Store {
         const kind = input.kind ?? 'drop-off';
         const active = db
           .prepare(
-            `SELECT 1 FROM items WHERE reference = ? AND kind = ?
+            `SELECT 1 FROM items WHERE reference_key = ? AND kind = ?
              AND status IN ('announced', ${OCCUPYING_SQL})`,
           )
-          .get(input.reference, kind);
+          .get(referenceKey(input.reference), kind);
         if (active) return err('duplicate-reference');
         const at = now();
         db.prepare(
-          `INSERT INTO items (id, kind, reference, status, compartment, size, holding_days,
-             loaded_at, created_at, updated_at)
-           VALUES (?, ?, ?, 'dropped_off', ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO items (id, kind, reference, reference_key, status, compartment, size,
+             holding_days, loaded_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'dropped_off', ?, ?, ?, ?, ?, ?)`,
         ).run(
           id,
           kind,
           input.reference,
+          referenceKey(input.reference),
           input.compartment,
           input.size ?? null,
           holdingDaysFor(kind),

@@ -11,8 +11,6 @@ interface CodeEntryProps {
   error: string | null;
   lockedUntil?: number | null;
   step?: Step | null;
-  /** Slots to show before anything is typed (the usual length). */
-  slots?: number;
   date?: boolean;
 }
 
@@ -28,7 +26,6 @@ export function CodeEntry({
   error,
   lockedUntil,
   step,
-  slots,
   date,
 }: CodeEntryProps) {
   const errorText = useReason('errors');
@@ -41,11 +38,7 @@ export function CodeEntry({
       error={locked ? null : errorText(error)}
       className="entry-screen"
     >
-      {date ? (
-        <DateEntry length={entered} />
-      ) : (
-        <MaskedEntry length={entered} {...(slots ? { max: slots } : {})} />
-      )}
+      {date ? <DateEntry length={entered} /> : <MaskedEntry length={entered} />}
       <LockNotice until={lockedUntil} />
       <Keypad />
     </Screen>

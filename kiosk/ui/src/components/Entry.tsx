@@ -1,14 +1,17 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-/** What was typed, as dots only: the service tells the length, never the characters. */
-export function MaskedEntry({ length, max }: { length: number; max?: number }) {
+/**
+ * What was typed, as one dot per character: the service tells the length, never the
+ * characters. No empty slots: codes differ in length (the town hall's 8 digits, a courier's
+ * 6 to 12 characters), and slots for the wrong length would say the code is complete or not.
+ */
+export function MaskedEntry({ length }: { length: number }) {
   const { t } = useTranslation();
-  const slots = Math.max(length, max ?? 0);
   return (
     <div className="entry" data-testid="entry" dir="ltr">
       <span aria-hidden="true" className="entry-slots">
-        {Array.from({ length: slots }, (_, index) => (index < length ? '●' : '○')).join(' ')}
+        {'●'.repeat(length).split('').join(' ') || '\u00a0'}
       </span>
       <span className="visually-hidden" aria-live="polite">
         {t('entry.count', { n: length })}

@@ -5,10 +5,12 @@ import { SubmitButton } from './Keypad.tsx';
 const DIGITS = '1234567890'.split('');
 const QWERTZ = ['QWERTZUIOP', 'ASDFGHJKL', 'YXCVBNM'];
 const QWERTY = ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'];
+/** What parcel labels and references print besides letters and digits. */
+export const REFERENCE_EXTRA_KEYS = ['.', '/', '-'];
 
 /**
  * On-screen keyboard for references (letters and digits). The screens that take text
- * accept A–Z and 0–9 only (plus `extra`, e.g. "./-" for staff), so there are no umlaut
+ * accept A–Z and 0–9 only (plus `extra`: `REFERENCE_EXTRA_KEYS` for labels), so there are no umlaut
  * keys: a reference never contains one.
  */
 export function Keyboard({ extra = [] }: { extra?: string[] }) {

@@ -4,7 +4,8 @@ import { useScreen } from '../shell/screen-context.ts';
 
 export interface Step {
   index: number;
-  count: number;
+  /** `null` while the way ahead is not known yet (e.g. before the code is checked). */
+  count: number | null;
 }
 
 interface ScreenProps {
@@ -37,7 +38,11 @@ export function Screen({
   const heading = useRef<HTMLHeadingElement>(null);
   // A new screen starts reading at its heading (keyboard and screen reader users alike).
   useEffect(() => heading.current?.focus(), []);
-  const stepText = step ? t('common.step', { index: step.index, total: step.count }) : null;
+  const stepText = !step
+    ? null
+    : step.count === null
+      ? t('common.step-open', { index: step.index })
+      : t('common.step', { index: step.index, total: step.count });
   const spoken = [stepText, title, intro, error, ...speech].filter(Boolean).join(' ');
   return (
     <main className={`screen ${className ?? ''}`} data-screen={view.screen} data-speech={spoken}>

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import i18next from 'i18next';
 import { ALL_SCREENS } from '../../../src/core/views.ts';
 import { LANGUAGES } from '../../../src/flows/session.machine.ts';
 
@@ -20,9 +21,25 @@ function flatten(strings: Strings, prefix = ''): Map<string, string> {
 }
 
 const variables = (text: string) =>
-  [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
+  [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1] ?? '').sort();
 
 const german = flatten(load('de'));
+
+/** i18next's plural keys: `key_one`, `key_other`, … (the forms a language needs). */
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+const pluralForms = (language: string) =>
+  [...new Intl.PluralRules(language).resolvedOptions().pluralCategories].sort();
+/** Keys without their plural form, each once. */
+const baseKeys = (strings: Map<string, string>) =>
+  new Set([...strings.keys()].map((key) => key.replace(PLURAL, '')));
+const germanBases = baseKeys(german);
+const isPlural = (base: string) => german.has(`${base}_other`);
+/** The placeholders a key may use: for a plural, those of any German form and the count. */
+function allowedVariables(base: string): string[] {
+  if (!isPlural(base)) return variables(german.get(base)!);
+  const forms = [...german].filter(([key]) => key.replace(PLURAL, '') === base);
+  return [...new Set(['count', ...forms.flatMap(([, text]) => variables(text))])].sort();
+}
 
 test('every language of the terminal has a translation file', () => {
   for (const language of LANGUAGES)
@@ -30,22 +47,82 @@ test('every language of the terminal has a translation file', () => {
 });
 
 test('every screen has a title', () => {
-  for (const screen of ALL_SCREENS) assert.ok(german.get(`${screen}.title`), `${screen}.title`);
+  for (const screen of ALL_SCREENS) {
+    const title = german.get(`${screen}.title`) ?? german.get(`${screen}.title_other`);
+    assert.ok(title, `${screen}.title`);
+  }
 });
 
 for (const language of LANGUAGES.filter((candidate) => candidate !== 'de')) {
   test(`${language} has exactly the keys of German, none empty, with the same placeholders`, () => {
     const strings = flatten(load(language));
-    const missing = [...german.keys()].filter((key) => !strings.has(key));
-    const extra = [...strings.keys()].filter((key) => !german.has(key));
+    const bases = baseKeys(strings);
+    const missing = [...germanBases].filter((key) => !bases.has(key));
+    const extra = [...bases].filter((key) => !germanBases.has(key));
     assert.deepEqual(missing, [], `missing in ${language}`);
     assert.deepEqual(extra, [], `not in German (${language})`);
     for (const [key, text] of strings) {
+      const base = key.replace(PLURAL, '');
       assert.ok(text.trim() !== '', `${language}: ${key} is empty`);
-      assert.deepEqual(variables(text), variables(german.get(key)!), `${language}: ${key}`);
+      if (isPlural(base)) {
+        const extraVariables = variables(text).filter((v) => !allowedVariables(base).includes(v));
+        assert.deepEqual(extraVariables, [], `${language}: ${key}`);
+      } else {
+        assert.deepEqual(variables(text), variables(german.get(key)!), `${language}: ${key}`);
+      }
     }
   });
 }
+
+for (const language of LANGUAGES) {
+  test(`${language}: every count has its plural forms (${pluralForms(language).join(', ')}), each naming the count or worded for it`, () => {
+    const strings = flatten(load(language));
+    for (const base of [...germanBases].filter(isPlural)) {
+      const forms = [...strings.keys()]
+        .filter((key) => key.replace(PLURAL, '') === base)
+        .map((key) => PLURAL.exec(key)![1]!)
+        .sort();
+      assert.deepEqual(forms, pluralForms(language), `${language}: ${base}`);
+      assert.ok(!strings.has(base), `${language}: ${base} without a plural form`);
+    }
+  });
+}
+
+test('counts read right: "ein weiteres Fach", "2 weitere Fächer", per language its own form', async () => {
+  const i18n = i18next.createInstance();
+  await i18n.init({
+    resources: Object.fromEntries(
+      LANGUAGES.map((language) => [language, { translation: load(language) }]),
+    ),
+    lng: 'de',
+    lowerCaseLng: true,
+    interpolation: { escapeValue: false },
+  });
+  const de = i18n.getFixedT('de');
+  assert.equal(de('door.more-doors', { count: 1 }), 'Danach öffnet sich noch ein weiteres Fach.');
+  assert.equal(de('door.more-doors', { count: 2 }), 'Danach öffnen sich noch 2 weitere Fächer.');
+  assert.equal(
+    de('parcel.take-and-close.intro', { count: 1 }),
+    'Bitte nehmen Sie Ihr Paket heraus und schließen Sie die Tür.',
+  );
+  assert.equal(i18n.getFixedT('ru')('door.more-doors', { count: 5 }).includes('5 ячеек'), true);
+  assert.equal(i18n.getFixedT('pl')('door.more-doors', { count: 3 }).includes('3 skrytki'), true);
+  for (const language of LANGUAGES) {
+    const t = i18n.getFixedT(language);
+    for (const base of [...germanBases].filter(isPlural)) {
+      for (const count of [1, 2, 3, 5, 11, 21]) {
+        const text = t(base, { count, compartment: 'A1' });
+        assert.ok(!text.includes('{{') && text !== base, `${language}: ${base} (${count})`);
+        // A form that names no number is only right for exactly one.
+        if (count !== 1)
+          assert.ok(
+            text.includes(String(count)) || (language === 'ar' && count === 2),
+            `${language}: ${base} (${count}): ${text}`,
+          );
+      }
+    }
+  }
+});
 
 test('German has no empty text', () => {
   for (const [key, text] of german) assert.ok(text.trim() !== '', key);

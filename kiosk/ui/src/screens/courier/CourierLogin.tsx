@@ -3,7 +3,7 @@ import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { CodeEntry } from '../../components/CodeEntry.tsx';
 import { PlainEntry } from '../../components/Entry.tsx';
-import { Keyboard } from '../../components/Keyboard.tsx';
+import { Keyboard, REFERENCE_EXTRA_KEYS } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
 import { useProps } from '../../shell/screen-context.ts';
@@ -19,7 +19,6 @@ export function CourierLogin() {
       entered={props.entered}
       error={props.error}
       lockedUntil={props.lockedUntil}
-      slots={6}
     />
   );
 }
@@ -47,7 +46,7 @@ export function CourierScan() {
       {last && <p className="notice">{last}</p>}
       <p className="hint">{t('courier.deposited-count', { n: props.deposited })}</p>
       <PlainEntry text={props.typed} />
-      <Keyboard />
+      <Keyboard extra={REFERENCE_EXTRA_KEYS} />
       <div className="actions">
         <Action event={{ type: 'FINISH' }} testId="finish" kind="secondary">
           {t('courier.finish')}

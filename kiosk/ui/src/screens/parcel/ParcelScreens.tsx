@@ -9,6 +9,7 @@ interface ParcelProps {
   entered: number;
   error: string | null;
   lockedUntil: number | null;
+  /** The parcels behind the doors open now. */
   parcels: number;
   compartment: string | null;
   compartments: string[];
@@ -27,7 +28,6 @@ export function ParcelCode() {
       error={props.error}
       lockedUntil={props.lockedUntil}
       step={props.step}
-      slots={6}
     />
   );
 }
@@ -47,11 +47,12 @@ export function ParcelTakeAndClose() {
   const { t } = useTranslation();
   const props = useProps<ParcelProps>();
   const doors = props.compartments.join(', ');
-  const more = props.remainingDoors > 0 ? t('door.more-doors', { n: props.remainingDoors }) : null;
+  const more =
+    props.remainingDoors > 0 ? t('door.more-doors', { count: props.remainingDoors }) : null;
   return (
     <Screen
       title={t('parcel.take-and-close.title', { compartment: doors })}
-      intro={t('parcel.take-and-close.intro', { n: props.parcels })}
+      intro={t('parcel.take-and-close.intro', { count: props.parcels })}
       step={props.step}
       speech={[more]}
     >

@@ -14,7 +14,6 @@ export function PickupCode() {
       error={props.error}
       lockedUntil={props.lockedUntil}
       step={props.step}
-      slots={6}
     />
   );
 }

@@ -39,10 +39,14 @@ export function PickupOpening() {
 export function PickupTakeAndClose() {
   const { t } = useTranslation();
   const props = useProps<PickupProps>();
-  const more = props.remainingDoors > 0 ? t('door.more-doors', { n: props.remainingDoors }) : null;
+  const more =
+    props.remainingDoors > 0 ? t('door.more-doors', { count: props.remainingDoors }) : null;
   return (
     <Screen
-      title={t('pickup.take-and-close.title', { compartment: props.compartment })}
+      title={t('pickup.take-and-close.title', {
+        compartment: props.compartment,
+        count: props.inCompartment,
+      })}
       intro={t('pickup.take-and-close.intro')}
       step={props.step}
       speech={[more]}

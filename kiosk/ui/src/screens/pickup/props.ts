@@ -8,6 +8,8 @@ export interface PickupProps {
   items: { id: string; kind: string }[];
   selected: string[];
   compartment: string | null;
+  /** The chosen items in `compartment`. */
+  inCompartment: number;
   remainingDoors: number;
   step: Step | null;
 }

@@ -27,11 +27,13 @@ export function Survey() {
         ? t('survey.title-abandoned')
         : t('survey.title');
   const reason = props.outcome === 'failed' ? failure(props.reason ?? 'unknown') : null;
+  // Who cancelled did not use the service: there is nothing to rate.
+  const asks = props.outcome !== 'abandoned';
   return (
-    <Screen title={title} intro={reason} speech={[t('survey.question-satisfaction')]}>
+    <Screen title={title} intro={reason} speech={asks ? [t('survey.question-satisfaction')] : []}>
       <Reopen until={props.reopenUntil} doorOpen={props.doorOpen} />
-      <Satisfaction chosen={props.answered.satisfaction} />
-      <Alternative chosen={props.answered.alternative} />
+      {asks && <Satisfaction chosen={props.answered.satisfaction} />}
+      {asks && <Alternative chosen={props.answered.alternative} />}
       <div className="actions">
         <Action event={{ type: 'FINISH' }} testId="finish">
           {t('survey.finish')}

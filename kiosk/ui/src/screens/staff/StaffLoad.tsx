@@ -2,14 +2,13 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { RevealableEntry } from '../../components/Entry.tsx';
 import { useItemKind } from '../../components/item-kind.ts';
-import { Keyboard } from '../../components/Keyboard.tsx';
+import { Keyboard, REFERENCE_EXTRA_KEYS } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
 import { useProps } from '../../shell/screen-context.ts';
 import type { StaffProps } from './props.ts';
 
 /** Staff references may also hold these (the staff flow's KEY alphabet). */
-const REFERENCE_EXTRA_KEYS = ['.', '/', '-'];
 
 export function StaffLoadScan() {
   const { t } = useTranslation();

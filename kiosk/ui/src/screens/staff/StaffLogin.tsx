@@ -40,7 +40,6 @@ export function StaffPin() {
       intro={t('staff.pin.intro')}
       entered={props.entered}
       error={props.error}
-      slots={4}
     />
   );
 }
@@ -68,7 +67,6 @@ export function StaffSecondPin() {
       intro={t('staff.load.second-pin.intro')}
       entered={props.entered}
       error={props.error}
-      slots={4}
     />
   );
 }
