@@ -38,7 +38,7 @@ async function runWithBrowser() {
     }
     throw error;
   });
-  const demoControl = `${service.authUrl}&next=/demo`;
+  const demoControl = service.demoControlUrl ?? '';
   console.log(
     options.demo ? demoInstructions(service.authUrl, demoControl) : `Kiosk: ${service.authUrl}`,
   );

@@ -24,10 +24,14 @@ export const VIEW_EVENT = 'view';
 export type EventError =
   | { kind: 'invalid'; issues: string }
   | { kind: 'not-allowed'; screen: string; event: string }
-  | { kind: 'unauthorized' }
-  | { kind: 'forbidden-origin' };
+  | { kind: 'unauthorized'; reason?: string }
+  | { kind: 'forbidden-origin' }
+  | { kind: 'too-many'; reason: string };
 
-/** Status 200 `{ ok: true }`; 400 invalid, 409 not allowed now, 401 no cookie, 403 origin. */
+/**
+ * Status 200 `{ ok: true }`; 400 invalid (`issues`: one short line), 409 not allowed now,
+ * 401 no cookie, 403 origin, 413 body too large, 415 not JSON, 429 over the rate limit.
+ */
 export type EventReply = { ok: true } | { ok: false; error: EventError };
 
 export interface Health {

@@ -1,0 +1,45 @@
+/**
+ * Token buckets per client: `burst` requests at once, then `perSecond` on average. A client
+ * over its budget is refused at once, before its request costs anything (DESIGN.md §2: the
+ * service must stay responsive to its own window).
+ */
+export interface RateLimiter {
+  /** Takes one token from `client`'s bucket; false: over the limit. */
+  take(client: string): boolean;
+}
+
+/** Buckets are forgotten once full again, so many clients cannot grow the map for long. */
+const PRUNE_ABOVE = 1000;
+
+export function tokenBuckets(options: {
+  burst: number;
+  perSecond: number;
+  now?: () => number;
+}): RateLimiter {
+  const now = options.now ?? (() => performance.now());
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const refill = (bucket: { tokens: number; at: number }, at: number) => {
+    bucket.tokens = Math.min(
+      options.burst,
+      bucket.tokens + ((at - bucket.at) / 1000) * options.perSecond,
+    );
+    bucket.at = at;
+  };
+  return {
+    take(client) {
+      const at = now();
+      if (buckets.size > PRUNE_ABOVE) {
+        for (const [key, bucket] of buckets) {
+          refill(bucket, at);
+          if (bucket.tokens >= options.burst) buckets.delete(key);
+        }
+      }
+      const bucket = buckets.get(client) ?? { tokens: options.burst, at };
+      buckets.set(client, bucket);
+      refill(bucket, at);
+      if (bucket.tokens < 1) return false;
+      bucket.tokens -= 1;
+      return true;
+    },
+  };
+}
