@@ -11,6 +11,7 @@ import { type EventReply, type Health, RPC_PATHS, VIEW_EVENT } from './rpc-contr
 
 const COOKIE = 'kiosk_auth';
 const HEARTBEAT_MS = 15_000;
+const REFUSAL_LOG_EVERY_MS = 10_000;
 
 /**
  * What one client (one address; on loopback every local program shares it) may ask of the
@@ -193,7 +194,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
     return reply(response, 401, { ok: false, error: { kind: 'unauthorized' } });
   }
 
+  // One log line per episode, not one per refused request: the log must not become the load.
+  let refused = { count: 0, loggedAt: Number.NEGATIVE_INFINITY };
   function tooMany(response: ServerResponse, what: 'events' | 'streams') {
+    refused.count++;
+    if (performance.now() - refused.loggedAt >= REFUSAL_LOG_EVERY_MS) {
+      logger.log('warn', 'rpc.rate_limited', { what, refused: refused.count });
+      refused = { count: 0, loggedAt: performance.now() };
+    }
     const reason =
       what === 'events'
         ? `too many events: at most ${RPC_LIMITS.eventsPerSecond} per second`

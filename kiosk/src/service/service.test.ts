@@ -36,6 +36,7 @@ describe('kiosk service over HTTP', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'amtomat-service-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>kiosk</title>');
     service = await startService({ dataDir: dir, port: 0, demo: true, logger, uiDir: dir });
     const auth = await call(service.authUrl);
     assert.equal(auth.status, 303);
@@ -324,6 +325,7 @@ describe('the RPC under load: the window and /healthz stay served', () => {
   let dir: string;
   let service: RunningService;
   let cookie: string;
+  const logger = memoryLogger();
   const headers = () => ({
     'Content-Type': 'application/json',
     Origin: service.url,
@@ -359,7 +361,7 @@ describe('the RPC under load: the window and /healthz stay served', () => {
       dataDir: dir,
       port: 0,
       demo: true,
-      logger: memoryLogger(),
+      logger,
       uiDir: dir,
     });
     cookie = String((await call(service.authUrl)).headers['set-cookie']).split(';')[0]!;
@@ -448,5 +450,10 @@ describe('the RPC under load: the window and /healthz stay served', () => {
     assert.ok(accepted <= 50 + 25 * 3, `${accepted} events let through in about 1.5 s`);
     assert.ok((statuses.get(429) ?? 0) > 0, 'the flood is refused');
     assert.equal(reason, 'too many events: at most 25 per second');
+    const logged = logger.entries.filter((entry) => entry.event === 'rpc.rate_limited');
+    assert.ok(
+      logged.length >= 1 && logged.length <= 2,
+      `${logged.length} log lines, not one per refusal`,
+    );
   });
 });
