@@ -12,6 +12,8 @@ import { type EventReply, type Health, RPC_PATHS, VIEW_EVENT } from './rpc-contr
 const COOKIE = 'kiosk_auth';
 const HEARTBEAT_MS = 15_000;
 const REFUSAL_LOG_EVERY_MS = 10_000;
+const AUTH_REFUSED =
+  'This sign-in link is not valid or was already used: restart the kiosk for a new one.\n';
 
 /**
  * What one client (one address; on loopback every local program shares it) may ask of the
@@ -156,10 +158,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
     }
     if (token === undefined) {
       logger.log('warn', 'rpc.auth_refused', {});
-      return reply(response, 401, {
-        ok: false,
-        error: { kind: 'unauthorized', reason: 'this sign-in link is not valid or already used' },
-      });
+      // A browser shows this page: one line for the person who opened the link.
+      response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return response.end(AUTH_REFUSED);
     }
     response.setHeader('Set-Cookie', `${COOKIE}=${cookieToken}; HttpOnly; SameSite=Strict; Path=/`);
     response.writeHead(303, { Location: token }).end();

@@ -12,7 +12,7 @@ export const RPC_PATHS = {
   event: '/api/event',
   /** `GET`: `text/event-stream`; every message is `event: view` with a `View` as JSON data. */
   views: '/api/views',
-  /** `GET ?token=…`: exchanges the per-start secret for an HttpOnly cookie, then redirects to `/`. */
+  /** `GET ?token=…`: trades a one-time secret for an HttpOnly cookie, then redirects to `/`. */
   auth: '/auth',
   /** `GET`: `Health` as JSON; no cookie needed, loopback only. */
   health: '/healthz',
@@ -24,7 +24,7 @@ export const VIEW_EVENT = 'view';
 export type EventError =
   | { kind: 'invalid'; issues: string }
   | { kind: 'not-allowed'; screen: string; event: string }
-  | { kind: 'unauthorized'; reason?: string }
+  | { kind: 'unauthorized' }
   | { kind: 'forbidden-origin' }
   | { kind: 'too-many'; reason: string };
 
