@@ -6,12 +6,11 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { Logger } from '@amtomat/locker-controller';
 import type { KioskCore } from '../core/kiosk-core.ts';
 import type { View } from '../core/views.ts';
-import { tokenBuckets } from './rate-limit.ts';
+import { throttledWarnings, tokenBuckets } from './rate-limit.ts';
 import { type EventReply, type Health, RPC_PATHS, VIEW_EVENT } from './rpc-contract.ts';
 
 const COOKIE = 'kiosk_auth';
 const HEARTBEAT_MS = 15_000;
-const REFUSAL_LOG_EVERY_MS = 10_000;
 const AUTH_REFUSED =
   'This sign-in link is not valid or was already used: restart the kiosk for a new one.\n';
 
@@ -95,6 +94,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
     perSecond: RPC_LIMITS.eventsPerSecond,
   });
   const views = viewBroadcast(core);
+  // Refusals are logged, but a flood of them must not become a flood of log writes.
+  const warn = throttledWarnings(logger);
   let origins: Set<string> = new Set();
   let hosts: Set<string> = new Set();
 
@@ -112,12 +113,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
     const pathname = decodePath(url.pathname);
     if (pathname === null) return reply(response, 400, invalid('the path is not valid'));
     if (!hosts.has(request.headers.host ?? '')) {
-      logger.log('warn', 'rpc.host_refused', { path: url.pathname });
+      warn('rpc.host_refused', { path: url.pathname });
       return reply(response, 421, { ok: false, error: { kind: 'forbidden-origin' } });
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !origins.has(origin)) {
-      logger.log('warn', 'rpc.origin_refused', { path: url.pathname });
+      warn('rpc.origin_refused', { path: url.pathname });
       return reply(response, 403, { ok: false, error: { kind: 'forbidden-origin' } });
     }
     if (url.pathname === RPC_PATHS.health) return reply(response, 200, options.health());
@@ -127,7 +128,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
     if (url.pathname === RPC_PATHS.event && request.method === 'POST') {
       // A browser sends Origin on every POST; a request without one is not the kiosk page.
       if (origin === undefined) {
-        logger.log('warn', 'rpc.origin_missing', { path: url.pathname });
+        warn('rpc.origin_missing', { path: url.pathname });
         return reply(response, 403, { ok: false, error: { kind: 'forbidden-origin' } });
       }
       if (!authorised) return unauthorised(response, url);
@@ -157,7 +158,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
       return response.writeHead(303, { Location: '/' }).end();
     }
     if (token === undefined) {
-      logger.log('warn', 'rpc.auth_refused', {});
+      warn('rpc.auth_refused', {});
       // A browser shows this page: one line for the person who opened the link.
       response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
       return response.end(AUTH_REFUSED);
@@ -191,18 +192,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
   }
 
   function unauthorised(response: ServerResponse, url: URL) {
-    logger.log('warn', 'rpc.unauthorised', { path: url.pathname });
+    warn('rpc.unauthorised', { path: url.pathname });
     return reply(response, 401, { ok: false, error: { kind: 'unauthorized' } });
   }
 
-  // One log line per episode, not one per refused request: the log must not become the load.
-  let refused = { count: 0, loggedAt: Number.NEGATIVE_INFINITY };
   function tooMany(response: ServerResponse, what: 'events' | 'streams') {
-    refused.count++;
-    if (performance.now() - refused.loggedAt >= REFUSAL_LOG_EVERY_MS) {
-      logger.log('warn', 'rpc.rate_limited', { what, refused: refused.count });
-      refused = { count: 0, loggedAt: performance.now() };
-    }
+    warn('rpc.rate_limited', { what });
     const reason =
       what === 'events'
         ? `too many events: at most ${RPC_LIMITS.eventsPerSecond} per second`
@@ -221,7 +216,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
     try {
       event = JSON.parse(body.text);
     } catch {
-      logger.log('warn', 'rpc.event_malformed', {});
+      warn('rpc.event_malformed', {});
       return reply(response, 400, invalid('the body is not JSON'));
     }
     const result = core.send(event);

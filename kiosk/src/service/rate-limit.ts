@@ -1,3 +1,7 @@
+import type { Logger } from '@amtomat/locker-controller';
+
+type LogFields = Parameters<Logger['log']>[2];
+
 /**
  * Token buckets per client: `burst` requests at once, then `perSecond` on average. A client
  * over its budget is refused at once, before its request costs anything (DESIGN.md §2: the
@@ -41,5 +45,27 @@ export function tokenBuckets(options: {
       bucket.tokens -= 1;
       return true;
     },
+  };
+}
+
+/**
+ * Warnings about refused requests, at most one line per event name every `everyMs`, with
+ * how many were left out since: a flood of refusals must not become a flood of log writes
+ * (nor rotate the useful lines away).
+ */
+export function throttledWarnings(
+  logger: Logger,
+  everyMs = 10_000,
+  now: () => number = () => performance.now(),
+) {
+  const last = new Map<string, { at: number; left: number }>();
+  return (event: string, fields: LogFields) => {
+    const seen = last.get(event);
+    if (seen && now() - seen.at < everyMs) {
+      seen.left++;
+      return;
+    }
+    logger.log('warn', event, seen?.left ? { ...fields, leftOut: seen.left } : fields);
+    last.set(event, { at: now(), left: 0 });
   };
 }

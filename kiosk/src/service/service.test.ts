@@ -398,6 +398,15 @@ describe('the RPC under load: the window and /healthz stay served', () => {
     assert.equal((await post({ type: 'CANCEL' })).status, 200);
   });
 
+  test('refused requests are logged, but a flood of them is one line, not a flood', async () => {
+    const refusals = Array.from({ length: 100 }, () =>
+      call(`${service.url}/api/views`, { headers: { Cookie: 'kiosk_auth=guess' } }),
+    );
+    for (const reply of await Promise.all(refusals)) assert.equal(reply.status, 401);
+    const lines = logger.entries.filter((entry) => entry.event === 'rpc.unauthorised');
+    assert.equal(lines.length, 1);
+  });
+
   test('a fifth view stream of one client is refused with 429', async () => {
     const streams = await Promise.all([1, 2, 3, 4].map(() => openStream()));
     try {
