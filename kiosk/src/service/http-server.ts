@@ -110,8 +110,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
   async function handle(request: IncomingMessage, response: ServerResponse) {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const pathname = decodePath(url.pathname);
-    if (pathname === null) return reply(response, 400, invalid('the path is not valid'));
     if (!hosts.has(request.headers.host ?? '')) {
       warn('rpc.host_refused', { path: url.pathname });
       return reply(response, 421, { ok: false, error: { kind: 'forbidden-origin' } });
@@ -121,6 +119,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Kiosk
       warn('rpc.origin_refused', { path: url.pathname });
       return reply(response, 403, { ok: false, error: { kind: 'forbidden-origin' } });
     }
+    const pathname = decodePath(url.pathname);
+    if (pathname === null) return reply(response, 400, invalid('the path is not valid'));
     if (url.pathname === RPC_PATHS.health) return reply(response, 200, options.health());
     if (url.pathname === RPC_PATHS.auth) return authenticate(request, url, response);
     const authorised = hasCookie(request);
@@ -289,6 +289,7 @@ export function readBody(
       request.resume();
       resolve({ ok: false });
     };
+    request.on('error', reject);
     if (Number(request.headers['content-length']) > RPC_LIMITS.maxBodyBytes) return tooLarge();
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -296,7 +297,6 @@ export function readBody(
       chunks.push(chunk);
     });
     request.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
-    request.on('error', reject);
   });
 }
 
