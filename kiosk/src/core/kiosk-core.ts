@@ -19,7 +19,7 @@ import {
 } from '../flows/session.machine.ts';
 import type { Store } from '../store/store.ts';
 import { LOCKOUT, lockedUntil } from './lockout.ts';
-import { uiEventSchema } from './ui-events.ts';
+import { eventRefusal, uiEventSchema } from './ui-events.ts';
 import {
   allowedEvents,
   type DoorAlert,
@@ -316,7 +316,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       const parsed = uiEventSchema.safeParse(input);
       if (!parsed.success) {
         logger.log('warn', 'core.event_invalid', { issues: parsed.error.issues.length });
-        return err({ kind: 'invalid', issues: parsed.error.message });
+        return err({ kind: 'invalid', issues: eventRefusal(input, parsed.error) });
       }
       const event = parsed.data;
       const screen = (current ?? project()).screen;
@@ -331,7 +331,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       const parsed = deviceEventSchema.safeParse(input);
       if (!parsed.success) {
         logger.log('warn', 'core.device_input_invalid', { issues: parsed.error.issues.length });
-        return err({ kind: 'invalid', issues: parsed.error.message });
+        return err({ kind: 'invalid', issues: eventRefusal(input, parsed.error) });
       }
       post(parsed.data);
       return ok(undefined);

@@ -38,3 +38,25 @@ export const uiEventSchema = z.union([
 ] as unknown as [z.ZodType<UiEvent>, ...z.ZodType<UiEvent>[]]);
 
 export type UiEvent = { type: string; [field: string]: unknown };
+
+/**
+ * One short line for a refused event (the RPC's 400): an unknown type by name, else the
+ * first problem of the event type it claims to be. The whole union's error list would name
+ * every event type there is (about 15 KB).
+ */
+export function eventRefusal(input: unknown, error: z.ZodError): string {
+  const type = (input as { type?: unknown } | null)?.type;
+  if (typeof input !== 'object' || input === null) return 'an event must be a JSON object';
+  if (typeof type !== 'string') return 'an event needs a "type"';
+  const issue = error.issues[0];
+  if (issue?.code !== 'invalid_union') return describe(issue);
+  // The branches whose type matched; every other branch fails on "type" itself.
+  const matching = issue.errors.find((branch) => !branch.some((i) => i.path[0] === 'type'));
+  if (!matching) return `unknown event type "${type.slice(0, 40)}"`;
+  return describe(matching[0]);
+}
+
+function describe(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid event';
+  return `${issue.path.join('.') || '(event)'}: ${issue.message}`;
+}

@@ -9,6 +9,7 @@ import {
 import type { LockerConfig } from '@amtomat/locker-controller';
 import { z } from 'zod';
 import type { Store } from '../store/store.ts';
+import { readBody } from './http-server.ts';
 
 /** The people and codes of the demo terminal, printed on start so a person can try it. */
 export const DEMO = {
@@ -163,8 +164,9 @@ export function demoRoutes(hardware: DemoHardware) {
       return true;
     }
     if (url.pathname !== '/demo/action' || request.method !== 'POST') return false;
-    void readJson(request).then((body) => {
-      const parsed = demoActionSchema.safeParse(body);
+    void readBody(request).then((body) => {
+      if (!body.ok) return json(response, 413, { ok: false, error: 'the request is too large' });
+      const parsed = demoActionSchema.safeParse(parseJson(body.text));
       if (!parsed.success) return json(response, 400, { ok: false, error: 'invalid action' });
       const action = parsed.data;
       if (action.action === 'card') hardware.cardReader.tap(action.uid);
@@ -181,11 +183,9 @@ export function demoRoutes(hardware: DemoHardware) {
   };
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     return undefined;
   }

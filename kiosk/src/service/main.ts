@@ -36,7 +36,7 @@ async function runWithBrowser() {
     // One line, no stack trace: 2 when a setting must change, 1 otherwise.
     fail(oneLine(error), error instanceof ServiceStartError ? error.exitCode : 1),
   );
-  const demoControl = `${service.authUrl}&next=/demo`;
+  const demoControl = service.demoControlUrl ?? '';
   console.log(
     options.demo ? demoInstructions(service.authUrl, demoControl) : `Kiosk: ${service.authUrl}`,
   );

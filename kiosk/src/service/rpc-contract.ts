@@ -12,7 +12,7 @@ export const RPC_PATHS = {
   event: '/api/event',
   /** `GET`: `text/event-stream`; every message is `event: view` with a `View` as JSON data. */
   views: '/api/views',
-  /** `GET ?token=…`: exchanges the per-start secret for an HttpOnly cookie, then redirects to `/`. */
+  /** `GET ?token=…`: trades a one-time secret for an HttpOnly cookie, then redirects to `/`. */
   auth: '/auth',
   /** `GET`: `Health` as JSON; no cookie needed, loopback only. */
   health: '/healthz',
@@ -25,9 +25,13 @@ export type EventError =
   | { kind: 'invalid'; issues: string }
   | { kind: 'not-allowed'; screen: string; event: string }
   | { kind: 'unauthorized' }
-  | { kind: 'forbidden-origin' };
+  | { kind: 'forbidden-origin' }
+  | { kind: 'too-many'; reason: string };
 
-/** Status 200 `{ ok: true }`; 400 invalid, 409 not allowed now, 401 no cookie, 403 origin. */
+/**
+ * Status 200 `{ ok: true }`; 400 invalid (`issues`: one short line), 409 not allowed now,
+ * 401 no cookie, 403 origin, 413 body too large, 415 not JSON, 429 over the rate limit.
+ */
 export type EventReply = { ok: true } | { ok: false; error: EventError };
 
 export interface Health {

@@ -43,6 +43,8 @@ export interface RunningService {
   url: string;
   /** Opened once by the kiosk window to get its cookie; holds the per-start secret. */
   authUrl: string;
+  /** Only with `demo`: a second one-time URL, for the demo control page. */
+  demoControlUrl?: string;
   terminal: Terminal;
   /** Only with `demo`. */
   demo?: DemoHardware;
@@ -120,6 +122,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   return {
     url: http.url,
     authUrl: http.authUrl,
+    ...(demo && { demoControlUrl: http.issueAuthUrl('/demo') }),
     terminal,
     ...(demo && { demo }),
     ...(sync && { sync: { syncNow: () => sync.syncNow(), state: () => sync.state() } }),
