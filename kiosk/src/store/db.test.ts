@@ -121,6 +121,17 @@ describe('migrations', () => {
     );
   });
 
+  test('every file in migrations/ is in the list, under its own number and name', () => {
+    const files = readdirSync(join(import.meta.dirname, 'migrations'))
+      .filter((file) => file !== 'index.ts')
+      .sort();
+    assert.deepEqual(
+      files,
+      migrations().map((m) => `${m.name}.ts`),
+    );
+    for (const m of migrations()) assert.equal(Number(m.name.slice(0, 3)), m.version);
+  });
+
   test('every migration applies to an empty file, one version at a time', (t) => {
     const dir = tempDir(t);
     for (let version = 1; version <= LATEST_VERSION; version++) {

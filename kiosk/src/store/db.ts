@@ -1,40 +1,21 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { MIGRATIONS, type Migration } from './migrations/index.ts';
 import { referenceKey } from './reference.ts';
 
 export type Db = Database.Database;
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-const MIGRATIONS_DIR = join(import.meta.dirname, 'migrations');
+export type { Migration };
 
 /** The store's file inside the data directory (next to `device.key`). */
 export const STORE_FILE = 'kiosk.sqlite';
 
-/** Numbered migrations: `NNN-name.sql`, applied in order, each in its own transaction. */
-export function migrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((file) => /^\d{3}-.+\.sql$/.test(file))
-    .sort()
-    .map((file) => ({
-      version: Number(file.slice(0, 3)),
-      name: file,
-      sql: readFileSync(join(dir, file), 'utf8'),
-    }));
+/**
+ * Numbered migrations (`migrations/NNN-name.ts`), applied in order, each in its own
+ * transaction. Code, not files read at run time, so the bundled kiosk carries them.
+ */
+export function migrations(): Migration[] {
+  return [...MIGRATIONS].sort((a, b) => a.version - b.version);
 }
 
 export const LATEST_VERSION = Math.max(...migrations().map((m) => m.version));

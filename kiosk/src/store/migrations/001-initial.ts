@@ -1,7 +1,14 @@
--- 001: the terminal's store. Times are milliseconds since the epoch (INTEGER).
--- Secrets never appear here in clear: codes, second factors, PINs and card numbers are
--- HMAC-SHA256 values keyed with the device secret kept outside this file.
+import type { Migration } from './index.ts';
 
+/**
+ * 001: the terminal's store. Times are milliseconds since the epoch (INTEGER).
+ * Secrets never appear here in clear: codes, second factors, PINs and card numbers are
+ * HMAC-SHA256 values keyed with the device secret kept outside this file.
+ */
+export const migration: Migration = {
+  version: 1,
+  name: '001-initial',
+  sql: `
 CREATE TABLE settings (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -157,3 +164,5 @@ CREATE TABLE flow_snapshots (
   snapshot    TEXT NOT NULL,
   updated_at  INTEGER NOT NULL
 ) STRICT;
+`,
+};
