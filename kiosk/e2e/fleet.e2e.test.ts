@@ -104,7 +104,7 @@ async function tapKeys(keys: string) {
 }
 
 async function staffLogIn(person: (typeof DEMO.staff)[number] = STAFF) {
-  kiosk.service.demo!.cardReader.tap(person.card);
+  kiosk.service.hardware.cardReader.tap(person.card);
   await kiosk.screen('staff.pin');
   await tapKeys(person.pin);
   await kiosk.page.getByTestId('submit').click();
@@ -115,7 +115,7 @@ async function staffLogIn(person: (typeof DEMO.staff)[number] = STAFF) {
 async function load(reference: string): Promise<string> {
   await kiosk.page.getByTestId('task-load').click();
   await kiosk.screen('staff.load.scan');
-  kiosk.service.demo!.scanner.scan(reference, ']C0');
+  kiosk.service.hardware.scanner.scan(reference, ']C0');
   // The town hall does not know the size of the envelope: staff say it at the terminal.
   await kiosk.screen('staff.load.describe');
   await kiosk.page.getByTestId('size-S').click();

@@ -224,7 +224,7 @@ describe('a courier', () => {
     await poll(async () => (await dots()) === '● ● ● ● ● ● ● ●', 'eight dots');
     await k.page.getByTestId('submit').click();
     await k.screen('courier.scan');
-    k.service.demo!.scanner.scan('PKG-2002', ']C0');
+    k.service.hardware.scanner.scan('PKG-2002', ']C0');
     await k.screen('courier.size');
     await k.page.getByTestId('size-M').click();
     await k.screen('courier.deposit-and-close');
@@ -242,7 +242,7 @@ describe('a courier', () => {
   test('taps the card at the start screen (no PIN), types the label with or without its dash: one parcel', async () => {
     const k = await open();
     await k.screen('attract');
-    k.service.demo!.cardReader.tap(DEMO.courier.card);
+    k.service.hardware.cardReader.tap(DEMO.courier.card);
     await k.screen('courier.scan');
     await tapKeys(k, 'PKG2002');
     await k.page.getByTestId('submit').click();
@@ -275,7 +275,7 @@ describe('a courier', () => {
 
 describe('staff', () => {
   async function logIn(k: KioskInBrowser) {
-    k.service.demo!.cardReader.tap(STAFF.card);
+    k.service.hardware.cardReader.tap(STAFF.card);
     await k.screen('staff.pin');
     await tapKeys(k, STAFF.pin);
     await k.page.getByTestId('submit').click();
@@ -291,7 +291,7 @@ describe('staff', () => {
     assert.equal(await k.page.locator('.app.staff-mode .staff-banner').count(), 1);
     await k.page.getByTestId('task-load').click();
     await k.screen('staff.load.scan');
-    k.service.demo!.scanner.scan('BB-2026-0815', ']C0');
+    k.service.hardware.scanner.scan('BB-2026-0815', ']C0');
     await k.screen('staff.door-open');
     const compartment = store
       .openIntents()

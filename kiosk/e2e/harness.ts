@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { memoryLogger } from '@amtomat/locker-controller';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { SessionTimers } from '../src/flows/session.machine.ts';
+import { type DemoHardware, openDemoHardware } from '../src/service/demo.ts';
 import { type RunningService, startService } from '../src/service/service.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -21,7 +22,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 export interface KioskInBrowser {
-  service: RunningService;
+  service: RunningService<DemoHardware>;
   page: Page;
   browser: Browser;
   logger: ReturnType<typeof memoryLogger>;
@@ -51,7 +52,7 @@ export async function openKiosk(
   const service = await startService({
     dataDir: dir,
     port: 0,
-    demo: true,
+    hardware: openDemoHardware,
     logger,
     ...(options.timers && { timers: options.timers }),
     ...(options.config && { config: options.config }),
@@ -63,7 +64,7 @@ export async function openKiosk(
   });
   const page = await context.newPage();
   await page.goto(service.authUrl);
-  const demo = service.demo!;
+  const demo = service.hardware;
   const lockOf = (label: string) => {
     const lock = demo.lockOf(label);
     if (!lock) throw new Error(`no compartment ${label}`);

@@ -296,7 +296,7 @@ class Tour {
   }
 
   private get demo() {
-    return this.k.service.demo!;
+    return this.k.service.hardware;
   }
 
   view(): View {

@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { err, ok, type Result } from '@amtomat/locker-controller';
 import type { ServiceOptions } from './service.ts';
 
-export type KioskArgs = Pick<ServiceOptions, 'dataDir' | 'port' | 'config' | 'demo'> & {
+export type KioskArgs = Pick<ServiceOptions, 'dataDir' | 'port' | 'config'> & {
+  /** The demo root: simulated hardware, demo people and items (service/demo.ts). */
+  demo: boolean;
   headless: boolean;
 };
 

@@ -9,6 +9,7 @@ import {
 import type { LockerConfig } from '@amtomat/locker-controller';
 import { z } from 'zod';
 import type { Store } from '../store/store.ts';
+import type { KioskHardware, OpenHardware } from './hardware.ts';
 import { readBody } from './http-server.ts';
 
 /** The people and codes of the demo terminal, printed on start so a person can try it. */
@@ -64,27 +65,31 @@ export const DEMO = {
   courierCode: '90817263',
 } as const;
 
-export interface DemoHardware {
+export interface DemoHardware extends KioskHardware {
   sim: LockBoardSimulator;
   cardReader: FakeCardReader;
   scanner: FakeScanner;
-  /** The site's locker with every bus pointed at the simulator. */
-  locker: LockerConfig;
   /** Where a compartment's lock is wired (board, lock), if the site has it. */
   lockOf(label: string): LockerConfig['compartments'][number] | undefined;
-  close(): Promise<void>;
 }
 
-/** Simulated lock boards on a pty, and fake HID devices through the real decoders. */
-export async function startDemoHardware(locker: LockerConfig): Promise<DemoHardware> {
+/**
+ * The demo's hardware port (the demo root: `npm start`, the tests): the site's lock boards
+ * simulated on a pty, fake HID devices through the real decoders, the demo people and
+ * items, and the demo control page.
+ */
+export const openDemoHardware: OpenHardware<DemoHardware> = async (site) => {
+  const { locker } = site;
   const boards = [...new Set(locker.compartments.map((compartment) => compartment.board))];
   const sim = await LockBoardSimulator.start({ protocol: locker.buses[0]!.protocol, boards });
   const cardReader = createFakeCardReader();
   const scanner = createFakeScanner();
-  return {
+  const hardware: DemoHardware = {
+    name: 'demo',
     sim,
     cardReader,
     scanner,
+    devices: { cardReader: cardReader.reader, scanner: scanner.scanner },
     lockOf: (label) => locker.compartments.find((compartment) => compartment.label === label),
     locker: {
       ...locker,
@@ -93,22 +98,35 @@ export async function startDemoHardware(locker: LockerConfig): Promise<DemoHardw
         transport: { kind: 'serial' as const, path: sim.hostPath },
       })),
     },
+    seed: (store) => seedDemoData(store, hardware),
+    controlRoutes: undefined,
     async close() {
       await cardReader.reader.close();
       await scanner.scanner.close();
       await sim.stop();
     },
   };
-}
+  hardware.controlRoutes = demoRoutes(hardware);
+  return hardware;
+};
 
 /** Demo people and items, once per data folder (a restarted demo keeps its state). */
-export function seedDemoData(store: Store, hardware: DemoHardware) {
+function seedDemoData(store: Store, hardware: DemoHardware) {
   if (store.setting('demo.seeded') === 'yes') return;
   for (const person of DEMO.staff) {
-    store.addStaff({ id: person.id, role: person.role, card: person.card, pin: person.pin });
+    seeded(
+      `staff ${person.id}`,
+      store.addStaff({ id: person.id, role: person.role, card: person.card, pin: person.pin }),
+    );
   }
-  store.addStaff({ id: DEMO.courier.id, role: 'courier', card: DEMO.courier.card });
-  store.addStaff({ id: 'demo-courier-code', role: 'courier', code: DEMO.courierCode });
+  seeded(
+    'the courier card',
+    store.addStaff({ id: DEMO.courier.id, role: 'courier', card: DEMO.courier.card }),
+  );
+  seeded(
+    'the courier code',
+    store.addStaff({ id: 'demo-courier-code', role: 'courier', code: DEMO.courierCode }),
+  );
   for (const item of DEMO.items) {
     const announced = store.announceItem({
       kind: item.kind,
@@ -117,12 +135,19 @@ export function seedDemoData(store: Store, hardware: DemoHardware) {
       ...('secondFactor' in item && { secondFactor: item.secondFactor }),
       needsPinLetterConfirmation: item.kind === 'id-document',
     });
-    store.markLoaded(announced.id, item.compartment, 'demo-staff');
+    seeded(item.reference, store.markLoaded(announced.id, item.compartment, 'demo-staff'));
     const lock = hardware.lockOf(item.compartment);
     if (lock) hardware.sim.setItem(lock.board, lock.lock, true);
   }
   store.announceItem({ kind: 'parcel', reference: DEMO.courierParcel, recipientRef: 'R-77' });
   store.setSetting('demo.seeded', 'yes', { audit: false });
+}
+
+/** A demo that cannot seed its data is broken (e.g. a site file without A2): say what. */
+function seeded(what: string, result: { ok: true } | { ok: false; error: unknown }): void {
+  if (!result.ok) {
+    throw new Error(`the demo data cannot be set up (${what}: ${String(result.error)})`);
+  }
 }
 
 /** What a person can read in the console to try the demo. */
@@ -151,7 +176,7 @@ const demoActionSchema = z.discriminatedUnion('action', [
  * The demo control: a small page at /demo (and POST /demo/action) to do what hands do at
  * a real terminal — tap a card, scan a label, take or put an item, shut a door.
  */
-export function demoRoutes(hardware: DemoHardware) {
+function demoRoutes(hardware: DemoHardware) {
   return (request: IncomingMessage, response: ServerResponse, url: URL): boolean => {
     if (url.pathname === '/demo' && request.method === 'GET') {
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });

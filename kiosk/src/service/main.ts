@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { err, ok, type Result } from '@amtomat/locker-controller';
 import { parseKioskArgs } from './cli-args.ts';
-import { demoInstructions, ServiceStartError, startService } from './service.ts';
+import { siteHardware } from './hardware.ts';
+import { ServiceStartError, startService } from './service.ts';
 
 const args = process.argv.slice(2);
 const parsed = parseKioskArgs(args, process.env);
@@ -22,9 +23,11 @@ if (!parsed.ok) fail(parsed.error, 2);
 const options = parsed.value;
 
 if (!options.headless && electronCanStart()) {
-  // The shell starts the service in its own process (kiosk/electron/main.ts).
+  // The shell starts the service in its own process, from the demo's composition root or
+  // the production one (kiosk/electron/demo-main.ts, main.ts).
   const electron = createRequire(import.meta.url)('electron') as string;
-  const shell = join(import.meta.dirname, '..', '..', 'electron', 'main.ts');
+  const entry = options.demo ? 'demo-main.ts' : 'main.ts';
+  const shell = join(import.meta.dirname, '..', '..', 'electron', entry);
   const child = spawn(electron, [shell, ...args], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
@@ -32,13 +35,16 @@ if (!options.headless && electronCanStart()) {
 }
 
 async function runWithBrowser() {
-  const service = await startService(options).catch((error: unknown) =>
+  // The demo's hardware only when asked for: the simulator is a dev dependency.
+  const demo = options.demo ? await import('./demo.ts') : undefined;
+  const hardware = demo?.openDemoHardware ?? siteHardware;
+  const service = await startService({ ...options, hardware }).catch((error: unknown) =>
     // One line, no stack trace: 2 when a setting must change, 1 otherwise.
     fail(oneLine(error), error instanceof ServiceStartError ? error.exitCode : 1),
   );
   const demoControl = service.demoControlUrl ?? '';
   console.log(
-    options.demo ? demoInstructions(service.authUrl, demoControl) : `Kiosk: ${service.authUrl}`,
+    demo ? demo.demoInstructions(service.authUrl, demoControl) : `Kiosk: ${service.authUrl}`,
   );
   const window = options.headless ? undefined : openChromiumApp(service.authUrl, options.dataDir);
   if (window && !window.ok) console.log(`No window opened: ${window.error}. Open the URL above.`);

@@ -13,7 +13,8 @@ import { memoryLogger } from '@amtomat/locker-controller';
 import { call } from '../testing/http.ts';
 import { until } from '../testing/wait.ts';
 import { loadSiteConfig } from './config.ts';
-import { DEMO } from './demo.ts';
+import { DEMO, openDemoHardware } from './demo.ts';
+import { siteHardware } from './hardware.ts';
 import { DEMO_SITE, type RunningService, startService } from './service.ts';
 
 describe('kiosk service over HTTP', () => {
@@ -37,7 +38,13 @@ describe('kiosk service over HTTP', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'amtomat-service-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>kiosk</title>');
-    service = await startService({ dataDir: dir, port: 0, demo: true, logger, uiDir: dir });
+    service = await startService({
+      dataDir: dir,
+      port: 0,
+      hardware: openDemoHardware,
+      logger,
+      uiDir: dir,
+    });
     const auth = await call(service.authUrl);
     assert.equal(auth.status, 303);
     const setCookie = String(auth.headers['set-cookie']);
@@ -312,7 +319,13 @@ describe('site configuration', () => {
       const file = join(dir, 'site.json');
       writeFileSync(file, JSON.stringify({ site: { id: 'x1' } }));
       await assert.rejects(
-        startService({ dataDir: dir, port: 0, demo: false, config: file, logger: memoryLogger() }),
+        startService({
+          dataDir: dir,
+          port: 0,
+          hardware: siteHardware,
+          config: file,
+          logger: memoryLogger(),
+        }),
         /site\.name/,
       );
     } finally {
@@ -360,7 +373,7 @@ describe('the RPC under load: the window and /healthz stay served', () => {
     service = await startService({
       dataDir: dir,
       port: 0,
-      demo: true,
+      hardware: openDemoHardware,
       logger,
       uiDir: dir,
     });

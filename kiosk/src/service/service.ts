@@ -3,15 +3,8 @@ import { join } from 'node:path';
 import { type Clock, type Logger, systemClock } from '@amtomat/locker-controller';
 import type { SessionTimers } from '../flows/session.machine.ts';
 import { loadSiteConfig } from './config.ts';
-import {
-  type DemoHardware,
-  demoInstructions,
-  demoRoutes,
-  seedDemoData,
-  startDemoHardware,
-} from './demo.ts';
+import type { KioskHardware, OpenHardware } from './hardware.ts';
 import { startHttpServer } from './http-server.ts';
-import { openInputDevices } from './input-devices.ts';
 import { rotatingLogger } from './rotating-log.ts';
 import type { Health } from './rpc-contract.ts';
 import { type KioskSync, type SyncStatus, startKioskSync } from './sync.ts';
@@ -24,14 +17,17 @@ const VERSION = (
   JSON.parse(readFileSync(join(KIOSK_ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
-export interface ServiceOptions {
+export interface ServiceOptions<H extends KioskHardware = KioskHardware> {
   dataDir: string;
   /** 0: any free port. */
   port: number;
   /** Site configuration file; default: the demo site. */
   config?: string;
-  /** Simulated lock boards, fake card reader and scanner, demo people and items. */
-  demo: boolean;
+  /**
+   * The lock boards and input devices, from the composition root: `siteHardware`
+   * (hardware.ts) in production, `openDemoHardware` (demo.ts) for the demo and the tests.
+   */
+  hardware: OpenHardware<H>;
   clock?: Clock;
   logger?: Logger;
   uiDir?: string;
@@ -39,42 +35,44 @@ export interface ServiceOptions {
   timers?: Partial<SessionTimers>;
 }
 
-export interface RunningService {
+export interface RunningService<H extends KioskHardware = KioskHardware> {
   url: string;
   /** Opened once by the kiosk window to get its cookie; holds the per-start secret. */
   authUrl: string;
-  /** Only with `demo`: a second one-time URL, for the demo control page. */
+  /** Only with the hardware's control pages (the demo): a second one-time URL for them. */
   demoControlUrl?: string;
   terminal: Terminal;
-  /** Only with `demo`. */
-  demo?: DemoHardware;
+  hardware: H;
   /** Only when the site configures `sync`. */
   sync?: { syncNow(): Promise<SyncStatus>; state(): SyncStatus };
   close(): Promise<void>;
 }
 
 /** The composition root: configuration, store, locker, devices, core, RPC server. */
-export async function startService(options: ServiceOptions): Promise<RunningService> {
+export async function startService<H extends KioskHardware>(
+  options: ServiceOptions<H>,
+): Promise<RunningService<H>> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logger = options.logger ?? rotatingLogger(join(options.dataDir, 'logs'));
   const clock = options.clock ?? systemClock;
   const site = loadSiteConfig(options.config ?? DEMO_SITE);
   if (!site.ok) throw new ServiceStartError(site.error);
   site.value.timers = { ...site.value.timers, ...options.timers };
-  const demo = options.demo ? await startDemoHardware(site.value.locker) : undefined;
+  const hardware = await options.hardware(site.value, logger);
   let sync: KioskSync | undefined;
   const terminal = await openTerminal({
     dataDir: options.dataDir,
     site: site.value,
-    locker: demo?.locker ?? site.value.locker,
-    devices: demo
-      ? { cardReader: demo.cardReader.reader, scanner: demo.scanner.scanner }
-      : await openInputDevices(site.value.devices, logger),
+    locker: hardware.locker,
+    devices: hardware.devices,
     clock,
     logger,
     syncStatus: () => sync?.state() ?? null,
+  }).catch(async (error: unknown) => {
+    await hardware.close();
+    throw error;
   });
-  if (demo) seedDemoData(terminal.store, demo);
+  hardware.seed?.(terminal.store);
   // Enrols in the background and syncs on its own timer: never blocks the start or a flow.
   sync = site.value.sync
     ? startKioskSync({
@@ -110,27 +108,27 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     uiDir: options.uiDir ?? UI_DIR,
     port: options.port,
-    ...(demo && { extraRoutes: demoRoutes(demo) }),
+    ...(hardware.controlRoutes && { extraRoutes: hardware.controlRoutes }),
   }).catch(async (error: unknown) => {
     // A busy port must not leave the store open or the simulator's socat running.
     await sync?.close();
     await terminal.close();
-    await demo?.close();
+    await hardware.close();
     throw listenProblem(error, options.port);
   });
-  logger.log('info', 'service.started', { site: site.value.site.id, demo: options.demo });
+  logger.log('info', 'service.started', { site: site.value.site.id, hardware: hardware.name });
   return {
     url: http.url,
     authUrl: http.authUrl,
-    ...(demo && { demoControlUrl: http.issueAuthUrl('/demo') }),
+    ...(hardware.controlRoutes && { demoControlUrl: http.issueAuthUrl('/demo') }),
     terminal,
-    ...(demo && { demo }),
+    hardware,
     ...(sync && { sync: { syncNow: () => sync.syncNow(), state: () => sync.state() } }),
     async close() {
       await sync?.close();
       await http.close();
       await terminal.close();
-      await demo?.close();
+      await hardware.close();
     },
   };
 }
@@ -181,5 +179,3 @@ function health(terminal: Terminal, sync: KioskSync | undefined): Health {
     screen: core.session,
   };
 }
-
-export { demoInstructions };

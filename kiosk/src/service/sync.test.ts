@@ -17,7 +17,8 @@ import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/te
 import { call } from '../testing/http.ts';
 import { until } from '../testing/wait.ts';
 import { loadSiteConfig } from './config.ts';
-import { DEMO } from './demo.ts';
+import { DEMO, openDemoHardware } from './demo.ts';
+import { siteHardware } from './hardware.ts';
 import type { Health } from './rpc-contract.ts';
 import { DEMO_SITE, type RunningService, startService } from './service.ts';
 import { SYNC_CURSOR_SETTING } from './sync.ts';
@@ -56,7 +57,7 @@ describe('kiosk service with the fleet sync', () => {
     service = await startService({
       dataDir: join(dir, 'data'),
       port: 0,
-      demo: true,
+      hardware: openDemoHardware,
       logger,
       config,
       uiDir: dir,
@@ -335,7 +336,7 @@ describe('sync configuration', () => {
       service = await startService({
         dataDir: join(dir, 'data'),
         port: 0,
-        demo: true,
+        hardware: openDemoHardware,
         logger: memoryLogger(),
         config,
         uiDir: dir,
@@ -375,7 +376,7 @@ describe('sync configuration', () => {
         startService({
           dataDir: join(dir, 'data'),
           port: 0,
-          demo: false,
+          hardware: siteHardware,
           config: siteWithSync(dir, { url: 'ftp://fleet.example.org' }),
           logger: memoryLogger(),
         }),
