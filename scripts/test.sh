@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README's test command (`npm test`): sets up, then type-checks, lints and runs every test.
+# README's test command (`npm test`): sets up, then type-checks, lints, checks and runs every test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -7,13 +7,15 @@ bash scripts/setup.sh
 
 echo "== typecheck" && node node_modules/typescript/bin/tsc --noEmit -p . && node node_modules/typescript/bin/tsc --noEmit -p kiosk/ui
 echo "== lint" && node_modules/.bin/biome ci --colors=off --reporter=summary .
+# No Result dropped in production code (an expression statement whose type is a Result).
+echo "== checks" && node scripts/checks/dropped-result.ts
 echo "== tests"
 # A test file that leaves a handle open never exits and the runner waits for it: stop
 # after 30 minutes (a full run takes a few) and say so, rather than use CI's whole budget.
 status=0
 timeout --kill-after=30 30m node --test --test-reporter=spec --test-timeout=120000 \
   'locker-controller/**/*.test.ts' 'hardware-mocks/**/*.test.ts' 'admin-sync/**/*.test.ts' \
-  'kiosk/**/*.test.ts' || status=$?
+  'kiosk/**/*.test.ts' 'scripts/**/*.test.ts' || status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
   echo "tests: stopped after 30 minutes; the file named 'Interrupted while running' did not exit (an open handle: timer, port or child process)" >&2
 fi

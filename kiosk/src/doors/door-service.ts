@@ -48,27 +48,36 @@ export interface OpenRequest {
  * item), a load or deposit when the door closes on the item (then the citizen is notified).
  */
 interface Completion {
-  onOpened?(args: { store: Store; intent: DoorIntent; itemIds: string[] }): void;
-  onClosed?(args: { store: Store; intent: DoorIntent; itemPresent: boolean | undefined }): void;
+  onOpened?(args: { store: Store; intent: DoorIntent; itemIds: string[] }): StoreAnswer;
+  onClosed?(args: {
+    store: Store;
+    intent: DoorIntent;
+    itemPresent: boolean | undefined;
+  }): StoreAnswer;
 }
+
+/** What the store said to a step's change (nothing: there was nothing to change). */
+type StoreAnswer = Result<unknown, string> | undefined;
 
 const loadOnClose: Completion = {
   onClosed({ store, intent, itemPresent }) {
     // With an item sensor the item must be seen; without one, the closed door is trusted.
-    if (!intent.itemId || itemPresent === false) return;
-    store.markLoaded(intent.itemId, intent.compartment, intent.staffId ?? 'unknown');
+    if (!intent.itemId || itemPresent === false) return undefined;
+    return store.markLoaded(intent.itemId, intent.compartment, intent.staffId ?? 'unknown');
   },
 };
 
 export const COMPLETIONS: Record<DoorPurpose, Completion> = {
   pickup: {
     onOpened({ store, intent, itemIds }) {
-      if (itemIds.length > 0) store.markPickedUp(itemIds, intent.sessionId ?? 'unknown');
+      if (itemIds.length === 0) return undefined;
+      return store.markPickedUp(itemIds, intent.sessionId ?? 'unknown');
     },
   },
   retrieve: {
     onOpened({ store, intent }) {
-      if (intent.itemId) store.markRetrieved(intent.itemId, intent.staffId ?? 'unknown');
+      if (!intent.itemId) return undefined;
+      return store.markRetrieved(intent.itemId, intent.staffId ?? 'unknown');
     },
   },
   load: loadOnClose,
@@ -77,9 +86,15 @@ export const COMPLETIONS: Record<DoorPurpose, Completion> = {
     // The drop-off was announced before its door opened; the close puts it in. With an item
     // sensor that sees the compartment empty, nothing was put in: no drop-off is recorded.
     onClosed({ store, intent, itemPresent }) {
-      if (!intent.itemId) return;
-      if (itemPresent === false) store.cancelAnnounced(intent.itemId, 'system', 'nothing-inserted');
-      else store.completeDropOff(intent.itemId, intent.compartment, intent.sessionId ?? 'unknown');
+      if (!intent.itemId) return undefined;
+      if (itemPresent === false) {
+        return store.cancelAnnounced(intent.itemId, 'system', 'nothing-inserted');
+      }
+      return store.completeDropOff(
+        intent.itemId,
+        intent.compartment,
+        intent.sessionId ?? 'unknown',
+      );
     },
   },
   maintenance: {},
@@ -88,6 +103,14 @@ export const COMPLETIONS: Record<DoorPurpose, Completion> = {
 
 /** Points of the intent protocol; crash tests stop the process at each one. */
 export type DoorStep = 'intent-recorded' | 'unlock-sent' | 'door-opened' | 'door-closed';
+
+/** Store changes of a door step that the store may refuse (audited as `door-step-refused`). */
+type RefusableStep =
+  | 'intent-sent'
+  | 'intent-opened'
+  | 'intent-closed'
+  | 'intent-failed'
+  | 'completion';
 
 export function createDoorService(deps: {
   store: Store;
@@ -103,18 +126,65 @@ export function createDoorService(deps: {
     for (const listener of listeners) listener(news);
   };
 
+  /**
+   * A door step whose store change was refused — the item was cancelled or withdrawn while
+   * its door was open (`wrong-status`), the intent was already settled — is never silent:
+   * an audit row and an alarm for staff in the step's transaction, and one log line.
+   */
+  function check(intent: DoorIntent, step: RefusableStep, answer: StoreAnswer): void {
+    if (answer === undefined || answer.ok) return;
+    const reason = answer.error;
+    store.audit({
+      at: now(),
+      actor: 'system',
+      action: 'door-step-refused',
+      subject: intent.compartment,
+      details: { step, reason, purpose: intent.purpose, intent: intent.id, item: intent.itemId },
+    });
+    store.enqueue('alarm', {
+      kind: 'door-step-refused',
+      compartment: intent.compartment,
+      step,
+      reason,
+    });
+    logger.log('error', 'doors.step_refused', {
+      compartment: intent.compartment,
+      purpose: intent.purpose,
+      step,
+      reason,
+    });
+  }
+
   /** The business change when a door is seen open for its intent (same transaction). */
   function completeOpened(intent: DoorIntent, itemIds: string[]) {
     store.transaction(() => {
-      store.setIntentState(intent.id, 'opened');
+      check(intent, 'intent-opened', store.setIntentState(intent.id, 'opened'));
       store.recordDoor(intent.compartment, 'open', now());
-      COMPLETIONS[intent.purpose].onOpened?.({ store, intent, itemIds });
+      check(
+        intent,
+        'completion',
+        COMPLETIONS[intent.purpose].onOpened?.({ store, intent, itemIds }),
+      );
     });
+  }
+
+  /** The door closed on an opened intent: its state and business change (caller's transaction). */
+  function completeClosed(intent: DoorIntent, itemPresent: boolean | undefined) {
+    check(intent, 'intent-closed', store.setIntentState(intent.id, 'closed'));
+    check(
+      intent,
+      'completion',
+      COMPLETIONS[intent.purpose].onClosed?.({ store, intent, itemPresent }),
+    );
   }
 
   function fail(intent: DoorIntent, reason: string) {
     store.transaction(() => {
-      store.setIntentState(intent.id, 'failed', { failure: reason });
+      check(
+        intent,
+        'intent-failed',
+        store.setIntentState(intent.id, 'failed', { failure: reason }),
+      );
       store.audit({
         at: now(),
         actor: intent.staffId ?? 'system',
@@ -174,10 +244,7 @@ export function createDoorService(deps: {
     const itemPresent = locker.door(label)?.itemPresent;
     store.transaction(() => {
       store.recordDoor(label, 'closed', at);
-      for (const intent of intents) {
-        store.setIntentState(intent.id, 'closed');
-        COMPLETIONS[intent.purpose].onClosed?.({ store, intent, itemPresent });
-      }
+      for (const intent of intents) completeClosed(intent, itemPresent);
     });
     if (intents.length > 0) afterStep('door-closed');
     for (const intent of intents) tell({ type: 'closed', intent: { ...intent, state: 'closed' } });
@@ -194,7 +261,9 @@ export function createDoorService(deps: {
     afterStep('intent-recorded');
     const result = await locker.unlock(request.compartment, {
       onSent: () => {
-        store.setIntentState(intent.id, 'sent');
+        store.transaction(() =>
+          check(intent, 'intent-sent', store.setIntentState(intent.id, 'sent')),
+        );
         afterStep('unlock-sent');
       },
     });
@@ -224,8 +293,7 @@ export function createDoorService(deps: {
           const itemPresent = locker.door(intent.compartment)?.itemPresent;
           store.transaction(() => {
             store.recordDoor(intent.compartment, 'closed', now());
-            store.setIntentState(intent.id, 'closed');
-            COMPLETIONS[intent.purpose].onClosed?.({ store, intent, itemPresent });
+            completeClosed(intent, itemPresent);
           });
           news.push({ type: 'closed', intent: { ...intent, state: 'closed' } });
         }

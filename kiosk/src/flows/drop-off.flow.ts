@@ -43,7 +43,10 @@ const prepare: EffectHandler = (effect, { store, answer, logger }) => {
     !store.openIntents().some((intent) => intent.itemId === previous.id)
   ) {
     // Left by a visit that ended before its door was asked for (a crash): it never went in.
-    store.cancelAnnounced(previous.id, 'system', 'abandoned');
+    const cancelled = store.cancelAnnounced(previous.id, 'system', 'abandoned');
+    if (!cancelled.ok) {
+      logger.log('warn', 'drop-off.cancel_failed', { item: previous.id, reason: cancelled.error });
+    }
   }
   const compartment = store.chooseDropOffCompartment({ size: DROP_OFF_SIZE });
   if (!compartment) {

@@ -74,9 +74,10 @@ export async function openTerminal(options: {
     ...(options.syncStatus && { syncStatus: options.syncStatus }),
   });
   const { cardReader, scanner } = options.devices;
-  const offCard = cardReader?.onCard(({ uid }) => core.deviceInput({ type: 'CARD', uid }));
-  const offScan = scanner?.onScan(({ text, symbology }) =>
-    core.deviceInput({ type: 'SCAN', text, symbology }),
+  // The core logs what it refuses (a malformed reading); the device has no one to tell.
+  const offCard = cardReader?.onCard(({ uid }) => void core.deviceInput({ type: 'CARD', uid }));
+  const offScan = scanner?.onScan(
+    ({ text, symbology }) => void core.deviceInput({ type: 'SCAN', text, symbology }),
   );
   await core.start();
   return {

@@ -239,7 +239,8 @@ export function createLocker(
         try {
           for (const board of run.boards.keys()) {
             if (!running) return;
-            await pollBoard(run, board);
+            // A failed poll is counted inside pollBoard (board-offline after a few).
+            void (await pollBoard(run, board));
           }
           checkLeftOpen(run);
         } catch (error) {
