@@ -4,9 +4,11 @@
  * or FLEET_DATABASE_URL). `npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N]`
  * prints a one-time enrolment token for a terminal. Notices (e-mail, SMS) are sent when
  * `--notify-config FILE` (or FLEET_NOTIFY_CONFIG, FLEET_SMTP_URL, FLEET_SMS_URL) configures them.
+ * Times people read are in `--time-zone ZONE` (FLEET_TIME_ZONE; default Europe/Berlin).
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../protocol/index.ts';
 import { createFleetServer } from './app.ts';
 import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
@@ -16,7 +18,7 @@ import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
 import type { FleetStorage } from './storage/storage.ts';
 
-const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL] [--notify-config FILE]
+const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL] [--notify-config FILE] [--time-zone ZONE]
        npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours N] [--data DIR] [--postgres URL]
        npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer [--totp] < password
        (serve --behind-proxy: behind a TLS reverse proxy; console cookies Secure, client address from X-Forwarded-For)`;
@@ -35,6 +37,7 @@ const { values, positionals } = parseArgs({
     totp: { type: 'boolean' },
     'behind-proxy': { type: 'boolean' },
     'notify-config': { type: 'string' },
+    'time-zone': { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -51,6 +54,21 @@ function openStorage(): Promise<FleetStorage> {
   return openSqliteStorage(join(dataDir, 'fleet.sqlite'));
 }
 
+/**
+ * One time zone for every time a person reads (console, notices): --time-zone, else
+ * FLEET_TIME_ZONE, else the notice file's `timeZone`, else Europe/Berlin.
+ */
+function configuredTimeZone(fromNoticeFile: string | undefined): string {
+  const zone = values['time-zone'] ?? process.env.FLEET_TIME_ZONE;
+  if (zone === undefined) return fromNoticeFile ?? DEFAULT_TIME_ZONE;
+  if (!isTimeZone(zone)) {
+    fail(
+      `--time-zone / FLEET_TIME_ZONE: "${zone}" is not a time zone; use an IANA name such as Europe/Berlin`,
+    );
+  }
+  return zone;
+}
+
 async function serve() {
   const port = Number(values.port ?? process.env.FLEET_PORT ?? 8090);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be 0..65535');
@@ -60,6 +78,8 @@ async function serve() {
   // A broken notification config stops the start: better than notices that never go out.
   const notify = loadNotificationConfig({ file: values['notify-config'], env: process.env });
   if (!notify.ok) fail(notify.error);
+  const timeZone = configuredTimeZone(notify.value?.timeZone);
+  if (notify.value) notify.value.timeZone = timeZone;
   const storage = await openStorage();
   const app = createFleetServer({ storage, logger });
   const behindProxy = values['behind-proxy'] ?? false;
@@ -68,6 +88,7 @@ async function serve() {
     logger,
     secureCookies: behindProxy,
     trustForwardedFor: behindProxy,
+    timeZone,
   });
   const address = await app.listen({ port, host });
   logger.log('info', 'fleet.listening', { address, storage: storage.kind });
