@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../src/service/demo.ts';
 import { DEMO_SITE } from '../src/service/service.ts';
 import { eventually, until } from '../src/testing/wait.ts';
+import { formatDateTime } from '../ui/src/components/date-time.ts';
 import {
   CLERK,
   type FleetProcess,
@@ -195,6 +196,16 @@ describe('announce → load → e-mail → pick up → console', () => {
 
     await staffLogIn();
     assert.match(await kiosk.page.getByTestId('sync-online').innerText(), /Connected|Verbunden/);
+    // The last exchange in the site's time zone (default Europe/Berlin, as the console), not
+    // the browser's: one zone for every time a person reads.
+    const synced = kiosk.service.sync!.state().lastSync;
+    assert.ok(synced);
+    const shown = await kiosk.page.getByTestId('sync-last').innerText();
+    const lastSync = kiosk.service.sync!.state().lastSync!;
+    assert.ok(
+      [synced, lastSync].some((at) => shown === formatDateTime(at, 'de', 'Europe/Berlin')),
+      `${shown}: the last exchange in Berlin time`,
+    );
     const mailsBefore = smtp.mails.length;
     const compartment = await load(reference);
     await kiosk.service.sync!.syncNow();
