@@ -88,7 +88,7 @@ async function announce(reference: string): Promise<string> {
   await consolePage.getByLabel('Kind').selectOption({ label: 'ID document' });
   await consolePage.getByLabel('Language of the notices').selectOption({ label: 'English' });
   await consolePage.getByLabel('E-mail address').fill(CITIZEN.email);
-  await consolePage.getByLabel('Date of birth (second factor)').fill(CITIZEN.dateOfBirth);
+  await consolePage.getByLabel('Date of birth of the person collecting').fill(CITIZEN.dateOfBirth);
   await consolePage.getByRole('button', { name: 'Announce' }).click();
   await consolePage.waitForURL(/\/console\/items\/[^/?]+/);
   assert.doesNotMatch(await consolePage.locator('main').innerText(), /\b\d{8}\b/, 'no code shown');
