@@ -34,6 +34,8 @@ export interface KioskCoreDeps {
   clock: Clock;
   logger: Logger;
   timers?: Partial<SessionTimers>;
+  /** The site's time zone for every time on screen (default Europe/Berlin). */
+  timeZone?: string;
   /** The fleet sync's state, shown to staff on their menu. */
   syncStatus?: () => SyncStatusView | null;
   /** Test seam: called after each step of a door's intent protocol (crash tests). */
@@ -160,7 +162,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
 
   function project(): View {
     const alerts = [...doorAlerts].map(([compartment, kind]) => ({ compartment, kind }));
-    const view = projectView(actor!.getSnapshot(), alerts);
+    const view = projectView(actor!.getSnapshot(), alerts, deps.timeZone);
     if (view.screen !== 'staff.menu') return view;
     return { ...view, props: { ...view.props, sync: deps.syncStatus?.() ?? null } };
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from '@amtomat/admin-sync/protocol';
 import type { SnapshotFrom } from 'xstate';
 import { FLOWS } from '../flows/registry.ts';
 import { inactivityLimit, reopenGraceEnds, type sessionMachine } from '../flows/session.machine.ts';
@@ -21,6 +22,8 @@ export interface View {
      * staff have been told"). Compartment labels only.
      */
     doorAlerts: DoorAlert[];
+    /** The site's time zone (IANA): every time on screen is shown in it, not the browser's. */
+    timeZone: string;
   };
 }
 
@@ -62,12 +65,20 @@ export const ALL_SCREENS: readonly string[] = [
 
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
-export function projectView(snapshot: SessionSnapshot, doorAlerts: DoorAlert[] = []): View {
-  const view = projectScreen(snapshot, doorAlerts);
+export function projectView(
+  snapshot: SessionSnapshot,
+  doorAlerts: DoorAlert[] = [],
+  timeZone = DEFAULT_TIME_ZONE,
+): View {
+  const view = projectScreen(snapshot, doorAlerts, timeZone);
   return { ...view, allowed: allowedEvents(view.screen) };
 }
 
-function projectScreen(snapshot: SessionSnapshot, doorAlerts: DoorAlert[]): Omit<View, 'allowed'> {
+function projectScreen(
+  snapshot: SessionSnapshot,
+  doorAlerts: DoorAlert[],
+  timeZone: string,
+): Omit<View, 'allowed'> {
   const { context } = snapshot;
   const { timers } = context;
   const session: View['session'] = {
@@ -80,6 +91,7 @@ function projectScreen(snapshot: SessionSnapshot, doorAlerts: DoorAlert[]): Omit
         }
       : null,
     doorAlerts,
+    timeZone,
   };
   if (snapshot.matches('attract')) return { screen: 'attract', props: {}, session };
   if (snapshot.matches('menu')) {
