@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { memoryLogger } from '@amtomat/locker-controller';
 import { loadSiteConfig } from './config.ts';
+import { openDemoHardware } from './demo.ts';
 import { DEMO_SITE, startService } from './service.ts';
 
 describe('the site time zone', () => {
@@ -45,7 +46,7 @@ describe('the site time zone', () => {
     const service = await startService({
       dataDir: join(dir, 'data'),
       port: 0,
-      demo: true,
+      hardware: openDemoHardware,
       config: siteWith('America/New_York'),
       logger: memoryLogger(),
       uiDir: dir,
