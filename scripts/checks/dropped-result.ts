@@ -10,7 +10,7 @@
  * Uses the TypeScript 7 compiler API (`typescript/unstable/sync`): a Result is recognised by
  * its shape (`{ ok: true; value } | { ok: false; error }`), whichever package declares it.
  */
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { ArrowFunction, Expression, Node, SourceFile } from 'typescript/unstable/ast';
 import {
   isArrowFunction,
@@ -48,27 +48,36 @@ export const NOT_PRODUCTION: readonly RegExp[] = [
 
 export function isProduction(file: string): boolean {
   return (
-    file.endsWith('.ts') && !file.endsWith('.d.ts') && !NOT_PRODUCTION.some((re) => re.test(file))
+    /\.tsx?$/.test(file) && !file.endsWith('.d.ts') && !NOT_PRODUCTION.some((re) => re.test(file))
   );
 }
 
-/** Every dropped Result in the production files of the project `tsconfig` under `root`. */
+/** The projects `npm test` type-checks: the repository and the kiosk UI. */
+export const PROJECTS = ['tsconfig.json', 'kiosk/ui/tsconfig.json'];
+
+/** Every dropped Result in the production files of the projects (tsconfig files) under `root`. */
 export function findDroppedResults(
   root: string,
-  options: { tsconfig?: string; include?: (file: string) => boolean } = {},
+  options: { projects?: readonly string[]; include?: (file: string) => boolean } = {},
 ): DroppedResult[] {
   const include = options.include ?? isProduction;
+  const projects = options.projects ?? ['tsconfig.json'];
   const api = new API({ cwd: root });
   try {
-    const snapshot = api.updateSnapshot({ openProjects: [options.tsconfig ?? 'tsconfig.json'] });
-    const project = snapshot.getProjects()[0];
-    if (!project) throw new Error(`no TypeScript project at ${root}`);
+    // One tsgo process and snapshot for every project.
+    const snapshot = api.updateSnapshot({ openProjects: [...projects] });
     const found: DroppedResult[] = [];
-    for (const fileName of project.program.getSourceFileNames()) {
-      const file = relative(root, fileName);
-      if (file.startsWith('..') || !include(file)) continue;
-      const source = project.program.getSourceFile(fileName);
-      if (source) found.push(...droppedIn(project, source, file));
+    const seen = new Set<string>();
+    for (const config of projects) {
+      const project = snapshot.getProject(resolve(root, config));
+      if (!project) throw new Error(`no TypeScript project ${config} in ${root}`);
+      for (const fileName of project.program.getSourceFileNames()) {
+        const file = relative(root, fileName);
+        if (file.startsWith('..') || seen.has(file) || !include(file)) continue;
+        seen.add(file);
+        const source = project.program.getSourceFile(fileName);
+        if (source) found.push(...droppedIn(project, source, file));
+      }
     }
     return found;
   } finally {
@@ -155,7 +164,7 @@ function skipTrivia(text: string, pos: number): number {
 
 if (import.meta.main) {
   const root = process.cwd();
-  const dropped = findDroppedResults(root);
+  const dropped = findDroppedResults(root, { projects: PROJECTS });
   for (const { file, line, code } of dropped) {
     console.error(
       `${file}:${line}: the Result of \`${code}\` is dropped: handle its error (log, audit, alarm) or return it`,
