@@ -131,7 +131,7 @@ export function createDoorService(deps: {
    * its door was open (`wrong-status`), the intent was already settled — is never silent:
    * an audit row and an alarm for staff in the step's transaction, and one log line.
    */
-  function check(intent: DoorIntent, step: RefusableStep, answer: StoreAnswer): void {
+  function reportIfRefused(intent: DoorIntent, step: RefusableStep, answer: StoreAnswer): void {
     if (answer === undefined || answer.ok) return;
     const reason = answer.error;
     store.audit({
@@ -158,9 +158,9 @@ export function createDoorService(deps: {
   /** The business change when a door is seen open for its intent (same transaction). */
   function completeOpened(intent: DoorIntent, itemIds: string[]) {
     store.transaction(() => {
-      check(intent, 'intent-opened', store.setIntentState(intent.id, 'opened'));
+      reportIfRefused(intent, 'intent-opened', store.setIntentState(intent.id, 'opened'));
       store.recordDoor(intent.compartment, 'open', now());
-      check(
+      reportIfRefused(
         intent,
         'completion',
         COMPLETIONS[intent.purpose].onOpened?.({ store, intent, itemIds }),
@@ -170,8 +170,8 @@ export function createDoorService(deps: {
 
   /** The door closed on an opened intent: its state and business change (caller's transaction). */
   function completeClosed(intent: DoorIntent, itemPresent: boolean | undefined) {
-    check(intent, 'intent-closed', store.setIntentState(intent.id, 'closed'));
-    check(
+    reportIfRefused(intent, 'intent-closed', store.setIntentState(intent.id, 'closed'));
+    reportIfRefused(
       intent,
       'completion',
       COMPLETIONS[intent.purpose].onClosed?.({ store, intent, itemPresent }),
@@ -180,7 +180,7 @@ export function createDoorService(deps: {
 
   function fail(intent: DoorIntent, reason: string) {
     store.transaction(() => {
-      check(
+      reportIfRefused(
         intent,
         'intent-failed',
         store.setIntentState(intent.id, 'failed', { failure: reason }),
@@ -262,7 +262,7 @@ export function createDoorService(deps: {
     const result = await locker.unlock(request.compartment, {
       onSent: () => {
         store.transaction(() =>
-          check(intent, 'intent-sent', store.setIntentState(intent.id, 'sent')),
+          reportIfRefused(intent, 'intent-sent', store.setIntentState(intent.id, 'sent')),
         );
         afterStep('unlock-sent');
       },
