@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { UiEvent } from '../rpc.ts';
+import type { UiEvent } from '../contract.ts';
 import { useScreen } from '../shell/screen-context.ts';
 
 interface ActionProps {

@@ -1,11 +1,10 @@
 import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { StaffProps } from './props.ts';
+import type { PropsOf, SyncStatusView } from '../../contract.ts';
 
 /** The connection to the town hall: staff see whether what they did has arrived. */
-function SyncState({ sync }: { sync: NonNullable<StaffProps['sync']> | null }) {
+function SyncState({ sync }: { sync: SyncStatusView | null }) {
   const { t, i18n } = useTranslation();
   const time = (at: number) =>
     new Intl.DateTimeFormat(i18n.language === 'de-easy' ? 'de' : i18n.language, {
@@ -42,12 +41,12 @@ const TASKS = [
   { task: 'load', event: 'START_LOADING', icon: '⇩' },
   { task: 'retrieve', event: 'START_RETRIEVAL', icon: '⇧' },
   { task: 'maintenance', event: 'START_MAINTENANCE', icon: '⚙' },
-];
+] as const;
 
 /** Only the tasks this role may do. */
-export function StaffMenu() {
+export function StaffMenu(props: PropsOf<'staff.menu'>) {
   const { t } = useTranslation();
-  const { tasks, role, sync } = useProps<StaffProps>();
+  const { tasks, role, sync } = props;
   return (
     <Screen title={t('staff.menu.title')} intro={t(`staff.role.${role ?? 'staff'}`)}>
       <div className="choices">
@@ -60,7 +59,7 @@ export function StaffMenu() {
           </Action>
         ))}
       </div>
-      <SyncState sync={sync ?? null} />
+      <SyncState sync={sync} />
       <div className="actions">
         <Action event={{ type: 'LOGOUT' }} testId="logout" kind="secondary">
           {t('staff.menu.logout')}
