@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../src/service/demo.ts';
 import { DEMO_SITE } from '../src/service/service.ts';
 import { eventually, until } from '../src/testing/wait.ts';
+import { formatDateTime } from '../ui/src/components/date-time.ts';
 import {
   CLERK,
   type FleetProcess,
@@ -87,7 +88,7 @@ async function announce(reference: string): Promise<string> {
   await consolePage.getByLabel('Kind').selectOption({ label: 'ID document' });
   await consolePage.getByLabel('Language of the notices').selectOption({ label: 'English' });
   await consolePage.getByLabel('E-mail address').fill(CITIZEN.email);
-  await consolePage.getByLabel('Date of birth (second factor)').fill(CITIZEN.dateOfBirth);
+  await consolePage.getByLabel('Date of birth of the person collecting').fill(CITIZEN.dateOfBirth);
   await consolePage.getByRole('button', { name: 'Announce' }).click();
   await consolePage.waitForURL(/\/console\/items\/[^/?]+/);
   assert.doesNotMatch(await consolePage.locator('main').innerText(), /\b\d{8}\b/, 'no code shown');
@@ -195,6 +196,16 @@ describe('announce → load → e-mail → pick up → console', () => {
 
     await staffLogIn();
     assert.match(await kiosk.page.getByTestId('sync-online').innerText(), /Connected|Verbunden/);
+    // The last exchange in the site's time zone (default Europe/Berlin, as the console), not
+    // the browser's: one zone for every time a person reads.
+    const synced = kiosk.service.sync!.state().lastSync;
+    assert.ok(synced);
+    const shown = await kiosk.page.getByTestId('sync-last').innerText();
+    const lastSync = kiosk.service.sync!.state().lastSync!;
+    assert.ok(
+      [synced, lastSync].some((at) => shown === formatDateTime(at, 'de', 'Europe/Berlin')),
+      `${shown}: the last exchange in Berlin time`,
+    );
     const mailsBefore = smtp.mails.length;
     const compartment = await load(reference);
     await kiosk.service.sync!.syncNow();

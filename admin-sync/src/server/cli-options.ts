@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { err, ok, type Result } from '../protocol/index.ts';
+import { err, isTimeZone, ok, type Result } from '../protocol/index.ts';
 import { StorageOpenError } from './storage/driver.ts';
 import type { SecretKeySource } from './storage/secrets.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL] [--notify-config FILE]
+export const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL] [--notify-config FILE] [--time-zone ZONE]
        npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours 1..720] [--data DIR] [--postgres URL]
        npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer [--totp] [--data DIR] [--postgres URL] < password
        (serve --behind-proxy: behind a TLS reverse proxy; console cookies Secure, client address from X-Forwarded-For)
@@ -35,6 +35,8 @@ export interface CliOptions {
   host: string;
   behindProxy: boolean;
   notifyConfig: string | undefined;
+  /** --time-zone or FLEET_TIME_ZONE, checked; unset: the notice file's, else Europe/Berlin. */
+  timeZone: string | undefined;
   label: string | null;
   validHours: number;
   username: string | undefined;
@@ -64,6 +66,7 @@ function parseFlags(args: readonly string[]) {
           totp: { type: 'boolean' },
           'behind-proxy': { type: 'boolean' },
           'notify-config': { type: 'string' },
+          'time-zone': { type: 'string' },
           help: { type: 'boolean' },
         },
       }),
@@ -160,6 +163,13 @@ export function readCliOptions(args: readonly string[], env: Env): Result<CliOpt
   const validHours = integerIn('--valid-hours', values['valid-hours'] ?? '24', 1, MAX_VALID_HOURS);
   if (!validHours.ok) return validHours;
 
+  const timeZone = values['time-zone'] ?? (env.FLEET_TIME_ZONE || undefined);
+  if (timeZone !== undefined && !isTimeZone(timeZone)) {
+    return err(
+      `--time-zone / FLEET_TIME_ZONE: "${timeZone}" is not a time zone; use an IANA name such as Europe/Berlin`,
+    );
+  }
+
   const dataDir = resolve(values.data ?? env.FLEET_DATA ?? '.data/fleet');
   const keyFile = values['secret-key-file'] ?? env.FLEET_SECRET_KEY_FILE;
   const secretKey = { file: resolve(keyFile ?? join(dataDir, 'secret.key')) };
@@ -185,6 +195,7 @@ export function readCliOptions(args: readonly string[], env: Env): Result<CliOpt
     host: values.host ?? env.FLEET_HOST ?? '127.0.0.1',
     behindProxy: values['behind-proxy'] ?? false,
     notifyConfig: values['notify-config'],
+    timeZone,
     label: values.label ?? null,
     validHours: validHours.value,
     username: values.username,

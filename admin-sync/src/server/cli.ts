@@ -6,7 +6,9 @@
  * terminal. Notices (e-mail, SMS) are sent when `--notify-config FILE` (or
  * FLEET_NOTIFY_CONFIG, FLEET_SMTP_URL, FLEET_SMS_URL) configures them. Options are read in
  * cli-options.ts; every failure at start is one line on stderr, never a stack trace.
+ * Times people read are in `--time-zone ZONE` (FLEET_TIME_ZONE; default Europe/Berlin).
  */
+import { DEFAULT_TIME_ZONE } from '../protocol/index.ts';
 import { createFleetServer } from './app.ts';
 import { type CliOptions, readCliOptions, storageErrorLine, USAGE } from './cli-options.ts';
 import { addUserCommand, registerConsole } from './console/index.ts';
@@ -58,6 +60,8 @@ async function serve() {
   // A broken notification config stops the start: better than notices that never go out.
   const notify = loadNotificationConfig({ file: options.notifyConfig, env: process.env });
   if (!notify.ok) quit(notify.error, 2);
+  const timeZone = options.timeZone ?? notify.value?.timeZone ?? DEFAULT_TIME_ZONE;
+  if (notify.value) notify.value.timeZone = timeZone;
   const storage = await openStorage();
   const app = createFleetServer({ storage, logger });
   const { behindProxy } = options;
@@ -66,6 +70,7 @@ async function serve() {
     logger,
     secureCookies: behindProxy,
     trustForwardedFor: behindProxy,
+    timeZone,
   });
   const address = await app.listen({ port, host }).catch(async (error: NodeJS.ErrnoException) => {
     await storage.close();

@@ -54,6 +54,8 @@ export interface SessionView {
    * staff have been told"). Compartment labels only.
    */
   doorAlerts: DoorAlert[];
+  /** The site's time zone (IANA): every time on screen is shown in it, not the browser's. */
+  timeZone: string;
 }
 
 type AllPropKeys = { [S in Screen]: keyof PropsOf<S> }[Screen];

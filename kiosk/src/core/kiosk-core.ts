@@ -39,6 +39,8 @@ export interface KioskCoreDeps {
   clock: Clock;
   logger: Logger;
   timers?: Partial<SessionTimers>;
+  /** The site's time zone for every time on screen (default Europe/Berlin). */
+  timeZone?: string;
   /** The fleet sync's state, shown to staff on their menu. */
   syncStatus?: () => SyncStatusView | null;
   /** Test seam: called after each step of a door's intent protocol (crash tests). */
@@ -165,10 +167,11 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
 
   function project(): View {
     const alerts = [...doorAlerts].map(([compartment, kind]) => ({ compartment, kind }));
-    const syncStatus = deps.syncStatus;
+    const { syncStatus, timeZone } = deps;
     return projectView(actor!.getSnapshot(), {
       doorAlerts: alerts,
       ...(syncStatus && { syncStatus }),
+      ...(timeZone !== undefined && { timeZone }),
     });
   }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from '@amtomat/admin-sync/protocol';
 import type { SnapshotFrom } from 'xstate';
 import type {
   DoorAlert,
@@ -44,6 +45,8 @@ export interface ViewExtras {
   doorAlerts?: DoorAlert[];
   /** The fleet sync's state: asked for only when the staff menu shows. */
   syncStatus?: () => SyncStatusView | null;
+  /** The site's time zone (default Europe/Berlin). */
+  timeZone?: string;
 }
 
 /** A view before its allowed events: the screen and props as `projectScreen` finds them. */
@@ -54,7 +57,11 @@ interface Projected {
 }
 
 export function projectView(snapshot: SessionSnapshot, extras: ViewExtras = {}): View {
-  const view = projectScreen(snapshot, extras.doorAlerts ?? []);
+  const view = projectScreen(
+    snapshot,
+    extras.doorAlerts ?? [],
+    extras.timeZone ?? DEFAULT_TIME_ZONE,
+  );
   const props =
     view.screen === 'staff.menu'
       ? { ...view.props, sync: extras.syncStatus?.() ?? null }
@@ -64,7 +71,11 @@ export function projectView(snapshot: SessionSnapshot, extras: ViewExtras = {}):
   return { ...view, props, allowed: allowedEvents(view.screen) } as View;
 }
 
-function projectScreen(snapshot: SessionSnapshot, doorAlerts: DoorAlert[]): Projected {
+function projectScreen(
+  snapshot: SessionSnapshot,
+  doorAlerts: DoorAlert[],
+  timeZone: string,
+): Projected {
   const { context } = snapshot;
   const { timers } = context;
   const session: Projected['session'] = {
@@ -77,6 +88,7 @@ function projectScreen(snapshot: SessionSnapshot, doorAlerts: DoorAlert[]): Proj
         }
       : null,
     doorAlerts,
+    timeZone,
   };
   if (snapshot.matches('attract')) return { screen: 'attract', props: {}, session };
   if (snapshot.matches('menu')) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '@amtomat/admin-sync/protocol';
 import { err, lockerConfigSchema, ok, type Result } from '@amtomat/locker-controller';
 import { hidSelectorSchema } from '@amtomat/locker-controller/devices';
 import { z } from 'zod';
@@ -29,6 +30,11 @@ export const siteConfigSchema = z
       name: z.string().min(1).max(80),
       /** Named to a courier when this station is full. */
       nearestOtherStation: z.string().max(120).optional(),
+      /** Times on screen (staff menu, receipts) are shown in this IANA zone. */
+      timeZone: z
+        .string()
+        .refine(isTimeZone, 'not a time zone; use an IANA name such as Europe/Berlin')
+        .default(DEFAULT_TIME_ZONE),
     }),
     locker: lockerConfigSchema,
     /** Per compartment: height of its floor and whether it is in reach from a wheelchair. */

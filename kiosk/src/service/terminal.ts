@@ -71,6 +71,7 @@ export async function openTerminal(options: {
     clock,
     logger,
     timers: site.timers,
+    timeZone: site.site.timeZone,
     ...(options.syncStatus && { syncStatus: options.syncStatus }),
   });
   const { cardReader, scanner } = options.devices;

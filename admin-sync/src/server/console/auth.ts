@@ -143,6 +143,20 @@ export function authenticator(store: ConsoleStore, policy: AuthPolicy) {
       return session;
     },
 
+    /** Too many failed sign-ins with this user name within the window (the users page). */
+    async userLocked(username: string, now: number): Promise<boolean> {
+      const failures = await store.failures(userScope(username), now - policy.failureWindowMs);
+      return failures >= policy.maxFailuresPerUser;
+    },
+
+    /**
+     * An admin lifts a user's lock: the name's failures are forgotten. A client address's
+     * own lock (someone trying many names) stays until its window passes.
+     */
+    async unlockUser(username: string): Promise<void> {
+      await store.clearFailures(userScope(username));
+    },
+
     async endSession(token: string | undefined): Promise<void> {
       if (token) await store.deleteSession(sha256(token));
     },

@@ -51,7 +51,7 @@ for (const adapter of storageAdapters()) {
       assert.match(item.body, /<h2>Benachrichtigungen<\/h2>/);
       assert.match(
         item.body,
-        /<th scope="row">Abholcode<\/th>\s*<td>E-Mail<\/td>\s*<td class="warn">fehlgeschlagen<\/td>\s*<td>1<\/td>\s*<td lang="en">550 5\.1\.1 mailbox unavailable<\/td>/,
+        /<th scope="row">Abholcode<\/th>\s*<td>E-Mail<\/td>\s*<td class="warn">fehlgeschlagen<\/td>\s*<td>1<\/td>\s*<td>Der Mailserver kennt diese E-Mail-Adresse nicht oder nimmt keine Nachrichten für sie an\. Bitte Adresse prüfen\.<details class="technical"><summary>Technische Angabe für die IT<\/summary><code lang="en">550 5\.1\.1 mailbox unavailable<\/code><\/details><\/td>/,
       );
       assert.match(item.body, /Abholcode per E-Mail für AZ-77 erneut senden/);
       assert.ok(!item.body.includes(EMAIL));
@@ -85,7 +85,10 @@ for (const adapter of storageAdapters()) {
       );
       const english = await clerk.get('/console/notices?lang=en');
       assert.match(english.body, /<caption>failed: 1, newest first<\/caption>/);
-      assert.match(english.body, /<td>550 5\.1\.1 mailbox unavailable<\/td>/);
+      assert.match(
+        english.body,
+        /<td>The mail server does not know this e-mail address or takes no messages for it\. Please check the address\.<details class="technical"><summary>Technical detail for IT<\/summary><code>550 5\.1\.1 mailbox unavailable<\/code><\/details><\/td>/,
+      );
       assert.match(english.body, /Send pickup code by e-mail for AZ-77 again/);
 
       // A viewer reads, without the retry column.

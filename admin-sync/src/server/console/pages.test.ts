@@ -531,8 +531,11 @@ for (const adapter of storageAdapters()) {
 
       const audit = await admin.get('/console/audit');
       assert.equal(audit.statusCode, 200);
-      assert.match(audit.body, /<td>Benutzer angelegt<\/td>/);
-      assert.match(audit.body, /<td>Anmeldung<\/td>/);
+      assert.match(
+        audit.body,
+        /<td>Benutzer bernd angelegt \(Rolle: Nur lesen, mit Einmalcode\)\.<\/td>/,
+      );
+      assert.match(audit.body, /<td>Angemeldet\.<\/td>/);
       assert.doesNotMatch(audit.body, /a long enough password|otpauth/);
     });
 

@@ -34,14 +34,17 @@ for (const adapter of storageAdapters()) {
     it('lists a parked event with terminal, seq, type, time and reason, never its payload', async () => {
       const empty = await clerk.get(PAGE);
       assert.equal(empty.statusCode, 200);
-      assert.match(empty.body, /Keine zurückgestellten Meldungen\./);
+      assert.match(empty.body, /Keine nicht verarbeiteten Meldungen\./);
       await h.parkPoisonEvent();
 
       const page = await clerk.get(PAGE);
       assert.equal(page.statusCode, 200);
-      assert.match(page.body, /<h1>Zurückgestellte Meldungen<\/h1>/);
+      assert.match(page.body, /<h1>Nicht verarbeitete Meldungen<\/h1>/);
       assert.match(page.body, /<a href="\/console\/parked" aria-current="page">/);
-      assert.match(page.body, /<caption>Zurückgestellte Meldungen: 1, neueste zuerst<\/caption>/);
+      assert.match(
+        page.body,
+        /<caption>Nicht verarbeitete Meldungen: 1, neueste zuerst<\/caption>/,
+      );
       const name = h.device.deviceId.slice(0, 8);
       assert.match(
         page.body,
@@ -52,7 +55,7 @@ for (const adapter of storageAdapters()) {
       assertNoPayload(page.body, 'de');
 
       const english = await clerk.get(`${PAGE}?lang=en`);
-      assert.match(english.body, /<caption>Parked events: 1, newest first<\/caption>/);
+      assert.match(english.body, /<caption>Unprocessed reports: 1, newest first<\/caption>/);
       assert.match(english.body, /<td>item-ready<\/td>/);
       assert.match(english.body, /<td>payload of item-ready invalid \(/);
       assertNoPayload(english.body, 'en');
@@ -61,22 +64,22 @@ for (const adapter of storageAdapters()) {
     it('filters by terminal', async () => {
       await h.parkPoisonEvent();
       const own = await clerk.get(filtered());
-      assert.match(own.body, /<caption>Zurückgestellte Meldungen: 1,/);
+      assert.match(own.body, /<caption>Nicht verarbeitete Meldungen: 1,/);
       assert.match(own.body, new RegExp(`<option value="${h.device.deviceId}" selected>`));
       const other = await clerk.get(`${PAGE}?device=another-terminal`);
-      assert.match(other.body, /Keine zurückgestellten Meldungen\./);
+      assert.match(other.body, /Keine nicht verarbeiteten Meldungen\./);
       const all = await clerk.get(`${PAGE}?device=`);
-      assert.match(all.body, /<caption>Zurückgestellte Meldungen: 1,/);
+      assert.match(all.body, /<caption>Nicht verarbeitete Meldungen: 1,/);
     });
 
     it('warns on the overview and the terminal page with the count, linking to the list', async () => {
-      const warning = /Vom Server zurückgestellte Meldungen von [0-9a-f]{8}: (\d+)\./;
+      const warning = /Meldungen von [0-9a-f]{8}, die der Server nicht verarbeiten konnte: (\d+)\./;
       assert.doesNotMatch((await clerk.get('/console/')).body, warning);
       assert.doesNotMatch((await clerk.get(terminal())).body, warning);
       await h.parkPoisonEvent();
       await h.parkPoisonEvent();
       const href = filtered().replace('?', '\\?');
-      const link = `<a href="${href}">Zurückgestellte Meldungen von [0-9a-f]{8} ansehen</a>`;
+      const link = `<a href="${href}">Nicht verarbeitete Meldungen von [0-9a-f]{8} ansehen</a>`;
       for (const path of ['/console/', terminal()]) {
         const body = (await clerk.get(path)).body;
         assert.equal(warning.exec(body)?.[1], '2', path);
@@ -90,7 +93,10 @@ for (const adapter of storageAdapters()) {
       for (const username of ['vera', 'clara', 'anna']) {
         const client = await h.client().signedIn(username);
         const overview = await client.get('/console/');
-        assert.match(overview.body, /<a href="\/console\/parked">Zurückgestellte Meldungen<\/a>/);
+        assert.match(
+          overview.body,
+          /<a href="\/console\/parked">Nicht verarbeitete Meldungen<\/a>/,
+        );
         const page = await client.get(PAGE);
         assert.equal(page.statusCode, 200, username);
         assert.match(page.body, /<td lang="en">item-ready<\/td>/, username);

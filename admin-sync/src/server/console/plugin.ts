@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_TIME_ZONE } from '../../protocol/index.ts';
 import { type Clock, type Logger, silentLogger, systemClock } from '../log.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import { type AuthPolicy, authenticator, DEFAULT_AUTH_POLICY } from './auth.ts';
@@ -83,7 +84,7 @@ export async function registerConsole(
     logger: options.logger ?? silentLogger,
     clock: options.clock ?? systemClock,
     onlineWindowMs: options.onlineWindowMs ?? 5 * 60_000,
-    timeZone: options.timeZone ?? 'Europe/Berlin',
+    timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,
   };
   const cookies: CookieSettings = { secure: options.secureCookies ?? false };
 

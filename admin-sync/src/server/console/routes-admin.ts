@@ -1,10 +1,12 @@
 /** For admins: console users (list, add, disable) and the audit log of console actions. */
 import type { FastifyInstance } from 'fastify';
+import { type AuditNames, auditNames, auditSentence } from './audit-text.ts';
 import { type ConsoleEnv, consolePath, type SignedView } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { audit, guard, idParam, messagePage, sendPage } from './http.ts';
-import { isMessageKey, type MessageKey } from './i18n.ts';
-import { type ConsoleUser, ROLES, type Role } from './store.ts';
+import type { MessageKey } from './i18n.ts';
+import { qrSvg } from './qr.ts';
+import { type AuditEntry, type ConsoleUser, ROLES, type Role } from './store.ts';
 import { type AddUserError, addUser } from './users.ts';
 import {
   checkbox,
@@ -34,23 +36,53 @@ const ROLE_LABELS: Readonly<Record<Role, MessageKey>> = {
 };
 const roleText = (view: SignedView, role: Role) => view.t(ROLE_LABELS[role]);
 
+/** The users with the lock state of each (too many failed sign-ins). */
+async function usersWithLocks(env: ConsoleEnv): Promise<ListedUser[]> {
+  const now = env.clock.now();
+  const users = await env.store.users();
+  return Promise.all(
+    users.map(async (u) => ({ ...u, locked: await env.auth.userLocked(u.username, now) })),
+  );
+}
+
+type ListedUser = ConsoleUser & { locked: boolean };
+
+function userActions(view: SignedView, u: ListedUser): SafeHtml {
+  const { t } = view;
+  const action = (path: string, label: string, danger: boolean) =>
+    html`<form method="post" action="${consolePath(`/users/${encodeURIComponent(u.id)}/${path}`)}">${csrfField(view.csrf)}<button type="submit"${danger ? html` class="danger"` : ''}>${label}</button></form>`;
+  return html`${u.locked && u.disabledAt === null ? action('unlock', t('users.unlock', { user: u.username }), false) : ''}${
+    u.disabledAt === null && u.id !== view.user.id
+      ? action('disable', t('users.disable', { user: u.username }), true)
+      : ''
+  }`;
+}
+
+function userState(view: SignedView, u: ListedUser): string {
+  if (u.disabledAt !== null) return view.t('users.disabledAt', { at: view.date(u.disabledAt) });
+  return view.t(u.locked ? 'users.locked' : 'users.active');
+}
+
 function usersPage(
   view: SignedView,
-  users: ConsoleUser[],
+  users: ListedUser[],
   state: {
     values?: { username?: string; role?: string; totp?: boolean };
     errors?: FieldError[];
     added?: { username: string; totpUri: string | null };
+    unlocked?: string;
   } = {},
 ): SafeHtml {
   const { t } = view;
   const added = state.added
     ? html`${notice(t('users.added', { user: state.added.username }))}${
         state.added.totpUri
-          ? html`<div class="secret"><h2>${t('users.totpTitle')}</h2><p>${t('users.totpOnce')}</p><p><code>${state.added.totpUri}</code></p></div>`
+          ? html`<div class="secret"><h2>${t('users.totpTitle')}</h2><p>${t('users.totpOnce')}</p><figure>${qrSvg(state.added.totpUri, t('users.totpQr'))}</figure><p><code>${state.added.totpUri}</code></p></div>`
           : ''
       }`
-    : '';
+    : state.unlocked
+      ? notice(t('users.unlocked', { user: state.unlocked }))
+      : '';
   const list = html`<table>
 <caption>${t('users.caption', { count: users.length })}</caption>
 <thead><tr><th scope="col">${t('users.username')}</th><th scope="col">${t('users.role')}</th><th scope="col">${t('users.totp')}</th><th scope="col">${t('users.created')}</th><th scope="col">${t('users.state')}</th><th scope="col">${t('users.actions')}</th></tr></thead>
@@ -58,12 +90,8 @@ function usersPage(
     (
       u,
     ) => html`<tr><th scope="row">${u.username}</th><td>${roleText(view, u.role)}</td><td>${t(u.totpSecret ? 'users.yes' : 'users.no')}</td><td>${view.date(u.createdAt)}</td>
-<td>${u.disabledAt === null ? t('users.active') : t('users.disabledAt', { at: view.date(u.disabledAt) })}</td>
-<td>${
-      u.disabledAt === null && u.id !== view.user.id
-        ? html`<form method="post" action="${consolePath(`/users/${encodeURIComponent(u.id)}/disable`)}">${csrfField(view.csrf)}<button type="submit" class="danger">${t('users.disable', { user: u.username })}</button></form>`
-        : ''
-    }</td></tr>`,
+<td${u.locked && u.disabledAt === null ? html` class="warn"` : ''}>${userState(view, u)}</td>
+<td>${userActions(view, u)}</td></tr>`,
   )}</tbody>
 </table>`;
   const errors = state.errors ?? [];
@@ -79,25 +107,17 @@ ${checkbox({ name: 'totp', label: t('users.withTotp'), checked: state.values?.to
   return layout(view, { title: t('users.title'), body: [html`${added}`, list, form], errors });
 }
 
-const auditAction = (view: SignedView, action: string) => {
-  const key = `auditAction.${action}`;
-  return isMessageKey(key) ? view.t(key) : action;
-};
-
-function auditPage(
-  view: SignedView,
-  entries: Awaited<ReturnType<ConsoleEnv['store']['audit']>>,
-): SafeHtml {
+function auditPage(view: SignedView, entries: readonly AuditEntry[], names: AuditNames): SafeHtml {
   const { t } = view;
   const body =
     entries.length === 0
       ? html`<p>${t('audit.none')}</p>`
       : html`<table>
 <caption>${t('audit.caption', { count: entries.length })}</caption>
-<thead><tr><th scope="col">${t('audit.at')}</th><th scope="col">${t('audit.user')}</th><th scope="col">${t('audit.action')}</th><th scope="col">${t('audit.target')}</th><th scope="col">${t('audit.reason')}</th><th scope="col">${t('audit.details')}</th></tr></thead>
+<thead><tr><th scope="col">${t('audit.at')}</th><th scope="col">${t('audit.user')}</th><th scope="col">${t('audit.what')}</th><th scope="col">${t('audit.reason')}</th></tr></thead>
 <tbody>${entries.map(
           (e) =>
-            html`<tr><td>${view.date(e.at)}</td><td>${e.username}</td><td>${auditAction(view, e.action)}</td><td>${e.target ?? '–'}</td><td>${e.reason ?? ''}</td><td><code>${e.details ? JSON.stringify(e.details) : ''}</code></td></tr>`,
+            html`<tr><td>${view.date(e.at)}</td><td>${e.username}</td><td>${auditSentence(view, e, names)}</td><td>${e.reason ?? ''}</td></tr>`,
         )}</tbody>
 </table>`;
   return layout(view, { title: t('audit.title'), body });
@@ -107,7 +127,7 @@ export function registerAdminRoutes(scope: FastifyInstance, env: ConsoleEnv) {
   scope.get(
     '/users',
     guard(env, 'admin', async (_request, reply, view) =>
-      sendPage(reply, 200, usersPage(view, await env.store.users())),
+      sendPage(reply, 200, usersPage(view, await usersWithLocks(env))),
     ),
   );
 
@@ -129,7 +149,7 @@ export function registerAdminRoutes(scope: FastifyInstance, env: ConsoleEnv) {
           field: e.field,
           message: view.t(USER_ERRORS[`${e.field}-${e.problem}`]),
         }));
-        return sendPage(reply, 422, usersPage(view, await env.store.users(), { values, errors }));
+        return sendPage(reply, 422, usersPage(view, await usersWithLocks(env), { values, errors }));
       }
       const { user, totpUri } = added.value;
       await audit(env, view, {
@@ -147,7 +167,9 @@ export function registerAdminRoutes(scope: FastifyInstance, env: ConsoleEnv) {
       return sendPage(
         reply,
         200,
-        usersPage(view, await env.store.users(), { added: { username: user.username, totpUri } }),
+        usersPage(view, await usersWithLocks(env), {
+          added: { username: user.username, totpUri },
+        }),
       );
     }),
   );
@@ -173,10 +195,35 @@ export function registerAdminRoutes(scope: FastifyInstance, env: ConsoleEnv) {
     }),
   );
 
+  scope.post(
+    '/users/:id/unlock',
+    guard(env, 'admin', async (request, reply, view) => {
+      const id = idParam(request);
+      const target = id === undefined ? undefined : await env.store.userById(id);
+      view = { ...view, path: consolePath('/users') };
+      if (!target) return messagePage(reply, view, 404, 'notFound.title', 'notFound.user');
+      await env.auth.unlockUser(target.username);
+      await audit(env, view, {
+        action: 'user-unlocked',
+        target: target.id,
+        reason: null,
+        details: null,
+      });
+      env.logger.log('info', 'console.user-unlocked', { user: view.user.id, unlocked: target.id });
+      return sendPage(
+        reply,
+        200,
+        usersPage(view, await usersWithLocks(env), { unlocked: target.username }),
+      );
+    }),
+  );
+
   scope.get(
     '/audit',
-    guard(env, 'admin', async (_request, reply, view) =>
-      sendPage(reply, 200, auditPage(view, await env.store.audit({ limit: 500 }))),
-    ),
+    guard(env, 'admin', async (_request, reply, view) => {
+      const entries = await env.store.audit({ limit: 500 });
+      const names = await auditNames(env, entries);
+      return sendPage(reply, 200, auditPage(view, entries, names));
+    }),
   );
 }

@@ -66,8 +66,10 @@ const statusText = (view: SignedView, status: string) => {
   return isMessageKey(key) ? view.t(key) : status;
 };
 const kindText = (view: SignedView, kind: string | null) => {
-  const key = kind === null ? undefined : kindLabel(kind);
-  return key ? view.t(key) : (kind ?? '–');
+  // No kind: the terminal loaded the item without an announcement, so nobody named one.
+  if (kind === null) return view.t('item.kindNotGiven');
+  const key = kindLabel(kind);
+  return key ? view.t(key) : kind;
 };
 
 function listPage(

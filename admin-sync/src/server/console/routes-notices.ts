@@ -18,7 +18,8 @@ import { type ConsoleEnv, consolePath, itemPath, may, type SignedView } from './
 import { html, type SafeHtml } from './html.ts';
 import { audit, formFields, guard, idParam, messagePage, sendPage } from './http.ts';
 import type { MessageKey } from './i18n.ts';
-import { csrfField, englishCell, layout, notice, selectField } from './views.ts';
+import { noticeReasonCell } from './notice-reasons.ts';
+import { csrfField, layout, notice, selectField } from './views.ts';
 
 /** Failed first: they are what staff must act on. */
 const STATUS_ORDER: readonly NoticeStatus[] = ['failed', 'pending', 'sent', 'cancelled'];
@@ -75,7 +76,7 @@ ${options.references ? html`<th scope="row"><a href="${itemPath(n.itemId)}">${re
 <td>${t(CHANNEL_LABELS[n.channel])}</td>
 <td${n.status === 'failed' ? html` class="warn"` : ''}>${t(STATUS_LABELS[n.status])}</td>
 <td>${n.attempts}</td>
-${englishCell(view, n.lastError)}
+${noticeReasonCell(view, n.lastError)}
 <td>${n.status === 'pending' ? view.date(n.nextAttemptAt) : '–'}</td>
 <td>${view.date(n.sentAt)}</td>
 ${act ? html`<td>${n.status === 'failed' ? retryForm(view, n, reference, options.from) : ''}</td>` : ''}
@@ -101,13 +102,13 @@ export function noticeTable(
 export async function itemNotices(
   env: ConsoleEnv,
   view: SignedView,
-  item: { id: string; reference: string },
+  item: { id: string; reference: string; status: string },
 ): Promise<SafeHtml> {
   const { t } = view;
   const notices = await notificationOverview(env.storage, { itemId: item.id });
   const body =
     notices.length === 0
-      ? html`<p>${t('item.noNotices')}</p>`
+      ? html`<p>${t(item.status === 'announced' ? 'item.noNotices' : 'item.noNoticesNoContact')}</p>`
       : noticeTable(view, notices, {
           caption: t('item.noticesCaption'),
           reference: item.reference,

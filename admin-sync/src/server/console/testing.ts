@@ -55,7 +55,7 @@ export interface Harness {
 
 export async function openHarness(
   adapter: StorageAdapter,
-  options: { policy?: Partial<AuthPolicy>; secureCookies?: boolean } = {},
+  options: { policy?: Partial<AuthPolicy>; secureCookies?: boolean; listen?: boolean } = {},
 ): Promise<Harness> {
   let now = START;
   const clock = {
@@ -74,6 +74,8 @@ export async function openHarness(
     ...(options.policy && { policy: options.policy }),
     secureCookies: options.secureCookies ?? false,
   });
+  // Listening: clients talk to a real HTTP server on 127.0.0.1 instead of fastify's inject.
+  const baseUrl = options.listen ? await app.listen({ port: 0, host: '127.0.0.1' }) : undefined;
   const device = await enrolTestDevice(app, storage, clock.now);
   const store = consoleStore(storage.sql, storage.secrets);
   const totpSecrets = new Map<string, string>();
@@ -136,7 +138,8 @@ export async function openHarness(
       const result = (reply.json() as { results: { status: string }[] }).results[0];
       if (result?.status !== 'parked') throw new Error(`poison event not parked: ${reply.body}`);
     },
-    client: (clientOptions = {}) => new ConsoleClient(app, clientOptions.address ?? '127.0.0.1'),
+    client: (clientOptions = {}) =>
+      new ConsoleClient(app, clientOptions.address ?? '127.0.0.1', baseUrl),
     async close() {
       await app.close();
       await storage.close();
@@ -169,34 +172,85 @@ export const csrfOf = (body: string): string =>
 export const totpFor = (harness: Harness, username: string, at = harness.clock.now()) =>
   totpCode(harness.totpSecrets.get(username)!, at);
 
+/** What the tests read of an answer, from fastify's inject or from a real HTTP request. */
+export type ConsoleResponse = Pick<
+  LightMyRequestResponse,
+  'statusCode' | 'body' | 'headers' | 'cookies' | 'json'
+>;
+
+/** One request over a real socket, answered in inject's shape (cookies parsed as it does). */
+async function overHttp(
+  url: string,
+  method: 'GET' | 'POST',
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<ConsoleResponse> {
+  const response = await fetch(url, {
+    method,
+    headers,
+    redirect: 'manual',
+    ...(body !== undefined && { body }),
+  });
+  const text = await response.text();
+  const cookies = response.headers.getSetCookie().map((line) => {
+    const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+    const at = pair.indexOf('=');
+    const attribute = (name: string) =>
+      attributes.find((a) => a.toLowerCase().startsWith(`${name}=`))?.split('=')[1];
+    const maxAge = attribute('max-age');
+    const expires = attribute('expires');
+    return {
+      name: pair.slice(0, at),
+      value: pair.slice(at + 1),
+      ...(maxAge !== undefined && { maxAge: Number(maxAge) }),
+      ...(expires !== undefined && { expires: new Date(expires) }),
+      secure: attributes.some((a) => a.toLowerCase() === 'secure'),
+    };
+  });
+  return {
+    statusCode: response.status,
+    body: text,
+    headers: Object.fromEntries(response.headers),
+    cookies,
+    json: () => JSON.parse(text),
+  };
+}
+
 /** A browser in miniature: keeps cookies, reads the CSRF token of the last page. */
 export class ConsoleClient {
   readonly jar = new Map<string, string>();
   lastCsrf = '';
   private readonly app: FastifyInstance;
   private readonly address: string;
+  /** Set: requests go over a real socket to the listening server (the address is 127.0.0.1). */
+  private readonly baseUrl: string | undefined;
 
-  constructor(app: FastifyInstance, address: string) {
+  constructor(app: FastifyInstance, address: string, baseUrl?: string) {
     this.app = app;
     this.address = address;
+    this.baseUrl = baseUrl;
   }
 
   async request(
     method: 'GET' | 'POST',
     url: string,
     form?: Record<string, string>,
-  ): Promise<LightMyRequestResponse> {
+  ): Promise<ConsoleResponse> {
     const cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await this.app.inject({
-      method,
-      url,
-      remoteAddress: this.address,
-      headers: {
-        ...(cookie && { cookie }),
-        ...(form && { 'content-type': 'application/x-www-form-urlencoded' }),
-      },
-      ...(form && { payload: new URLSearchParams(form).toString() }),
-    });
+    const headers = {
+      ...(cookie && { cookie }),
+      ...(form && { 'content-type': 'application/x-www-form-urlencoded' }),
+    };
+    const payload = form && new URLSearchParams(form).toString();
+    const response = this.baseUrl
+      ? await overHttp(`${this.baseUrl}${url}`, method, headers, payload)
+      : await this.app.inject({
+          method,
+          url,
+          remoteAddress: this.address,
+          headers,
+          ...(payload !== undefined && { payload }),
+        });
     for (const set of response.cookies) {
       const expired = set.expires !== undefined && set.expires.getTime() <= Date.now();
       if (set.value === '' || expired || set.maxAge === 0) this.jar.delete(set.name);

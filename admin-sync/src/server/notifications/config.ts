@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { err, ok, type Result } from '../../protocol/index.ts';
+import { DEFAULT_TIME_ZONE, err, isTimeZone, ok, type Result } from '../../protocol/index.ts';
 
 const SecretSchema = z
   .object({
@@ -132,7 +132,7 @@ export const NotificationConfigSchema = z
     timeZone: z
       .string()
       .refine((zone) => isTimeZone(zone), 'an IANA time zone')
-      .default('Europe/Berlin'),
+      .default(DEFAULT_TIME_ZONE),
     email: EmailSchema.optional(),
     sms: SmsSchema.optional(),
     worker: z
@@ -162,15 +162,6 @@ export const NotificationConfigSchema = z
   .refine((config) => config.email !== undefined || config.sms !== undefined, {
     message: 'configure email (SMTP) and/or sms (gateway)',
   });
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 type Parsed = z.output<typeof NotificationConfigSchema>;
 

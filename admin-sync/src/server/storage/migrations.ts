@@ -195,6 +195,22 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'terminals named by their enrolment token',
+    sql: `
+      -- The token's label is the terminal's one name (console, notice settings); terminals
+      -- enrolled before took the site name they reported.
+      UPDATE devices SET label = (
+        SELECT enrolment_tokens.label FROM enrolment_tokens
+        WHERE enrolment_tokens.device_id = devices.id AND enrolment_tokens.label IS NOT NULL
+      )
+      WHERE EXISTS (
+        SELECT 1 FROM enrolment_tokens
+        WHERE enrolment_tokens.device_id = devices.id AND enrolment_tokens.label IS NOT NULL
+      );
+    `,
+  },
+  {
     version: 7,
     name: 'feed changes the terminal refused',
     sql: `

@@ -349,10 +349,12 @@ export async function createSqlFleetStorage(
           );
           return again ? ok(toDevice(again)) : err('invalid-token' as const);
         }
+        // One name per terminal: the token's label (what the office called it, and the key of
+        // its notice settings) wins over the site name the terminal reports.
         await tx.run(
           `INSERT INTO devices (id, public_key, code_key, label, enrolled_at)
-           VALUES (?, ?, ?, ?, ?)`,
-          [input.deviceId, input.publicKey, input.codeKey, input.label, input.now],
+           VALUES (?, ?, ?, COALESCE((SELECT label FROM enrolment_tokens WHERE token_hash = ?), ?), ?)`,
+          [input.deviceId, input.publicKey, input.codeKey, input.tokenHash, input.label, input.now],
         );
         return ok(toDevice((await deviceRow(tx, input.deviceId))!));
       });

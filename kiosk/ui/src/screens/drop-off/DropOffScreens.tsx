@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
+import { useDateTime } from '../../components/DateTime.tsx';
 import { RevealableEntry } from '../../components/Entry.tsx';
 import { Keyboard } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
@@ -73,13 +74,9 @@ export function DropOffPutInAndClose(props: PropsOf<'drop-off.put-in-and-close'>
 }
 
 export function DropOffReceipt(props: PropsOf<'drop-off.receipt'>) {
-  const { t, i18n } = useTranslation();
-  const when = props.droppedOffAt
-    ? new Intl.DateTimeFormat(i18n.language === 'de-easy' ? 'de' : i18n.language, {
-        dateStyle: 'medium',
-        timeStyle: 'short',
-      }).format(props.droppedOffAt)
-    : '';
+  const { t } = useTranslation();
+  const dateTime = useDateTime();
+  const when = props.droppedOffAt ? dateTime(props.droppedOffAt, 'medium') : '';
   const number = t('drop-off.receipt.number', { number: props.receiptNumber });
   const time = t('drop-off.receipt.time', { time: when });
   return (

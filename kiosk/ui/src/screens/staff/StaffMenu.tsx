@@ -1,16 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
+import { DateTime } from '../../components/DateTime.tsx';
 import { Screen } from '../../components/Screen.tsx';
 import type { PropsOf, SyncStatusView } from '../../contract.ts';
 
 /** The connection to the town hall: staff see whether what they did has arrived. */
 function SyncState({ sync }: { sync: SyncStatusView | null }) {
-  const { t, i18n } = useTranslation();
-  const time = (at: number) =>
-    new Intl.DateTimeFormat(i18n.language === 'de-easy' ? 'de' : i18n.language, {
-      dateStyle: 'short',
-      timeStyle: 'short',
-    }).format(at);
+  const { t } = useTranslation();
   const state = sync === null ? 'off' : sync.online ? 'online' : 'offline';
   return (
     <section className="sync-state" aria-labelledby="sync-title" data-testid="sync-state">
@@ -21,7 +17,13 @@ function SyncState({ sync }: { sync: SyncStatusView | null }) {
         {sync && (
           <>
             <dt>{t('staff.menu.sync.last-sync')}</dt>
-            <dd>{sync.lastSync === null ? t('staff.menu.sync.never') : time(sync.lastSync)}</dd>
+            <dd data-testid="sync-last">
+              {sync.lastSync === null ? (
+                t('staff.menu.sync.never')
+              ) : (
+                <DateTime at={sync.lastSync} />
+              )}
+            </dd>
             <dt>{t('staff.menu.sync.queue')}</dt>
             <dd data-testid="sync-queue">{sync.queueLength}</dd>
           </>
