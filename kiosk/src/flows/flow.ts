@@ -1,12 +1,8 @@
 import type { Logger } from '@amtomat/locker-controller';
-import type { AnyStateMachine, ContextFrom, EventFromLogic, StateValueFrom } from 'xstate';
+import type { AnyStateMachine, ContextFrom, EventFromLogic } from 'xstate';
 import type { z } from 'zod';
 import type { OpenRequest } from '../doors/door-service.ts';
 import type { Store } from '../store/store.ts';
-
-/** A flow's top-level state names, as `props()` and `screens` receive them. */
-export type TopState<M extends AnyStateMachine> =
-  StateValueFrom<M> extends infer V ? (V extends string ? V : keyof V & string) : never;
 
 /**
  * The answers a flow takes from its effect handlers: the machine's events named `CODE_…`,
@@ -48,7 +44,7 @@ export interface FlowDefinition<
   /** A session event that starts this flow from the attract or menu screen (e.g. `CARD`). */
   startsOn?: string;
   /**
-   * Screen name for each top-level state of the machine (`TopState`); the screens
+   * Screen name for each top-level state of the machine; the screens
    * themselves are the keys of `allowedEvents`.
    */
   screens: Partial<Record<string, NoInfer<Screen>>>;
