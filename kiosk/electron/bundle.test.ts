@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { LockBoardSimulator } from '@amtomat/hardware-mocks';
 import { memoryLogger } from '@amtomat/locker-controller';
 import { buildElectronMain } from '../../scripts/build-electron.ts';
-import type { Health } from '../src/service/rpc-contract.ts';
+import type { Health } from '../src/contract/index.ts';
 import { LATEST_VERSION, openDb, schemaVersion } from '../src/store/db.ts';
 import { createHasher, loadOrCreateDeviceSecret } from '../src/store/secret.ts';
 import { createStore } from '../src/store/store.ts';

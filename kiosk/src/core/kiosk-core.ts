@@ -9,7 +9,12 @@ import {
   type DoorPort,
   type DoorStep,
 } from '../doors/door-service.ts';
-import { AWAITING_ANSWER, type FlowEffect, SECRET_CONTEXT_KEYS } from '../flows/flow.ts';
+import {
+  AWAITING_ANSWER,
+  effectHandler,
+  type FlowEffect,
+  SECRET_CONTEXT_KEYS,
+} from '../flows/flow.ts';
 import { FLOWS } from '../flows/registry.ts';
 import {
   SESSION_MACHINE_VERSION,
@@ -162,9 +167,12 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
 
   function project(): View {
     const alerts = [...doorAlerts].map(([compartment, kind]) => ({ compartment, kind }));
-    const view = projectView(actor!.getSnapshot(), alerts, deps.timeZone);
-    if (view.screen !== 'staff.menu') return view;
-    return { ...view, props: { ...view.props, sync: deps.syncStatus?.() ?? null } };
+    const { syncStatus, timeZone } = deps;
+    return projectView(actor!.getSnapshot(), {
+      doorAlerts: alerts,
+      ...(syncStatus && { syncStatus }),
+      ...(timeZone !== undefined && { timeZone }),
+    });
   }
 
   function trackDoorAlerts() {
@@ -205,7 +213,8 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   };
 
   async function runEffect(effect: FlowEffect, sessionId: string | null, service: string | null) {
-    const handler = FLOWS.find((flow) => flow.service === service)?.effects[effect.kind];
+    const flow = FLOWS.find((candidate) => candidate.service === service);
+    const handler = flow && effectHandler(flow, effect.kind);
     if (!handler) {
       logger.log('error', 'core.effect_unknown', { effect: effect.kind, service: service ?? null });
       return;

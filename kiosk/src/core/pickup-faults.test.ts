@@ -76,7 +76,7 @@ function audit(k: KioskFixture) {
 }
 
 const surveyOf = (
-  outcome: string,
+  outcome: 'completed' | 'failed',
   reason: string | null,
   reopenUntil: number | null = null,
 ): Pick<View, 'screen' | 'props'> => ({

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import type { UiEvent } from '../contract/index.ts';
 import { FLOWS } from '../flows/registry.ts';
 import { LANGUAGES } from '../flows/session.machine.ts';
 
-/** Events every screen or the session itself takes. */
-const sessionEvents = [
+/** Events every screen or the session itself takes (their types: contract `UiEvent`). */
+export const sessionUiEvents = [
   z.object({ type: z.literal('START') }),
   z.object({ type: z.literal('CHOOSE'), service: z.enum(FLOWS.map((flow) => flow.service)) }),
   z.object({ type: z.literal('EXTEND') }),
@@ -33,11 +34,9 @@ const sessionEvents = [
  * own and each flow's. Unknown fields are dropped; anything malformed is refused.
  */
 export const uiEventSchema = z.union([
-  ...sessionEvents,
+  ...sessionUiEvents,
   ...FLOWS.flatMap((flow) => flow.uiEvents),
 ] as unknown as [z.ZodType<UiEvent>, ...z.ZodType<UiEvent>[]]);
-
-export type UiEvent = { type: string; [field: string]: unknown };
 
 /**
  * One short line for a refused event (the RPC's 400): an unknown type by name, else the

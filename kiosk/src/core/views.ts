@@ -1,87 +1,84 @@
 import { DEFAULT_TIME_ZONE } from '@amtomat/admin-sync/protocol';
 import type { SnapshotFrom } from 'xstate';
+import type {
+  DoorAlert,
+  PropsOf,
+  Screen,
+  SessionScreen,
+  SyncStatusView,
+  UiEventType,
+  View,
+} from '../contract/index.ts';
 import { FLOWS } from '../flows/registry.ts';
 import { inactivityLimit, reopenGraceEnds, type sessionMachine } from '../flows/session.machine.ts';
 
-/**
- * What the UI renders: a screen name and the props it needs, projected from the session
- * snapshot. Nothing secret: entered codes and dates appear only as their length.
- */
-export interface View {
-  screen: string;
-  props: Record<string, unknown>;
-  /** The events this screen takes (the core refuses any other): what the page may offer. */
-  allowed: readonly string[];
-  session: {
-    language: string;
-    accessibility: { largeText: boolean; highContrast: boolean; speech: boolean };
-    /** The inactivity warning is showing; the session ends at `endsAt` unless extended. */
-    warning: { endsAt: number; extensionsLeft: number } | null;
-    /**
-     * Doors standing open that should not: shown on every screen ("please close door 7;
-     * staff have been told"). Compartment labels only.
-     */
-    doorAlerts: DoorAlert[];
-    /** The site's time zone (IANA): every time on screen is shown in it, not the browser's. */
-    timeZone: string;
-  };
-}
-
-/** The fleet sync as the staff menu shows it; null when the site has no sync. */
-export interface SyncStatusView {
-  online: boolean;
-  lastSync: number | null;
-  queueLength: number;
-  lastError: string | null;
-}
-
-export interface DoorAlert {
-  compartment: string;
-  kind: 'left-open' | 'forced-open';
-}
+export type { DoorAlert, SyncStatusView, View };
 
 /** Events every screen takes: nobody needs to find a mode to reach it (EN 301 549). */
-const ALWAYS = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND'];
+const ALWAYS: readonly UiEventType[] = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND'];
 
-const SESSION_SCREENS: Record<string, readonly string[]> = {
+const SESSION_SCREENS: Record<SessionScreen, readonly UiEventType[]> = {
   attract: ['START'],
   menu: ['CHOOSE', 'CANCEL'],
   survey: ['ANSWER', 'FINISH', 'OPEN_AGAIN'],
 };
 
 /** The events each screen accepts; anything else is refused (and logged) by the core. */
-export function allowedEvents(screen: string): readonly string[] {
+export function allowedEvents(screen: string): readonly UiEventType[] {
   const own =
-    SESSION_SCREENS[screen] ??
+    SESSION_SCREENS[screen as SessionScreen] ??
     FLOWS.map((flow) => flow.allowedEvents[screen]).find((events) => events !== undefined) ??
     [];
-  return [...ALWAYS, ...own];
+  // A flow's allowed events are its own UI events (`defineFlow` checks them).
+  return [...ALWAYS, ...(own as readonly UiEventType[])];
 }
 
-export const ALL_SCREENS: readonly string[] = [
+export const ALL_SCREENS = [
   ...Object.keys(SESSION_SCREENS),
   ...FLOWS.flatMap((flow) => Object.keys(flow.allowedEvents)),
-];
+] as readonly Screen[];
 
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
-export function projectView(
-  snapshot: SessionSnapshot,
-  doorAlerts: DoorAlert[] = [],
-  timeZone = DEFAULT_TIME_ZONE,
-): View {
-  const view = projectScreen(snapshot, doorAlerts, timeZone);
-  return { ...view, allowed: allowedEvents(view.screen) };
+/** What the projection adds to a session snapshot. */
+export interface ViewExtras {
+  doorAlerts?: DoorAlert[];
+  /** The fleet sync's state: asked for only when the staff menu shows. */
+  syncStatus?: () => SyncStatusView | null;
+  /** The site's time zone (default Europe/Berlin). */
+  timeZone?: string;
+}
+
+/** A view before its allowed events: the screen and props as `projectScreen` finds them. */
+interface Projected {
+  screen: string;
+  props: object;
+  session: View['session'];
+}
+
+export function projectView(snapshot: SessionSnapshot, extras: ViewExtras = {}): View {
+  const view = projectScreen(
+    snapshot,
+    extras.doorAlerts ?? [],
+    extras.timeZone ?? DEFAULT_TIME_ZONE,
+  );
+  const props =
+    view.screen === 'staff.menu'
+      ? { ...view.props, sync: extras.syncStatus?.() ?? null }
+      : view.props;
+  // The props are the ones the registry's types derive for this screen (the contract):
+  // the session's below, or the flow's own `props()` for its screen.
+  return { ...view, props, allowed: allowedEvents(view.screen) } as View;
 }
 
 function projectScreen(
   snapshot: SessionSnapshot,
   doorAlerts: DoorAlert[],
   timeZone: string,
-): Omit<View, 'allowed'> {
+): Projected {
   const { context } = snapshot;
   const { timers } = context;
-  const session: View['session'] = {
+  const session: Projected['session'] = {
     language: context.language,
     accessibility: context.accessibility,
     warning: context.warning
@@ -99,19 +96,16 @@ function projectScreen(
     return { screen: 'menu', props: { services }, session };
   }
   if (snapshot.matches('survey')) {
-    return {
-      screen: 'survey',
-      props: {
-        service: context.service,
-        outcome: context.result?.outcome ?? null,
-        reason: context.result?.reason ?? null,
-        answered: context.survey,
-        /** Until when "open the door again" is offered; null when it is not. */
-        reopenUntil: reopenGraceEnds(context) || null,
-        doorOpen: context.busyDoors.length > 0,
-      },
-      session,
+    const props: PropsOf<'survey'> = {
+      service: context.service,
+      outcome: context.result?.outcome ?? null,
+      reason: context.result?.reason ?? null,
+      answered: context.survey,
+      /** Until when "open the door again" is offered; null when it is not. */
+      reopenUntil: reopenGraceEnds(context) || null,
+      doorOpen: context.busyDoors.length > 0,
     };
+    return { screen: 'survey', props, session };
   }
   const flow = FLOWS.find((candidate) => candidate.service === context.service);
   const child = snapshot.children.flow?.getSnapshot();

@@ -2,15 +2,27 @@ import { z } from 'zod';
 import type { Store } from '../store/store.ts';
 import type { Compartment, CompartmentSize, Item } from '../store/types.ts';
 import {
-  type CourierContext,
+  type CourierEffect,
   courierDepositMachine,
   type FreeCounts,
   LABEL_KEY,
   NO_FREE,
   SIZES,
 } from './courier-deposit.machine.ts';
-import type { EffectContext, EffectHandler, FlowDefinition } from './flow.ts';
+import {
+  type AnswerOf,
+  defineFlow,
+  type EffectContext,
+  type EffectHandler,
+  screenOf,
+} from './flow.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
+
+/** A handler of one of this flow's effects, answering what the machine takes. */
+type Handler<Kind extends CourierEffect['kind']> = EffectHandler<
+  Extract<CourierEffect, { kind: Kind }>,
+  AnswerOf<typeof courierDepositMachine>
+>;
 
 export const SERVICE = 'courier-deposit';
 /** Store setting: the name of the nearest other station, shown when this one is full. */
@@ -22,7 +34,7 @@ export const NEAREST_STATION_SETTING = 'station.nearest';
  * for staff to look at first. A door that failed to open in this session is not offered
  * again: staff have the alarm, and the courier gets another compartment.
  */
-function depositable(context: EffectContext, size?: CompartmentSize): Compartment[] {
+function depositable(context: EffectContext<never>, size?: CompartmentSize): Compartment[] {
   const { store, sessionId } = context;
   const failed = new Set(
     (sessionId === null ? [] : store.intentsOfSession(sessionId))
@@ -34,14 +46,14 @@ function depositable(context: EffectContext, size?: CompartmentSize): Compartmen
     .filter((compartment) => compartment.door !== 'open' && !failed.has(compartment.label));
 }
 
-function freeCounts(context: EffectContext): FreeCounts {
+function freeCounts(context: EffectContext<never>): FreeCounts {
   const counts = { ...NO_FREE };
   for (const compartment of depositable(context)) counts[compartment.size]++;
   return counts;
 }
 
 /** Of one size: high compartments before low ones (kept for those who need them), then least used. */
-function bestOfSize(context: EffectContext, size: CompartmentSize): Compartment | undefined {
+function bestOfSize(context: EffectContext<never>, size: CompartmentSize): Compartment | undefined {
   return depositable(context, size).sort(
     (a, b) =>
       Number(a.accessible) - Number(b.accessible) ||
@@ -50,7 +62,7 @@ function bestOfSize(context: EffectContext, size: CompartmentSize): Compartment 
   )[0];
 }
 
-const courierLogin: EffectHandler = (effect, context) => {
+const courierLogin: Handler<'courier-login'> = (effect, context) => {
   const { store, codeLock, answer, now, logger } = context;
   const method = effect.method === 'card' ? 'card' : 'code';
   if (method === 'code') {
@@ -60,7 +72,7 @@ const courierLogin: EffectHandler = (effect, context) => {
     }
   }
   const member =
-    method === 'card'
+    effect.method === 'card'
       ? store.staffByCard(String(effect.uid))
       : store.staffByCode(String(effect.code));
   if (member?.role !== 'courier') {
@@ -99,7 +111,7 @@ function announcedParcel(store: Store, reference: string): Item | undefined {
   return found?.kind === 'parcel' && found.status === 'announced' ? found : undefined;
 }
 
-const findParcel: EffectHandler = (effect, context) => {
+const findParcel: Handler<'find-parcel'> = (effect, context) => {
   const { store, answer } = context;
   const reference = String(effect.reference);
   const found = store.itemByReference(reference);
@@ -121,7 +133,7 @@ const findParcel: EffectHandler = (effect, context) => {
  * announced here (its pickup code comes later from the backend), only once a compartment
  * is there for it, so a full station or a cancelled choice leaves nothing behind.
  */
-const reserveCompartment: EffectHandler = (effect, context) => {
+const reserveCompartment: Handler<'reserve-compartment'> = (effect, context) => {
   const { store, answer, logger } = context;
   const size = effect.size as CompartmentSize;
   const compartment = bestOfSize(context, size);
@@ -149,7 +161,7 @@ const reserveCompartment: EffectHandler = (effect, context) => {
  * `item-ready`) if the sensor saw it. Here only the outcome is read, and the usage fact
  * for the evaluation is recorded: duration and size, no ids.
  */
-const confirmDeposit: EffectHandler = (effect, { store, answer, sessionId }) => {
+const confirmDeposit: Handler<'confirm-deposit'> = (effect, { store, answer, sessionId }) => {
   const item = store.item(String(effect.itemId));
   const loaded = item?.status === 'loaded' && item.compartment === String(effect.compartment);
   if (!loaded) return answer({ type: 'ANSWER_DEPOSIT_NOT_SEEN' });
@@ -169,7 +181,7 @@ const confirmDeposit: EffectHandler = (effect, { store, answer, sessionId }) => 
 /** Steps a courier sees as "step N of M" for one parcel. */
 const STEPS = ['courier.scan', 'courier.size', 'courier.deposit-and-close'];
 
-const SCREENS: Record<string, string> = {
+const SCREENS = {
   login: 'courier.login',
   verifyingCode: 'courier.checking',
   verifyingCard: 'courier.checking',
@@ -185,9 +197,9 @@ const SCREENS: Record<string, string> = {
   notSeen: 'courier.not-seen',
   doorFailed: 'courier.door-failed',
   deposited: 'courier.deposited',
-};
+} as const;
 
-export const courierDepositFlow: FlowDefinition = {
+export const courierDepositFlow = defineFlow<CourierEffect>()({
   service: SERVICE,
   machine: courierDepositMachine,
   inMenu: true,
@@ -197,8 +209,8 @@ export const courierDepositFlow: FlowDefinition = {
   inactivityTimer: 'staffTimeoutMs',
   screens: SCREENS,
   props(state, context) {
-    const courier = context as CourierContext;
-    const screen = SCREENS[state] ?? '';
+    const courier = context;
+    const screen = screenOf(SCREENS, state) ?? '';
     const step = STEPS.indexOf(screen);
     const base = {
       error: courier.error,
@@ -274,4 +286,4 @@ export const courierDepositFlow: FlowDefinition = {
     'open-door': openDoorEffect,
     'confirm-deposit': confirmDeposit,
   },
-};
+});

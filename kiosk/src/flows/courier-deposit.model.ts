@@ -13,6 +13,7 @@ import {
   courierDepositMachine,
   type FreeCounts,
 } from './courier-deposit.machine.ts';
+import type { AnyFlow } from './flow.ts';
 
 /** The machine without its effects (they need a parent); behaviour is unchanged. */
 export const modelMachine = courierDepositMachine.provide({
@@ -46,7 +47,7 @@ export const MODEL_ITEM = 'model-item';
 export function sampleEvents(snapshot: ModelSnapshot): CourierEvent[] {
   // A person can only send what the screen offers (the core refuses anything else).
   const screen = courierDepositFlow.screens[String(snapshot.value)] ?? '';
-  const offered = courierDepositFlow.allowedEvents[screen] ?? [];
+  const offered: readonly string[] = (courierDepositFlow as AnyFlow).allowedEvents[screen] ?? [];
   return candidateEvents(snapshot).filter(
     (event) => !UI_EVENTS.has(event.type) || offered.includes(event.type),
   );

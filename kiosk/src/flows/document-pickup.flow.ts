@@ -1,15 +1,24 @@
 import { z } from 'zod';
 import { documentPickupMachine, type PickupContext } from './document-pickup.machine.ts';
-import type { EffectHandler, FlowDefinition } from './flow.ts';
+import type { PickupEffect } from './effects.ts';
+import { type AnswerOf, defineFlow, type EffectHandler, screenOf } from './flow.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
 
-const verifyCode: EffectHandler = (effect, { store, codeLock, answer }) => {
+type Handler<Kind extends PickupEffect['kind']> = EffectHandler<
+  Extract<PickupEffect, { kind: Kind }>,
+  AnswerOf<typeof documentPickupMachine>
+>;
+
+const verifyCode: Handler<'verify-code'> = (effect, { store, codeLock, answer }) => {
   const locked = codeLock.lockedUntil();
   if (locked !== null) return answer({ type: 'CODE_WRONG', lockedUntil: locked });
   const items = store
     .itemsByCode(String(effect.code))
-    .filter(
-      (item) => item.compartment !== null && item.kind !== 'drop-off' && item.kind !== 'parcel',
+    // Documents and objects in a compartment (narrowed for the answer's types).
+    .flatMap(({ compartment, kind, ...item }) =>
+      compartment !== null && kind !== 'drop-off' && kind !== 'parcel'
+        ? [{ ...item, compartment, kind }]
+        : [],
     );
   if (items.length === 0)
     return answer({ type: 'CODE_WRONG', lockedUntil: codeLock.recordFailure() });
@@ -25,7 +34,10 @@ const verifyCode: EffectHandler = (effect, { store, codeLock, answer }) => {
   });
 };
 
-const verifySecondFactor: EffectHandler = (effect, { store, codeLock, answer }) => {
+const verifySecondFactor: Handler<'verify-second-factor'> = (
+  effect,
+  { store, codeLock, answer },
+) => {
   const locked = codeLock.lockedUntil();
   if (locked !== null) return answer({ type: 'SECOND_FACTOR_WRONG', lockedUntil: locked });
   const date = /^(\d{2})(\d{2})(\d{4})$/.exec(String(effect.value));
@@ -59,7 +71,7 @@ function pickupSteps(state: string, pickup: PickupContext): string[] | null {
   ];
 }
 
-const SCREENS: Record<string, string> = {
+const SCREENS = {
   code: 'pickup.code',
   verifyingCode: 'pickup.checking',
   secondFactor: 'pickup.date-of-birth',
@@ -69,16 +81,16 @@ const SCREENS: Record<string, string> = {
   pinLetter: 'pickup.pin-letter',
   opening: 'pickup.opening',
   takeAndClose: 'pickup.take-and-close',
-};
+} as const;
 
-export const documentPickupFlow: FlowDefinition = {
+export const documentPickupFlow = defineFlow<PickupEffect>()({
   service: 'document-pickup',
   machine: documentPickupMachine,
   inMenu: true,
   screens: SCREENS,
   props(state, context) {
-    const pickup = context as PickupContext;
-    const screen = SCREENS[state] ?? '';
+    const pickup = context;
+    const screen: string = screenOf(SCREENS, state) ?? '';
     const steps = pickupSteps(state, pickup);
     const index = steps ? steps.indexOf(screen) : screen === 'pickup.code' ? 0 : -1;
     const compartment = pickup.doors[0] ?? null;
@@ -117,4 +129,4 @@ export const documentPickupFlow: FlowDefinition = {
     'verify-second-factor': verifySecondFactor,
     'open-door': openDoorEffect,
   },
-};
+});

@@ -1,5 +1,5 @@
 import { assign, sendParent, setup } from 'xstate';
-import type { CoreEvent, Effect, PickupItem } from './effects.ts';
+import type { CoreEvent, PickupEffect, PickupItem } from './effects.ts';
 import { AWAITING_ANSWER, type FlowOutput } from './flow.ts';
 
 /**
@@ -83,7 +83,7 @@ export const documentPickupMachine = setup({
     }),
     requestCode: sendParent(({ context }) => ({
       type: 'EFFECT',
-      effect: { kind: 'verify-code', code: context.entry } satisfies Effect,
+      effect: { kind: 'verify-code', code: context.entry } satisfies PickupEffect,
     })),
     requestSecondFactor: sendParent(({ context }) => ({
       type: 'EFFECT',
@@ -91,7 +91,7 @@ export const documentPickupMachine = setup({
         kind: 'verify-second-factor',
         itemIds: context.items.map((item) => item.id),
         value: context.entry,
-      } satisfies Effect,
+      } satisfies PickupEffect,
     })),
     requestDoor: sendParent(({ context }) => ({
       type: 'EFFECT',
@@ -102,7 +102,7 @@ export const documentPickupMachine = setup({
         itemIds: selectedItems(context)
           .filter((item) => item.compartment === context.doors[0])
           .map((item) => item.id),
-      } satisfies Effect,
+      } satisfies PickupEffect,
     })),
   },
   guards: {

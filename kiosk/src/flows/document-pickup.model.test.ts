@@ -30,7 +30,8 @@ import {
   type PickupEvent,
   type PickupOutput,
 } from './document-pickup.machine.ts';
-import type { Effect, PickupItem } from './effects.ts';
+import type { PickupEffect as Effect, PickupItem } from './effects.ts';
+import type { AnyFlow } from './flow.ts';
 import { DEFAULT_TIMERS } from './session.machine.ts';
 
 // ── the model ─────────────────────────────────────────────────────────────────────────────
@@ -391,7 +392,8 @@ function drivable(path: Path): boolean {
     const before = stateOf(path.steps[index]!.state);
     const screen = screenOf(before);
     return (
-      screen !== undefined && documentPickupFlow.allowedEvents[screen]!.includes(step.event.type)
+      screen !== undefined &&
+      (documentPickupFlow as AnyFlow).allowedEvents[screen]!.includes(step.event.type)
     );
   });
 }

@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import type { CompartmentSize } from '../store/types.ts';
 import {
-  type DropOffContext,
+  type DropOffEffect,
   dropOffMachine,
   maskReference,
   normaliseReference,
 } from './drop-off.machine.ts';
-import type { EffectHandler, FlowDefinition } from './flow.ts';
+import { type AnswerOf, defineFlow, type EffectHandler, screenOf } from './flow.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
+
+/** A handler of one of this flow's effects, answering what the machine takes. */
+type Handler<Kind extends DropOffEffect['kind']> = EffectHandler<
+  Extract<DropOffEffect, { kind: Kind }>,
+  AnswerOf<typeof dropOffMachine>
+>;
 
 /** The smallest compartment a drop-off gets: what a person brings is not known in advance. */
 export const DROP_OFF_SIZE: CompartmentSize = 'M';
@@ -29,7 +35,7 @@ export function receiptNumberOf(itemId: string): string {
  * intent carries its id, and the door's close records it as dropped off. References are
  * never logged.
  */
-const prepare: EffectHandler = (effect, { store, answer, logger }) => {
+const prepare: Handler<'prepare-drop-off'> = (effect, { store, answer, logger }) => {
   const reference = normaliseReference(String(effect.reference));
   if (!reference) return answer({ type: 'ANSWER_DROP_OFF_REFUSED', reason: 'unreadable-scan' });
   const previous = store.itemByReference(reference);
@@ -66,7 +72,7 @@ const prepare: EffectHandler = (effect, { store, answer, logger }) => {
 };
 
 /** The door did not open: nothing can be inside, the announced drop-off goes. */
-const cancel: EffectHandler = (effect, { store, logger }) => {
+const cancel: Handler<'cancel-drop-off'> = (effect, { store, logger }) => {
   const result = store.cancelAnnounced(String(effect.itemId), 'system', String(effect.reason));
   if (!result.ok) {
     logger.log('warn', 'drop-off.cancel_failed', {
@@ -77,7 +83,7 @@ const cancel: EffectHandler = (effect, { store, logger }) => {
 };
 
 /** After the close: the receipt, or "nothing was put in" when the item sensor saw none. */
-const receipt: EffectHandler = (effect, { store, answer }) => {
+const receipt: Handler<'drop-off-receipt'> = (effect, { store, answer }) => {
   const item = store.item(String(effect.itemId));
   if (item?.status !== 'dropped_off' || item.loadedAt === null) {
     return answer({ type: 'ANSWER_NOTHING_INSERTED' });
@@ -89,7 +95,7 @@ const receipt: EffectHandler = (effect, { store, answer }) => {
   });
 };
 
-const SCREENS: Record<string, string> = {
+const SCREENS = {
   reference: 'drop-off.reference',
   preparing: 'drop-off.checking',
   full: 'drop-off.full',
@@ -97,19 +103,19 @@ const SCREENS: Record<string, string> = {
   takeAndClose: 'drop-off.put-in-and-close',
   recording: 'drop-off.checking',
   receipt: 'drop-off.receipt',
-};
+} as const;
 
 /** Steps a citizen sees as "step N of M". */
 const STEPS = ['drop-off.reference', 'drop-off.put-in-and-close', 'drop-off.receipt'];
 
-export const dropOffFlow: FlowDefinition = {
+export const dropOffFlow = defineFlow<DropOffEffect>()({
   service: 'drop-off',
   machine: dropOffMachine,
   inMenu: true,
   screens: SCREENS,
   props(state, context) {
-    const dropOff = context as DropOffContext;
-    const step = STEPS.indexOf(SCREENS[state] ?? '');
+    const dropOff = context;
+    const step = STEPS.indexOf(screenOf(SCREENS, state) ?? '');
     return {
       entered: dropOff.entry.length,
       // While typing, what was typed, masked but its last 4 characters; later the masked
@@ -141,4 +147,4 @@ export const dropOffFlow: FlowDefinition = {
     'cancel-drop-off': cancel,
     'drop-off-receipt': receipt,
   },
-};
+});

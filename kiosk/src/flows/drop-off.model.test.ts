@@ -26,6 +26,7 @@ import {
   dropOffMachine,
   REFERENCE_MIN_LENGTH,
 } from './drop-off.machine.ts';
+import type { AnyFlow } from './flow.ts';
 import {
   allOutbox,
   auditTrail,
@@ -278,7 +279,10 @@ function drivable(path: Path): boolean {
   return path.steps.slice(1).every((step, index) => {
     if (!UI_EVENTS.has(step.event.type)) return true;
     const screen = dropOffFlow.screens[stateOf(path.steps[index]!.state)];
-    return screen !== undefined && dropOffFlow.allowedEvents[screen]!.includes(step.event.type);
+    return (
+      screen !== undefined &&
+      (dropOffFlow as AnyFlow).allowedEvents[screen]!.includes(step.event.type)
+    );
   });
 }
 

@@ -4,7 +4,7 @@
  * Restoring a persisted flow therefore never repeats an effect: a door that was being
  * opened is settled by the door service's recovery, which sends the outcome as an event.
  */
-export type Effect =
+export type PickupEffect =
   | { kind: 'verify-code'; code: string }
   | { kind: 'verify-second-factor'; itemIds: string[]; value: string }
   | { kind: 'open-door'; purpose: 'pickup'; compartment: string; itemIds: string[] };

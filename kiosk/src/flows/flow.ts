@@ -1,32 +1,61 @@
 import type { Logger } from '@amtomat/locker-controller';
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, ContextFrom, EventFromLogic } from 'xstate';
 import type { z } from 'zod';
 import type { OpenRequest } from '../doors/door-service.ts';
 import type { Store } from '../store/store.ts';
 
 /**
+ * The answers a flow takes from its effect handlers: the machine's events named `CODE_…`,
+ * `SECOND_FACTOR_…` or `ANSWER_…` (door news, `DOOR_…`, come from the door service).
+ */
+export type AnswerOf<M extends AnyStateMachine> = Extract<
+  EventFromLogic<M>,
+  { type: `${'CODE' | 'SECOND_FACTOR' | 'ANSWER'}_${string}` }
+>;
+
+/** A UI event schema: an object with a literal `type`. */
+export type UiEventSchema = z.ZodType<{ type: string }>;
+
+/** The type names of the events a list of schemas accepts. */
+export type UiEventTypeOf<Schemas extends readonly UiEventSchema[]> = z.infer<
+  Schemas[number]
+>['type'];
+
+/**
  * A service flow plugs into the session through one definition: its machine, how its
  * states look on screen, which UI events each screen accepts, and the effects it asks the
  * core to run. The session, the view projection and the core know flows only through this.
+ * Written with `defineFlow`, which keeps every type (screens, props, events, effects and
+ * answers) for the contract (`kiosk/src/contract`) and checks them against each other.
  */
-export interface FlowDefinition {
+export interface FlowDefinition<
+  Service extends string,
+  Machine extends AnyStateMachine,
+  Screen extends string,
+  Props extends object,
+  Schemas extends readonly UiEventSchema[],
+  Effect extends FlowEffect,
+> {
   /** Menu id, also the usage events' `service`. */
-  service: string;
-  machine: AnyStateMachine;
+  service: Service;
+  machine: Machine;
   /** Shown in the citizen menu (staff flows start from a card instead). */
   inMenu: boolean;
   /** A session event that starts this flow from the attract or menu screen (e.g. `CARD`). */
   startsOn?: string;
-  /** Screen name for each top-level state of the machine. */
-  screens: Record<string, string>;
-  /** Props of the current screen. Must never include anything secret. */
-  props(state: string, context: unknown): Record<string, unknown>;
-  /** UI events each screen accepts, besides language, accessibility and EXTEND. */
-  allowedEvents: Record<string, readonly string[]>;
+  /**
+   * Screen name for each top-level state of the machine; the screens
+   * themselves are the keys of `allowedEvents`.
+   */
+  screens: Partial<Record<string, NoInfer<Screen>>>;
+  /** Props of the current screen (given its top-level state). Must never include anything secret. */
+  props(state: string, context: ContextFrom<Machine>): Props;
+  /** Every screen of the flow, with the UI events it accepts besides language, accessibility and EXTEND. */
+  allowedEvents: { [S in Screen]: readonly NoInfer<UiEventTypeOf<Schemas>>[] };
   /** Schemas of this flow's UI events. */
-  uiEvents: readonly z.ZodType<{ type: string }>[];
-  /** Effects the flow may ask for, by `kind`. */
-  effects: Record<string, EffectHandler>;
+  uiEvents: Schemas;
+  /** A handler for every effect kind the flow asks for, and no other. */
+  effects: EffectHandlers<Effect, AnswerOf<Machine>>;
   /**
    * The session timer that ends this flow after inactivity (default `inactivityMs`); staff
    * flows use `staffTimeoutMs`, so the citizen timer does not cut a staff member off.
@@ -35,6 +64,55 @@ export interface FlowDefinition {
   /** Whether the citizen survey follows the flow (default true; staff are not asked). */
   survey?: boolean;
 }
+
+/**
+ * A flow as the session, the view projection and the core handle all of them alike. Every
+ * `defineFlow` result is one; its handlers take only their own effects (`never` here), so
+ * the core calls them through `runEffectHandler`, which the session's pairing of an effect
+ * with the flow that asked for it makes safe.
+ */
+export interface AnyFlow {
+  service: string;
+  machine: AnyStateMachine;
+  inMenu: boolean;
+  startsOn?: string;
+  screens: Partial<Record<string, string>>;
+  props(state: string, context: unknown): object;
+  allowedEvents: Record<string, readonly string[]>;
+  uiEvents: readonly UiEventSchema[];
+  effects: Record<string, (effect: never, context: EffectContext) => void | Promise<void>>;
+  inactivityTimer?: 'inactivityMs' | 'staffTimeoutMs';
+  survey?: boolean;
+}
+
+/**
+ * Defines a flow. The effect union is named (`defineFlow<StaffEffect>()({...})`): the
+ * machine builds its effects against the same union (`satisfies StaffEffect`), so a kind
+ * misspelt in the machine or among the handlers does not type-check. Everything else is
+ * inferred: screens from `allowedEvents`, props from `props()`, UI events from their schemas,
+ * answers from the machine's events.
+ */
+export function defineFlow<Effect extends FlowEffect>() {
+  return <
+    const Service extends string,
+    Machine extends AnyStateMachine,
+    const Screen extends string,
+    Props extends object,
+    const Schemas extends readonly UiEventSchema[],
+  >(
+    flow: FlowDefinition<Service, Machine, Screen, Props, Schemas, Effect>,
+  ) => flow;
+}
+
+/** The screen of a top-level state, from a flow's `screens` table (`as const`). */
+export const screenOf = <Screen extends string>(
+  screens: Partial<Record<string, Screen>>,
+  state: string,
+): Screen | undefined => screens[state];
+
+/** A flow's handler for an effect that flow asked for (see `AnyFlow`); undefined: none. */
+export const effectHandler = (flow: AnyFlow, kind: string) =>
+  flow.effects[kind] as EffectHandler | undefined;
 
 /** What every flow machine reports when it ends. */
 export interface FlowOutput {
@@ -52,27 +130,37 @@ export interface CourierHandover {
   courierId: string;
 }
 
-export interface FlowEffect {
+/** What a flow asks the core to do; each flow names its own union of these. */
+export type FlowEffect = {
   kind: string;
   [field: string]: unknown;
-}
+};
 
 /** Answers go back to the flow as events; the core stamps their time. */
 export type FlowAnswer = { type: string; [field: string]: unknown };
 
-export interface EffectContext {
+export interface EffectContext<Answer = FlowAnswer> {
   store: Store;
   now(): number;
   sessionId: string | null;
   logger: Logger;
-  answer(event: FlowAnswer): void;
+  /** A property, not a method: a handler may answer only what its flow takes. */
+  answer: (event: Answer) => void;
   /** Opens a door through the intent protocol; its news arrive as DOOR_* events. */
   openDoor(request: Omit<OpenRequest, 'sessionId'>): Promise<void>;
   /** The terminal-wide brute-force lock for codes and second factors. */
   codeLock: { lockedUntil(): number | null; recordFailure(): number | null };
 }
 
-export type EffectHandler = (effect: FlowEffect, context: EffectContext) => void | Promise<void>;
+export type EffectHandler<Effect extends FlowEffect = FlowEffect, Answer = FlowAnswer> = (
+  effect: Effect,
+  context: EffectContext<Answer>,
+) => void | Promise<void>;
+
+/** One handler per effect kind, each typed with its own effect. */
+export type EffectHandlers<Effect extends FlowEffect, Answer> = {
+  [Kind in Effect['kind']]: EffectHandler<Extract<Effect, { kind: Kind }>, Answer>;
+};
 
 /** Context keys that hold what a person typed or presented; blanked before persisting. */
 export const SECRET_CONTEXT_KEYS: ReadonlySet<string> = new Set(['entry', 'secrets']);

@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import type { EffectHandler, FlowDefinition } from './flow.ts';
-import { type ParcelContext, parcelPickupMachine } from './parcel-pickup.machine.ts';
+import { type AnswerOf, defineFlow, type EffectHandler, screenOf } from './flow.ts';
+import { type ParcelEffect, parcelPickupMachine } from './parcel-pickup.machine.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
+
+/** A handler of one of this flow's effects, answering what the machine takes. */
+type Handler<Kind extends ParcelEffect['kind']> = EffectHandler<
+  Extract<ParcelEffect, { kind: Kind }>,
+  AnswerOf<typeof parcelPickupMachine>
+>;
 
 /** Setting: `'true'` opens all compartments of one code together; default one after another. */
 export const OPEN_TOGETHER_SETTING = 'parcel.open-together';
@@ -11,16 +17,16 @@ export const OPEN_TOGETHER_SETTING = 'parcel.open-together';
  * (they need their second factor); wrong codes count toward the terminal-wide lock.
  * The code is neither logged nor kept: it goes to the store's keyed hash and is forgotten.
  */
-const verifyCode: EffectHandler = (effect, { store, codeLock, answer, logger }) => {
+const verifyCode: Handler<'verify-code'> = (effect, { store, codeLock, answer, logger }) => {
   const locked = codeLock.lockedUntil();
   if (locked !== null) return answer({ type: 'CODE_WRONG', lockedUntil: locked });
   const parcels = store
     .itemsByCode(String(effect.code))
-    .filter((item) => item.kind === 'parcel' && item.compartment !== null)
+    .flatMap(({ id, kind, compartment }) =>
+      kind === 'parcel' && compartment !== null ? [{ id, compartment }] : [],
+    )
     // One door after another in the order of the labels on the front: A1, A2, B1, ...
-    .sort((a, b) =>
-      a.compartment! < b.compartment! ? -1 : a.compartment! > b.compartment! ? 1 : 0,
-    );
+    .sort((a, b) => (a.compartment < b.compartment ? -1 : a.compartment > b.compartment ? 1 : 0));
   if (parcels.length === 0) {
     return answer({ type: 'CODE_WRONG', lockedUntil: codeLock.recordFailure() });
   }
@@ -33,24 +39,24 @@ const verifyCode: EffectHandler = (effect, { store, codeLock, answer, logger }) 
   });
 };
 
-const SCREENS: Record<string, string> = {
+const SCREENS = {
   code: 'parcel.code',
   verifyingCode: 'parcel.checking',
   opening: 'parcel.opening',
   takeAndClose: 'parcel.take-and-close',
-};
+} as const;
 
 /** Steps a citizen sees as "step N of M". */
 const STEPS = ['parcel.code', 'parcel.take-and-close'];
 
-export const parcelPickupFlow: FlowDefinition = {
+export const parcelPickupFlow = defineFlow<ParcelEffect>()({
   service: 'parcel-pickup',
   machine: parcelPickupMachine,
   inMenu: true,
   screens: SCREENS,
   props(state, context) {
-    const parcel = context as ParcelContext;
-    const step = STEPS.indexOf(SCREENS[state] ?? '');
+    const parcel = context;
+    const step = STEPS.indexOf(screenOf(SCREENS, state) ?? '');
     // The doors the person deals with now: all open ones together, else the current one.
     const current = parcel.together ? parcel.doors : parcel.doors.slice(0, 1);
     return {
@@ -79,4 +85,4 @@ export const parcelPickupFlow: FlowDefinition = {
     'verify-code': verifyCode,
     'open-door': openDoorEffect,
   },
-};
+});

@@ -21,6 +21,7 @@ import { LOCKOUT } from '../core/lockout.ts';
 import { normalizeSecretValue } from '../store/secret.ts';
 import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
 import { CODE_MIN_LENGTH } from './document-pickup.machine.ts';
+import type { AnyFlow } from './flow.ts';
 import {
   allOutbox,
   expectView,
@@ -330,7 +331,8 @@ function drivable(path: Path): boolean {
     if (!UI_EVENTS.has(step.event.type)) return true;
     const screen = parcelPickupFlow.screens[stateOf(path.steps[index]!.state)];
     return (
-      screen !== undefined && parcelPickupFlow.allowedEvents[screen]!.includes(step.event.type)
+      screen !== undefined &&
+      (parcelPickupFlow as AnyFlow).allowedEvents[screen]!.includes(step.event.type)
     );
   });
 }

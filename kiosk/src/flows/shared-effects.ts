@@ -1,8 +1,17 @@
 import type { DoorPurpose } from '../store/types.ts';
 import type { EffectHandler } from './flow.ts';
 
+/** What every flow's `open-door` effect carries (each flow narrows the purpose). */
+export type OpenDoorEffect = {
+  kind: 'open-door';
+  purpose: DoorPurpose | undefined;
+  compartment: string | undefined;
+  itemIds: string[];
+  staffId?: string | null;
+};
+
 /** `{ kind: 'open-door', purpose, compartment, itemIds, staffId? }` for every flow. */
-export const openDoorEffect: EffectHandler = async (effect, context) => {
+export const openDoorEffect: EffectHandler<OpenDoorEffect, never> = async (effect, context) => {
   await context.openDoor({
     compartment: String(effect.compartment),
     purpose: effect.purpose as DoorPurpose,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PIN_LOCK_MS } from '../store/store.ts';
 import type { ItemStatus, JsonValue } from '../store/types.ts';
 import { recordCourierLogin } from './courier-deposit.flow.ts';
-import type { EffectHandler, FlowDefinition } from './flow.ts';
+import { type AnswerOf, defineFlow, type EffectHandler } from './flow.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
 import {
   DEFECT_REASONS,
@@ -12,9 +12,15 @@ import {
   type RefusalReason,
   SIZES,
   type Size,
-  type StaffContext,
+  type StaffEffect,
   staffMachine,
 } from './staff.machine.ts';
+
+/** A handler of one of this flow's effects, answering what the machine takes. */
+type Handler<Kind extends StaffEffect['kind']> = EffectHandler<
+  Extract<StaffEffect, { kind: Kind }>,
+  AnswerOf<typeof staffMachine>
+>;
 
 export const STAFF_SERVICE = 'staff';
 /** Store setting: `'true'` makes ID documents need a second staff card before their door opens. */
@@ -33,7 +39,7 @@ export function maskReference(reference: string): string {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-const identifyCard: EffectHandler = (effect, context) => {
+const identifyCard: Handler<'identify-card'> = (effect, context) => {
   const { store, now, answer, logger } = context;
   const fourEyes = effect.purpose === 'four-eyes';
   const member = store.staffByCard(str(effect.uid));
@@ -65,7 +71,7 @@ const identifyCard: EffectHandler = (effect, context) => {
   });
 };
 
-const checkPin: EffectHandler = (effect, { store, now, answer, logger }) => {
+const checkPin: Handler<'check-pin'> = (effect, { store, now, answer, logger }) => {
   const staffId = str(effect.staffId);
   const result = store.checkPin(staffId, str(effect.pin));
   if (!result.ok) {
@@ -96,7 +102,7 @@ const checkPin: EffectHandler = (effect, { store, now, answer, logger }) => {
   answer({ type: 'ANSWER_PIN_OK' });
 };
 
-const findItem: EffectHandler = (effect, { store, answer }) => {
+const findItem: Handler<'find-item'> = (effect, { store, answer }) => {
   const item = store.itemByReference(str(effect.reference));
   if (!item || GONE.includes(item.status)) return answer({ type: 'ANSWER_ITEM_UNKNOWN' });
   if (item.status !== 'announced' || item.kind === 'drop-off') {
@@ -117,7 +123,7 @@ const isSize = (value: unknown): value is Size => (SIZES as readonly unknown[]).
  * Chooses the compartment (size, then low ones for items flagged accessible, then least
  * used) and, for an item that was not announced, creates it now that it has a place.
  */
-const prepareLoad: EffectHandler = (effect, { store, now, answer, logger }) => {
+const prepareLoad: Handler<'prepare-load'> = (effect, { store, now, answer, logger }) => {
   const staffId = str(effect.staffId);
   const existing = effect.itemId ? store.item(str(effect.itemId)) : undefined;
   if (effect.itemId && existing?.status !== 'announced') {
@@ -168,7 +174,7 @@ const prepareLoad: EffectHandler = (effect, { store, now, answer, logger }) => {
 };
 
 /** After the door shut: was the item loaded (the door service decides), and how long it took. */
-const finishLoad: EffectHandler = (effect, { store, answer }) => {
+const finishLoad: Handler<'finish-load'> = (effect, { store, answer }) => {
   const item = store.item(str(effect.itemId));
   const loaded = item?.status === 'loaded';
   if (loaded && typeof effect.durationMs === 'number') {
@@ -187,7 +193,7 @@ const finishLoad: EffectHandler = (effect, { store, answer }) => {
   answer({ type: 'ANSWER_LOAD_FINISHED', loaded });
 };
 
-const listExpired: EffectHandler = (_effect, { store, answer }) => {
+const listExpired: Handler<'list-expired'> = (_effect, { store, answer }) => {
   answer({
     type: 'ANSWER_EXPIRED',
     items: store.itemsWithStatus('expired').map((item) => ({
@@ -209,12 +215,12 @@ const compartmentList = (store: Parameters<EffectHandler>[1]['store']) =>
     occupied: store.itemsInCompartment(compartment.label).length > 0,
   }));
 
-const listCompartments: EffectHandler = (_effect, { store, answer }) => {
+const listCompartments: Handler<'list-compartments'> = (_effect, { store, answer }) => {
   answer({ type: 'ANSWER_COMPARTMENTS', compartments: compartmentList(store) });
 };
 
 /** Defective (with a reason) or repaired (`reason: null`); the store audits it. */
-const setDefective: EffectHandler = (effect, { store, answer, logger }) => {
+const setDefective: Handler<'set-defective'> = (effect, { store, answer, logger }) => {
   const reason = effect.reason === null ? null : str(effect.reason) || 'other';
   const result = store.setDefective(str(effect.compartment), reason, str(effect.staffId));
   if (!result.ok) logger.log('warn', 'staff.set_defective_failed', { error: result.error });
@@ -222,7 +228,7 @@ const setDefective: EffectHandler = (effect, { store, answer, logger }) => {
 };
 
 /** Staff actions the store does not audit itself (log-out, confirmations, door tests). */
-const staffAudit: EffectHandler = (effect, { store, now }) => {
+const staffAudit: Handler<'staff-audit'> = (effect, { store, now }) => {
   store.audit({
     at: now(),
     actor: str(effect.staffId) || 'system',
@@ -235,7 +241,7 @@ const staffAudit: EffectHandler = (effect, { store, now }) => {
 };
 
 /** Every staff door carries the staff id; a maintenance opening also its reason. */
-const staffOpenDoor: EffectHandler = async (effect, context) => {
+const staffOpenDoor: Handler<'open-door'> = async (effect, context) => {
   if (effect.purpose === 'maintenance') {
     context.store.audit({
       at: context.now(),
@@ -248,7 +254,7 @@ const staffOpenDoor: EffectHandler = async (effect, context) => {
   await openDoorEffect(effect, context);
 };
 
-const SCREENS: Record<string, string> = {
+const SCREENS = {
   identifying: 'staff.checking',
   refused: 'staff.unknown-card',
   locked: 'staff.locked',
@@ -273,9 +279,9 @@ const SCREENS: Record<string, string> = {
   retrieveConfirm: 'staff.retrieve.confirm',
   nextRetrieval: 'staff.checking',
   maintenance: 'staff.maintenance',
-};
+} as const;
 
-export const staffFlow: FlowDefinition = {
+export const staffFlow = defineFlow<StaffEffect>()({
   service: STAFF_SERVICE,
   machine: staffMachine,
   inMenu: false,
@@ -284,7 +290,7 @@ export const staffFlow: FlowDefinition = {
   survey: false,
   screens: SCREENS,
   props(state, context) {
-    const staff = context as StaffContext;
+    const staff = context;
     const current = staff.queue[0];
     return {
       role: staff.role,
@@ -402,4 +408,4 @@ export const staffFlow: FlowDefinition = {
     'staff-audit': staffAudit,
     'open-door': staffOpenDoor,
   },
-};
+});

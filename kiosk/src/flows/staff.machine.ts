@@ -207,10 +207,63 @@ function typed(context: StaffContext, event: StaffEvent, pattern: RegExp, maxLen
   return context.entry.length < maxLength ? context.entry + event.key : context.entry;
 }
 
-const effect = (kind: string, fields: Record<string, unknown>) => ({
-  type: 'EFFECT' as const,
-  effect: { ...fields, kind },
-});
+/** The effects this flow asks the core for (handlers in staff.flow.ts). */
+export type StaffEffect =
+  | { kind: 'identify-card'; uid: string; purpose?: undefined; firstStaffId?: undefined }
+  | { kind: 'identify-card'; uid: string; purpose: 'four-eyes'; firstStaffId: string | null }
+  | {
+      kind: 'check-pin';
+      staffId: string | null;
+      pin: string;
+      purpose: 'login';
+      firstStaffId?: undefined;
+      itemId?: undefined;
+    }
+  | {
+      kind: 'check-pin';
+      staffId: string | null | undefined;
+      pin: string;
+      purpose: 'four-eyes';
+      firstStaffId: string | null;
+      itemId: string | null | undefined;
+    }
+  | { kind: 'find-item'; reference: string }
+  | {
+      kind: 'prepare-load';
+      staffId: string | null;
+      itemId: string | null;
+      reference: string | null;
+      itemKind: string | null | undefined;
+      size: Size | null | undefined;
+    }
+  | {
+      kind: 'finish-load';
+      itemId: string | null | undefined;
+      created: boolean;
+      fourEyes: boolean;
+      durationMs: number | null;
+    }
+  | { kind: 'list-expired' }
+  | { kind: 'list-compartments' }
+  | {
+      kind: 'open-door';
+      purpose: DoorJob['purpose'] | undefined;
+      compartment: string | undefined;
+      itemIds: string[];
+      staffId: string | null;
+      reason: string | null;
+    }
+  | { kind: 'set-defective'; compartment: string; reason: string | null; staffId: string | null }
+  | {
+      kind: 'staff-audit';
+      action: string;
+      subject?: string | null;
+      details?: object;
+      staffId: string | null;
+    };
+
+/** The message that asks the session (and so the core) for an effect. */
+const effect = (request: StaffEffect) => ({ type: 'EFFECT' as const, effect: request });
 
 const can = (context: StaffContext, task: StaffTask) =>
   context.role !== null && PERMISSIONS[context.role].includes(task);
@@ -259,19 +312,23 @@ export const staffMachine = setup({
           : [...context.stepsReached, step],
     }),
     /** The card number goes from the start event straight into the lookup; never kept. */
-    identifyCard: sendParent(({ event }) => effect('identify-card', { uid: startUid(event) })),
+    identifyCard: sendParent(({ event }) =>
+      effect({ kind: 'identify-card', uid: startUid(event) }),
+    ),
     identifySecondCard: sendParent(({ context, event }) =>
-      effect('identify-card', {
+      effect({
+        kind: 'identify-card',
         uid: event.type === 'CARD' ? event.uid : '',
         purpose: 'four-eyes',
         firstStaffId: context.staffId,
       }),
     ),
     checkPin: sendParent(({ context }) =>
-      effect('check-pin', { staffId: context.staffId, pin: context.entry, purpose: 'login' }),
+      effect({ kind: 'check-pin', staffId: context.staffId, pin: context.entry, purpose: 'login' }),
     ),
     checkSecondPin: sendParent(({ context }) =>
-      effect('check-pin', {
+      effect({
+        kind: 'check-pin',
         staffId: context.load?.secondStaffId,
         pin: context.entry,
         purpose: 'four-eyes',
@@ -279,9 +336,10 @@ export const staffMachine = setup({
         itemId: context.load?.id,
       }),
     ),
-    findItem: sendParent(({ context }) => effect('find-item', { reference: context.entry })),
+    findItem: sendParent(({ context }) => effect({ kind: 'find-item', reference: context.entry })),
     prepareLoad: sendParent(({ context }) =>
-      effect('prepare-load', {
+      effect({
+        kind: 'prepare-load',
         staffId: context.staffId,
         itemId: context.load?.id ?? null,
         // A new item is created with its door: the reference is still in `entry`.
@@ -291,7 +349,8 @@ export const staffMachine = setup({
       }),
     ),
     finishLoad: sendParent(({ context, event }) =>
-      effect('finish-load', {
+      effect({
+        kind: 'finish-load',
         itemId: context.load?.id,
         created: context.load?.created ?? false,
         fourEyes: context.load?.fourEyes ?? false,
@@ -301,10 +360,11 @@ export const staffMachine = setup({
             : null,
       }),
     ),
-    listExpired: sendParent(() => effect('list-expired', {})),
-    listCompartments: sendParent(() => effect('list-compartments', {})),
+    listExpired: sendParent(() => effect({ kind: 'list-expired' })),
+    listCompartments: sendParent(() => effect({ kind: 'list-compartments' })),
     openDoor: sendParent(({ context }) =>
-      effect('open-door', {
+      effect({
+        kind: 'open-door',
         purpose: context.job?.purpose,
         compartment: context.doors[0],
         itemIds: context.job?.itemIds ?? [],
@@ -314,11 +374,11 @@ export const staffMachine = setup({
     ),
     setDefective: sendParent(
       ({ context }, params: { compartment: string; reason: string | null }) =>
-        effect('set-defective', { ...params, staffId: context.staffId }),
+        effect({ kind: 'set-defective', ...params, staffId: context.staffId }),
     ),
     audit: sendParent(
       ({ context }, params: { action: string; subject?: string | null; details?: object }) =>
-        effect('staff-audit', { ...params, staffId: context.staffId }),
+        effect({ kind: 'staff-audit', ...params, staffId: context.staffId }),
     ),
     /** The door job of the expired item at the head of the queue. */
     retrieveHead: assign(({ context }) => {

@@ -18,6 +18,7 @@ import { initialTransition, type SnapshotFrom, transition } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import type { View } from '../core/views.ts';
 import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
+import type { AnyFlow } from './flow.ts';
 import { FOUR_EYES_SETTING, staffFlow } from './staff.flow.ts';
 import {
   type CompartmentInfo,
@@ -149,7 +150,7 @@ function possible(snapshot: StaffSnapshot, event: StaffEvent): boolean {
   const state = stateOf(snapshot);
   const context = snapshot.context;
   if (UI_EVENTS.has(event.type)) {
-    return (staffFlow.allowedEvents[screenOf(snapshot)] ?? []).includes(event.type);
+    return ((staffFlow as AnyFlow).allowedEvents[screenOf(snapshot)] ?? []).includes(event.type);
   }
   switch (event.type) {
     case 'ANSWER_STAFF_REFUSED':

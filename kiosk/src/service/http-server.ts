@@ -4,10 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Logger } from '@amtomat/locker-controller';
+import { type EventReply, type Health, RPC_PATHS, VIEW_EVENT } from '../contract/index.ts';
 import type { KioskCore } from '../core/kiosk-core.ts';
 import type { View } from '../core/views.ts';
 import { throttledWarnings, tokenBuckets } from './rate-limit.ts';
-import { type EventReply, type Health, RPC_PATHS, VIEW_EVENT } from './rpc-contract.ts';
 
 const COOKIE = 'kiosk_auth';
 const HEARTBEAT_MS = 15_000;

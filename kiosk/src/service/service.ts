@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, type Logger, systemClock } from '@amtomat/locker-controller';
+import type { Health } from '../contract/index.ts';
 import type { SessionTimers } from '../flows/session.machine.ts';
 import { loadSiteConfig } from './config.ts';
 import type { KioskHardware, OpenHardware } from './hardware.ts';
 import { startHttpServer } from './http-server.ts';
 import { rotatingLogger } from './rotating-log.ts';
-import type { Health } from './rpc-contract.ts';
 import { type KioskSync, type SyncStatus, startKioskSync } from './sync.ts';
 import { openTerminal, type Terminal } from './terminal.ts';
 

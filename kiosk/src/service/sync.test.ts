@@ -14,12 +14,12 @@ import { fileCredentials } from '@amtomat/admin-sync/agent';
 import { AnnounceInputSchema, announceItem } from '@amtomat/admin-sync/server';
 import { memoryLogger } from '@amtomat/locker-controller';
 import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/testing/fleet.ts';
+import type { Health } from '../contract/index.ts';
 import { call } from '../testing/http.ts';
 import { until } from '../testing/wait.ts';
 import { loadSiteConfig } from './config.ts';
 import { DEMO, openDemoHardware } from './demo.ts';
 import { siteHardware } from './hardware.ts';
-import type { Health } from './rpc-contract.ts';
 import { DEMO_SITE, type RunningService, startService } from './service.ts';
 import { SYNC_CURSOR_SETTING } from './sync.ts';
 

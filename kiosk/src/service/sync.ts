@@ -19,6 +19,7 @@ import {
 } from '@amtomat/admin-sync/agent';
 import type { TerminalStatus } from '@amtomat/admin-sync/protocol';
 import type { Clock, Logger } from '@amtomat/locker-controller';
+import type { SyncStatusView } from '../contract/index.ts';
 import type { DoorAlert } from '../core/views.ts';
 import type { Store } from '../store/store.ts';
 import type { SiteConfig } from './config.ts';
@@ -29,12 +30,8 @@ export { SYNC_CURSOR_SETTING } from './feed.ts';
 const BATCH_SIZE = 100;
 const BACKOFF = { initialMs: 2_000, maxMs: 5 * 60_000 };
 
-export interface SyncStatus {
-  online: boolean;
-  lastSync: number | null;
-  lastError: string | null;
-  queueLength: number;
-}
+/** The sync's state: the shape the staff menu shows (the contract's `SyncStatusView`). */
+export type SyncStatus = SyncStatusView;
 
 export interface KioskSync {
   state(): SyncStatus;

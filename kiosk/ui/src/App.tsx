@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { sendEvent, type UiEvent, type View } from './rpc.ts';
+import type { UiEvent, UiEventType, View } from './contract.ts';
+import { sendEvent } from './rpc.ts';
 import { ScreenFor } from './screens/index.tsx';
 import { isStaffScreen } from './screens/staff-look.ts';
 import { DoorAlerts } from './shell/DoorAlerts.tsx';
@@ -35,7 +36,7 @@ export function App() {
 }
 
 function screenApi(view: View, send: (event: UiEvent) => void): ScreenApi {
-  const can = (type: string) => view.allowed.includes(type);
+  const can = (type: UiEventType) => view.allowed.includes(type);
   return { view, can, send: (event) => can(event.type) && send(event) };
 }
 
@@ -47,7 +48,7 @@ function Shell({ view, refused }: { view: View; refused: number }) {
         <TopBar />
         <StaffBanner screen={view.screen} />
         <DoorAlerts alerts={view.session.doorAlerts} />
-        <ScreenFor screen={view.screen} key={view.screen} />
+        <ScreenFor view={view} key={view.screen} />
       </div>
       {warning && <InactivityWarning warning={warning} />}
       <LiveRegion refused={refused} />

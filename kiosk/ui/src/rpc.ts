@@ -1,19 +1,11 @@
-import type { UiEvent } from '../../src/core/ui-events.ts';
-import type { EventReply, View } from '../../src/service/rpc-contract.ts';
+import { type EventReply, RPC_PATHS, type UiEvent, VIEW_EVENT, type View } from './contract.ts';
 
-export type { UiEvent, View };
-
-// Same values as RPC_PATHS / VIEW_EVENT in the contract; copied because the page imports
-// the contract's types only (a value import would bundle the service side).
-const EVENT_PATH = '/api/event';
-const VIEWS_PATH = '/api/views';
-const VIEW_EVENT = 'view';
 const RECONNECT_MS = [500, 1000, 2000, 5000];
 
 /** Sends one UI event; a network failure answers like a refused event, never throws. */
 export async function sendEvent(event: UiEvent): Promise<EventReply> {
   try {
-    const response = await fetch(EVENT_PATH, {
+    const response = await fetch(RPC_PATHS.event, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'same-origin',
@@ -40,7 +32,7 @@ export function followViews(onView: (view: View) => void, onLost: () => void): V
   let closed = false;
 
   const open = () => {
-    source = new EventSource(VIEWS_PATH, { withCredentials: true });
+    source = new EventSource(RPC_PATHS.views, { withCredentials: true });
     source.addEventListener(VIEW_EVENT, (message) => {
       attempt = 0;
       onView(JSON.parse((message as MessageEvent<string>).data) as View);

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { UiEvent } from '../rpc.ts';
+import type { UiEvent } from '../contract.ts';
 import { useScreen } from '../shell/screen-context.ts';
 
 interface ActionProps {
@@ -11,7 +11,11 @@ interface ActionProps {
   disabled?: boolean;
 }
 
-/** A button that sends one event; shown only when the current screen takes that event. */
+/**
+ * A button that sends one event; shown only when the current screen takes that event. The
+ * event is typed by the contract (`UiEvent`): a misspelt type, which the screen would never
+ * take, so the button would never show, does not compile.
+ */
 export function Action({
   event,
   testId,

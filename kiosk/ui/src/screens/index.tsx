@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Screen } from '../components/Screen.tsx';
+import type { ScreenMap, View } from '../contract.ts';
 import {
   CourierDepositAndClose,
   CourierDeposited,
@@ -49,8 +50,8 @@ import { StaffMaintenance } from './staff/StaffMaintenance.tsx';
 import { StaffMenu } from './staff/StaffMenu.tsx';
 import { StaffRetrieveConfirm, StaffRetrieveList } from './staff/StaffRetrieve.tsx';
 
-/** Screen name (View.screen) → its component. */
-export const SCREENS: Record<string, ComponentType> = {
+/** Screen name (View.screen) → its component, typed with that screen's props. */
+export const SCREENS: ScreenMap = {
   attract: Attract,
   menu: Menu,
   survey: Survey,
@@ -100,9 +101,12 @@ export const SCREENS: Record<string, ComponentType> = {
   'staff.maintenance': StaffMaintenance,
 };
 
-export function ScreenFor({ screen }: { screen: string }) {
-  const Component = SCREENS[screen] ?? UnknownScreen;
-  return <Component />;
+/** The current screen's component with its props (a screen this page does not know: a notice). */
+export function ScreenFor({ view }: { view: View }) {
+  // SCREENS pairs every screen with a component of exactly its props (`ScreenMap`);
+  // TypeScript cannot follow that pairing through the union `View`, hence this one widening.
+  const Component = SCREENS[view.screen] as ComponentType<object> | undefined;
+  return Component ? <Component {...view.props} /> : <UnknownScreen />;
 }
 
 /** A screen newer than this page: still framed, with Back/Cancel if it takes them. */

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { View } from '../rpc.ts';
+import type { View } from '../contract.ts';
 
 /** Doors standing open that should not: every screen says so, until they are shut. */
 export function DoorAlerts({ alerts }: { alerts: View['session']['doorAlerts'] }) {

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { minutesAndSeconds, useCountdown } from '../components/use-countdown.ts';
-import type { View } from '../rpc.ts';
+import type { View } from '../contract.ts';
 import { useScreen } from './screen-context.ts';
 
 type Warning = NonNullable<View['session']['warning']>;

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
+import type { View } from '../contract.ts';
 import i18n, { htmlLang, isRtl } from '../i18n.ts';
-import type { View } from '../rpc.ts';
 
 /** Language, direction and display modes live on <html>/<body>, so CSS and AT see them. */
 export function useDocumentSettings(session: View['session'] | undefined): void {

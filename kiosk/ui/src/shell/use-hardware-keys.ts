@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import type { BareEventType } from '../contract.ts';
 import type { ScreenApi } from './screen-context.ts';
 
 /**
@@ -21,7 +22,7 @@ export function useHardwareKeys(api: ScreenApi | null): void {
   }, []);
 }
 
-const COMMANDS: Record<string, string> = { Backspace: 'DELETE', Delete: 'CLEAR' };
+const COMMANDS: Partial<Record<string, BareEventType>> = { Backspace: 'DELETE', Delete: 'CLEAR' };
 
 function handleKey(key: string, screen: ScreenApi): boolean {
   if (key.startsWith('Arrow')) return moveFocus(key);
@@ -48,7 +49,7 @@ function clickPrimary(): boolean {
   return primary !== null;
 }
 
-function sendFirst(screen: ScreenApi, types: string[]): boolean {
+function sendFirst(screen: ScreenApi, types: BareEventType[]): boolean {
   const type = types.find((candidate) => screen.can(candidate));
   if (type) screen.send({ type });
   return type !== undefined;

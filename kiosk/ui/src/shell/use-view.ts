@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { followViews, type View } from '../rpc.ts';
+import type { View } from '../contract.ts';
+import { followViews } from '../rpc.ts';
 
 /** The latest view of the service; null until one arrives (and after the stream dropped). */
 export function useView(): View | null {

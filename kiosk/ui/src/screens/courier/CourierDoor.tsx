@@ -4,25 +4,22 @@ import { Busy } from '../../components/Busy.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
 import { useCountdown } from '../../components/use-countdown.ts';
-import { useProps } from '../../shell/screen-context.ts';
-import type { CourierProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
 /** After this long with the door open, the screen reminds the courier to close it. */
 const REMIND_AFTER_MS = 60_000;
 
-export function CourierOpening() {
+export function CourierOpening(props: PropsOf<'courier.opening'>) {
   const { t } = useTranslation();
-  const { compartment } = useProps<CourierProps>();
+  const { compartment } = props;
   return <Busy title={t('courier.opening.title', { compartment })} />;
 }
 
-export function CourierDepositAndClose() {
+export function CourierDepositAndClose(props: PropsOf<'courier.deposit-and-close'>) {
   const { t } = useTranslation();
-  const props = useProps<CourierProps>();
-  const remindIn = useCountdown(
-    props.doorOpenedAt === null ? null : props.doorOpenedAt + REMIND_AFTER_MS,
-  );
-  const remind = props.doorOpenedAt !== null && remindIn === 0;
+  const openedAt = props.doorOpenedAt ?? null;
+  const remindIn = useCountdown(openedAt === null ? null : openedAt + REMIND_AFTER_MS);
+  const remind = openedAt !== null && remindIn === 0;
   return (
     <Screen
       title={t('courier.deposit-and-close.title', { compartment: props.compartment })}
@@ -37,9 +34,9 @@ export function CourierDepositAndClose() {
   );
 }
 
-export function CourierNotSeen() {
+export function CourierNotSeen(props: PropsOf<'courier.not-seen'>) {
   const { t } = useTranslation();
-  const { compartment } = useProps<CourierProps>();
+  const { compartment } = props;
   return (
     <Screen
       title={t('courier.not-seen.title')}
@@ -54,9 +51,8 @@ export function CourierNotSeen() {
   );
 }
 
-export function CourierDoorFailed() {
+export function CourierDoorFailed(props: PropsOf<'courier.door-failed'>) {
   const { t } = useTranslation();
-  const props = useProps<CourierProps>();
   const failure = useReason('failure');
   return (
     <Screen
@@ -70,9 +66,8 @@ export function CourierDoorFailed() {
   );
 }
 
-export function CourierDeposited() {
+export function CourierDeposited(props: PropsOf<'courier.deposited'>) {
   const { t } = useTranslation();
-  const props = useProps<CourierProps>();
   return (
     <Screen
       title={t('courier.deposited.title', { compartment: props.compartment })}

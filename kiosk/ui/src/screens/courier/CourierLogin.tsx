@@ -6,17 +6,15 @@ import { PlainEntry } from '../../components/Entry.tsx';
 import { Keyboard, REFERENCE_EXTRA_KEYS } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { CourierProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
-export function CourierLogin() {
+export function CourierLogin(props: PropsOf<'courier.login'>) {
   const { t } = useTranslation();
-  const props = useProps<CourierProps>();
   return (
     <CodeEntry
       title={t('courier.login.title')}
       intro={t('courier.login.intro')}
-      entered={props.entered}
+      entered={props.entered ?? 0}
       error={props.error}
       lockedUntil={props.lockedUntil}
     />
@@ -29,9 +27,8 @@ export function CourierChecking() {
 }
 
 /** Scan the label, or type it: a label is not secret, so it shows as typed. */
-export function CourierScan() {
+export function CourierScan(props: PropsOf<'courier.scan'>) {
   const { t } = useTranslation();
-  const props = useProps<CourierProps>();
   const errorText = useReason('errors');
   const last = props.last ? t(`courier.scan.last.${props.last}`) : null;
   return (
@@ -45,7 +42,7 @@ export function CourierScan() {
     >
       {last && <p className="notice">{last}</p>}
       <p className="hint">{t('courier.deposited-count', { n: props.deposited })}</p>
-      <PlainEntry text={props.typed} />
+      <PlainEntry text={props.typed ?? ''} />
       <Keyboard extra={REFERENCE_EXTRA_KEYS} />
       <div className="actions">
         <Action event={{ type: 'FINISH' }} testId="finish" kind="secondary">

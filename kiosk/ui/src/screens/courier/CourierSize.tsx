@@ -1,20 +1,18 @@
 import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { CourierProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
 /** Sizes with their free compartments; the announced size is marked. */
-export function CourierSize() {
+export function CourierSize(props: PropsOf<'courier.size'>) {
   const { t } = useTranslation();
-  const props = useProps<CourierProps>();
   const announced = props.announcedSize
     ? t('courier.size.announced', { size: t(`size.${props.announcedSize}`) })
     : null;
   return (
     <Screen title={t('courier.size.title')} intro={announced} step={props.step}>
       <div className="choices sizes">
-        {props.sizes.map(({ size, free, available }) => (
+        {(props.sizes ?? []).map(({ size, free, available }) => (
           <Action
             key={size}
             kind="choice"
@@ -32,9 +30,8 @@ export function CourierSize() {
   );
 }
 
-export function CourierSizeFull() {
+export function CourierSizeFull(props: PropsOf<'courier.size-full'>) {
   const { t } = useTranslation();
-  const props = useProps<CourierProps>();
   const requested = t(`size.${props.requested ?? 'unknown'}`);
   return (
     <Screen
@@ -53,9 +50,9 @@ export function CourierSizeFull() {
   );
 }
 
-export function CourierFull() {
+export function CourierFull(props: PropsOf<'courier.full'>) {
   const { t } = useTranslation();
-  const { nearest } = useProps<CourierProps>();
+  const { nearest } = props;
   return (
     <Screen
       title={t('courier.full.title')}

@@ -5,25 +5,11 @@ import { useDateTime } from '../../components/DateTime.tsx';
 import { RevealableEntry } from '../../components/Entry.tsx';
 import { Keyboard } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
-import { Screen, type Step } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
+import { Screen } from '../../components/Screen.tsx';
+import type { PropsOf } from '../../contract.ts';
 
-/** What dropOffFlow.props() gives every drop-off screen. */
-interface DropOffProps {
-  entered: number;
-  /** Masked but its last 4 characters. */
-  reference: string | null;
-  error: string | null;
-  compartment: string | null;
-  receiptNumber: string | null;
-  droppedOffAt: number | null;
-  advice: string[] | null;
-  step: Step | null;
-}
-
-export function DropOffReference() {
+export function DropOffReference(props: PropsOf<'drop-off.reference'>) {
   const { t } = useTranslation();
-  const props = useProps<DropOffProps>();
   const errorText = useReason('errors');
   return (
     <Screen
@@ -45,9 +31,9 @@ export function DropOffChecking() {
 }
 
 /** No compartment free: say so and what to do instead. */
-export function DropOffFull() {
+export function DropOffFull(props: PropsOf<'drop-off.full'>) {
   const { t } = useTranslation();
-  const { advice } = useProps<DropOffProps>();
+  const { advice } = props;
   const advise = useReason('drop-off.full.advice');
   const lines = (advice ?? []).map(advise);
   return (
@@ -66,15 +52,14 @@ export function DropOffFull() {
   );
 }
 
-export function DropOffOpening() {
+export function DropOffOpening(props: PropsOf<'drop-off.opening'>) {
   const { t } = useTranslation();
-  const { compartment } = useProps<DropOffProps>();
+  const { compartment } = props;
   return <Busy title={t('drop-off.opening.title', { compartment })} />;
 }
 
-export function DropOffPutInAndClose() {
+export function DropOffPutInAndClose(props: PropsOf<'drop-off.put-in-and-close'>) {
   const { t } = useTranslation();
-  const props = useProps<DropOffProps>();
   return (
     <Screen
       title={t('drop-off.put-in-and-close.title', { compartment: props.compartment })}
@@ -88,9 +73,8 @@ export function DropOffPutInAndClose() {
   );
 }
 
-export function DropOffReceipt() {
+export function DropOffReceipt(props: PropsOf<'drop-off.receipt'>) {
   const { t } = useTranslation();
-  const props = useProps<DropOffProps>();
   const dateTime = useDateTime();
   const when = props.droppedOffAt ? dateTime(props.droppedOffAt, 'medium') : '';
   const number = t('drop-off.receipt.number', { number: props.receiptNumber });

@@ -1,25 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import { Busy } from '../../components/Busy.tsx';
 import { CodeEntry } from '../../components/CodeEntry.tsx';
-import { Screen, type Step } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
+import { Screen } from '../../components/Screen.tsx';
+import type { PropsOf } from '../../contract.ts';
 
-/** What parcelPickupFlow.props() gives every parcel screen. */
-interface ParcelProps {
-  entered: number;
-  error: string | null;
-  lockedUntil: number | null;
-  /** The parcels behind the doors open now. */
-  parcels: number;
-  compartment: string | null;
-  compartments: string[];
-  remainingDoors: number;
-  step: Step | null;
-}
-
-export function ParcelCode() {
+export function ParcelCode(props: PropsOf<'parcel.code'>) {
   const { t } = useTranslation();
-  const props = useProps<ParcelProps>();
   return (
     <CodeEntry
       title={t('parcel.code.title')}
@@ -37,15 +23,14 @@ export function ParcelChecking() {
   return <Busy title={t('parcel.checking.title')} />;
 }
 
-export function ParcelOpening() {
+export function ParcelOpening(props: PropsOf<'parcel.opening'>) {
   const { t } = useTranslation();
-  const { compartments } = useProps<ParcelProps>();
+  const { compartments } = props;
   return <Busy title={t('parcel.opening.title', { compartment: compartments.join(', ') })} />;
 }
 
-export function ParcelTakeAndClose() {
+export function ParcelTakeAndClose(props: PropsOf<'parcel.take-and-close'>) {
   const { t } = useTranslation();
-  const props = useProps<ParcelProps>();
   const doors = props.compartments.join(', ');
   const more =
     props.remainingDoors > 0 ? t('door.more-doors', { count: props.remainingDoors }) : null;

@@ -2,13 +2,11 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { useItemKind } from '../../components/item-kind.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { PickupProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
 /** Several items wait under one code: take all, or choose some. */
-export function PickupChoose() {
+export function PickupChoose(props: PropsOf<'pickup.choose'>) {
   const { t } = useTranslation();
-  const props = useProps<PickupProps>();
   const kind = useItemKind();
   return (
     <Screen title={t('pickup.choose.title')} intro={t('pickup.choose.intro')} step={props.step}>

@@ -1,11 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import { CodeEntry } from '../../components/CodeEntry.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { PickupProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
-export function PickupCode() {
+export function PickupCode(props: PropsOf<'pickup.code'>) {
   const { t } = useTranslation();
-  const props = useProps<PickupProps>();
   return (
     <CodeEntry
       title={t('pickup.code.title')}
@@ -18,9 +16,8 @@ export function PickupCode() {
   );
 }
 
-export function PickupDateOfBirth() {
+export function PickupDateOfBirth(props: PropsOf<'pickup.date-of-birth'>) {
   const { t } = useTranslation();
-  const props = useProps<PickupProps>();
   return (
     <CodeEntry
       title={t('pickup.date-of-birth.title')}

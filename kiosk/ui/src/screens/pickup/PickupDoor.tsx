@@ -2,8 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { PickupProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
 export function PickupChecking() {
   const { t } = useTranslation();
@@ -11,9 +10,8 @@ export function PickupChecking() {
 }
 
 /** ID documents: the citizen confirms receipt of the PIN letter before the door opens. */
-export function PickupPinLetter() {
+export function PickupPinLetter(props: PropsOf<'pickup.pin-letter'>) {
   const { t } = useTranslation();
-  const props = useProps<PickupProps>();
   return (
     <Screen
       title={t('pickup.pin-letter.title')}
@@ -30,15 +28,14 @@ export function PickupPinLetter() {
   );
 }
 
-export function PickupOpening() {
+export function PickupOpening(props: PropsOf<'pickup.opening'>) {
   const { t } = useTranslation();
-  const { compartment } = useProps<PickupProps>();
+  const { compartment } = props;
   return <Busy title={t('pickup.opening.title', { compartment })} />;
 }
 
-export function PickupTakeAndClose() {
+export function PickupTakeAndClose(props: PropsOf<'pickup.take-and-close'>) {
   const { t } = useTranslation();
-  const props = useProps<PickupProps>();
   const more =
     props.remainingDoors > 0 ? t('door.more-doors', { count: props.remainingDoors }) : null;
   return (

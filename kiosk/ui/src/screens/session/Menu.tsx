@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps, useScreen } from '../../shell/screen-context.ts';
+import type { PropsOf } from '../../contract.ts';
+import { useScreen } from '../../shell/screen-context.ts';
 
 const ICONS: Record<string, string> = {
   'document-pickup': '✉',
@@ -9,10 +10,10 @@ const ICONS: Record<string, string> = {
   'courier-deposit': '⇨',
 };
 
-export function Menu() {
+export function Menu(props: PropsOf<'menu'>) {
   const { t, i18n } = useTranslation();
   const { send } = useScreen();
-  const { services } = useProps<{ services: string[] }>();
+  const { services } = props;
   const known = (service: string) => i18n.exists(`menu.service.${service}.name`);
   const name = (service: string) =>
     known(service) ? t(`menu.service.${service}.name`) : t('menu.service-unknown');

@@ -3,22 +3,13 @@ import { Action } from '../../components/Action.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
 import { minutesAndSeconds, useCountdown } from '../../components/use-countdown.ts';
-import { useProps } from '../../shell/screen-context.ts';
+import type { PropsOf } from '../../contract.ts';
 
-interface SurveyProps {
-  outcome: 'completed' | 'abandoned' | 'failed' | null;
-  reason: string | null;
-  answered: { satisfaction: number | null; alternative: string | null };
-  reopenUntil: number | null;
-  doorOpen: boolean;
-}
-
-const ALTERNATIVES = ['town-hall-visit', 'postal', 'not-at-all', 'other'];
+const ALTERNATIVES = ['town-hall-visit', 'postal', 'not-at-all', 'other'] as const;
 
 /** The end of every citizen visit: how it went, "open again", and two optional questions. */
-export function Survey() {
+export function Survey(props: PropsOf<'survey'>) {
   const { t } = useTranslation();
-  const props = useProps<SurveyProps>();
   const failure = useReason('failure');
   const title =
     props.outcome === 'failed'

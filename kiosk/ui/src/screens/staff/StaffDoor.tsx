@@ -4,19 +4,18 @@ import { Busy } from '../../components/Busy.tsx';
 import { useItemKind } from '../../components/item-kind.ts';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { StaffProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
-export function StaffOpening() {
+export function StaffOpening(props: PropsOf<'staff.opening'>) {
   const { t } = useTranslation();
-  const { door } = useProps<StaffProps>();
+  const { door } = props;
   return <Busy title={t('staff.opening.title', { compartment: door?.compartment })} />;
 }
 
 /** The door stands open: what to do there depends on why it was opened. */
-export function StaffDoorOpen() {
+export function StaffDoorOpen(props: PropsOf<'staff.door-open'>) {
   const { t } = useTranslation();
-  const { door } = useProps<StaffProps>();
+  const { door } = props;
   const kindName = useItemKind();
   const purpose = door?.purpose ?? 'maintenance';
   const item = door?.item
@@ -51,9 +50,9 @@ export function StaffDoorOpen() {
   );
 }
 
-export function StaffDoorFailed() {
+export function StaffDoorFailed(props: PropsOf<'staff.door-failed'>) {
   const { t } = useTranslation();
-  const { lastDoor, defectMarked } = useProps<StaffProps>();
+  const { lastDoor, defectMarked } = props;
   const failure = useReason('failure');
   return (
     <Screen

@@ -5,14 +5,12 @@ import { useItemKind } from '../../components/item-kind.ts';
 import { Keyboard, REFERENCE_EXTRA_KEYS } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { StaffProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
 /** Staff references may also hold these (the staff flow's KEY alphabet). */
 
-export function StaffLoadScan() {
+export function StaffLoadScan(props: PropsOf<'staff.load.scan'>) {
   const { t } = useTranslation();
-  const props = useProps<StaffProps>();
   const errorText = useReason('errors');
   const detail = useReason('staff.item-status');
   const error = [
@@ -42,9 +40,8 @@ export function StaffLoadScan() {
 }
 
 /** An item without size (or not announced at all): staff say what it is. */
-export function StaffLoadDescribe() {
+export function StaffLoadDescribe(props: PropsOf<'staff.load.describe'>) {
   const { t } = useTranslation();
-  const props = useProps<StaffProps>();
   const errorText = useReason('errors');
   const kindName = useItemKind();
   const load = props.load;
@@ -95,9 +92,9 @@ export function StaffLoadDescribe() {
   );
 }
 
-export function StaffNoCompartment() {
+export function StaffNoCompartment(props: PropsOf<'staff.load.no-compartment'>) {
   const { t } = useTranslation();
-  const { noCompartmentSize } = useProps<StaffProps>();
+  const { noCompartmentSize } = props;
   return (
     <Screen
       title={t('staff.load.no-compartment.title', {

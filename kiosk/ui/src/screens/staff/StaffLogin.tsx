@@ -4,26 +4,25 @@ import { CodeEntry } from '../../components/CodeEntry.tsx';
 import { LockNotice } from '../../components/LockNotice.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { StaffProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
 export function StaffChecking() {
   const { t } = useTranslation();
   return <Busy title={t('staff.checking.title')} />;
 }
 
-export function StaffUnknownCard() {
+export function StaffUnknownCard(props: PropsOf<'staff.unknown-card'>) {
   const { t } = useTranslation();
-  const { refusal } = useProps<StaffProps>();
+  const { refusal } = props;
   const errorText = useReason('errors');
   return (
     <Screen title={t('staff.unknown-card.title')} error={errorText(refusal ?? 'unknown-card')} />
   );
 }
 
-export function StaffLocked() {
+export function StaffLocked(props: PropsOf<'staff.locked'>) {
   const { t } = useTranslation();
-  const { lockedUntil } = useProps<StaffProps>();
+  const { lockedUntil } = props;
   return (
     <Screen title={t('staff.locked.title')} intro={t('staff.locked.intro')}>
       <LockNotice until={lockedUntil} />
@@ -31,9 +30,8 @@ export function StaffLocked() {
   );
 }
 
-export function StaffPin() {
+export function StaffPin(props: PropsOf<'staff.pin'>) {
   const { t } = useTranslation();
-  const props = useProps<StaffProps>();
   return (
     <CodeEntry
       title={t('staff.pin.title')}
@@ -45,9 +43,9 @@ export function StaffPin() {
 }
 
 /** Four-eyes loading of ID documents: a second person confirms with card and PIN. */
-export function StaffSecondCard() {
+export function StaffSecondCard(props: PropsOf<'staff.load.second-card'>) {
   const { t } = useTranslation();
-  const { error } = useProps<StaffProps>();
+  const { error } = props;
   const errorText = useReason('errors');
   return (
     <Screen
@@ -58,9 +56,8 @@ export function StaffSecondCard() {
   );
 }
 
-export function StaffSecondPin() {
+export function StaffSecondPin(props: PropsOf<'staff.load.second-pin'>) {
   const { t } = useTranslation();
-  const props = useProps<StaffProps>();
   return (
     <CodeEntry
       title={t('staff.load.second-pin.title')}

@@ -3,16 +3,16 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { StaffProps } from './props.ts';
+import type { PropsOf, UiEvent } from '../../contract.ts';
 
-type Compartment = StaffProps['compartments'][number];
+type Props = PropsOf<'staff.maintenance'>;
+type Compartment = Props['compartments'][number];
 /** Which reason list is open for the chosen compartment (page-only state). */
 type Asking = 'open' | 'defective' | null;
 
-export function StaffMaintenance() {
+export function StaffMaintenance(props: Props) {
   const { t } = useTranslation();
-  const { compartments, lastDoor } = useProps<StaffProps>();
+  const { compartments, lastDoor } = props;
   const [chosen, setChosen] = useState<string | null>(null);
   const failure = useReason('failure');
   const compartment = compartments.find((candidate) => candidate.label === chosen);
@@ -42,7 +42,13 @@ export function StaffMaintenance() {
           />
         ))}
       </fieldset>
-      {compartment && <CompartmentActions compartment={compartment} key={compartment.label} />}
+      {compartment && (
+        <CompartmentActions
+          compartment={compartment}
+          choices={props.choices}
+          key={compartment.label}
+        />
+      )}
     </Screen>
   );
 }
@@ -77,9 +83,14 @@ function CompartmentButton({
   );
 }
 
-function CompartmentActions({ compartment }: { compartment: Compartment }) {
+function CompartmentActions({
+  compartment,
+  choices,
+}: {
+  compartment: Compartment;
+  choices: Props['choices'];
+}) {
   const { t } = useTranslation();
-  const { choices } = useProps<StaffProps>();
   const [asking, setAsking] = useState<Asking>(null);
   const defect = useReason('staff.defect');
   const label = compartment.label;
@@ -132,17 +143,15 @@ function CompartmentActions({ compartment }: { compartment: Compartment }) {
       </div>
       {asking === 'open' && (
         <ReasonChoice
-          label={label}
           reasons={choices.maintenanceReasons}
-          event="OPEN_DOOR"
+          eventOf={(reason) => ({ type: 'OPEN_DOOR', compartment: label, reason })}
           group="staff.maintenance-reason"
         />
       )}
       {asking === 'defective' && (
         <ReasonChoice
-          label={label}
           reasons={choices.defectReasons}
-          event="SET_DEFECTIVE"
+          eventOf={(reason) => ({ type: 'SET_DEFECTIVE', compartment: label, reason })}
           group="staff.defect"
         />
       )}
@@ -150,15 +159,13 @@ function CompartmentActions({ compartment }: { compartment: Compartment }) {
   );
 }
 
-function ReasonChoice({
-  label,
+function ReasonChoice<Reason extends string>({
   reasons,
-  event,
+  eventOf,
   group,
 }: {
-  label: string;
-  reasons: string[];
-  event: string;
+  reasons: readonly Reason[];
+  eventOf: (reason: Reason) => UiEvent;
   group: string;
 }) {
   const { t } = useTranslation();
@@ -168,12 +175,7 @@ function ReasonChoice({
       <legend>{t('staff.maintenance.why')}</legend>
       <div className="choices">
         {reasons.map((reason) => (
-          <Action
-            key={reason}
-            kind="choice"
-            event={{ type: event, compartment: label, reason }}
-            testId={`reason-${reason}`}
-          >
+          <Action key={reason} kind="choice" event={eventOf(reason)} testId={`reason-${reason}`}>
             {words(reason)}
           </Action>
         ))}

@@ -2,11 +2,10 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { DateTime } from '../../components/DateTime.tsx';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { StaffProps } from './props.ts';
+import type { PropsOf, SyncStatusView } from '../../contract.ts';
 
 /** The connection to the town hall: staff see whether what they did has arrived. */
-function SyncState({ sync }: { sync: NonNullable<StaffProps['sync']> | null }) {
+function SyncState({ sync }: { sync: SyncStatusView | null }) {
   const { t } = useTranslation();
   const state = sync === null ? 'off' : sync.online ? 'online' : 'offline';
   return (
@@ -44,12 +43,12 @@ const TASKS = [
   { task: 'load', event: 'START_LOADING', icon: '⇩' },
   { task: 'retrieve', event: 'START_RETRIEVAL', icon: '⇧' },
   { task: 'maintenance', event: 'START_MAINTENANCE', icon: '⚙' },
-];
+] as const;
 
 /** Only the tasks this role may do. */
-export function StaffMenu() {
+export function StaffMenu(props: PropsOf<'staff.menu'>) {
   const { t } = useTranslation();
-  const { tasks, role, sync } = useProps<StaffProps>();
+  const { tasks, role, sync } = props;
   return (
     <Screen title={t('staff.menu.title')} intro={t(`staff.role.${role ?? 'staff'}`)}>
       <div className="choices">
@@ -62,7 +61,7 @@ export function StaffMenu() {
           </Action>
         ))}
       </div>
-      <SyncState sync={sync ?? null} />
+      <SyncState sync={sync} />
       <div className="actions">
         <Action event={{ type: 'LOGOUT' }} testId="logout" kind="secondary">
           {t('staff.menu.logout')}

@@ -2,13 +2,12 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { useItemKind } from '../../components/item-kind.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { useProps } from '../../shell/screen-context.ts';
-import type { StaffProps } from './props.ts';
+import type { PropsOf } from '../../contract.ts';
 
 /** Expired items to take back to the office. */
-export function StaffRetrieveList() {
+export function StaffRetrieveList(props: PropsOf<'staff.retrieve.list'>) {
   const { t } = useTranslation();
-  const { expired, lastDoor } = useProps<StaffProps>();
+  const { expired, lastDoor } = props;
   const kindName = useItemKind();
   const inside = expired.filter((item) => item.compartment);
   const last =
@@ -53,9 +52,9 @@ export function StaffRetrieveList() {
   );
 }
 
-export function StaffRetrieveConfirm() {
+export function StaffRetrieveConfirm(props: PropsOf<'staff.retrieve.confirm'>) {
   const { t } = useTranslation();
-  const { door } = useProps<StaffProps>();
+  const { door } = props;
   return (
     <Screen
       title={t('staff.retrieve.confirm.title', { compartment: door?.compartment })}

@@ -1,11 +1,9 @@
 /**
- * The one transport between the kiosk page and the kiosk service (DESIGN.md §2), shared by
- * both sides: loopback HTTP for events in, Server-Sent Events for views out. The page
- * imports this file's types and constants only.
+ * The one transport between the kiosk page and the kiosk service (DESIGN.md §2): loopback
+ * HTTP for events in, Server-Sent Events for views out. No imports but types, so the page
+ * may import the paths as values without bundling anything of the service.
  */
-import type { View } from '../core/views.ts';
-
-export type { DoorAlert, View } from '../core/views.ts';
+import type { Screen } from './view.ts';
 
 export const RPC_PATHS = {
   /** `POST` a UI event as JSON (`{ type, ...fields }`); answers `EventReply`. */
@@ -34,6 +32,15 @@ export type EventError =
  */
 export type EventReply = { ok: true } | { ok: false; error: EventError };
 
+/** The fleet sync as the staff menu shows it; null where the site has no sync. */
+export interface SyncStatusView {
+  online: boolean;
+  /** Epoch ms of the last successful sync; null: never. */
+  lastSync: number | null;
+  queueLength: number;
+  lastError: string | null;
+}
+
 export interface Health {
   version: string;
   store: { ok: boolean; auditOk: boolean };
@@ -43,6 +50,6 @@ export interface Health {
   /** Epoch ms of the last successful sync with the backend; null: never (no sync yet). */
   lastSync: number | null;
   /** The fleet sync; null where the site configures none. */
-  sync: { online: boolean; lastError: string | null; queueLength: number } | null;
-  screen: View['screen'];
+  sync: Omit<SyncStatusView, 'lastSync'> | null;
+  screen: Screen;
 }
