@@ -7,11 +7,12 @@
  * FLEET_NOTIFY_CONFIG, FLEET_SMTP_URL, FLEET_SMS_URL) configures them. Options are read in
  * cli-options.ts; every failure at start is one line on stderr, never a stack trace.
  */
+
+import { jsonLogger } from '@amtomat/basics';
 import { createFleetServer } from './app.ts';
 import { type CliOptions, readCliOptions, storageErrorLine, USAGE } from './cli-options.ts';
 import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
-import { jsonLogger } from './log.ts';
 import { loadNotificationConfig, startNotifications } from './notifications/index.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';

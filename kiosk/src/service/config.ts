@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { err, lockerConfigSchema, ok, type Result } from '@amtomat/locker-controller';
+import { err, ok, type Result } from '@amtomat/basics';
+import { lockerConfigSchema } from '@amtomat/locker-controller';
 import { hidSelectorSchema } from '@amtomat/locker-controller/devices';
 import { z } from 'zod';
 

@@ -1,15 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Clock, type Logger, memoryLogger } from '@amtomat/basics';
+import { simulatedClock } from '@amtomat/basics/testing';
 import { LockBoardSimulator } from '@amtomat/hardware-mocks';
-import {
-  type Clock,
-  createLocker,
-  type Locker,
-  type LockerTiming,
-  type Logger,
-  memoryLogger,
-} from '@amtomat/locker-controller';
+import { createLocker, type Locker, type LockerTiming } from '@amtomat/locker-controller';
 import { createKioskCore, type KioskCore } from '../core/kiosk-core.ts';
 import type { View } from '../core/views.ts';
 import type { DoorStep } from '../doors/door-service.ts';
@@ -18,7 +13,6 @@ import { openDb } from '../store/db.ts';
 import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';
 import { createStore, type Store } from '../store/store.ts';
 import type { CompartmentSize } from '../store/types.ts';
-import { simulatedClock } from './simulated-clock.ts';
 
 /** Compartments of the test terminal: one CU16 board, locks 1..4. */
 export const TEST_COMPARTMENTS = [

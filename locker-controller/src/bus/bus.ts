@@ -1,7 +1,13 @@
-import { type Clock, systemClock } from '../clock.ts';
-import { type Logger, silentLogger } from '../log.ts';
+import {
+  type Clock,
+  err,
+  type Logger,
+  ok,
+  type Result,
+  silentLogger,
+  systemClock,
+} from '@amtomat/basics';
 import type { FrameParser, HostCommand, LockProtocol, Reply } from '../protocols/types.ts';
-import { err, ok, type Result } from '../result.ts';
 import type { Transport, TransportError } from './transport.ts';
 
 export type BusError =

@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { err, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
-import { err, ok, type Result } from '../../protocol/index.ts';
 
 const SecretSchema = z
   .object({
