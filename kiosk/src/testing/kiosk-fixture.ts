@@ -170,6 +170,8 @@ export async function startKiosk(
     if (!result.ok) throw new Error(`event ${JSON.stringify(event)} refused: ${result.error.kind}`);
   }
 
+  let lostFrames = 0;
+  let frameUnseenSince: number | undefined;
   /**
    * One clock: runs until nothing is due at the current simulated time; time itself does
    * not move. The only real waiting is for bytes on the pty. A reply the board will not
@@ -180,13 +182,25 @@ export async function startKiosk(
     const bus = locker.bus('main')!;
     const quiet = async () => {
       if (!bus.busy) return true;
-      // A frame still on its way to the board, or a reply on its way back: real I/O.
-      if (!bus.awaitingReply || bus.stats.frames > sim.received.length) return false;
+      if (!bus.awaitingReply) return false; // flushing or writing: real I/O
+      const unseen = bus.stats.frames - lostFrames - sim.received.length;
+      if (unseen > 0) {
+        // On its way to the board, or lost on a line being unplugged (the only way a pty
+        // loses bytes): a frame not there after half a second is not coming.
+        frameUnseenSince ??= Date.now();
+        if (Date.now() - frameUnseenSince < 500) return false;
+        lostFrames += unseen;
+      }
+      frameUnseenSince = undefined;
       await sim.idle();
       return bus.awaitingReply && sim.received.at(-1)?.answered === false;
     };
     for (let quietTurns = 0; quietTurns < 3; ) {
-      if (Date.now() > deadline) throw new Error('the terminal did not settle (one clock)');
+      if (Date.now() > deadline) {
+        const state = { busy: bus.busy, awaitingReply: bus.awaitingReply, bus: bus.state };
+        const frames = { sent: bus.stats.frames, lost: lostFrames, heard: sim.received.length };
+        throw new Error(`the terminal did not settle: ${JSON.stringify({ ...state, ...frames })}`);
+      }
       await new Promise((resolve) => setImmediate(resolve));
       quietTurns = (await quiet()) ? quietTurns + 1 : 0;
     }
@@ -256,7 +270,15 @@ export async function startKiosk(
       await settle();
     },
     async close() {
-      await terminal.close();
+      let closed = false;
+      const closing = terminal.close().finally(() => (closed = true));
+      // On one clock a poll may wait for a reply that only the clock can time out.
+      while (oneClock && !closed) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const next = clock.nextWakeAt();
+        if (next !== undefined) clock.set(next);
+      }
+      await closing;
       await sim.stop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },

@@ -79,6 +79,15 @@ describe('simulated clock', () => {
     assert.equal(clock.nextWakeAt(), undefined);
   });
 
+  test('times stay whole milliseconds, as the wall clock’s (a jittered backoff sleeps 12.7 ms)', async () => {
+    const clock = simulatedClock(0);
+    const sleeping = clock.sleep(12.7);
+    assert.equal(clock.nextWakeAt(), 13);
+    clock.set(clock.nextWakeAt()!);
+    await sleeping;
+    assert.equal(clock.now(), 13);
+  });
+
   test('an aborted sleep resolves at once and is forgotten', async () => {
     const clock = simulatedClock(0);
     const abort = new AbortController();

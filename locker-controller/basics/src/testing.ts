@@ -18,7 +18,8 @@ export function simulatedClock(start = Date.UTC(2026, 10, 2, 9, 0, 0)): Simulate
     now: () => now,
     sleep(ms, signal) {
       return new Promise<void>((resolve) => {
-        const sleeper = { until: now + ms, wake: () => done() };
+        // Whole milliseconds, as Date.now() gives them (a store keeps times as integers).
+        const sleeper = { until: now + Math.ceil(ms), wake: () => done() };
         const done = () => {
           sleepers.delete(sleeper);
           signal?.removeEventListener('abort', done);
