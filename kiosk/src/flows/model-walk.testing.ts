@@ -60,8 +60,6 @@ export const lockOf = (compartment: string): number => {
   return found.lock;
 };
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Waits until the terminal shows exactly `expected`, else fails with the difference. */
 export async function expectView(
   kiosk: KioskFixture,
