@@ -18,8 +18,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger, systemClock } from '@amtomat/basics';
 import { createSyncAgent, type SyncAgent } from '../src/agent/agent.ts';
-import { silentLogger, systemClock } from '../src/agent/ports.ts';
 import { type MemoryOutbox, memoryFeed, memoryOutbox } from '../src/agent/testing/memory-ports.ts';
 import { enrolTerminal, serveFleet } from '../src/agent/testing/served-fleet.ts';
 import { announce, readyPayload } from '../src/agent/testing/support.ts';

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryLogger } from '@amtomat/locker-controller';
+import { memoryLogger } from '@amtomat/basics';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { SessionTimers } from '../src/flows/session.machine.ts';
 import { type DemoHardware, openDemoHardware } from '../src/service/demo.ts';

@@ -1,4 +1,4 @@
-import type { Result } from '@amtomat/locker-controller';
+import type { Result } from '@amtomat/basics';
 
 /** What the shell hands to the service; the same shape as the service's `ServiceOptions`. */
 export interface ShellServiceOptions {

@@ -3,7 +3,7 @@
  * simulated lock boards and fake card reader and scanner (service/demo.ts, which needs the
  * dev dependency @amtomat/hardware-mocks). Never bundled or packaged.
  */
-import { jsonLogger } from '@amtomat/locker-controller';
+import { jsonLogger } from '@amtomat/basics';
 import electron from 'electron';
 import { openDemoHardware } from '../src/service/demo.ts';
 import { startService } from '../src/service/service.ts';

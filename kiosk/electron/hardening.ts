@@ -1,4 +1,4 @@
-import type { Logger } from '@amtomat/locker-controller';
+import type { Logger } from '@amtomat/basics';
 import type { NavigationEvent, SessionLike, WebContentsLike } from './electron-like.ts';
 
 /**

@@ -4,7 +4,7 @@
  * (`demo-main.ts`), so the simulator never enters this bundle. Everything it wires is
  * tested in shell.test.ts with a fake Electron; the bundle in packaged.test.ts.
  */
-import { jsonLogger } from '@amtomat/locker-controller';
+import { jsonLogger } from '@amtomat/basics';
 import electron from 'electron';
 import { siteHardware } from '../src/service/hardware.ts';
 import { ServiceStartError, startService } from '../src/service/service.ts';

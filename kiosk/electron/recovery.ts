@@ -1,4 +1,4 @@
-import type { Logger } from '@amtomat/locker-controller';
+import type { Logger } from '@amtomat/basics';
 import type { WebContentsLike } from './electron-like.ts';
 
 /** Time as a port (DESIGN.md §4.1), so tests drive crashes and hangs without waiting. */

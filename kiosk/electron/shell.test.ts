@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsonLogger } from '@amtomat/locker-controller';
+import { jsonLogger } from '@amtomat/basics';
 import type { ShellServiceOptions } from './args.ts';
 import {
   createFakeElectron,

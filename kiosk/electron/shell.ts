@@ -1,4 +1,4 @@
-import type { Logger } from '@amtomat/locker-controller';
+import type { Logger } from '@amtomat/basics';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { parseShellArgs, type ShellServiceOptions } from './args.ts';
 import type { BrowserWindowLike, ElectronLike } from './electron-like.ts';

@@ -2,9 +2,6 @@ export { type Bus, type BusError, type BusState, createBus, describeBusError } f
 export { serialTransport } from './bus/serial-transport.ts';
 export { tcpTransport } from './bus/tcp-transport.ts';
 export { describeTransportError, type Transport, type TransportError } from './bus/transport.ts';
-export { type Clock, systemClock } from './clock.ts';
 export * from './locker/config.ts';
 export * from './locker/events.ts';
 export { createLocker, type Locker, type LockerDeps } from './locker/locker.ts';
-export { jsonLogger, type Logger, memoryLogger, silentLogger } from './log.ts';
-export { err, ok, type Result } from './result.ts';

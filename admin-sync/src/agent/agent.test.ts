@@ -4,17 +4,17 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { memoryLogger, systemClock } from '@amtomat/basics';
 import { createSyncAgent, type SyncAgent, type SyncAgentOptions } from './agent.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { type DeviceIdentity, enrolDevice, fileCredentials } from './credentials.ts';
-import { type Fetch, systemClock } from './index.ts';
+import type { Fetch } from './index.ts';
 import { startTestFleet, type TestFleet } from './testing/fleet.ts';
 import { type MemoryOutbox, memoryFeed, memoryOutbox } from './testing/memory-ports.ts';
 import {
   announce,
   assertDeliveredOnceInOrder,
   assertNoPayloadInLogs,
-  memoryLogger,
   readyPayload,
   waitFor,
 } from './testing/support.ts';

@@ -4,6 +4,7 @@
  * caller: every failure becomes `state().lastError` and a log line (no payload contents).
  */
 import { createPrivateKey } from 'node:crypto';
+import type { Clock, Logger } from '@amtomat/basics';
 import {
   DEFAULT_PULL_LIMIT,
   MAX_PULL_LIMIT,
@@ -12,7 +13,7 @@ import {
 } from '../protocol/index.ts';
 import { type BackoffOptions, backoffDelayMs } from './backoff.ts';
 import { type Fetch, type SignedClient, signedClient } from './http.ts';
-import type { Clock, FeedPort, Logger, OutboxPort } from './ports.ts';
+import type { FeedPort, OutboxPort } from './ports.ts';
 import { type PushTally, pullFeed, pushOutbox, reportStatus, type StepContext } from './steps.ts';
 
 export interface SyncAgentOptions {
@@ -21,7 +22,7 @@ export interface SyncAgentOptions {
   identity: { deviceId: string; privateKeyPem: string };
   outbox: OutboxPort;
   feed: FeedPort;
-  clock: Clock;
+  clock: Pick<Clock, 'now'>;
   logger: Logger;
   fetch?: Fetch;
   /** Events per push request, 1 to 500. */

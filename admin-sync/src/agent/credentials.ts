@@ -7,21 +7,26 @@
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  type Clock,
+  err,
+  type Logger,
+  ok,
+  type Result,
+  silentLogger,
+  systemClock,
+} from '@amtomat/basics';
 import { z } from 'zod';
 import {
   DeviceIdSchema,
   type DeviceKeyPair,
   EnrolResponseSchema,
-  err,
   generateDeviceKeyPair,
-  ok,
   PublicKeySchema,
   paths,
-  type Result,
   signEnrolment,
 } from '../protocol/index.ts';
 import { describeRefusal, type Fetch, sendRequest } from './http.ts';
-import { type Clock, type Logger, silentLogger, systemClock } from './ports.ts';
 
 export const DeviceIdentitySchema = z
   .object({
@@ -117,7 +122,7 @@ export interface EnrolOptions {
   credentials: CredentialsPort;
   label?: string;
   fetch?: Fetch;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
   logger?: Logger;
   timeoutMs?: number;
 }

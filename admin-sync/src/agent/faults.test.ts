@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import { memoryLogger, systemClock } from '@amtomat/basics';
 import { createSyncAgent } from './agent.ts';
 import { enrolDevice, fileCredentials } from './credentials.ts';
-import { systemClock } from './ports.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from './testing/fault-proxy.ts';
 import { startTestFleet, type TestFleet } from './testing/fleet.ts';
 import { memoryFeed, memoryOutbox } from './testing/memory-ports.ts';
@@ -18,7 +18,6 @@ import {
   announce,
   assertDeliveredOnceInOrder,
   assertNoPayloadInLogs,
-  memoryLogger,
   readyPayload,
   waitFor,
 } from './testing/support.ts';

@@ -3,15 +3,8 @@
  * signal, every failure a value. Device routes are signed over the exact bytes sent.
  */
 import type { KeyObject } from 'node:crypto';
-import {
-  clockHeaders,
-  type ErrorReply,
-  ErrorReplySchema,
-  err,
-  ok,
-  type Result,
-  signRequest,
-} from '../protocol/index.ts';
+import { err, ok, type Result } from '@amtomat/basics';
+import { clockHeaders, type ErrorReply, ErrorReplySchema, signRequest } from '../protocol/index.ts';
 
 export type Fetch = typeof globalThis.fetch;
 

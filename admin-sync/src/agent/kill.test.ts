@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { memoryLogger, systemClock } from '@amtomat/basics';
 import { CODE_KEY_BYTES } from '../protocol/index.ts';
 import { openSqliteStorage } from '../server/index.ts';
 import {
@@ -22,7 +23,6 @@ import {
 } from '../server/testing/cli-process.ts';
 import { createSyncAgent, type SyncAgent } from './agent.ts';
 import { enrolDevice } from './credentials.ts';
-import { systemClock } from './ports.ts';
 import { KILLS, killRounds } from './testing/kill-rounds.ts';
 import { memoryFeed, memoryOutbox } from './testing/memory-ports.ts';
 import { seededRandom, withSeed } from './testing/seeded.ts';
@@ -30,7 +30,6 @@ import { assertExactlyOnceInOrder, memoryCredentials } from './testing/served-fl
 import {
   assertNoPayloadInLogs,
   duplicatesAnswered,
-  memoryLogger,
   readyPayload,
   waitFor,
 } from './testing/support.ts';

@@ -36,16 +36,3 @@ export interface FeedPort {
    */
   apply(entries: readonly FeedEntry[]): void | Promise<void>;
 }
-
-/** The same shape as the server's and locker-controller's Logger: the kiosk's fits. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFields = Record<string, string | number | boolean | null | undefined>;
-export interface Logger {
-  log(level: LogLevel, event: string, fields?: LogFields): void;
-}
-export const silentLogger: Logger = { log() {} };
-
-export interface Clock {
-  now(): number;
-}
-export const systemClock: Clock = { now: () => Date.now() };

@@ -4,14 +4,12 @@
  * server's idempotency keys turn into `duplicate`. Pull: the feed after the cursor the
  * terminal applied (not the one the server saw acknowledged), so a lost ack never re-applies.
  */
+import { err, type Logger, ok, type Result } from '@amtomat/basics';
 import {
-  err,
-  ok,
   PullResponseSchema,
   PushResponseSchema,
   type PushResult,
   paths,
-  type Result,
   type SyncEvent,
   SyncEventSchema,
   type TerminalStatus,
@@ -23,7 +21,7 @@ import {
   type HttpReply,
   type SignedClient,
 } from './http.ts';
-import type { FeedPort, Logger, OutboxEvent, OutboxPort } from './ports.ts';
+import type { FeedPort, OutboxEvent, OutboxPort } from './ports.ts';
 
 export interface StepContext {
   deviceId: string;

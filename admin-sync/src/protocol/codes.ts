@@ -9,8 +9,8 @@
  * purpose never matches another: the purpose is part of the message.
  */
 import { createHmac, randomInt } from 'node:crypto';
+import { err, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
-import { err, ok, type Result } from './result.ts';
 
 export type HashPurpose =
   | 'pickup-code'

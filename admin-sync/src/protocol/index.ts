@@ -7,7 +7,6 @@ export * from './items.ts';
 export * from './json.ts';
 export * from './paths.ts';
 export * from './push.ts';
-export * from './result.ts';
 export * from './signing.ts';
 export * from './status.ts';
 export * from './time-zone.ts';

@@ -15,8 +15,8 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { err, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
-import { err, ok, type Result } from './result.ts';
 
 /** A request whose timestamp is further than this from the server's clock is refused. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;

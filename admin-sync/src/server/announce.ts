@@ -5,16 +5,14 @@
  * transaction. The plain code is kept only until the ready notice has been delivered.
  */
 import { randomUUID } from 'node:crypto';
+import { err, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
 import {
-  err,
   generatePickupCode,
   ITEM_KINDS,
   type ItemAnnounced,
   keyedHash,
   normalizeSecretValue,
-  ok,
-  type Result,
 } from '../protocol/index.ts';
 import type { FleetStorage } from './storage/storage.ts';
 

@@ -3,6 +3,8 @@
  * bodies are validated with the protocol's zod schemas; every device route is signed
  * (auth.ts) and serves only the device that signed it.
  */
+
+import { type Clock, type Logger, silentLogger, systemClock } from '@amtomat/basics';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -27,13 +29,12 @@ import {
 import { type EventHandler, eventApplier } from './apply.ts';
 import { authenticator } from './auth.ts';
 import { enrolDevice } from './enrolment.ts';
-import { type Clock, type Logger, silentLogger, systemClock } from './log.ts';
 import { notificationCounts } from './notifications/queue.ts';
 import type { FleetStorage } from './storage/storage.ts';
 
 export interface FleetServerOptions {
   storage: FleetStorage;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
   logger?: Logger;
   /** Event handlers by type; default `defaultHandlers`. */
   handlers?: Readonly<Record<string, EventHandler>>;

@@ -4,13 +4,11 @@
  * unauthenticated caller can neither learn device ids' keys nor fill the nonce table.
  */
 import type { KeyObject } from 'node:crypto';
+import { err, ok, type Result } from '@amtomat/basics';
 import {
   type ErrorReply,
-  err,
-  ok,
   parseSignedHeaders,
   publicKeyFromString,
-  type Result,
   verifyRequest,
 } from '../protocol/index.ts';
 import type { FleetStorage } from './storage/storage.ts';

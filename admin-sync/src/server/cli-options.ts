@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { err, ok, type Result } from '@amtomat/basics';
 import pg from 'pg';
-import { err, isTimeZone, ok, type Result } from '../protocol/index.ts';
+import { isTimeZone } from '../protocol/index.ts';
 import { StorageOpenError } from './storage/driver.ts';
 import type { SecretKeySource } from './storage/secrets.ts';
 

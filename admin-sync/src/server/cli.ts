@@ -8,12 +8,12 @@
  * cli-options.ts; every failure at start is one line on stderr, never a stack trace.
  * Times people read are in `--time-zone ZONE` (FLEET_TIME_ZONE; default Europe/Berlin).
  */
+import { jsonLogger } from '@amtomat/basics';
 import { DEFAULT_TIME_ZONE } from '../protocol/index.ts';
 import { createFleetServer } from './app.ts';
 import { type CliOptions, readCliOptions, storageErrorLine, USAGE } from './cli-options.ts';
 import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
-import { jsonLogger } from './log.ts';
 import { loadNotificationConfig, startNotifications } from './notifications/index.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';

@@ -1,12 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import {
-  type EnrolRequest,
-  type EnrolResponse,
-  err,
-  ok,
-  type Result,
-  verifyEnrolment,
-} from '../protocol/index.ts';
+import { err, ok, type Result } from '@amtomat/basics';
+import { type EnrolRequest, type EnrolResponse, verifyEnrolment } from '../protocol/index.ts';
 import type { FleetStorage } from './storage/storage.ts';
 
 export const DEFAULT_TOKEN_VALIDITY_MS = 24 * 60 * 60 * 1000;

@@ -3,7 +3,6 @@ export { createFleetServer, type FleetServerOptions } from './app.ts';
 export { defaultHandlers, type EventHandler, eventApplier } from './apply.ts';
 export { type ConsoleOptions, registerConsole } from './console/index.ts';
 export { createEnrolmentToken, DEFAULT_TOKEN_VALIDITY_MS } from './enrolment.ts';
-export * from './log.ts';
 export {
   loadNotificationConfig,
   type NoticeRecord,

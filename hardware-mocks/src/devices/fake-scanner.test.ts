@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { memoryLogger } from '@amtomat/basics';
 import type { ScanEvent } from '../../../locker-controller/src/devices/index.ts';
-import { memoryLogger } from '../../../locker-controller/src/log.ts';
 import { createFakeScanner, encodeHidPosReports } from './fake-scanner.ts';
 
 describe('encodeHidPosReports', () => {

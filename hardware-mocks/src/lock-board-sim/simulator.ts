@@ -57,6 +57,8 @@ export interface ReceivedCommand {
   command: HostCommand;
   /** performance.now() when the frame was complete at the board. */
   at: number;
+  /** Whether the board sends a reply (a silent board does not); known once `idle()` resolves. */
+  answered: boolean;
 }
 
 /**
@@ -148,6 +150,19 @@ export class LockBoardSimulator {
     return () => this.commandListeners.delete(listener);
   }
 
+  /**
+   * Resolves when every frame that has reached the simulator is handled and its replies
+   * are written to the line (a test on a simulated clock knows then that a reply it still
+   * waits for is not coming).
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      const chains = [this.receiveChain, this.replyChain];
+      await Promise.all(chains);
+      if (chains[0] === this.receiveChain && chains[1] === this.replyChain) return;
+    }
+  }
+
   /** The USB adapter is pulled: the device node disappears. */
   async unplug(): Promise<void> {
     await this.detach();
@@ -192,11 +207,12 @@ export class LockBoardSimulator {
   private async receive(bytes: Buffer): Promise<void> {
     for (const event of this.parser.push(bytes)) {
       if (event.kind !== 'frame') continue;
-      const received = { command: event.value, at: performance.now() };
+      const received = { command: event.value, at: performance.now(), answered: false };
       if (!(await this.hearsLineSpeed())) continue;
       this.received.push(received);
       for (const listener of this.commandListeners) listener(received);
       const replies = this.execute(event.value);
+      received.answered = replies.length > 0;
       if (replies.length > 0) this.queueReplies(replies, event.raw.length);
     }
   }

@@ -15,7 +15,7 @@ const BIRTH_DATE = '1979-11-23';
 
 let kiosk: KioskFixture;
 before(async () => {
-  kiosk = await startKiosk();
+  kiosk = await startKiosk({ oneClock: true });
   await kiosk.waitForScreen('attract');
 });
 after(async () => {
@@ -25,15 +25,10 @@ after(async () => {
 const outboxOf = (type: string) =>
   kiosk.store.pendingOutbox(Number.MAX_SAFE_INTEGER, 10_000).filter((event) => event.type === type);
 
-async function settled() {
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-/** The core's tick at simulated time `at` (the tick loop may tick too; ticks are idempotent). */
+/** The core's tick at simulated time `at` (the tick loop ticks on the same clock). */
 async function tickAt(at: number) {
   kiosk.clock.set(at);
-  kiosk.core.tick();
-  await settled();
+  await kiosk.settle();
 }
 
 async function enterCode(code: string) {
@@ -41,7 +36,7 @@ async function enterCode(code: string) {
   kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
   kiosk.type(code);
   kiosk.press({ type: 'SUBMIT' });
-  await settled();
+  await kiosk.settle(); // the code check has run
 }
 
 test(`an item held ${HOLDING_DAYS} days: one reminder 2 days before, one expiry after, then its code is wrong`, async () => {

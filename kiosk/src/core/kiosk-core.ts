@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, Logger, Result } from '@amtomat/locker-controller';
-import { err, ok } from '@amtomat/locker-controller';
+import { type Clock, err, type Logger, ok, type Result } from '@amtomat/basics';
 import { type Actor, createActor, type Snapshot } from 'xstate';
 import { z } from 'zod';
 import {

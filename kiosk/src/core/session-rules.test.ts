@@ -81,19 +81,19 @@ describe('re-open grace after a pickup', () => {
   });
 
   test('after the grace, "open again" is not offered and opens nothing', async () => {
-    kiosk = await startKiosk({ timers: { reopenGraceMs: GRACE_MS } });
+    kiosk = await startKiosk({ timers: { reopenGraceMs: GRACE_MS }, oneClock: true });
     const k = kiosk;
     loadParcel(k);
     await pickUpParcel(k);
     k.clock.advance(GRACE_MS);
     k.press({ type: 'OPEN_AGAIN' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await k.run(3000); // the core had every chance to open it, the locker to see it
     assert.equal(unlocks(k), 1);
     assert.equal(k.sim.door(0, 3).open, false);
   });
 
   test('a failed pickup offers no re-open', async () => {
-    kiosk = await startKiosk({ timers: { reopenGraceMs: GRACE_MS } });
+    kiosk = await startKiosk({ timers: { reopenGraceMs: GRACE_MS }, oneClock: true });
     const k = kiosk;
     loadParcel(k);
     k.sim.faults.silentBoards.add(0);
@@ -110,23 +110,22 @@ describe('re-open grace after a pickup', () => {
 
 describe('door alerts on every screen', () => {
   test('a door left open shows on the attract screen until it is closed', async () => {
-    kiosk = await startKiosk({ lockerTiming: { leftOpenMs: 1000 } });
+    kiosk = await startKiosk({ lockerTiming: { leftOpenMs: 1000 }, oneClock: true });
     const k = kiosk;
     await k.waitForScreen('attract');
     k.sim.forceOpen(0, 4); // forced: nobody unlocked it
-    await until('forced-open is shown', () =>
+    await k.until('forced-open is shown', () =>
       k.core.view().session.doorAlerts.some((a) => a.compartment === 'A4'),
     );
     assert.deepEqual(k.core.view().session.doorAlerts, [
       { compartment: 'A4', kind: 'forced-open' },
     ]);
-    await until(
+    await k.until(
       'left-open replaces it',
       () => k.core.view().session.doorAlerts[0]?.kind === 'left-open',
-      4000,
     );
     k.sim.closeDoor(0, 4);
-    await until('the alert goes', () => k.core.view().session.doorAlerts.length === 0);
+    await k.until('the alert goes', () => k.core.view().session.doorAlerts.length === 0);
   });
 });
 

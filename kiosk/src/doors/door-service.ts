@@ -1,12 +1,10 @@
+import { err, type Logger, ok, type Result } from '@amtomat/basics';
 import type {
   DoorEvent,
   DoorState,
-  Logger,
-  Result,
   UnlockFailure,
   UnlockSuccess,
 } from '@amtomat/locker-controller';
-import { err, ok } from '@amtomat/locker-controller';
 import type { Store } from '../store/store.ts';
 import type { DoorIntent, DoorPurpose } from '../store/types.ts';
 

@@ -24,8 +24,9 @@ import {
 
 let kiosk: KioskFixture;
 
+/** Faults on one clock: what must not happen is checked over simulated time, not a sleep. */
 async function start(options: Parameters<typeof startKiosk>[0] = {}) {
-  kiosk = await startKiosk(options);
+  kiosk = await startKiosk({ ...options, oneClock: true });
   prepareStation(kiosk);
   return kiosk;
 }
@@ -37,10 +38,6 @@ function theParcel(reference: string) {
   const parcels = parcelsWithReference(kiosk, reference);
   assert.equal(parcels.length, 1, 'exactly one parcel item for the label');
   return parcels[0]!;
-}
-
-async function settle(ms = 300) {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 describe('courier deposit: hardware faults', () => {
@@ -68,7 +65,7 @@ describe('courier deposit: hardware faults', () => {
       [['courier-7', 'A2', 'jammed']],
       'the failure is audited with the courier',
     );
-    await settle();
+    await kiosk.run(3000); // three seconds of polls of the jammed door
     assert.equal(unlocksSent(kiosk), 1, 'the jammed door is not unlocked again by itself');
 
     // Next parcel: the same label again; the jammed compartment is not offered again.
@@ -128,13 +125,10 @@ describe('courier deposit: hardware faults', () => {
     assert.equal(typeof open.props.doorOpenedAt, 'number', 'the UI can time its hint');
     await putParcel(kiosk, 'A4');
 
-    const deadline = Date.now() + 4000;
-    while (!alarms(kiosk).includes('door-left-open') && Date.now() < deadline) await settle(20);
-    assert.ok(alarms(kiosk).includes('door-left-open'), 'staff are alerted');
+    await kiosk.until('the left-open alarm', () => alarms(kiosk).includes('door-left-open'));
     // Far past the inactivity timeout: the session stays, the door is still open.
     kiosk.clock.advance(10 * 60_000);
-    kiosk.core.tick();
-    await settle(50);
+    await kiosk.settle(); // the core's tick and the locker's poll at that time have run
     assert.equal(kiosk.core.view().screen, 'courier.deposit-and-close');
     assert.equal(theParcel('PARCEL-OPEN').status, 'announced', 'not ready before the door shuts');
 
@@ -157,9 +151,7 @@ describe('courier deposit: hardware faults', () => {
     await start();
     await loginWithCard(kiosk);
     kiosk.sim.forceOpen(0, lockOf('A1'));
-    const deadline = Date.now() + 2000;
-    while (!alarms(kiosk).includes('door-forced-open') && Date.now() < deadline) await settle(10);
-    assert.ok(alarms(kiosk).includes('door-forced-open'));
+    await kiosk.until('the forced-open alarm', () => alarms(kiosk).includes('door-forced-open'));
     assert.equal(kiosk.store.compartment('A1')?.door, 'open');
     assert.deepEqual(
       audited('door-forced-open').map((entry) => entry.subject),
@@ -229,7 +221,7 @@ describe('courier deposit: hardware faults', () => {
     await putParcel(kiosk, 'A4');
     await kiosk.sim.unplug();
     kiosk.sim.closeDoor(0, lockOf('A4'));
-    await settle(400);
+    await kiosk.run(10_000); // reopen attempts fail meanwhile: the adapter is gone
     assert.equal(kiosk.core.view().screen, 'courier.deposit-and-close', 'nothing is assumed');
     assert.equal(theParcel('PARCEL-REPLUG').status, 'announced');
     assert.equal(kiosk.store.openIntents().length, 1, 'the door intent stays open');

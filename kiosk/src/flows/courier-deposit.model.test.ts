@@ -310,7 +310,7 @@ describe('courier deposit: shortest paths of the model against the real core and
     describe(path.title, () => {
       let kiosk: KioskFixture;
       before(async () => {
-        kiosk = await startKiosk();
+        kiosk = await startKiosk({ oneClock: true });
       });
       after(async () => {
         await kiosk.close();

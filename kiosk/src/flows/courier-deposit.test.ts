@@ -35,8 +35,8 @@ import {
 
 let kiosk: KioskFixture;
 
-async function start(options: { nearest?: string | null } = {}) {
-  kiosk = await startKiosk();
+async function start(options: { nearest?: string | null; oneClock?: boolean } = {}) {
+  kiosk = await startKiosk({ oneClock: options.oneClock ?? false });
   prepareStation(kiosk, options);
   await kiosk.waitForScreen('attract');
   kiosk.press({ type: 'START' });
@@ -96,7 +96,7 @@ describe('courier deposit', () => {
   });
 
   test('a wrong code says so and counts toward the terminal lockout; locked, even the right code is refused', async () => {
-    await start();
+    await start({ oneClock: true });
     await typeCode(WRONG_CODE);
     const wrong = await loginError();
     assert.equal(wrong.props.error, 'wrong-code');
@@ -115,7 +115,7 @@ describe('courier deposit', () => {
 
     kiosk.clock.advance(1000);
     await typeCode(COURIER.code);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await kiosk.settle(); // the code check has run
     assert.equal(kiosk.core.view().screen, 'courier.login', 'the right code waits for the lock');
     assert.equal(kiosk.core.view().props.error, 'locked');
 
@@ -125,11 +125,11 @@ describe('courier deposit', () => {
   });
 
   test('a wrong card (unknown, or a staff card) is refused with a clear message and does not count as a wrong code', async () => {
-    await start();
+    await start({ oneClock: true });
     assert.ok(kiosk.core.deviceInput({ type: 'CARD', uid: '04DEADBEEF' }).ok);
     assert.equal((await loginError()).props.error, 'wrong-card');
     assert.ok(kiosk.core.deviceInput({ type: 'CARD', uid: STAFF.card }).ok);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await kiosk.settle(); // the card check has run
     assert.equal(kiosk.core.view().props.error, 'wrong-card', 'staff are not couriers');
     assert.equal(kiosk.store.codeFailuresSince(0), 0);
     const refused = auditEntries(kiosk).filter((entry) => entry.action === 'courier-login-refused');
@@ -289,7 +289,7 @@ describe('courier deposit', () => {
   });
 
   test('the sensor does not see the parcel: not-seen, nothing sent, no automatic reopening; opening again is explicit', async () => {
-    await start();
+    await start({ oneClock: true });
     await loginWithCard(kiosk);
     await scanLabel(kiosk, 'PKG-EMPTY');
     kiosk.press({ type: 'SELECT_SIZE', size: 'S' });
@@ -301,7 +301,7 @@ describe('courier deposit', () => {
     assert.equal(parcel?.status, 'announced', 'the parcel stays announced');
     assert.equal(itemReadyFor(kiosk, parcel!.id).length, 0, 'nothing is sent');
     assert.equal(depositUsage(kiosk).length, 0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await kiosk.run(3000); // three seconds of polls of the closed, empty compartment
     assert.equal(unlocksSent(kiosk), 1, 'the door does not open again by itself');
     assert.equal(kiosk.core.send({ type: 'NEXT_PARCEL' }).ok, false, 'not offered here');
 

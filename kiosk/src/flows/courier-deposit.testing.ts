@@ -94,10 +94,8 @@ export function arrangeFree(kiosk: KioskFixture, target: FreeCounts) {
  */
 export async function putParcel(kiosk: KioskFixture, compartment: string, present = true) {
   kiosk.sim.setItem(0, lockOf(compartment), present);
-  const deadline = Date.now() + 2000;
-  while (kiosk.locker.door(compartment)?.itemPresent !== present && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  const seen = () => kiosk.locker.door(compartment)?.itemPresent === present;
+  await kiosk.until('the item sensor', seen, 2000).catch(() => undefined);
   assert.equal(kiosk.locker.door(compartment)?.itemPresent, present, 'the sensor has been read');
 }
 
@@ -132,20 +130,10 @@ export function lastVisit(kiosk: KioskFixture) {
 /** The visit ends (no survey for couriers): home screen, and how it ended is recorded. */
 export async function visitEnded(kiosk: KioskFixture) {
   await kiosk.waitForScreen('attract');
-  const visit = await waitForValue(() => lastVisit(kiosk));
+  const visit = await kiosk.until('the visit', () => lastVisit(kiosk), 2000).catch(() => undefined);
   assert.ok(visit, 'the visit is recorded');
   assert.equal(visit.service, 'courier-deposit');
   return { outcome: visit.data.outcome, reason: visit.data.reason };
-}
-
-async function waitForValue<T>(read: () => T | undefined, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  let value = read();
-  while (value === undefined && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    value = read();
-  }
-  return value;
 }
 
 export function depositUsage(kiosk: KioskFixture) {
@@ -158,13 +146,10 @@ export async function waitForView(
   check: (view: View) => boolean,
   timeoutMs = 4000,
 ): Promise<View> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const view = kiosk.core.view();
-    if (check(view)) return view;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return kiosk.core.view();
+  const matches = () => check(kiosk.core.view()) && kiosk.core.view();
+  return (
+    (await kiosk.until('the view', matches, timeoutMs).catch(() => undefined)) ?? kiosk.core.view()
+  );
 }
 
 /** (Start → menu → courier deposit →) card → the scan screen. */

@@ -36,7 +36,6 @@ import {
   observable,
   putIn,
   replay,
-  sleep,
   unlockedLocks,
 } from './model-walk.testing.ts';
 
@@ -378,11 +377,8 @@ function expectedProps(kiosk: KioskFixture, path: Path, state: string, context: 
 
 /** Waits until the door service has recorded the drop-off (with the door's close). */
 async function droppedOff(kiosk: KioskFixture, path: Path, where: string) {
-  const deadline = Date.now() + 4000;
-  while (Date.now() < deadline) {
-    if (announced(kiosk, path)?.item?.status === 'dropped_off') return;
-    await sleep(5);
-  }
+  const recorded = () => announced(kiosk, path)?.item?.status === 'dropped_off';
+  if (await kiosk.until(where, recorded).catch(() => false)) return;
   assert.fail(`${where}: the drop-off was not recorded`);
 }
 
@@ -489,7 +485,7 @@ describe('drop-off: shortest paths to every ending and resting state at a real t
     const types = events.map((event) => event.type);
 
     test(`to ${final ?? `${stateOf(path.state)} (resting)`}: ${where}`, async () => {
-      const kiosk = await startKiosk();
+      const kiosk = await startKiosk({ oneClock: true });
       try {
         await kiosk.waitForScreen('attract');
         const { earlier, outboxAfterSeed, usesBefore } = seed(kiosk, path);

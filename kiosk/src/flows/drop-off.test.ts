@@ -17,7 +17,6 @@ import {
   eventually,
   lockOf,
   putIn,
-  sleep,
   unlockedLocks,
   waitForView,
 } from './model-walk.testing.ts';
@@ -231,12 +230,13 @@ describe('drop-off: the visit', () => {
 
 describe('drop-off: hardware faults', () => {
   test('jammed lock: the citizen is told, no drop-off is recorded, staff are alerted, no second unlock; the reference stays usable', async () => {
-    const k = await terminal();
+    const k = await terminal({ oneClock: true });
     k.sim.jam(0, lockOf(DROP_OFF));
     startDropOff(k);
     scan(k, LABEL);
     assert.deepEqual(await survey(k), { outcome: 'failed', reason: 'door-jammed' });
-    await eventually('cancelled', () => theDropOff(k)?.status === 'cancelled');
+    await k.until('cancelled', () => theDropOff(k)?.status === 'cancelled');
+    await k.run(3000); // three seconds of polls of the jammed door
     assert.equal(outboxOf(k, 'item-dropped-off').length, 0);
     assert.deepEqual(alarmsOf(k), [`door-jammed:${DROP_OFF}`]);
     assert.deepEqual(
@@ -263,12 +263,12 @@ describe('drop-off: hardware faults', () => {
   });
 
   test('silent board: the door cannot open, the citizen is told, no drop-off is recorded, staff are alerted', async () => {
-    const k = await terminal();
+    const k = await terminal({ oneClock: true });
     startDropOff(k);
     k.sim.faults.silentBoards.add(0);
     scan(k, LABEL);
     assert.deepEqual(await survey(k), { outcome: 'failed', reason: 'door-board-silent' });
-    await eventually('cancelled', () => theDropOff(k)?.status === 'cancelled');
+    await k.until('cancelled', () => theDropOff(k)?.status === 'cancelled');
     assert.equal(k.sim.door(0, lockOf(DROP_OFF)).open, false);
     assert.equal(outboxOf(k, 'item-dropped-off').length, 0);
     assert.deepEqual(alarmsOf(k), [`door-board-silent:${DROP_OFF}`]);
@@ -277,21 +277,16 @@ describe('drop-off: hardware faults', () => {
   });
 
   test('door left open: an alarm for staff, the citizen is still asked to close it, nothing is recorded until it closes', async () => {
-    const k = await terminal({ lockerTiming: { leftOpenMs: 1000 } });
+    const k = await terminal({ lockerTiming: { leftOpenMs: 1000 }, oneClock: true });
     await upToTheOpenDoor(k);
     await putIn(k, DROP_OFF);
-    await eventually(
-      'the left-open alarm',
-      () => alarmsOf(k).includes(`door-left-open:${DROP_OFF}`),
-      4000,
-    );
+    await k.until('the left-open alarm', () => alarmsOf(k).includes(`door-left-open:${DROP_OFF}`));
     assert.deepEqual(
       audited(k, 'door-left-open').map((entry) => entry.subject),
       [DROP_OFF],
     );
     k.clock.advance(DEFAULT_TIMERS.inactivityMs * 3);
-    k.core.tick();
-    await sleep(50);
+    await k.settle(); // the core's tick and the locker's poll at that time have run
     const still = k.core.view();
     assert.equal(still.screen, 'drop-off.put-in-and-close', 'the session does not end');
     assert.equal(still.props.compartment, DROP_OFF);
@@ -357,13 +352,13 @@ describe('drop-off: hardware faults', () => {
   });
 
   test('adapter unplugged while the door is open: the close is not assumed; after the replug it is seen and the drop-off recorded once', async () => {
-    const k = await terminal();
+    const k = await terminal({ oneClock: true });
     await upToTheOpenDoor(k);
     await putIn(k, DROP_OFF);
     await k.sim.unplug();
-    await eventually('the bus notices', () => k.locker.bus('main')?.state !== 'open');
+    await k.until('the bus notices', () => k.locker.bus('main')?.state !== 'open');
     k.sim.closeDoor(0, lockOf(DROP_OFF));
-    await sleep(150);
+    await k.run(10_000); // reopen attempts fail meanwhile: the adapter is gone
     assert.equal(k.core.view().screen, 'drop-off.put-in-and-close', 'nothing is assumed');
     assert.equal(theDropOff(k)?.status, 'announced');
 

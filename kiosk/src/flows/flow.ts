@@ -1,4 +1,4 @@
-import type { Logger } from '@amtomat/locker-controller';
+import type { Logger } from '@amtomat/basics';
 import type { AnyStateMachine, ContextFrom, EventFromLogic } from 'xstate';
 import type { z } from 'zod';
 import type { OpenRequest } from '../doors/door-service.ts';

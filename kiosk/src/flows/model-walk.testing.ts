@@ -60,8 +60,6 @@ export const lockOf = (compartment: string): number => {
   return found.lock;
 };
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Waits until the terminal shows exactly `expected`, else fails with the difference. */
 export async function expectView(
   kiosk: KioskFixture,
@@ -69,12 +67,12 @@ export async function expectView(
   where: string,
   timeoutMs = 4000,
 ): Promise<View> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  const shows = () => {
     const view = kiosk.core.view();
-    if (isDeepStrictEqual({ screen: view.screen, props: view.props }, expected)) return view;
-    await sleep(5);
-  }
+    return isDeepStrictEqual({ screen: view.screen, props: view.props }, expected) && view;
+  };
+  const shown = await kiosk.until(where, shows, timeoutMs).catch(() => undefined);
+  if (shown) return shown;
   const { screen, props } = kiosk.core.view();
   assert.deepEqual({ screen, props }, expected, where);
   return kiosk.core.view();
@@ -87,12 +85,12 @@ export async function waitForView(
   check: (props: Record<string, unknown>) => boolean = () => true,
   timeoutMs = 4000,
 ): Promise<View> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  const reached = () => {
     const view = kiosk.core.view();
-    if (view.screen === screen && check(view.props)) return view;
-    await sleep(5);
-  }
+    return view.screen === screen && check(view.props) && view;
+  };
+  const shown = await kiosk.until(`screen ${screen}`, reached, timeoutMs).catch(() => undefined);
+  if (shown) return shown;
   const view = kiosk.core.view();
   assert.fail(`screen ${screen} not reached as expected; now ${JSON.stringify(view)}`);
 }
@@ -136,11 +134,10 @@ export function auditTrail(kiosk: KioskFixture): AuditRow[] {
  */
 export async function putIn(kiosk: KioskFixture, compartment: string, timeoutMs = 2000) {
   kiosk.sim.setItem(0, lockOf(compartment), true);
-  const deadline = Date.now() + timeoutMs;
-  while (kiosk.locker.door(compartment)?.itemPresent !== true) {
-    if (Date.now() > deadline) assert.fail(`the item sensor of ${compartment} saw nothing`);
-    await sleep(5);
-  }
+  const seen = () => kiosk.locker.door(compartment)?.itemPresent === true;
+  await kiosk
+    .until('the item sensor', seen, timeoutMs)
+    .catch(() => assert.fail(`the item sensor of ${compartment} saw nothing`));
 }
 
 /** The alarms in the outbox, as `kind:compartment`. */

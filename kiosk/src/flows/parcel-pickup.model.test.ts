@@ -29,7 +29,6 @@ import {
   maxSeq,
   observable,
   replay,
-  sleep,
   unlockedLocks,
 } from './model-walk.testing.ts';
 import { OPEN_TOGETHER_SETTING, parcelPickupFlow } from './parcel-pickup.flow.ts';
@@ -460,14 +459,10 @@ function seed(kiosk: KioskFixture, path: Path): Seeded {
 
 /** Waits until the door service has recorded the compartment's door as opened. */
 async function opened(kiosk: KioskFixture, compartment: string, where: string) {
-  const deadline = Date.now() + 4000;
-  while (Date.now() < deadline) {
-    const intent = kiosk.store
-      .openIntents()
-      .find((candidate) => candidate.compartment === compartment);
-    if (intent?.state === 'opened') return;
-    await sleep(5);
-  }
+  const seenOpen = () =>
+    kiosk.store.openIntents().find((candidate) => candidate.compartment === compartment)?.state ===
+    'opened';
+  if (await kiosk.until(where, seenOpen).catch(() => false)) return;
   assert.fail(`${where}: door ${compartment} was not seen open`);
 }
 

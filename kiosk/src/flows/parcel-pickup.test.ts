@@ -10,15 +10,7 @@ import { LOCKOUT } from '../core/lockout.ts';
 import { DAY_MS } from '../store/store.ts';
 import type { Item } from '../store/types.ts';
 import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
-import {
-  alarmsOf,
-  auditTrail,
-  eventually,
-  lockOf,
-  sleep,
-  unlockedLocks,
-  waitForView,
-} from './model-walk.testing.ts';
+import { alarmsOf, auditTrail, lockOf, unlockedLocks, waitForView } from './model-walk.testing.ts';
 import { OPEN_TOGETHER_SETTING } from './parcel-pickup.flow.ts';
 import { DEFAULT_TIMERS } from './session.machine.ts';
 
@@ -217,13 +209,14 @@ describe('parcel pickup: codes', () => {
 
 describe('parcel pickup: hardware faults', () => {
   test('jammed lock: the citizen is told, the parcel stays, staff are alerted, no second unlock', async () => {
-    const k = await terminal();
+    const k = await terminal({ oneClock: true });
     const parcel = deposit(k, 'A2');
     k.sim.jam(0, lockOf('A2'));
     startPickup(k);
     k.type(CODE);
     k.press({ type: 'SUBMIT' });
     assert.deepEqual(await survey(k), { outcome: 'failed', reason: 'door-jammed' });
+    await k.run(3000); // three seconds of polls of the jammed door
     assert.equal(k.store.item(parcel.id)?.status, 'loaded', 'the parcel waits for a later pickup');
     assert.deepEqual(alarmsOf(k), ['door-jammed:A2']);
     assert.deepEqual(
@@ -236,7 +229,7 @@ describe('parcel pickup: hardware faults', () => {
   });
 
   test('silent board: the door cannot open, the citizen is told, the parcel stays, staff are alerted', async () => {
-    const k = await terminal();
+    const k = await terminal({ oneClock: true });
     const parcel = deposit(k, 'A2');
     startPickup(k);
     k.type(CODE);
@@ -255,7 +248,7 @@ describe('parcel pickup: hardware faults', () => {
   });
 
   test('door left open: an alarm for staff, the citizen is still asked to close it, the session does not end', async () => {
-    const k = await terminal({ lockerTiming: { leftOpenMs: 1000 } });
+    const k = await terminal({ lockerTiming: { leftOpenMs: 1000 }, oneClock: true });
     const parcel = deposit(k, 'A2');
     startPickup(k);
     k.type(CODE);
@@ -263,15 +256,14 @@ describe('parcel pickup: hardware faults', () => {
     await k.waitForScreen('parcel.take-and-close');
     assert.equal(k.store.item(parcel.id)?.status, 'picked_up', 'taken when the door opened');
 
-    await eventually('the left-open alarm', () => alarmsOf(k).includes('door-left-open:A2'), 4000);
+    await k.until('the left-open alarm', () => alarmsOf(k).includes('door-left-open:A2'), 4000);
     assert.deepEqual(
       audited(k, 'door-left-open').map((entry) => entry.subject),
       ['A2'],
     );
     // Long past the inactivity limit: the door is open, so the session waits.
     k.clock.advance(DEFAULT_TIMERS.inactivityMs * 3);
-    k.core.tick();
-    await sleep(50);
+    await k.settle(); // the core's tick and the locker's poll at that time have run
     const still = k.core.view();
     assert.equal(still.screen, 'parcel.take-and-close');
     assert.equal(still.props.compartment, 'A2');
@@ -287,19 +279,20 @@ describe('parcel pickup: hardware faults', () => {
   });
 
   test("forced open: another person's compartment is forced while a citizen types; alarm and audit, nothing is picked up, the citizen goes on", async () => {
-    const k = await terminal();
+    const k = await terminal({ oneClock: true });
     const mine = deposit(k, 'A2');
     const theirs = deposit(k, 'A3', OTHER_CODE);
     startPickup(k);
     k.type(CODE.slice(0, 3));
     k.sim.forceOpen(0, lockOf('A3'));
-    await eventually('the forced-open alarm', () => alarmsOf(k).includes('door-forced-open:A3'));
+    await k.until('the forced-open alarm', () => alarmsOf(k).includes('door-forced-open:A3'));
     assert.deepEqual(
       audited(k, 'door-forced-open').map((entry) => entry.subject),
       ['A3'],
     );
     assert.equal(k.store.item(theirs.id)?.status, 'loaded', 'a forced door is no pickup');
     assert.equal(k.store.compartment('A3')?.door, 'open');
+    await k.run(1000);
     const view = k.core.view();
     assert.equal(view.screen, 'parcel.code');
     assert.equal(view.props.entered, 3, 'what was typed is kept');
@@ -315,12 +308,12 @@ describe('parcel pickup: hardware faults', () => {
   });
 
   test('adapter unplugged before the door opens: failed door-port-closed, the parcel stays; after the replug the code works', async () => {
-    const k = await terminal();
+    const k = await terminal({ oneClock: true });
     const parcel = deposit(k, 'A2');
     startPickup(k);
     k.type(CODE);
     await k.sim.unplug();
-    await eventually('the bus notices', () => k.locker.bus('main')?.state !== 'open');
+    await k.until('the bus notices', () => k.locker.bus('main')?.state !== 'open');
     k.press({ type: 'SUBMIT' });
     assert.deepEqual(await survey(k), { outcome: 'failed', reason: 'door-port-closed' });
     assert.equal(k.store.item(parcel.id)?.status, 'loaded');
@@ -329,7 +322,7 @@ describe('parcel pickup: hardware faults', () => {
     assert.deepEqual(k.store.openIntents(), []);
 
     await k.sim.replug();
-    await eventually('the bus reopens', () => k.locker.bus('main')?.state === 'open', 8000);
+    await k.until('the bus reopens', () => k.locker.bus('main')?.state === 'open', 8000);
     k.press({ type: 'FINISH' });
     await k.waitForScreen('attract');
     startPickup(k);
@@ -340,16 +333,16 @@ describe('parcel pickup: hardware faults', () => {
   });
 
   test('adapter unplugged while the door is open: the close is not assumed; after the replug it is seen and the pickup ends', async () => {
-    const k = await terminal();
+    const k = await terminal({ oneClock: true });
     const parcel = deposit(k, 'A2');
     startPickup(k);
     k.type(CODE);
     k.press({ type: 'SUBMIT' });
     await k.waitForScreen('parcel.take-and-close');
     await k.sim.unplug();
-    await eventually('the bus notices', () => k.locker.bus('main')?.state !== 'open');
+    await k.until('the bus notices', () => k.locker.bus('main')?.state !== 'open');
     takeAndClose(k, 'A2');
-    await sleep(150);
+    await k.run(10_000); // reopen attempts fail meanwhile: the adapter is gone
     assert.equal(k.core.view().screen, 'parcel.take-and-close', 'nothing is assumed');
     assert.deepEqual(
       k.store.openIntents().map((intent) => intent.state),

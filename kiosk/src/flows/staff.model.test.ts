@@ -38,7 +38,6 @@ import {
   placeAndClose,
   UNKNOWN_CARD,
   unlocks,
-  until,
 } from './staff.test-support.ts';
 
 // ── the model ─────────────────────────────────────────────────────────────────────────────
@@ -530,7 +529,7 @@ async function rests(kiosk: KioskFixture, snapshot: StaffSnapshot, where: string
   const want = expected(snapshot);
   const done = snapshot.status === 'done';
   try {
-    await until(where, () => {
+    await kiosk.until(where, () => {
       const have = actual(kiosk.core.view(), done);
       return JSON.stringify(have) === JSON.stringify(want);
     });
@@ -541,7 +540,7 @@ async function rests(kiosk: KioskFixture, snapshot: StaffSnapshot, where: string
 
 async function walk(path: Path) {
   const world = worldOf(path);
-  const kiosk = await startKiosk();
+  const kiosk = await startKiosk({ oneClock: true });
   try {
     await seed(kiosk, world);
     await kiosk.waitForScreen('attract');

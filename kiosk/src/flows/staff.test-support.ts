@@ -10,8 +10,6 @@ import { TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
 
 export { until } from '../testing/wait.ts';
 
-import { until } from '../testing/wait.ts';
-
 export interface Person {
   id: string;
   role: StaffRole;
@@ -52,11 +50,10 @@ export async function waitForView(
   screen: string,
   check: (view: View) => boolean = () => true,
 ): Promise<View> {
-  await until(`${screen} (now ${kiosk.core.view().screen})`, () => {
+  return kiosk.until(`${screen} (now ${kiosk.core.view().screen})`, () => {
     const view = kiosk.core.view();
-    return view.screen === screen && check(view);
+    return view.screen === screen && check(view) && view;
   });
-  return kiosk.core.view();
 }
 
 export function tap(kiosk: KioskFixture, card: string) {
@@ -82,14 +79,14 @@ export async function logIn(kiosk: KioskFixture, person: Person = PEOPLE.staff) 
 /** The person puts the item in (the sensor sees it) and shuts the door. */
 export async function placeAndClose(kiosk: KioskFixture, label: string) {
   kiosk.sim.setItem(0, lockOf(label), true);
-  await until('the item sensor', () => kiosk.locker.door(label)?.itemPresent === true);
+  await kiosk.until('the item sensor', () => kiosk.locker.door(label)?.itemPresent === true);
   kiosk.sim.closeDoor(0, lockOf(label));
 }
 
 /** The person takes the item out (the sensor sees it gone) and shuts the door. */
 export async function emptyAndClose(kiosk: KioskFixture, label: string) {
   kiosk.sim.setItem(0, lockOf(label), false);
-  await until('the item sensor', () => kiosk.locker.door(label)?.itemPresent === false);
+  await kiosk.until('the item sensor', () => kiosk.locker.door(label)?.itemPresent === false);
   kiosk.sim.closeDoor(0, lockOf(label));
 }
 

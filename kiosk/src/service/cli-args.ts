@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { err, ok, type Result } from '@amtomat/locker-controller';
+import { err, ok, type Result } from '@amtomat/basics';
 import type { ServiceOptions } from './service.ts';
 
 export type KioskArgs = Pick<ServiceOptions, 'dataDir' | 'port' | 'config'> & {

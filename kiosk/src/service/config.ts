@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '@amtomat/admin-sync/protocol';
-import { err, lockerConfigSchema, ok, type Result } from '@amtomat/locker-controller';
+import { err, ok, type Result } from '@amtomat/basics';
+import { lockerConfigSchema } from '@amtomat/locker-controller';
 import { hidSelectorSchema } from '@amtomat/locker-controller/devices';
 import { z } from 'zod';
 

@@ -8,7 +8,7 @@
  * must not stop the feed. Remote door openings run after the commit, at most once.
  */
 import type { FeedChange, FeedEntry, FeedRefusalCode } from '@amtomat/admin-sync/protocol';
-import type { Logger } from '@amtomat/locker-controller';
+import type { Logger } from '@amtomat/basics';
 import { NEAREST_STATION_SETTING } from '../flows/courier-deposit.flow.ts';
 import { holdingDaysSetting, ReferenceActiveError, type Store } from '../store/store.ts';
 

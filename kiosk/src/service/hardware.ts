@@ -1,4 +1,5 @@
-import type { LockerConfig, Logger } from '@amtomat/locker-controller';
+import type { Logger } from '@amtomat/basics';
+import type { LockerConfig } from '@amtomat/locker-controller';
 import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
 import type { Store } from '../store/store.ts';
 import type { SiteConfig } from './config.ts';

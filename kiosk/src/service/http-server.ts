@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import type { Logger } from '@amtomat/locker-controller';
+import type { Logger } from '@amtomat/basics';
 import { type EventReply, type Health, RPC_PATHS, VIEW_EVENT } from '../contract/index.ts';
 import type { KioskCore } from '../core/kiosk-core.ts';
 import type { View } from '../core/views.ts';

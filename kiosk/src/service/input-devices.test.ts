@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { memoryLogger } from '@amtomat/basics';
 import { encodeBootKeyboardReports, FakeHidDevice } from '@amtomat/hardware-mocks';
-import { memoryLogger } from '@amtomat/locker-controller';
 import { openInputDevices } from './input-devices.ts';
 
 const READER = { kind: 'hid', selector: { vendorId: 0x1234, productId: 0x0001 } } as const;

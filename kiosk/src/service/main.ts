@@ -12,7 +12,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { err, ok, type Result } from '@amtomat/locker-controller';
+import { err, ok, type Result } from '@amtomat/basics';
 import { parseKioskArgs } from './cli-args.ts';
 import { siteHardware } from './hardware.ts';
 import { ServiceStartError, startService } from './service.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { memoryLogger } from '@amtomat/locker-controller';
+import { memoryLogger } from '@amtomat/basics';
 import { throttledWarnings, tokenBuckets } from './rate-limit.ts';
 
 test('a bucket: the burst at once, then the rate; each client its own', () => {

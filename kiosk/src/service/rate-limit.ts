@@ -1,4 +1,4 @@
-import type { Logger } from '@amtomat/locker-controller';
+import type { Logger } from '@amtomat/basics';
 
 type LogFields = Parameters<Logger['log']>[2];
 

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLogger, type Logger } from '@amtomat/locker-controller';
+import { jsonLogger, type Logger } from '@amtomat/basics';
 
 /**
  * JSON lines into `dir/kiosk.log`, rotated by size (kiosk.log.1 … .N, oldest dropped), and

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Clock, type Logger, systemClock } from '@amtomat/locker-controller';
+import { type Clock, type Logger, systemClock } from '@amtomat/basics';
 import type { Health } from '../contract/index.ts';
 import type { SessionTimers } from '../flows/session.machine.ts';
 import { loadSiteConfig } from './config.ts';

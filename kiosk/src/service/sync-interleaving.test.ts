@@ -24,7 +24,7 @@ import {
   createFleetServer,
   type FleetStorage,
 } from '@amtomat/admin-sync/server';
-import { memoryLogger, systemClock } from '@amtomat/locker-controller';
+import { memoryLogger, systemClock } from '@amtomat/basics';
 import { cancelItem, sendCommand } from '../../../admin-sync/src/server/console/feed-actions.ts';
 import { consoleStore } from '../../../admin-sync/src/server/console/store.ts';
 import {

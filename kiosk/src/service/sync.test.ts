@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileCredentials } from '@amtomat/admin-sync/agent';
 import { AnnounceInputSchema, announceItem } from '@amtomat/admin-sync/server';
-import { memoryLogger } from '@amtomat/locker-controller';
+import { memoryLogger } from '@amtomat/basics';
 import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/testing/fleet.ts';
 import type { Health } from '../contract/index.ts';
 import { call } from '../testing/http.ts';

@@ -18,7 +18,7 @@ import {
   type SyncAgent,
 } from '@amtomat/admin-sync/agent';
 import type { TerminalStatus } from '@amtomat/admin-sync/protocol';
-import type { Clock, Logger } from '@amtomat/locker-controller';
+import type { Clock, Logger } from '@amtomat/basics';
 import type { SyncStatusView } from '../contract/index.ts';
 import type { DoorAlert } from '../core/views.ts';
 import type { Store } from '../store/store.ts';

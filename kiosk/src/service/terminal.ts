@@ -1,11 +1,6 @@
 import { join } from 'node:path';
-import {
-  type Clock,
-  createLocker,
-  type Locker,
-  type LockerConfig,
-  type Logger,
-} from '@amtomat/locker-controller';
+import type { Clock, Logger } from '@amtomat/basics';
+import { createLocker, type Locker, type LockerConfig } from '@amtomat/locker-controller';
 import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
 import { createKioskCore, type KioskCore } from '../core/kiosk-core.ts';
 import type { SyncStatusView } from '../core/views.ts';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { memoryLogger } from '@amtomat/locker-controller';
+import { memoryLogger } from '@amtomat/basics';
 import { loadSiteConfig } from './config.ts';
 import { openDemoHardware } from './demo.ts';
 import { DEMO_SITE, startService } from './service.ts';

@@ -13,7 +13,7 @@
  * the entry count or the last hash with a copy kept elsewhere (a backup, the backend).
  */
 import { createHash } from 'node:crypto';
-import { err, ok, type Result } from '@amtomat/locker-controller';
+import { err, ok, type Result } from '@amtomat/basics';
 import type { Db } from './db.ts';
 import type { JsonValue } from './types.ts';
 

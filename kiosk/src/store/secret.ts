@@ -25,6 +25,7 @@ import {
   keyedHash,
   normalizeSecretValue,
 } from '@amtomat/admin-sync/protocol';
+import { invariant } from '@amtomat/basics';
 
 export const DEVICE_SECRET_FILE = 'device.key';
 export const DEVICE_SECRET_BYTES = 32;
@@ -64,7 +65,7 @@ export function loadOrCreateDeviceSecret(dataDir: string): Buffer {
   }
   syncDirectory(dataDir);
   const created = readSecret(path);
-  if (!created) throw new Error(`device secret ${path} vanished right after it was created`);
+  invariant(created, `device secret ${path} vanished right after it was created`);
   return created;
 }
 

@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { terminalMayMove } from '@amtomat/admin-sync/protocol';
-import { err, type Logger, ok, type Result, silentLogger } from '@amtomat/locker-controller';
+import { err, invariant, type Logger, ok, type Result, silentLogger } from '@amtomat/basics';
 import { type AuditEntry, type AuditFailure, appendAudit, verifyAudit } from './audit.ts';
 import type { Db } from './db.ts';
 import {
@@ -439,7 +439,7 @@ export function createStore(deps: StoreDeps): Store {
     db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
   const mustItem = (id: string): Item => {
     const row = itemRow(id);
-    if (!row) throw new Error(`item ${id} vanished inside its own transaction`);
+    invariant(row, `item ${id} vanished inside its own transaction`);
     return toItem(row);
   };
   const staffRow = (id: string) =>

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { memoryLogger } from '@amtomat/locker-controller';
+import { memoryLogger } from '@amtomat/basics';
 import { type Db, openDb, STORE_FILE } from './db.ts';
 import { createHasher, type Hasher, loadOrCreateDeviceSecret } from './secret.ts';
 import { type CompartmentConfig, createStore, type Store } from './store.ts';

@@ -7,7 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { jsonLogger, systemClock } from '@amtomat/locker-controller';
+import { jsonLogger, systemClock } from '@amtomat/basics';
 import type { DoorStep } from '../doors/door-service.ts';
 import { openTestTerminal } from './kiosk-fixture.ts';
 

@@ -1,15 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Clock, type Logger, memoryLogger } from '@amtomat/basics';
+import { type SimulatedClock, simulatedClock } from '@amtomat/basics/testing';
 import { LockBoardSimulator } from '@amtomat/hardware-mocks';
-import {
-  type Clock,
-  createLocker,
-  type Locker,
-  type LockerTiming,
-  type Logger,
-  memoryLogger,
-} from '@amtomat/locker-controller';
+import { createLocker, type Locker, type LockerTiming } from '@amtomat/locker-controller';
 import { createKioskCore, type KioskCore } from '../core/kiosk-core.ts';
 import type { View } from '../core/views.ts';
 import type { DoorStep } from '../doors/door-service.ts';
@@ -18,7 +13,6 @@ import { openDb } from '../store/db.ts';
 import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';
 import { createStore, type Store } from '../store/store.ts';
 import type { CompartmentSize } from '../store/types.ts';
-import { simulatedClock } from './simulated-clock.ts';
 
 /** Compartments of the test terminal: one CU16 board, locks 1..4. */
 export const TEST_COMPARTMENTS = [
@@ -34,13 +28,28 @@ export interface KioskFixture {
   locker: Locker;
   store: Store;
   core: KioskCore;
-  clock: ReturnType<typeof simulatedClock>;
+  clock: SimulatedClock;
   logger: ReturnType<typeof memoryLogger>;
   views: View[];
   /** Sends a UI event and fails the test if the core refuses it. */
   press(event: Record<string, unknown>): void;
   type(keys: string): void;
+  /** Waits for the screen (on one clock, by letting the clock run: see `until`). */
   waitForScreen(screen: View['screen'], timeoutMs?: number): Promise<View>;
+  /**
+   * Waits until `probe` returns something other than `undefined` or `false`. On one clock,
+   * simulated time moves from one sleeper's wake to the next (a poll, a tick) meanwhile;
+   * `timeoutMs` is real time, so a test that waits in vain fails instead of hanging.
+   */
+  until<T>(what: string, probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  /**
+   * One clock only: lets `ms` of simulated time pass step by step, with every poll, reply
+   * timeout and tick due in it, and returns when nothing is left to do at the end. What has
+   * not happened after `run` did not happen in that time: no sleep, no race.
+   */
+  run(ms: number): Promise<void>;
+  /** One clock only: returns when everything due at the current simulated time has run. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +88,8 @@ export async function openTestTerminal(options: {
   lockerTiming?: Partial<LockerTiming>;
   /** Session timers (inactivity, staff timeout ...); defaults otherwise. */
   timers?: Partial<SessionTimers>;
+  /** The locker runs on `clock` too (polls, reply timeouts, left-open), not on real time. */
+  oneClock?: boolean;
 }) {
   const { devicePath, clock, logger } = options;
   const { db, store } = openTestStore(options);
@@ -97,7 +108,7 @@ export async function openTestTerminal(options: {
       })),
       timing: { idlePollMs: 30, fastPollMs: 5, confirmTimeoutMs: 800, ...options.lockerTiming },
     },
-    { logger },
+    { logger, ...(options.oneClock && { clock }) },
   );
   await locker.start();
   const core = createKioskCore({
@@ -123,13 +134,16 @@ export async function openTestTerminal(options: {
 
 /**
  * A kiosk core on a real SQLite file and real serial I/O to the board simulator over a
- * pty; the core's time is simulated (the lock boards keep real time).
+ * pty; the core's time is simulated. The locker keeps real time, unless `oneClock`: then
+ * it runs on the core's simulated clock too, and the test moves time with `run`, `until`
+ * and `waitForScreen` (a test that asserts that something did not happen needs this).
  */
 export async function startKiosk(
   options: {
     dir?: string;
     lockerTiming?: Partial<LockerTiming>;
     timers?: Partial<SessionTimers>;
+    oneClock?: boolean;
   } = {},
 ): Promise<KioskFixture> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'amtomat-kiosk-'));
@@ -143,8 +157,10 @@ export async function startKiosk(
     logger,
     ...(options.lockerTiming && { lockerTiming: options.lockerTiming }),
     ...(options.timers && { timers: options.timers }),
+    ...(options.oneClock && { oneClock: true }),
   });
   const { store, locker, core } = terminal;
+  const oneClock = options.oneClock ?? false;
   const views: View[] = [];
   core.subscribe((view) => views.push(view));
   await core.start();
@@ -154,14 +170,83 @@ export async function startKiosk(
     if (!result.ok) throw new Error(`event ${JSON.stringify(event)} refused: ${result.error.kind}`);
   }
 
-  async function waitForScreen(screen: View['screen'], timeoutMs = 4000): Promise<View> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const view = core.view();
-      if (view.screen === screen) return view;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+  let lostFrames = 0;
+  let frameUnseenSince: number | undefined;
+  /**
+   * One clock: runs until nothing is due at the current simulated time; time itself does
+   * not move. The only real waiting is for bytes on the pty. A reply the board will not
+   * send (it has handled every frame and answered none of the last) counts as quiet: its
+   * timeout is a sleeper like any other, reached when the test lets time pass.
+   */
+  async function settle(deadline = Date.now() + 4000) {
+    const bus = locker.bus('main')!;
+    const quiet = async () => {
+      if (!bus.busy) return true;
+      if (!bus.awaitingReply) return false; // flushing or writing: real I/O
+      const unseen = bus.stats.frames - lostFrames - sim.received.length;
+      if (unseen > 0) {
+        // On its way to the board, or lost on a line being unplugged (the only way a pty
+        // loses bytes): a frame not there after half a second is not coming.
+        frameUnseenSince ??= Date.now();
+        if (Date.now() - frameUnseenSince < 500) return false;
+        lostFrames += unseen;
+      }
+      frameUnseenSince = undefined;
+      await sim.idle();
+      return bus.awaitingReply && sim.received.at(-1)?.answered === false;
+    };
+    for (let quietTurns = 0; quietTurns < 3; ) {
+      if (Date.now() > deadline) {
+        const state = { busy: bus.busy, awaitingReply: bus.awaitingReply, bus: bus.state };
+        const frames = { sent: bus.stats.frames, lost: lostFrames, heard: sim.received.length };
+        throw new Error(`the terminal did not settle: ${JSON.stringify({ ...state, ...frames })}`);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      quietTurns = (await quiet()) ? quietTurns + 1 : 0;
     }
-    throw new Error(`screen ${screen} not reached; now ${core.view().screen}`);
+  }
+
+  function oneClockOnly(what: string) {
+    if (!oneClock) throw new Error(`${what} needs startKiosk({ oneClock: true })`);
+  }
+
+  async function until<T>(
+    what: string,
+    probe: () => T | undefined | false,
+    timeoutMs = 4000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (oneClock) await settle(deadline);
+      const value = probe();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+      const next = oneClock ? clock.nextWakeAt() : undefined;
+      if (next !== undefined) clock.set(next);
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  async function waitForScreen(screen: View['screen'], timeoutMs = 4000): Promise<View> {
+    try {
+      const reached = () => core.view().screen === screen && core.view();
+      return await until(`screen ${screen}`, reached, timeoutMs);
+    } catch (error) {
+      throw new Error(`screen ${screen} not reached; now ${core.view().screen} (${error})`);
+    }
+  }
+
+  async function run(ms: number) {
+    oneClockOnly('run');
+    const end = clock.now() + ms;
+    await settle();
+    for (let next = clock.nextWakeAt(); next !== undefined && next <= end; ) {
+      clock.set(next);
+      await settle();
+      next = clock.nextWakeAt();
+    }
+    clock.set(end);
+    await settle();
   }
 
   return {
@@ -178,8 +263,22 @@ export async function startKiosk(
       for (const key of keys) press({ type: 'KEY', key });
     },
     waitForScreen,
+    until,
+    run,
+    async settle() {
+      oneClockOnly('settle');
+      await settle();
+    },
     async close() {
-      await terminal.close();
+      let closed = false;
+      const closing = terminal.close().finally(() => (closed = true));
+      // On one clock a poll may wait for a reply that only the clock can time out.
+      while (oneClock && !closed) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const next = clock.nextWakeAt();
+        if (next !== undefined) clock.set(next);
+      }
+      await closing;
       await sim.stop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },

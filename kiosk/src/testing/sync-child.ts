@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { jsonLogger, systemClock } from '@amtomat/locker-controller';
+import { jsonLogger, systemClock } from '@amtomat/basics';
 import { startKioskSync } from '../service/sync.ts';
 import { openDb, STORE_FILE } from '../store/db.ts';
 import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { closeSync, constants, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { memoryLogger } from '@amtomat/basics';
+import { simulatedClock } from '@amtomat/basics/testing';
 import { LockBoardSimulator, openPtyPair, type PtyPair } from '@amtomat/hardware-mocks';
 import { SerialPort } from 'serialport';
-import { memoryLogger } from '../log.ts';
 import { kerongCu16 } from '../protocols/kerong-cu16.ts';
 import type { BoardStatus, HostCommand, Reply } from '../protocols/types.ts';
 import { type Bus, type BusState, createBus } from './bus.ts';
@@ -597,5 +598,60 @@ describe('bus over TCP to a CU16 gateway', () => {
     assert.ok(result.ok, JSON.stringify(result));
     assert.equal(result.value.board, 2);
     assert.equal(sockets.size, 1);
+  });
+});
+
+describe('bus reply timeout on the injected clock', () => {
+  /** A port that takes every frame and never answers: a board that does not hear. */
+  function deafPort(): Transport & { written: Buffer[] } {
+    const written: Buffer[] = [];
+    return {
+      description: 'a deaf port',
+      written,
+      isOpen: true,
+      open: async () => ({ ok: true, value: undefined }),
+      async write(bytes) {
+        written.push(bytes);
+        return { ok: true, value: undefined };
+      },
+      async flush() {},
+      setBaud: async () => ({ ok: true, value: undefined }),
+      async close() {},
+      onData() {},
+      onLost() {},
+    };
+  }
+  /** Lets every callback that is due now run (promise jobs and I/O callbacks). */
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  test('the timeout of each attempt is the simulated clock’s, not the wall clock’s', async () => {
+    const clock = simulatedClock();
+    const port = deafPort();
+    const bus = createBus({ protocol: kerongCu16, transport: port, clock, timeoutMs: 60_000 });
+    await bus.open();
+    let outcome: unknown;
+    void bus
+      .request({ kind: 'status', board: 0 }, statusOf(0), { retries: 1 })
+      .then((result) => (outcome = result));
+    await settle();
+    assert.equal(port.written.length, 1);
+    assert.equal(bus.awaitingReply, true);
+    assert.equal(bus.stats.frames, 1);
+
+    clock.advance(59_999);
+    await settle();
+    assert.equal(outcome, undefined, 'a minute has not passed on the clock');
+    assert.equal(port.written.length, 1, 'no retry yet');
+
+    clock.advance(1);
+    await settle();
+    assert.equal(port.written.length, 2, 'the retry, exactly at the timeout');
+    clock.advance(60_000);
+    await settle();
+    assert.deepEqual(outcome, { ok: false, error: { kind: 'timeout', attempts: 2 } });
+    assert.equal(bus.busy, false);
+    assert.equal(bus.awaitingReply, false);
+    assert.equal(clock.nextWakeAt(), undefined, 'no timer left behind');
+    await bus.close();
   });
 });

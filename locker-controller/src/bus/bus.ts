@@ -1,7 +1,13 @@
-import { type Clock, systemClock } from '../clock.ts';
-import { type Logger, silentLogger } from '../log.ts';
+import {
+  type Clock,
+  err,
+  type Logger,
+  ok,
+  type Result,
+  silentLogger,
+  systemClock,
+} from '@amtomat/basics';
 import type { FrameParser, HostCommand, LockProtocol, Reply } from '../protocols/types.ts';
-import { err, ok, type Result } from '../result.ts';
 import type { Transport, TransportError } from './transport.ts';
 
 export type BusError =
@@ -18,6 +24,8 @@ export type BusState = 'open' | 'reopening' | 'closed';
 
 export interface BusStats {
   commands: number;
+  /** Frames handed to the transport (every attempt of a command is one). */
+  frames: number;
   retries: number;
   timeouts: number;
   badChecksums: number;
@@ -47,6 +55,10 @@ export interface Bus {
   readonly description: string;
   readonly state: BusState;
   readonly stats: Readonly<BusStats>;
+  /** A command is queued or running. */
+  readonly busy: boolean;
+  /** A command's frame is out and its reply timeout runs (on the injected clock). */
+  readonly awaitingReply: boolean;
   /**
    * Opens the port. With `keepTrying`, a failure leaves the bus `reopening` with backoff,
    * as after a lost adapter (the kiosk starts even when an adapter is missing).
@@ -76,10 +88,19 @@ export function createBus(options: BusOptions): Bus {
   const reopen =
     options.reopen === false ? undefined : { initialMs: 250, maxMs: 5000, ...options.reopen };
   const parser: FrameParser<Reply> = protocol.createReplyParser();
-  const stats: BusStats = { commands: 0, retries: 0, timeouts: 0, badChecksums: 0, strayFrames: 0 };
+  const stats: BusStats = {
+    commands: 0,
+    frames: 0,
+    retries: 0,
+    timeouts: 0,
+    badChecksums: 0,
+    strayFrames: 0,
+  };
   const stateListeners = new Set<(state: BusState, reason?: string) => void>();
   let state: BusState = 'closed';
   let queueTail: Promise<unknown> = Promise.resolve();
+  let queued = 0;
+  let awaitingReply = false;
   let onEvent: ((event: ReturnType<FrameParser<Reply>['push']>[number]) => void) | undefined;
   let onPortLost: (() => void) | undefined;
   /** The one running reopen loop, if any: a second port-lost must not start another. */
@@ -148,7 +169,8 @@ export function createBus(options: BusOptions): Bus {
 
   /** Runs jobs strictly one after another. */
   function serialized<T>(job: () => Promise<T>): Promise<T> {
-    const run = queueTail.then(job);
+    queued++;
+    const run = queueTail.then(job).finally(() => queued--);
     queueTail = run.catch(() => undefined);
     return run;
   }
@@ -156,16 +178,21 @@ export function createBus(options: BusOptions): Bus {
   function attempt<T>(frame: Buffer, match: (reply: Reply) => T | undefined, waitMs: number) {
     return new Promise<Attempt<T>>((resolve) => {
       let sawCorrupt = false;
+      // The reply timeout runs on the injected clock, so a test's simulated time decides it.
+      const timeout = new AbortController();
       const finish = (outcome: Attempt<T>) => {
-        clearTimeout(timer);
+        if (timeout.signal.aborted) return; // already decided; must not touch a later attempt
+        timeout.abort();
+        awaitingReply = false;
         onEvent = undefined;
         onPortLost = undefined;
         resolve(outcome);
       };
-      const timer = setTimeout(
-        () => finish(sawCorrupt ? { kind: 'corrupt' } : { kind: 'silent' }),
-        waitMs,
-      );
+      void clock
+        .sleep(waitMs, timeout.signal)
+        .then(() => finish(sawCorrupt ? { kind: 'corrupt' } : { kind: 'silent' }));
+      awaitingReply = true;
+      stats.frames++;
       onEvent = (event) => {
         if (event.kind === 'bad-checksum') {
           sawCorrupt = true;
@@ -201,6 +228,12 @@ export function createBus(options: BusOptions): Bus {
       return state;
     },
     stats,
+    get busy() {
+      return queued > 0;
+    },
+    get awaitingReply() {
+      return awaitingReply;
+    },
     async open({ keepTrying = false } = {}) {
       closedByCaller = false;
       const opened = await transport.open();
@@ -233,6 +266,7 @@ export function createBus(options: BusOptions): Bus {
         stats.commands++;
         if (!transport.isOpen) return err({ kind: 'port-closed' } as const);
         await flushInput();
+        stats.frames++;
         const written = await transport.write(frame);
         return written.ok ? ok(undefined) : err(writeError(written.error));
       });

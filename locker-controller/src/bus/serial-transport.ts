@@ -1,6 +1,6 @@
 import { readSync } from 'node:fs';
+import { err, ok, type Result } from '@amtomat/basics';
 import { SerialPort } from 'serialport';
-import { err, ok, type Result } from '../result.ts';
 import { classifyOpenError, type Transport, type TransportError } from './transport.ts';
 
 /** RS-485 through a USB adapter with automatic direction control: 8N1, no flow control. */

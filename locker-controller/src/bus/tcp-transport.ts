@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { err, ok, type Result } from '../result.ts';
+import { err, ok, type Result } from '@amtomat/basics';
 import { classifyOpenError, type Transport, type TransportError } from './transport.ts';
 
 /**

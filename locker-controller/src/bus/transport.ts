@@ -1,4 +1,4 @@
-import type { Result } from '../result.ts';
+import type { Result } from '@amtomat/basics';
 
 /** Why a port could not be opened or used; each kind maps to advice for the installer. */
 export type TransportError =

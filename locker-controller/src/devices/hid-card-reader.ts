@@ -7,8 +7,9 @@
  * A key counts when it first appears in a report (held keys repeat in every report; a
  * report of zeros is key-up). Modifiers are ignored (shift+a is still hex digit A).
  */
+
+import { silentLogger } from '@amtomat/basics';
 import { z } from 'zod';
-import { silentLogger } from '../log.ts';
 import {
   type AdapterOptions,
   attach,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, test } from 'node:test';
-import { memoryLogger } from '../log.ts';
+import { memoryLogger } from '@amtomat/basics';
 import { createHidPosScanner, decodeHidPosReport } from './hid-pos-scanner.ts';
 import type { HidDevice, ScanEvent } from './types.ts';
 

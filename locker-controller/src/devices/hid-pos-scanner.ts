@@ -10,9 +10,9 @@
  *   byte 63     bit 0: more data follows in the next report (continuation)
  * A report shorter than 64 bytes has no byte 63 and so never announces a continuation.
  */
+
+import { err, type Logger, ok, type Result, silentLogger } from '@amtomat/basics';
 import { z } from 'zod';
-import { type Logger, silentLogger } from '../log.ts';
-import { err, ok, type Result } from '../result.ts';
 import {
   type AdapterOptions,
   aimId,

@@ -3,9 +3,10 @@
  * binding needs libusb at load time, and code that never opens a HID device (tests, the
  * serial-only setups) must not depend on it.
  */
+
+import { err, ok, type Result } from '@amtomat/basics';
 import type { Device } from 'node-hid';
 import { z } from 'zod';
-import { err, ok, type Result } from '../result.ts';
 import type { HidDevice } from './types.ts';
 
 export const hidSelectorSchema = z.union([

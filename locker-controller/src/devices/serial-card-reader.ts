@@ -6,9 +6,9 @@
  * bytes 1..7 (length, type and uid). The type byte is not checked: it names the card
  * technology and is covered by the XOR.
  */
+
+import { err, ok, type Result, silentLogger } from '@amtomat/basics';
 import { z } from 'zod';
-import { silentLogger } from '../log.ts';
-import { err, ok, type Result } from '../result.ts';
 import {
   type AdapterOptions,
   attach,

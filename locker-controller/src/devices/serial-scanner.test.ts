@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, test } from 'node:test';
+import { memoryLogger } from '@amtomat/basics';
 import { SerialPort } from 'serialport';
 import { openPtyPair } from '../../../hardware-mocks/src/pty/pty-pair.ts';
-import { memoryLogger } from '../log.ts';
 import { createSerialScanner, type SerialScannerOptions } from './serial-scanner.ts';
 import type { ByteSource, ScanEvent } from './types.ts';
 

@@ -3,8 +3,9 @@
  * scanner's configured suffix, optionally preceded by the 3-byte AIM symbology identifier.
  * Bytes arrive in arbitrary chunks: a scan may span chunks and a chunk may hold several scans.
  */
+
+import { silentLogger } from '@amtomat/basics';
 import { z } from 'zod';
-import { silentLogger } from '../log.ts';
 import {
   type AdapterOptions,
   aimId,

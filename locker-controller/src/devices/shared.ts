@@ -1,7 +1,7 @@
 /** Small pieces the device adapters share. Internal to this folder (not re-exported). */
+
+import { err, type Logger, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
-import type { Logger } from '../log.ts';
-import { err, ok, type Result } from '../result.ts';
 import type { ByteSource } from './types.ts';
 
 /** Options every adapter takes besides its own configuration. */

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
+import { memoryLogger } from '@amtomat/basics';
 import { LockBoardSimulator, type SimulatorOptions } from '@amtomat/hardware-mocks';
 import { ZodError } from 'zod';
-import { memoryLogger } from '../log.ts';
 import type { HostCommand, ProtocolId } from '../protocols/types.ts';
 import type { LockerConfigInput } from './config.ts';
 import type { DoorEvent } from './events.ts';

@@ -1,12 +1,18 @@
+import {
+  type Clock,
+  err,
+  type Logger,
+  ok,
+  type Result,
+  silentLogger,
+  systemClock,
+} from '@amtomat/basics';
 import { type Bus, type BusError, createBus } from '../bus/bus.ts';
 import { serialTransport } from '../bus/serial-transport.ts';
 import { tcpTransport } from '../bus/tcp-transport.ts';
 import type { Transport, TransportError } from '../bus/transport.ts';
-import { type Clock, systemClock } from '../clock.ts';
-import { type Logger, silentLogger } from '../log.ts';
 import { PROTOCOLS } from '../protocols/index.ts';
 import type { BoardStatus } from '../protocols/types.ts';
-import { err, ok, type Result } from '../result.ts';
 import {
   type BusConfig,
   type CompartmentConfig,

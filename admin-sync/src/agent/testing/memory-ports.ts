@@ -1,6 +1,8 @@
 /** In-memory ports with the kiosk store's semantics, for tests and benchmarks. */
+
+import type { Clock } from '@amtomat/basics';
 import type { FeedEntry } from '../../protocol/index.ts';
-import type { Clock, FeedPort, OutboxEvent, OutboxPort } from '../ports.ts';
+import type { FeedPort, OutboxEvent, OutboxPort } from '../ports.ts';
 
 interface Row extends OutboxEvent {
   sentAt: number | null;
@@ -15,7 +17,7 @@ export interface MemoryOutbox extends OutboxPort {
 }
 
 /** Like kiosk/src/store/outbox.ts: due events by seq; a failure waits `retryMs`. */
-export function memoryOutbox(clock: Clock, retryMs = 10_000): MemoryOutbox {
+export function memoryOutbox(clock: Pick<Clock, 'now'>, retryMs = 10_000): MemoryOutbox {
   const rows: Row[] = [];
   return {
     enqueue(type, payload, idempotencyKey) {

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CODE_KEY_BYTES, type DeviceKeyPair, type JsonObject, ok } from '../../protocol/index.ts';
+import { ok } from '@amtomat/basics';
+import { CODE_KEY_BYTES, type DeviceKeyPair, type JsonObject } from '../../protocol/index.ts';
 import {
   createEnrolmentToken,
   createFleetServer,

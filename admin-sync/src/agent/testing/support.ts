@@ -6,24 +6,8 @@ import type { FleetStorage } from '../../server/index.ts';
 
 export { announcedItem as announce } from '../../server/testing/device.ts';
 
-import type { LogFields, Logger, LogLevel } from '../ports.ts';
+import type { LogEntry } from '@amtomat/basics';
 import type { MemoryOutbox } from './memory-ports.ts';
-
-export interface LogEntry {
-  level: LogLevel;
-  event: string;
-  fields: LogFields;
-}
-
-export function memoryLogger(): Logger & { entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  return {
-    entries,
-    log(level, event, fields = {}) {
-      entries.push({ level, event, fields });
-    },
-  };
-}
 
 /** Polls until `check` holds; fails with `what` after `timeoutMs`. */
 export async function waitFor(

@@ -4,7 +4,7 @@
  * answer never says whether a user exists, and an unknown user costs the same scrypt work.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { err, ok, type Result } from '../../protocol/index.ts';
+import { err, ok, type Result } from '@amtomat/basics';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { ConsoleStore, ConsoleUser, SessionRecord } from './store.ts';
 import { matchTotp } from './totp.ts';

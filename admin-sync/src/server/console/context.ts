@@ -1,5 +1,5 @@
 /** What every console route shares: its dependencies, the request's view, roles. */
-import type { Clock, Logger } from '../log.ts';
+import type { Clock, Logger } from '@amtomat/basics';
 import type { FleetStorage } from '../storage/storage.ts';
 import type { Authenticator } from './auth.ts';
 import type { ConsoleLanguage, Translate } from './i18n.ts';
@@ -12,7 +12,7 @@ export interface ConsoleEnv {
   store: ConsoleStore;
   auth: Authenticator;
   logger: Logger;
-  clock: Clock;
+  clock: Pick<Clock, 'now'>;
   onlineWindowMs: number;
   timeZone: string;
 }

@@ -4,7 +4,8 @@
  * together or not at all, so the terminal never acts on a change nobody can account for.
  */
 import { randomUUID } from 'node:crypto';
-import { err, ok, type REMOTE_COMMANDS, type Result } from '../../protocol/index.ts';
+import { err, ok, type Result } from '@amtomat/basics';
+import type { REMOTE_COMMANDS } from '../../protocol/index.ts';
 import { appendFeedIn } from '../storage/feed-sql.ts';
 import { addHistory, forgetContact } from '../storage/item-notices.ts';
 import type { ItemRecord } from '../storage/storage.ts';

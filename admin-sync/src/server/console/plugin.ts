@@ -9,11 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Clock, type Logger, silentLogger, systemClock } from '@amtomat/basics';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_TIME_ZONE } from '../../protocol/index.ts';
-import { type Clock, type Logger, silentLogger, systemClock } from '../log.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import { type AuthPolicy, authenticator, DEFAULT_AUTH_POLICY } from './auth.ts';
 import { CONSOLE_PREFIX, type ConsoleEnv, consolePath } from './context.ts';
@@ -37,7 +37,7 @@ import { consoleStore } from './store.ts';
 
 export interface ConsoleOptions {
   storage: FleetStorage;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
   logger?: Logger;
   /** The console is reached over HTTPS (a TLS proxy in front): cookies get `Secure`. */
   secureCookies?: boolean;

@@ -4,10 +4,11 @@
  * jar, CSRF token read from the page) over fastify's inject, and failed notices and parked
  * events on demand.
  */
+
+import { err, memoryLogger } from '@amtomat/basics';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { err, type TerminalStatus } from '../../protocol/index.ts';
+import type { TerminalStatus } from '../../protocol/index.ts';
 import { createFleetServer } from '../app.ts';
-import { memoryLogger } from '../log.ts';
 import { type NoticeChannel, startNotificationWorker } from '../notifications/index.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import type { StorageAdapter } from '../testing/adapters.ts';

@@ -1,6 +1,7 @@
 /** Adding a console user: shared by the CLI (`add-user`) and the admins' users page. */
+
+import { err, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
-import { err, ok, type Result } from '../../protocol/index.ts';
 import { normalizeUsername } from './auth.ts';
 import {
   DEFAULT_SCRYPT_COST,

@@ -3,7 +3,7 @@
  * to the notice's channel; the channel says whether to try again. Reasons are stored and
  * logged, so a channel keeps addresses, numbers and message text out of them (`redact`).
  */
-import type { Result } from '../../protocol/index.ts';
+import type { Result } from '@amtomat/basics';
 
 export const CHANNELS = ['email', 'sms'] as const;
 export type ChannelName = (typeof CHANNELS)[number];

@@ -8,8 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { err, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
-import { DEFAULT_TIME_ZONE, err, isTimeZone, ok, type Result } from '../../protocol/index.ts';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../../protocol/index.ts';
 
 const SecretSchema = z
   .object({

@@ -3,7 +3,7 @@
  * `startNotifications(config, …)` is what the fleet server's CLI runs; the console uses
  * `notificationOverview`, `notificationCounts` and `retryNotification`.
  */
-import type { Clock, Logger } from '../log.ts';
+import type { Clock, Logger } from '@amtomat/basics';
 import type { FleetStorage } from '../storage/storage.ts';
 import type { NoticeChannels } from './channel.ts';
 import type { NotificationConfig } from './config.ts';
@@ -36,7 +36,7 @@ export * from './worker.ts';
 /** The channels the config has, and the worker over them; stop() also closes the channels. */
 export function startNotifications(
   config: NotificationConfig,
-  deps: { storage: FleetStorage; logger: Logger; clock?: Clock },
+  deps: { storage: FleetStorage; logger: Logger; clock?: Pick<Clock, 'now'> },
 ): NotificationWorker & { channels: NoticeChannels } {
   const channels: NoticeChannels = {
     ...(config.email ? { email: smtpChannel(config.email) } : {}),

@@ -9,7 +9,7 @@
  * changes nothing. A worker that dies mid-send leaves a lease that runs out, and the notice
  * is sent again then (at least once; the attempt is counted).
  */
-import { err, ok, type Result } from '../../protocol/index.ts';
+import { err, ok, type Result } from '@amtomat/basics';
 import { whereAll } from '../storage/driver.ts';
 import { addHistory, queueNotice } from '../storage/item-notices.ts';
 import type { FleetStorage, NoticeKind } from '../storage/storage.ts';

@@ -4,7 +4,7 @@
  * one generic channel covers them. 4xx = this message is refused (permanent; 408 and 429 are
  * "try later"), 5xx and network errors = temporary.
  */
-import { err, ok } from '../../protocol/index.ts';
+import { err, ok } from '@amtomat/basics';
 import { type NoticeChannel, redact, type SendFailure } from './channel.ts';
 import type { NotificationConfig } from './config.ts';
 

@@ -3,8 +3,9 @@
  * screen reader, nothing to escape. One connection per message: a few dozen notices a day
  * need no pool, and nothing stays open between the worker's cycles.
  */
+
+import { err, ok } from '@amtomat/basics';
 import { createTransport } from 'nodemailer';
-import { err, ok } from '../../protocol/index.ts';
 import { type NoticeChannel, redact } from './channel.ts';
 import type { NotificationConfig } from './config.ts';
 

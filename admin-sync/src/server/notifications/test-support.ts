@@ -5,12 +5,12 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from '@amtomat/basics';
 import type { FastifyInstance } from 'fastify';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { AnnounceInputSchema, announceItem } from '../announce.ts';
 import { createFleetServer } from '../app.ts';
-import type { Logger } from '../log.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import { enrolTestDevice, type TestDevice } from '../testing/device.ts';
 

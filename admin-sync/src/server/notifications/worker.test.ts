@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { memoryLogger } from '@amtomat/basics';
 import { keyedHash } from '../../protocol/index.ts';
-import { memoryLogger } from '../log.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import { storageAdapters } from '../testing/adapters.ts';
 import { TEST_CODE_KEY } from '../testing/device.ts';

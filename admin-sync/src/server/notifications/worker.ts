@@ -8,9 +8,7 @@
  * and redacted reasons — never an address, number, code or message text.
  */
 
-import { err } from '../../protocol/index.ts';
-import type { Clock, Logger } from '../log.ts';
-import { silentLogger, systemClock } from '../log.ts';
+import { type Clock, err, type Logger, silentLogger, systemClock } from '@amtomat/basics';
 import type { FleetStorage, ItemRecord } from '../storage/storage.ts';
 import {
   CHANNELS,
@@ -43,7 +41,7 @@ export type MessageTexts = Pick<
 export interface NotificationWorkerOptions {
   storage: FleetStorage;
   channels: NoticeChannels;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
   logger?: Logger;
   /** Pause between cycles (the first cycle runs after one interval). */
   intervalMs: number;

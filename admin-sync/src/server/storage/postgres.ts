@@ -3,8 +3,9 @@
  * driver numbers the `?` placeholders and reads BIGINT as a number (times in ms and cursors
  * stay far below 2^53).
  */
+
+import type { Logger } from '@amtomat/basics';
 import pg from 'pg';
-import type { Logger } from '../log.ts';
 import type { SqlDriver, SqlQueryable, SqlValue } from './driver.ts';
 import type { SecretKeySource } from './secrets.ts';
 import { createSqlFleetStorage, type FleetStorage } from './sql-storage.ts';

@@ -10,7 +10,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { err, ok, type Result } from '../../protocol/index.ts';
+import { err, ok, type Result } from '@amtomat/basics';
 import type { SqlDriver } from './driver.ts';
 
 const KEY_BYTES = 32;

@@ -1,6 +1,6 @@
 /** FleetStorage over a SqlDriver: the one implementation both adapters share. */
+import { err, ok } from '@amtomat/basics';
 import {
-  err,
   FeedChangeSchema,
   type FeedRefusalCode,
   fleetStatusAfter,
@@ -8,7 +8,6 @@ import {
   type JsonObject,
   type JsonValue,
   jsonHash,
-  ok,
   type PushResult,
   type StoredOutcome,
   type SyncEvent,

@@ -2,6 +2,7 @@
  * The fleet server's storage: ONE interface, two adapters (SQLite, PostgreSQL), one shared
  * test suite (server.test.ts). Everything async, because PostgreSQL is.
  */
+import type { Result } from '@amtomat/basics';
 import type {
   FeedChange,
   FeedEntry,
@@ -12,7 +13,6 @@ import type {
   JsonValue,
   PushResult,
   ReportedStatus,
-  Result,
   StoredOutcome,
   SyncEvent,
   TerminalStatus,

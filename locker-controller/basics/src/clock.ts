@@ -1,4 +1,7 @@
-/** Time as a port, so tests and the simulator can control it. */
+/**
+ * Time as a port (DESIGN.md §4.1): whoever reads the time or waits takes a `Clock`, so a
+ * test moves one simulated clock (`@amtomat/basics/testing`) instead of sleeping.
+ */
 export interface Clock {
   now(): number;
   /** Resolves after `ms`, or early (without error) when `signal` aborts. */

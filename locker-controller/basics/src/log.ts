@@ -10,6 +10,13 @@ export interface Logger {
   log(level: LogLevel, event: string, fields?: LogFields): void;
 }
 
+/** One line as `memoryLogger` keeps it. */
+export interface LogEntry {
+  level: LogLevel;
+  event: string;
+  fields: LogFields;
+}
+
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** JSON lines to a stream (stderr by default), dropping levels below `minLevel`. */
@@ -30,10 +37,8 @@ export function jsonLogger(
 }
 
 /** Keeps entries in memory; tests assert on what was logged. */
-export function memoryLogger(): Logger & {
-  entries: { level: LogLevel; event: string; fields: LogFields }[];
-} {
-  const entries: { level: LogLevel; event: string; fields: LogFields }[] = [];
+export function memoryLogger(): Logger & { entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
   return {
     entries,
     log(level, event, fields = {}) {
