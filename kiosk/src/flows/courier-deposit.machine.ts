@@ -1,5 +1,6 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CompartmentSize } from '../store/types.ts';
+import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
 import { AWAITING_ANSWER, JOB_DONE } from './flow.ts';
 
 /**
@@ -36,12 +37,7 @@ export type CourierError =
   | null;
 
 export type CourierUiEvent =
-  | { type: 'KEY'; key: string }
-  | { type: 'DELETE' }
-  | { type: 'CLEAR' }
-  | { type: 'SUBMIT' }
-  | { type: 'BACK' }
-  | { type: 'CANCEL' }
+  | EntryUiEvent
   | { type: 'FINISH' }
   | { type: 'SELECT_SIZE'; size: CompartmentSize }
   | { type: 'TAKE_OFFER' }
@@ -184,6 +180,10 @@ const handedOver = (input: { start?: unknown } | undefined): string | null => {
   return typeof courierId === 'string' ? courierId : null;
 };
 
+const CODE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: COURIER_CODE_MAX_LENGTH };
+const LABEL_KEYS = { keys: LABEL_KEY, maxLength: LABEL_MAX_LENGTH };
+const entry = codeEntry<CourierContext, CourierEvent>();
+
 export const courierDepositMachine = setup({
   types: {
     context: {} as CourierContext,
@@ -192,24 +192,7 @@ export const courierDepositMachine = setup({
     input: {} as { start?: unknown },
   },
   actions: {
-    typeCode: assign({
-      entry: ({ context, event }) =>
-        event.type === 'KEY' &&
-        /^[0-9A-Z]$/.test(event.key) &&
-        context.entry.length < COURIER_CODE_MAX_LENGTH
-          ? context.entry + event.key
-          : context.entry,
-      error: null,
-    }),
-    typeLabel: assign({
-      entry: ({ context, event }) =>
-        event.type === 'KEY' && LABEL_KEY.test(event.key) && context.entry.length < LABEL_MAX_LENGTH
-          ? context.entry + event.key
-          : context.entry,
-      error: null,
-    }),
-    deleteLast: assign({ entry: ({ context }) => context.entry.slice(0, -1) }),
-    clearEntry: assign({ entry: '' }),
+    ...entry.actions,
     reached: assign({
       stepsReached: ({ context }, step: string) =>
         context.stepsReached.includes(step)
@@ -272,7 +255,7 @@ export const courierDepositMachine = setup({
     })),
   },
   guards: {
-    codeComplete: ({ context }) => context.entry.length >= COURIER_CODE_MIN_LENGTH,
+    ...entry.guards,
     labelTyped: ({ context }) => labelText(context.entry) !== null,
     labelScanned: ({ event }) => labelText(field<string>(event, 'text') ?? '') !== null,
     sizeFree: ({ context, event }) => context.free[field<CompartmentSize>(event, 'size')] > 0,
@@ -315,13 +298,10 @@ export const courierDepositMachine = setup({
       // Logged in by the card at the start screen: straight to the first parcel.
       always: { guard: ({ context }) => context.courierId !== null, target: 'scan' },
       on: {
-        KEY: { actions: 'typeCode' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'codeComplete', target: 'verifyingCode' },
-          { actions: assign({ error: 'incomplete-code' }) },
-        ],
+        ...entryKeys(
+          CODE_KEYS,
+          submitWhenComplete(COURIER_CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code'),
+        ),
         CARD: { target: 'verifyingCard', actions: 'clearEntry' },
         BACK: 'abandoned',
       },
@@ -374,10 +354,7 @@ export const courierDepositMachine = setup({
           },
           { actions: assign({ error: 'unreadable-label' }) },
         ],
-        KEY: { actions: 'typeLabel' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
+        ...entryKeys(LABEL_KEYS, [
           {
             guard: 'labelTyped',
             target: 'findingParcel',
@@ -388,8 +365,8 @@ export const courierDepositMachine = setup({
               error: null,
             }),
           },
-          { actions: assign({ error: 'unreadable-label' }) },
-        ],
+          { actions: { type: 'entryIncomplete', params: { error: 'unreadable-label' } } },
+        ]),
         FINISH: 'finished',
       },
     },

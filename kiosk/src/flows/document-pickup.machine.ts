@@ -1,4 +1,5 @@
 import { assign, sendParent, setup } from 'xstate';
+import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
 import type { CoreEvent, PickupEffect, PickupItem } from './effects.ts';
 import { AWAITING_ANSWER, type FlowOutput } from './flow.ts';
 
@@ -12,12 +13,7 @@ export const CODE_MIN_LENGTH = 4;
 const DATE_OF_BIRTH_DIGITS = 8; // DDMMYYYY
 
 export type PickupUiEvent =
-  | { type: 'KEY'; key: string }
-  | { type: 'DELETE' }
-  | { type: 'CLEAR' }
-  | { type: 'SUBMIT' }
-  | { type: 'BACK' }
-  | { type: 'CANCEL' }
+  | EntryUiEvent
   | { type: 'TOGGLE_ITEM'; itemId: string }
   | { type: 'TAKE_ALL' }
   | { type: 'CONFIRM' }
@@ -53,10 +49,10 @@ const selectedItems = (context: PickupContext) =>
 
 const compartmentsOf = (items: PickupItem[]) => [...new Set(items.map((item) => item.compartment))];
 
-function typed(context: PickupContext, event: PickupEvent, maxLength: number) {
-  if (event.type !== 'KEY' || !/^[0-9A-Z]$/.test(event.key)) return context.entry;
-  return context.entry.length < maxLength ? context.entry + event.key : context.entry;
-}
+/** The keys of a pickup code (also the parcel pickup's), and of a date of birth. */
+export const CODE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: CODE_MAX_LENGTH };
+const DATE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: DATE_OF_BIRTH_DIGITS };
+const entry = codeEntry<PickupContext, PickupEvent>();
 
 export const documentPickupMachine = setup({
   types: {
@@ -65,16 +61,7 @@ export const documentPickupMachine = setup({
     output: {} as PickupOutput,
   },
   actions: {
-    type: assign({
-      entry: ({ context, event }) => typed(context, event, CODE_MAX_LENGTH),
-      error: null,
-    }),
-    typeDate: assign({
-      entry: ({ context, event }) => typed(context, event, DATE_OF_BIRTH_DIGITS),
-      error: null,
-    }),
-    deleteLast: assign({ entry: ({ context }) => context.entry.slice(0, -1) }),
-    clearEntry: assign({ entry: '' }),
+    ...entry.actions,
     reached: assign({
       stepsReached: ({ context }, step: string) =>
         context.stepsReached.includes(step)
@@ -106,8 +93,7 @@ export const documentPickupMachine = setup({
     })),
   },
   guards: {
-    codeComplete: ({ context }) => context.entry.length >= CODE_MIN_LENGTH,
-    dateComplete: ({ context }) => context.entry.length === DATE_OF_BIRTH_DIGITS,
+    ...entry.guards,
     needsSecondFactor: ({ context }) => context.items.some((item) => item.hasSecondFactor),
     severalItems: ({ context }) => context.items.length > 1,
     somethingSelected: ({ context }) => context.selected.length > 0,
@@ -144,13 +130,10 @@ export const documentPickupMachine = setup({
   states: {
     code: {
       on: {
-        KEY: { actions: 'type' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'codeComplete', target: 'verifyingCode' },
-          { actions: assign({ error: 'incomplete-code' }) },
-        ],
+        ...entryKeys(
+          CODE_KEYS,
+          submitWhenComplete(CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code'),
+        ),
         BACK: 'abandoned',
       },
     },
@@ -182,13 +165,10 @@ export const documentPickupMachine = setup({
     secondFactor: {
       entry: { type: 'reached', params: 'second-factor' },
       on: {
-        KEY: { actions: 'typeDate' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'dateComplete', target: 'verifyingSecondFactor' },
-          { actions: assign({ error: 'incomplete-date' }) },
-        ],
+        ...entryKeys(
+          DATE_KEYS,
+          submitWhenComplete(DATE_OF_BIRTH_DIGITS, 'verifyingSecondFactor', 'incomplete-date'),
+        ),
         BACK: { target: 'code', actions: assign({ entry: '', items: [], error: null }) },
       },
     },

@@ -1,5 +1,6 @@
 import { assign, sendParent, setup } from 'xstate';
 import { referenceKey } from '../store/reference.ts';
+import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
 import { AWAITING_ANSWER, JOB_DONE } from './flow.ts';
 
 /**
@@ -12,14 +13,7 @@ export const DROP_OFF_MACHINE_ID = 'dropOff';
 export const REFERENCE_MIN_LENGTH = 4;
 export const REFERENCE_MAX_LENGTH = 40;
 
-export type DropOffUiEvent =
-  | { type: 'KEY'; key: string }
-  | { type: 'DELETE' }
-  | { type: 'CLEAR' }
-  | { type: 'SUBMIT' }
-  | { type: 'BACK' }
-  | { type: 'CANCEL' }
-  | { type: 'CONFIRM' };
+export type DropOffUiEvent = EntryUiEvent | { type: 'CONFIRM' };
 
 /** Device input, answers of the core and door news. `at` is stamped by the core. */
 export type DropOffCoreEvent =
@@ -87,6 +81,9 @@ export const maskReference = (reference: string) =>
 const reached = (context: DropOffContext, step: string) =>
   context.stepsReached.includes(step) ? context.stepsReached : [...context.stepsReached, step];
 
+const REFERENCE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: REFERENCE_MAX_LENGTH };
+const entry = codeEntry<DropOffContext, DropOffEvent>();
+
 export const dropOffMachine = setup({
   types: {
     context: {} as DropOffContext,
@@ -94,15 +91,7 @@ export const dropOffMachine = setup({
     output: {} as DropOffOutput,
   },
   actions: {
-    type: assign({
-      entry: ({ context, event }) => {
-        if (event.type !== 'KEY' || !/^[0-9A-Z]$/.test(event.key)) return context.entry;
-        return context.entry.length < REFERENCE_MAX_LENGTH
-          ? context.entry + event.key
-          : context.entry;
-      },
-      error: null,
-    }),
+    ...entry.actions,
     reached: assign({ stepsReached: ({ context }, step: string) => reached(context, step) }),
     requestPreparation: sendParent(({ context }) => ({
       type: 'EFFECT',
@@ -131,7 +120,7 @@ export const dropOffMachine = setup({
     })),
   },
   guards: {
-    referenceComplete: ({ context }) => context.entry.length >= REFERENCE_MIN_LENGTH,
+    ...entry.guards,
     isCurrentDoor: ({ context, event }) =>
       'compartment' in event && event.compartment === context.doors[0],
   },
@@ -161,13 +150,10 @@ export const dropOffMachine = setup({
   states: {
     reference: {
       on: {
-        KEY: { actions: 'type' },
-        DELETE: { actions: assign({ entry: ({ context }) => context.entry.slice(0, -1) }) },
-        CLEAR: { actions: assign({ entry: '' }) },
-        SUBMIT: [
-          { guard: 'referenceComplete', target: 'preparing', actions: assign({ error: null }) },
-          { actions: assign({ error: 'incomplete-reference' }) },
-        ],
+        ...entryKeys(
+          REFERENCE_KEYS,
+          submitWhenComplete(REFERENCE_MIN_LENGTH, 'preparing', 'incomplete-reference'),
+        ),
         SCAN: [
           {
             guard: ({ event }) => normaliseReference(event.text) !== null,

@@ -1,4 +1,5 @@
 import { assign, sendParent, setup } from 'xstate';
+import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
 import { AWAITING_ANSWER, type CourierHandover } from './flow.ts';
 
 /**
@@ -146,12 +147,7 @@ export interface StaffOutput {
 
 type At = { at?: number };
 export type StaffUiEvent =
-  | { type: 'KEY'; key: string }
-  | { type: 'DELETE' }
-  | { type: 'CLEAR' }
-  | { type: 'SUBMIT' }
-  | { type: 'BACK' }
-  | { type: 'CANCEL' }
+  | EntryUiEvent
   | { type: 'START_LOADING' }
   | { type: 'START_RETRIEVAL' }
   | { type: 'START_MAINTENANCE' }
@@ -199,13 +195,8 @@ export type StaffAnswer =
 
 export type StaffEvent = (StaffUiEvent | StaffDeviceEvent | StaffAnswer) & At;
 
-const REFERENCE_KEY = /^[0-9A-Z./-]$/;
-const PIN_KEY = /^[0-9]$/;
-
-function typed(context: StaffContext, event: StaffEvent, pattern: RegExp, maxLength: number) {
-  if (event.type !== 'KEY' || !pattern.test(event.key)) return context.entry;
-  return context.entry.length < maxLength ? context.entry + event.key : context.entry;
-}
+const REFERENCE_KEYS = { keys: /^[0-9A-Z./-]$/, maxLength: REFERENCE_MAX_LENGTH };
+const PIN_KEYS = { keys: /^[0-9]$/, maxLength: STAFF_PIN_MAX_LENGTH };
 
 /** The effects this flow asks the core for (handlers in staff.flow.ts). */
 export type StaffEffect =
@@ -284,6 +275,8 @@ const NO_LOAD: LoadItem = {
   scannedAt: null,
 };
 
+const entry = codeEntry<StaffContext, StaffEvent>();
+
 export const staffMachine = setup({
   types: {
     context: {} as StaffContext,
@@ -292,19 +285,9 @@ export const staffMachine = setup({
     input: {} as { start?: unknown },
   },
   actions: {
-    typePin: assign({
-      entry: ({ context, event }) => typed(context, event, PIN_KEY, STAFF_PIN_MAX_LENGTH),
-      error: null,
-    }),
-    typeReference: assign({
-      entry: ({ context, event }) => typed(context, event, REFERENCE_KEY, REFERENCE_MAX_LENGTH),
-      error: null,
-      errorDetail: null,
-    }),
-    deleteLast: assign({ entry: ({ context }) => context.entry.slice(0, -1) }),
+    ...entry.actions,
     /** An error belongs to the screen that shows it: leaving the screen clears it. */
     clearError: assign({ error: null, errorDetail: null }),
-    clearEntry: assign({ entry: '' }),
     reached: assign({
       stepsReached: ({ context }, step: string) =>
         context.stepsReached.includes(step)
@@ -423,7 +406,7 @@ export const staffMachine = setup({
     })),
   },
   guards: {
-    pinComplete: ({ context }) => context.entry.length >= STAFF_PIN_MIN_LENGTH,
+    ...entry.guards,
     referenceEntered: ({ context }) => context.entry.length > 0,
     canLoad: ({ context }) => can(context, 'load'),
     canRetrieve: ({ context }) => can(context, 'retrieve'),
@@ -515,13 +498,10 @@ export const staffMachine = setup({
       entry: { type: 'reached', params: 'pin' },
       exit: 'clearError',
       on: {
-        KEY: { actions: 'typePin' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'pinComplete', target: 'checkingPin' },
-          { actions: assign({ error: 'incomplete-pin' }) },
-        ],
+        ...entryKeys(
+          PIN_KEYS,
+          submitWhenComplete(STAFF_PIN_MIN_LENGTH, 'checkingPin', 'incomplete-pin'),
+        ),
         BACK: 'abandoned',
         CANCEL: 'abandoned',
       },
@@ -581,16 +561,13 @@ export const staffMachine = setup({
             load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
           }),
         },
-        KEY: { actions: 'typeReference' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: {
+        ...entryKeys(REFERENCE_KEYS, {
           guard: 'referenceEntered',
           target: 'findingItem',
           actions: assign({
             load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
           }),
-        },
+        }),
         BACK: { target: 'menu', actions: 'clearEntry' },
       },
     },
@@ -754,13 +731,10 @@ export const staffMachine = setup({
     secondPin: {
       exit: 'clearError',
       on: {
-        KEY: { actions: 'typePin' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'pinComplete', target: 'checkingSecondPin' },
-          { actions: assign({ error: 'incomplete-pin' }) },
-        ],
+        ...entryKeys(
+          PIN_KEYS,
+          submitWhenComplete(STAFF_PIN_MIN_LENGTH, 'checkingSecondPin', 'incomplete-pin'),
+        ),
         BACK: {
           target: 'secondCard',
           actions: assign({
