@@ -1,7 +1,7 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CompartmentSize } from '../store/types.ts';
 import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import { AWAITING_ANSWER, JOB_DONE } from './flow.ts';
+import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
 
 /**
  * Courier deposit at a parcel station: courier login (card or code) → scan or type the
@@ -193,12 +193,7 @@ export const courierDepositMachine = setup({
   },
   actions: {
     ...entry.actions,
-    reached: assign({
-      stepsReached: ({ context }, step: string) =>
-        context.stepsReached.includes(step)
-          ? context.stepsReached
-          : [...context.stepsReached, step],
-    }),
+    reached: reachedStep<CourierContext, CourierEvent>(),
     // The card's uid goes straight from the event into the effect: it is never kept.
     requestCardLogin: sendParent(({ event }) => ({
       type: 'EFFECT',

@@ -1,7 +1,7 @@
 import { assign, sendParent, setup } from 'xstate';
 import { referenceKey } from '../store/reference.ts';
 import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import { AWAITING_ANSWER, JOB_DONE } from './flow.ts';
+import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
 
 /**
  * Drop-off / returns: scan or type a reference (a return label, an old document, a form)
@@ -78,9 +78,6 @@ export function normaliseReference(text: string): string | null {
 export const maskReference = (reference: string) =>
   '*'.repeat(Math.max(0, reference.length - 4)) + reference.slice(-4);
 
-const reached = (context: DropOffContext, step: string) =>
-  context.stepsReached.includes(step) ? context.stepsReached : [...context.stepsReached, step];
-
 const REFERENCE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: REFERENCE_MAX_LENGTH };
 const entry = codeEntry<DropOffContext, DropOffEvent>();
 
@@ -92,7 +89,7 @@ export const dropOffMachine = setup({
   },
   actions: {
     ...entry.actions,
-    reached: assign({ stepsReached: ({ context }, step: string) => reached(context, step) }),
+    reached: reachedStep<DropOffContext, DropOffEvent>(),
     requestPreparation: sendParent(({ context }) => ({
       type: 'EFFECT',
       effect: { kind: 'prepare-drop-off', reference: context.entry } satisfies DropOffEffect,

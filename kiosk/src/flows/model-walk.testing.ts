@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
-import { type AnyStateMachine, createActor, type EventObject, sendTo, setup } from 'xstate';
+import {
+  type AnyStateMachine,
+  createActor,
+  type EventFromLogic,
+  type EventObject,
+  type Snapshot,
+  type SnapshotFrom,
+  sendTo,
+  setup,
+} from 'xstate';
 import type { View } from '../core/views.ts';
 import { type AuditRow, auditEntries } from '../store/audit.ts';
 import { STORE_FILE } from '../store/db.ts';
@@ -145,3 +154,44 @@ export const alarmsOf = (kiosk: KioskFixture) =>
   allOutbox(kiosk)
     .filter((event) => event.type === 'alarm')
     .map((event) => `${event.payload.kind}:${event.payload.compartment ?? '-'}`);
+
+/**
+ * A flow machine for `xstate/graph`'s walks, with its children running. The graph's own
+ * transition runs none (its actor scope is a mock), but a flow's door is a child machine:
+ * here each step restores the flow from the step before (children and all), sends the event
+ * and reads the result. The flow's requests to its parent must be provided inert.
+ */
+export function withChildren<M extends AnyStateMachine>(machine: M) {
+  const logic: AnyStateMachine = machine;
+  const started = (snapshot?: Snapshot<unknown>) => {
+    const actor = createActor(logic, snapshot ? { snapshot } : {});
+    actor.start();
+    return actor;
+  };
+  const settled = (actor: ReturnType<typeof started>) => {
+    const snapshot = actor.getSnapshot();
+    if (snapshot.status === 'error') throw snapshot.error;
+    return snapshot as SnapshotFrom<M>;
+  };
+  return {
+    getInitialSnapshot: () => settled(started()),
+    transition: (snapshot: SnapshotFrom<M>, event: EventFromLogic<M>) => {
+      const actor = started(machine.getPersistedSnapshot(snapshot) as Snapshot<unknown>);
+      actor.send(event);
+      return settled(actor);
+    },
+  } as unknown as M;
+}
+
+/** Value and context: what tells two states of a flow (its doors included) apart. */
+export const valueAndContext = (snapshot: { value: unknown; context: unknown }) =>
+  JSON.stringify({ value: snapshot.value, context: snapshot.context });
+
+/** The atomic states of a machine: the ones a flow can rest in and show. */
+export function leafStatesOf(machine: AnyStateMachine): string[] {
+  const leaves = (node: { key: string; states: Record<string, unknown> }): string[] => {
+    const children = Object.values(node.states) as (typeof node)[];
+    return children.length === 0 ? [node.key] : children.flatMap(leaves);
+  };
+  return (Object.values(machine.root.states) as Parameters<typeof leaves>[0][]).flatMap(leaves);
+}

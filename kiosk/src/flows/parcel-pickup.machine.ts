@@ -1,7 +1,7 @@
 import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
 import { CODE_KEYS, CODE_MIN_LENGTH } from './document-pickup.machine.ts';
-import { AWAITING_ANSWER, type FlowOutput } from './flow.ts';
+import { AWAITING_ANSWER, type FlowOutput, reachedStep, withStep } from './flow.ts';
 
 /**
  * Parcel pickup: a code typed on the keypad or scanned as a QR code → the compartments of
@@ -63,9 +63,6 @@ export const doorsToRequest = (context: ParcelContext): string[] =>
 
 const compartmentsOf = (items: ParcelItem[]) => [...new Set(items.map((item) => item.compartment))];
 
-const reached = (context: ParcelContext, step: string) =>
-  context.stepsReached.includes(step) ? context.stepsReached : [...context.stepsReached, step];
-
 const entry = codeEntry<ParcelContext, ParcelEvent>();
 
 const doorOf = (event: ParcelEvent) => ('compartment' in event ? event.compartment : '');
@@ -77,9 +74,7 @@ export const parcelPickupMachine = setup({
     output: {} as ParcelOutput,
   },
   actions: {
-    reached: assign<ParcelContext, ParcelEvent, string, ParcelEvent, never>({
-      stepsReached: ({ context }, step) => reached(context, step),
-    }),
+    reached: reachedStep<ParcelContext, ParcelEvent>(),
     requestCode: sendParent(({ context }) => ({
       type: 'EFFECT',
       effect: { kind: 'verify-code', code: context.entry } satisfies ParcelEffect,
@@ -163,7 +158,7 @@ export const parcelPickupMachine = setup({
               entry: ({ event }) => event.text,
               error: null,
               // For the evaluation: how codes come in.
-              stepsReached: ({ context }) => reached(context, 'scanned'),
+              stepsReached: ({ context }) => withStep(context.stepsReached, 'scanned'),
             }),
           },
           { actions: assign({ entry: '', error: 'incomplete-code' }) },

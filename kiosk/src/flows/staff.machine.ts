@@ -1,6 +1,6 @@
 import { assign, sendParent, setup } from 'xstate';
 import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import { AWAITING_ANSWER, type CourierHandover } from './flow.ts';
+import { AWAITING_ANSWER, type CourierHandover, reachedStep } from './flow.ts';
 
 /**
  * Staff (Bürgerbüro employees): a staff card, then the PIN → staff menu → loading,
@@ -288,12 +288,7 @@ export const staffMachine = setup({
     ...entry.actions,
     /** An error belongs to the screen that shows it: leaving the screen clears it. */
     clearError: assign({ error: null, errorDetail: null }),
-    reached: assign({
-      stepsReached: ({ context }, step: string) =>
-        context.stepsReached.includes(step)
-          ? context.stepsReached
-          : [...context.stepsReached, step],
-    }),
+    reached: reachedStep<StaffContext, StaffEvent>(),
     /** The card number goes from the start event straight into the lookup; never kept. */
     identifyCard: sendParent(({ event }) =>
       effect({ kind: 'identify-card', uid: startUid(event) }),
