@@ -159,7 +159,7 @@ export const DOOR_PLUMBING = {
  * the unlock is asked for, CANCEL does nothing: the door's outcome decides, and leaving an
  * open door would leave it unattended.
  */
-export const doorState = <Request, Opened, Closed, Failed>(parts: {
+export const doorState = <Request, const Opened, const Closed, const Failed>(parts: {
   request: Request;
   /** Actions when the door is seen open (e.g. to note the time, or a step reached). */
   opened: Opened;

@@ -1,6 +1,13 @@
 import { assign, sendParent, setup } from 'xstate';
 import { referenceKey } from '../store/reference.ts';
 import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import {
+  DOOR_ACTOR,
+  type DoorChildEvent,
+  doorMachine,
+  doorParts,
+  doorState,
+} from './door.machine.ts';
 import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
 
 /**
@@ -27,7 +34,7 @@ export type DropOffCoreEvent =
   | { type: 'DOOR_FAILED'; compartment: string; reason: string }
   | { type: 'DOOR_CLOSED'; compartment: string };
 
-export type DropOffEvent = (DropOffUiEvent | DropOffCoreEvent) & { at?: number };
+export type DropOffEvent = (DropOffUiEvent | DropOffCoreEvent | DoorChildEvent) & { at?: number };
 
 export type DropOffEffect =
   | { kind: 'prepare-drop-off'; reference: string }
@@ -80,6 +87,7 @@ export const maskReference = (reference: string) =>
 
 const REFERENCE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: REFERENCE_MAX_LENGTH };
 const entry = codeEntry<DropOffContext, DropOffEvent>();
+const door = doorParts<DropOffContext, DropOffEvent>();
 
 export const dropOffMachine = setup({
   types: {
@@ -87,21 +95,14 @@ export const dropOffMachine = setup({
     events: {} as DropOffEvent,
     output: {} as DropOffOutput,
   },
+  actors: { [DOOR_ACTOR]: doorMachine },
   actions: {
     ...entry.actions,
+    ...door.actions,
     reached: reachedStep<DropOffContext, DropOffEvent>(),
     requestPreparation: sendParent(({ context }) => ({
       type: 'EFFECT',
       effect: { kind: 'prepare-drop-off', reference: context.entry } satisfies DropOffEffect,
-    })),
-    requestDoor: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
-        kind: 'open-door',
-        purpose: 'drop-off',
-        compartment: context.doors[0]!,
-        itemIds: [context.itemId!],
-      } satisfies DropOffEffect,
     })),
     requestCancel: sendParent(({ context }) => ({
       type: 'EFFECT',
@@ -118,8 +119,6 @@ export const dropOffMachine = setup({
   },
   guards: {
     ...entry.guards,
-    isCurrentDoor: ({ context, event }) =>
-      'compartment' in event && event.compartment === context.doors[0],
   },
 }).createMachine({
   id: DROP_OFF_MACHINE_ID,
@@ -167,7 +166,7 @@ export const dropOffMachine = setup({
       tags: AWAITING_ANSWER,
       on: {
         ANSWER_DROP_OFF_READY: {
-          target: 'opening',
+          target: 'door',
           actions: assign({
             maskedReference: ({ context }) => maskReference(context.entry),
             entry: '',
@@ -187,13 +186,18 @@ export const dropOffMachine = setup({
       entry: [{ type: 'reached', params: 'full' }, assign({ failure: 'no-compartment' })],
       on: { CONFIRM: 'failed', BACK: 'failed', CANCEL: 'failed' },
     },
-    opening: {
-      entry: [{ type: 'reached', params: 'door' }, 'requestDoor'],
-      on: {
-        CANCEL: {}, // the unlock is under way: its outcome decides
-        DOOR_OPENED: { guard: 'isCurrentDoor', target: 'takeAndClose' },
-        DOOR_FAILED: {
-          guard: 'isCurrentDoor',
+    /** The door sub-machine; "put it in and close the door" shows as `takeAndClose`. */
+    door: {
+      entry: { type: 'reached', params: 'door' },
+      ...doorState({
+        request: ({ context }: { context: DropOffContext }) => ({
+          purpose: 'drop-off' as const,
+          compartment: context.doors[0]!,
+          itemIds: [context.itemId!],
+        }),
+        opened: { type: 'reached', params: 'put-in-and-close' },
+        closed: { target: 'recording' },
+        failed: {
           target: 'failed',
           actions: [
             assign({ failure: ({ event }) => `door-${event.reason}` }),
@@ -201,16 +205,7 @@ export const dropOffMachine = setup({
             'requestCancel',
           ],
         },
-      },
-    },
-    /** "Put it in and close the door" (named like every flow's open-door state). */
-    takeAndClose: {
-      entry: { type: 'reached', params: 'put-in-and-close' },
-      on: {
-        DOOR_CLOSED: { guard: 'isCurrentDoor', target: 'recording' },
-        // The door is open: leaving now would leave it unattended.
-        CANCEL: {},
-      },
+      }),
     },
     recording: {
       entry: 'requestReceipt',
