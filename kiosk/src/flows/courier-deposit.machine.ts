@@ -1,6 +1,13 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CompartmentSize } from '../store/types.ts';
 import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import {
+  DOOR_ACTOR,
+  type DoorChildEvent,
+  doorMachine,
+  doorParts,
+  doorState,
+} from './door.machine.ts';
 import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
 
 /**
@@ -69,7 +76,12 @@ export type CourierCoreEvent =
   | { type: 'DOOR_FAILED'; compartment: string; reason: string }
   | { type: 'DOOR_CLOSED'; compartment: string };
 
-export type CourierEvent = (CourierUiEvent | CourierDeviceEvent | CourierCoreEvent) & {
+export type CourierEvent = (
+  | CourierUiEvent
+  | CourierDeviceEvent
+  | CourierCoreEvent
+  | DoorChildEvent
+) & {
   at?: number;
 };
 
@@ -183,6 +195,7 @@ const handedOver = (input: { start?: unknown } | undefined): string | null => {
 const CODE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: COURIER_CODE_MAX_LENGTH };
 const LABEL_KEYS = { keys: LABEL_KEY, maxLength: LABEL_MAX_LENGTH };
 const entry = codeEntry<CourierContext, CourierEvent>();
+const door = doorParts<CourierContext, CourierEvent>();
 
 export const courierDepositMachine = setup({
   types: {
@@ -191,8 +204,13 @@ export const courierDepositMachine = setup({
     output: {} as CourierOutput,
     input: {} as { start?: unknown },
   },
+  actors: { [DOOR_ACTOR]: doorMachine },
   actions: {
     ...entry.actions,
+    ...door.actions,
+    doorOpened: assign({
+      doorOpenedAt: ({ event }) => event.at ?? null,
+    }),
     reached: reachedStep<CourierContext, CourierEvent>(),
     // The card's uid goes straight from the event into the effect: it is never kept.
     requestCardLogin: sendParent(({ event }) => ({
@@ -225,16 +243,6 @@ export const courierDepositMachine = setup({
         courierId: context.courierId!,
       } satisfies CourierEffect,
     })),
-    requestDoor: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
-        kind: 'open-door',
-        purpose: 'deposit',
-        compartment: context.doors[0]!,
-        itemIds: [context.itemId!],
-        staffId: context.courierId!,
-      } satisfies CourierEffect,
-    })),
     requestConfirmation: sendParent(({ context, event }) => ({
       type: 'EFFECT',
       effect: {
@@ -256,8 +264,6 @@ export const courierDepositMachine = setup({
     sizeFree: ({ context, event }) => context.free[field<CompartmentSize>(event, 'size')] > 0,
     stationFull: ({ event }) => total(field<FreeCounts>(event, 'free')) === 0,
     hasOffer: ({ context }) => context.offer !== null,
-    isCurrentDoor: ({ context, event }) =>
-      'compartment' in event && event.compartment === context.doors[0],
   },
 }).createMachine({
   id: 'courierDeposit',
@@ -434,7 +440,7 @@ export const courierDepositMachine = setup({
       tags: AWAITING_ANSWER,
       on: {
         ANSWER_COMPARTMENT: {
-          target: 'opening',
+          target: 'door',
           actions: assign({
             doors: ({ event }) => [event.compartment],
             itemId: ({ event }) => event.itemId,
@@ -461,32 +467,25 @@ export const courierDepositMachine = setup({
         },
       },
     },
-    opening: {
-      entry: [{ type: 'reached', params: 'door' }, 'requestDoor'],
-      on: {
-        CANCEL: {}, // the unlock is under way: its outcome decides
-        DOOR_OPENED: {
-          guard: 'isCurrentDoor',
-          target: 'takeAndClose',
-          actions: assign({ doorOpenedAt: ({ event }) => event.at ?? null }),
-        },
-        DOOR_FAILED: {
-          guard: 'isCurrentDoor',
+    /** The door sub-machine; "put the parcel in and close" shows as `takeAndClose`. */
+    door: {
+      entry: { type: 'reached', params: 'door' },
+      ...doorState({
+        request: ({ context }: { context: CourierContext }) => ({
+          purpose: 'deposit' as const,
+          compartment: context.doors[0]!,
+          itemIds: [context.itemId!],
+          staffId: context.courierId!,
+        }),
+        opened: 'doorOpened',
+        closed: { target: 'confirming' },
+        failed: {
           target: 'doorFailed',
           actions: assign({
             failure: ({ context, event }) => context.failure ?? `door-${event.reason}`,
           }),
         },
-      },
-    },
-    // The state names `opening` and `takeAndClose` and `doors[0]` let the core tell a
-    // restored session what became of its door after a restart.
-    takeAndClose: {
-      on: {
-        DOOR_CLOSED: { guard: 'isCurrentDoor', target: 'confirming' },
-        // The door is open: leaving now would leave it unattended.
-        CANCEL: {},
-      },
+      }),
     },
     confirming: {
       entry: 'requestConfirmation',
@@ -504,7 +503,7 @@ export const courierDepositMachine = setup({
       entry: { type: 'reached', params: 'not-seen' },
       on: {
         // A new, explicit request: the door never opens again by itself.
-        OPEN_AGAIN: { target: 'opening', actions: assign({ doorOpenedAt: null }) },
+        OPEN_AGAIN: { target: 'door', actions: assign({ doorOpenedAt: null }) },
         // The parcel stays announced; nothing goes to the backend.
         CANCEL: { target: 'scan', actions: assign({ ...clearParcel(), last: 'cancelled' }) },
       },

@@ -40,11 +40,12 @@ export type DoorNews = (
   | { type: 'DOOR_CLOSED'; compartment: string }
 ) & { at?: number };
 
-/** What a door tells its flow. */
-export type DoorReport =
-  | { type: 'door.open'; compartment: string; at: number | null }
+/** What a door tells its flow, at the time of the door news (as if the core had stamped it). */
+export type DoorReport = (
+  | { type: 'door.open'; compartment: string }
   | { type: 'door.closed'; compartment: string }
-  | { type: 'door.failed'; compartment: string; reason: string };
+  | { type: 'door.failed'; compartment: string; reason: string }
+) & { at?: number };
 
 /** The effect a door asks for (every flow's `open-door`). */
 export type DoorEffect = { kind: 'open-door' } & DoorRequest;
@@ -65,12 +66,10 @@ export const doorMachine = setup({
       effect: { kind: 'open-door', ...context.request } satisfies DoorEffect,
     })),
     report: sendParent(({ context, event }, type: DoorReport['type']): DoorReport => {
-      const compartment = context.request.compartment;
-      if (type === 'door.open') return { type, compartment, at: event.at ?? null };
-      if (type === 'door.failed' && event.type === 'DOOR_FAILED') {
-        return { type, compartment, reason: event.reason };
-      }
-      return { type: 'door.closed', compartment };
+      const news = { compartment: context.request.compartment, at: event.at };
+      return event.type === 'DOOR_FAILED'
+        ? { type: 'door.failed', ...news, reason: event.reason }
+        : { type: type === 'door.open' ? type : 'door.closed', ...news };
     }),
   },
   guards: {
