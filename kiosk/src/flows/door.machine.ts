@@ -158,12 +158,20 @@ export const DOOR_PLUMBING = {
  * the unlock is asked for, CANCEL does nothing: the door's outcome decides, and leaving an
  * open door would leave it unattended.
  */
-export const doorState = <Request, const Opened, const Closed, const Failed>(parts: {
+export const doorState = <
+  Request,
+  const Opened,
+  const Closed,
+  const Failed,
+  const Also extends object = object,
+>(parts: {
   request: Request;
   /** Actions when the door is seen open (e.g. to note the time, or a step reached). */
   opened: Opened;
   closed: Closed;
   failed: Failed;
+  /** What else the flow takes while its door is under way. */
+  also?: Also;
 }) => ({
   invoke: { id: DOOR_ACTOR, src: DOOR_ACTOR, input: parts.request } as const,
   initial: 'opening' as const,
@@ -172,6 +180,7 @@ export const doorState = <Request, const Opened, const Closed, const Failed>(par
     CANCEL: {},
     'door.closed': parts.closed,
     'door.failed': parts.failed,
+    ...(parts.also as Also),
   },
   states: {
     opening: { on: { 'door.open': { target: 'takeAndClose' as const, actions: parts.opened } } },

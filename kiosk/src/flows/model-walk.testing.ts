@@ -162,36 +162,52 @@ export const alarmsOf = (kiosk: KioskFixture) =>
  * and reads the result. The flow's requests to its parent must be provided inert.
  */
 export function withChildren<M extends AnyStateMachine>(machine: M) {
-  const logic: AnyStateMachine = machine;
-  const started = (snapshot?: Snapshot<unknown>) => {
-    const actor = createActor(logic, snapshot ? { snapshot } : {});
-    actor.start();
-    return actor;
-  };
-  const settled = (actor: ReturnType<typeof started>) => {
-    const snapshot = actor.getSnapshot();
-    if (snapshot.status === 'error') throw snapshot.error;
-    return snapshot as SnapshotFrom<M>;
-  };
   return {
-    getInitialSnapshot: () => settled(started()),
-    transition: (snapshot: SnapshotFrom<M>, event: EventFromLogic<M>) => {
-      const actor = started(machine.getPersistedSnapshot(snapshot) as Snapshot<unknown>);
-      actor.send(event);
-      return settled(actor);
-    },
+    getInitialSnapshot: (_scope: unknown, input?: unknown) => initialWithChildren(machine, input),
+    transition: (snapshot: SnapshotFrom<M>, event: EventFromLogic<M>) =>
+      transitionWithChildren(machine, snapshot, event),
   } as unknown as M;
+}
+
+const settled = <M extends AnyStateMachine>(actor: { getSnapshot(): Snapshot<unknown> }) => {
+  const snapshot = actor.getSnapshot();
+  if (snapshot.status === 'error') throw snapshot.error;
+  return snapshot as SnapshotFrom<M>;
+};
+
+/** The first snapshot of a flow started with `input`, its children running. */
+export function initialWithChildren<M extends AnyStateMachine>(machine: M, input?: unknown) {
+  const logic: AnyStateMachine = machine;
+  return settled<M>(createActor(logic, { input }).start());
+}
+
+/** The flow's next snapshot after `event`, restored from `snapshot` with its children. */
+export function transitionWithChildren<M extends AnyStateMachine>(
+  machine: M,
+  snapshot: SnapshotFrom<M>,
+  event: EventFromLogic<M>,
+) {
+  const logic: AnyStateMachine = machine;
+  const persisted = machine.getPersistedSnapshot(snapshot) as Snapshot<unknown>;
+  const actor = createActor(logic, { snapshot: persisted }).start();
+  actor.send(event);
+  return settled<M>(actor);
 }
 
 /** Value and context: what tells two states of a flow (its doors included) apart. */
 export const valueAndContext = (snapshot: { value: unknown; context: unknown }) =>
   JSON.stringify({ value: snapshot.value, context: snapshot.context });
 
-/** The atomic states of a machine: the ones a flow can rest in and show. */
+/**
+ * The atomic states of a machine a flow can rest in and show, by name (a door's `opening`
+ * once, wherever it stands); a state left at once (`always`) is never a resting snapshot.
+ */
 export function leafStatesOf(machine: AnyStateMachine): string[] {
-  const leaves = (node: { key: string; states: Record<string, unknown> }): string[] => {
-    const children = Object.values(node.states) as (typeof node)[];
-    return children.length === 0 ? [node.key] : children.flatMap(leaves);
+  type Node = { key: string; states: Record<string, Node>; always?: unknown[] };
+  const leaves = (node: Node): string[] => {
+    const children = Object.values(node.states);
+    if (children.length > 0) return children.flatMap(leaves);
+    return node.always?.length ? [] : [node.key];
   };
-  return (Object.values(machine.root.states) as Parameters<typeof leaves>[0][]).flatMap(leaves);
+  return [...new Set((Object.values(machine.root.states) as Node[]).flatMap(leaves))];
 }
