@@ -199,15 +199,15 @@ export const valueAndContext = (snapshot: { value: unknown; context: unknown }) 
   JSON.stringify({ value: snapshot.value, context: snapshot.context });
 
 /**
- * The atomic states of a machine a flow can rest in and show, by name (a door's `opening`
- * once, wherever it stands); a state left at once (`always`) is never a resting snapshot.
+ * The atomic states of a machine, by name (a door's `opening` once, wherever it stands);
+ * `skipAlways`: without the states that have an `always` transition.
  */
-export function leafStatesOf(machine: AnyStateMachine): string[] {
+export function leafStatesOf(machine: AnyStateMachine, skipAlways = false): string[] {
   type Node = { key: string; states: Record<string, Node>; always?: unknown[] };
   const leaves = (node: Node): string[] => {
     const children = Object.values(node.states);
     if (children.length > 0) return children.flatMap(leaves);
-    return node.always?.length ? [] : [node.key];
+    return skipAlways && node.always?.length ? [] : [node.key];
   };
   return [...new Set((Object.values(machine.root.states) as Node[]).flatMap(leaves))];
 }
