@@ -9,6 +9,7 @@ import type {
   UiEventType,
   View,
 } from '../contract/index.ts';
+import { leafState } from '../flows/flow.ts';
 import { FLOWS } from '../flows/registry.ts';
 import { inactivityLimit, reopenGraceEnds, type sessionMachine } from '../flows/session.machine.ts';
 
@@ -110,7 +111,7 @@ function projectScreen(
   const flow = FLOWS.find((candidate) => candidate.service === context.service);
   const child = snapshot.children.flow?.getSnapshot();
   if (!flow || !child) return { screen: 'attract', props: {}, session };
-  const state = typeof child.value === 'string' ? child.value : Object.keys(child.value)[0]!;
+  const state = leafState(child.value);
   return {
     screen: flow.screens[state] ?? `${flow.service}.${state}`,
     props: flow.props(state, child.context),

@@ -1,6 +1,14 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CompartmentSize } from '../store/types.ts';
-import { AWAITING_ANSWER, JOB_DONE } from './flow.ts';
+import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import {
+  DOOR_ACTOR,
+  type DoorChildEvent,
+  doorMachine,
+  doorParts,
+  doorState,
+} from './door.machine.ts';
+import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
 
 /**
  * Courier deposit at a parcel station: courier login (card or code) → scan or type the
@@ -36,12 +44,7 @@ export type CourierError =
   | null;
 
 export type CourierUiEvent =
-  | { type: 'KEY'; key: string }
-  | { type: 'DELETE' }
-  | { type: 'CLEAR' }
-  | { type: 'SUBMIT' }
-  | { type: 'BACK' }
-  | { type: 'CANCEL' }
+  | EntryUiEvent
   | { type: 'FINISH' }
   | { type: 'SELECT_SIZE'; size: CompartmentSize }
   | { type: 'TAKE_OFFER' }
@@ -73,7 +76,12 @@ export type CourierCoreEvent =
   | { type: 'DOOR_FAILED'; compartment: string; reason: string }
   | { type: 'DOOR_CLOSED'; compartment: string };
 
-export type CourierEvent = (CourierUiEvent | CourierDeviceEvent | CourierCoreEvent) & {
+export type CourierEvent = (
+  | CourierUiEvent
+  | CourierDeviceEvent
+  | CourierCoreEvent
+  | DoorChildEvent
+) & {
   at?: number;
 };
 
@@ -184,6 +192,11 @@ const handedOver = (input: { start?: unknown } | undefined): string | null => {
   return typeof courierId === 'string' ? courierId : null;
 };
 
+const CODE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: COURIER_CODE_MAX_LENGTH };
+const LABEL_KEYS = { keys: LABEL_KEY, maxLength: LABEL_MAX_LENGTH };
+const entry = codeEntry<CourierContext, CourierEvent>();
+const door = doorParts<CourierContext, CourierEvent>();
+
 export const courierDepositMachine = setup({
   types: {
     context: {} as CourierContext,
@@ -191,31 +204,14 @@ export const courierDepositMachine = setup({
     output: {} as CourierOutput,
     input: {} as { start?: unknown },
   },
+  actors: { [DOOR_ACTOR]: doorMachine },
   actions: {
-    typeCode: assign({
-      entry: ({ context, event }) =>
-        event.type === 'KEY' &&
-        /^[0-9A-Z]$/.test(event.key) &&
-        context.entry.length < COURIER_CODE_MAX_LENGTH
-          ? context.entry + event.key
-          : context.entry,
-      error: null,
+    ...entry.actions,
+    ...door.actions,
+    doorOpened: assign({
+      doorOpenedAt: ({ event }) => event.at ?? null,
     }),
-    typeLabel: assign({
-      entry: ({ context, event }) =>
-        event.type === 'KEY' && LABEL_KEY.test(event.key) && context.entry.length < LABEL_MAX_LENGTH
-          ? context.entry + event.key
-          : context.entry,
-      error: null,
-    }),
-    deleteLast: assign({ entry: ({ context }) => context.entry.slice(0, -1) }),
-    clearEntry: assign({ entry: '' }),
-    reached: assign({
-      stepsReached: ({ context }, step: string) =>
-        context.stepsReached.includes(step)
-          ? context.stepsReached
-          : [...context.stepsReached, step],
-    }),
+    reached: reachedStep<CourierContext, CourierEvent>(),
     // The card's uid goes straight from the event into the effect: it is never kept.
     requestCardLogin: sendParent(({ event }) => ({
       type: 'EFFECT',
@@ -247,16 +243,6 @@ export const courierDepositMachine = setup({
         courierId: context.courierId!,
       } satisfies CourierEffect,
     })),
-    requestDoor: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
-        kind: 'open-door',
-        purpose: 'deposit',
-        compartment: context.doors[0]!,
-        itemIds: [context.itemId!],
-        staffId: context.courierId!,
-      } satisfies CourierEffect,
-    })),
     requestConfirmation: sendParent(({ context, event }) => ({
       type: 'EFFECT',
       effect: {
@@ -272,14 +258,12 @@ export const courierDepositMachine = setup({
     })),
   },
   guards: {
-    codeComplete: ({ context }) => context.entry.length >= COURIER_CODE_MIN_LENGTH,
+    ...entry.guards,
     labelTyped: ({ context }) => labelText(context.entry) !== null,
     labelScanned: ({ event }) => labelText(field<string>(event, 'text') ?? '') !== null,
     sizeFree: ({ context, event }) => context.free[field<CompartmentSize>(event, 'size')] > 0,
     stationFull: ({ event }) => total(field<FreeCounts>(event, 'free')) === 0,
     hasOffer: ({ context }) => context.offer !== null,
-    isCurrentDoor: ({ context, event }) =>
-      'compartment' in event && event.compartment === context.doors[0],
   },
 }).createMachine({
   id: 'courierDeposit',
@@ -315,13 +299,10 @@ export const courierDepositMachine = setup({
       // Logged in by the card at the start screen: straight to the first parcel.
       always: { guard: ({ context }) => context.courierId !== null, target: 'scan' },
       on: {
-        KEY: { actions: 'typeCode' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'codeComplete', target: 'verifyingCode' },
-          { actions: assign({ error: 'incomplete-code' }) },
-        ],
+        ...entryKeys(
+          CODE_KEYS,
+          submitWhenComplete(COURIER_CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code'),
+        ),
         CARD: { target: 'verifyingCard', actions: 'clearEntry' },
         BACK: 'abandoned',
       },
@@ -374,10 +355,7 @@ export const courierDepositMachine = setup({
           },
           { actions: assign({ error: 'unreadable-label' }) },
         ],
-        KEY: { actions: 'typeLabel' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
+        ...entryKeys(LABEL_KEYS, [
           {
             guard: 'labelTyped',
             target: 'findingParcel',
@@ -388,8 +366,8 @@ export const courierDepositMachine = setup({
               error: null,
             }),
           },
-          { actions: assign({ error: 'unreadable-label' }) },
-        ],
+          { actions: { type: 'entryIncomplete', params: { error: 'unreadable-label' } } },
+        ]),
         FINISH: 'finished',
       },
     },
@@ -462,7 +440,7 @@ export const courierDepositMachine = setup({
       tags: AWAITING_ANSWER,
       on: {
         ANSWER_COMPARTMENT: {
-          target: 'opening',
+          target: 'door',
           actions: assign({
             doors: ({ event }) => [event.compartment],
             itemId: ({ event }) => event.itemId,
@@ -489,32 +467,25 @@ export const courierDepositMachine = setup({
         },
       },
     },
-    opening: {
-      entry: [{ type: 'reached', params: 'door' }, 'requestDoor'],
-      on: {
-        CANCEL: {}, // the unlock is under way: its outcome decides
-        DOOR_OPENED: {
-          guard: 'isCurrentDoor',
-          target: 'takeAndClose',
-          actions: assign({ doorOpenedAt: ({ event }) => event.at ?? null }),
-        },
-        DOOR_FAILED: {
-          guard: 'isCurrentDoor',
+    /** The door sub-machine; "put the parcel in and close" shows as `takeAndClose`. */
+    door: {
+      entry: { type: 'reached', params: 'door' },
+      ...doorState({
+        request: ({ context }: { context: CourierContext }) => ({
+          purpose: 'deposit' as const,
+          compartment: context.doors[0]!,
+          itemIds: [context.itemId!],
+          staffId: context.courierId!,
+        }),
+        opened: 'doorOpened',
+        closed: { target: 'confirming' },
+        failed: {
           target: 'doorFailed',
           actions: assign({
             failure: ({ context, event }) => context.failure ?? `door-${event.reason}`,
           }),
         },
-      },
-    },
-    // The state names `opening` and `takeAndClose` and `doors[0]` let the core tell a
-    // restored session what became of its door after a restart.
-    takeAndClose: {
-      on: {
-        DOOR_CLOSED: { guard: 'isCurrentDoor', target: 'confirming' },
-        // The door is open: leaving now would leave it unattended.
-        CANCEL: {},
-      },
+      }),
     },
     confirming: {
       entry: 'requestConfirmation',
@@ -532,7 +503,7 @@ export const courierDepositMachine = setup({
       entry: { type: 'reached', params: 'not-seen' },
       on: {
         // A new, explicit request: the door never opens again by itself.
-        OPEN_AGAIN: { target: 'opening', actions: assign({ doorOpenedAt: null }) },
+        OPEN_AGAIN: { target: 'door', actions: assign({ doorOpenedAt: null }) },
         // The parcel stays announced; nothing goes to the backend.
         CANCEL: { target: 'scan', actions: assign({ ...clearParcel(), last: 'cancelled' }) },
       },

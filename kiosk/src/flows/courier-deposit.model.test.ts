@@ -46,6 +46,7 @@ import {
   WRONG_CODE,
   waitForView,
 } from './courier-deposit.testing.ts';
+import { leafState } from './flow.ts';
 
 assert.equal(NEAREST, NEAREST_STATION, 'the model and the test terminal name the same station');
 
@@ -58,7 +59,7 @@ interface ModelPath {
 /** A readable name of a path's end. */
 function titleOf(snapshot: ModelSnapshot): string {
   const c = snapshot.context as CourierContext;
-  const value = String(snapshot.value);
+  const value = leafState(snapshot.value);
   if (snapshot.status === 'done') {
     return `ends (${value}) with outcome ${(snapshot.output as { outcome: string }).outcome}`;
   }
@@ -84,7 +85,7 @@ function modelPaths(): ModelPath[] {
     // The graph keeps one snapshot per serialised state; the replay has the path's own.
     const state = replay(events).at(-1) ?? initialSnapshot();
     assert.equal(serializeState(state), serializeState(path.state as ModelSnapshot));
-    if (!STABLE.has(String(state.value))) continue;
+    if (!STABLE.has(leafState(state.value))) continue;
     const key = targetKey(state);
     const known = byKey.get(key);
     if (!known || known.events.length > events.length) {
@@ -104,7 +105,7 @@ function expectedView(snapshot: ModelSnapshot) {
     // No survey for couriers: straight home, the outcome in the visit's usage record.
     return { screen: 'attract', outcome: output.outcome, reason: output.reason };
   }
-  const state = String(snapshot.value);
+  const state = leafState(snapshot.value);
   const screen = courierDepositFlow.screens[state];
   const expected: Record<string, unknown> = {
     screen,
@@ -207,7 +208,7 @@ async function runPath(kiosk: KioskFixture, events: CourierEvent[]) {
   for (let index = 0; index < events.length; index++) {
     const event = events[index]!;
     if (!PERSON_EVENTS.has(event.type)) continue;
-    const before = index === 0 ? 'login' : String(snapshots[index - 1]!.value);
+    const before = index === 0 ? 'login' : leafState(snapshots[index - 1]!.value);
     const answers = answersAfter(index);
     const first = answers[0];
     // Whatever this event opens: a jam when the model says the door fails.
@@ -283,7 +284,7 @@ async function runPath(kiosk: KioskFixture, events: CourierEvent[]) {
     );
   }
   // Each entry into `opening` is one request to open a door.
-  const opened = snapshots.filter((snapshot) => snapshot.value === 'opening').length;
+  const opened = snapshots.filter((snapshot) => leafState(snapshot.value) === 'opening').length;
   return { snapshots, references, opened };
 }
 
@@ -319,7 +320,7 @@ describe('courier deposit: shortest paths of the model against the real core and
       test(name, async () => {
         const { snapshots, references, opened } = await runPath(kiosk, path.events);
         const context = (snapshots.at(-1)?.context ?? { deposited: 0 }) as CourierContext;
-        const value = snapshots.length > 0 ? String(snapshots.at(-1)!.value) : 'login';
+        const value = snapshots.length > 0 ? leafState(snapshots.at(-1)!.value) : 'login';
 
         // Exactly one unlock per door the model opens: never an automatic second one.
         assert.equal(unlocksSent(kiosk), opened, 'one unlock per requested opening');

@@ -13,19 +13,23 @@ import {
   courierDepositMachine,
   type FreeCounts,
 } from './courier-deposit.machine.ts';
-import type { AnyFlow } from './flow.ts';
+import { type AnyFlow, leafState } from './flow.ts';
+import { withChildren } from './model-walk.testing.ts';
 
 /** The machine without its effects (they need a parent); behaviour is unchanged. */
-export const modelMachine = courierDepositMachine.provide({
+export const pureMachine = courierDepositMachine.provide({
   actions: {
     requestCardLogin: () => {},
     requestCodeLogin: () => {},
     requestParcel: () => {},
     requestCompartment: () => {},
-    requestDoor: () => {},
+    forwardEffect: () => {},
     requestConfirmation: () => {},
   },
 });
+
+/** For the graph's walks: the same machine with its door child running (`withChildren`). */
+export const modelMachine = withChildren(pureMachine);
 
 export type ModelSnapshot = SnapshotFrom<typeof modelMachine>;
 
@@ -46,7 +50,7 @@ export const MODEL_ITEM = 'model-item';
 /** Events the environment (a person, a device, the core) can send in a state. */
 export function sampleEvents(snapshot: ModelSnapshot): CourierEvent[] {
   // A person can only send what the screen offers (the core refuses anything else).
-  const screen = courierDepositFlow.screens[String(snapshot.value)] ?? '';
+  const screen = courierDepositFlow.screens[leafState(snapshot.value)] ?? '';
   const offered: readonly string[] = (courierDepositFlow as AnyFlow).allowedEvents[screen] ?? [];
   return candidateEvents(snapshot).filter(
     (event) => !UI_EVENTS.has(event.type) || offered.includes(event.type),
@@ -77,7 +81,7 @@ function candidateEvents(snapshot: ModelSnapshot): CourierEvent[] {
     free,
     nearest: NEAREST,
   });
-  switch (snapshot.value) {
+  switch (leafState(snapshot.value)) {
     case 'login':
       return [
         // Typing past the shortest complete code adds nothing but states.
@@ -199,7 +203,7 @@ export const STABLE = new Set([
  */
 export function targetKey(snapshot: ModelSnapshot): string {
   const c = snapshot.context as CourierContext;
-  const value = String(snapshot.value);
+  const value = leafState(snapshot.value);
   if (snapshot.status === 'done') {
     const output = snapshot.output as { outcome: string };
     return JSON.stringify(['final', value, output.outcome]);
@@ -230,11 +234,11 @@ export const PERSON_EVENTS = new Set([
 ]);
 
 export const initialSnapshot = (): ModelSnapshot =>
-  createActor(modelMachine, { input: {} }).getSnapshot();
+  createActor(pureMachine, { input: {} }).getSnapshot();
 
 /** The snapshots after each event, replayed on the pure machine (exact contexts). */
 export function replay(events: readonly CourierEvent[]): ModelSnapshot[] {
-  const actor = createActor(modelMachine, { input: {} }).start();
+  const actor = createActor(pureMachine, { input: {} }).start();
   const snapshots: ModelSnapshot[] = [];
   for (const event of events) {
     actor.send(event);

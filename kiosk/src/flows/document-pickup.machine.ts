@@ -1,6 +1,14 @@
 import { assign, sendParent, setup } from 'xstate';
+import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import {
+  DOOR_ACTOR,
+  type DoorChildEvent,
+  doorMachine,
+  doorParts,
+  doorState,
+} from './door.machine.ts';
 import type { CoreEvent, PickupEffect, PickupItem } from './effects.ts';
-import { AWAITING_ANSWER, type FlowOutput } from './flow.ts';
+import { AWAITING_ANSWER, type FlowOutput, reachedStep } from './flow.ts';
 
 /**
  * Document pickup: code (masked) → date of birth → choose items (when several wait) →
@@ -12,18 +20,13 @@ export const CODE_MIN_LENGTH = 4;
 const DATE_OF_BIRTH_DIGITS = 8; // DDMMYYYY
 
 export type PickupUiEvent =
-  | { type: 'KEY'; key: string }
-  | { type: 'DELETE' }
-  | { type: 'CLEAR' }
-  | { type: 'SUBMIT' }
-  | { type: 'BACK' }
-  | { type: 'CANCEL' }
+  | EntryUiEvent
   | { type: 'TOGGLE_ITEM'; itemId: string }
   | { type: 'TAKE_ALL' }
   | { type: 'CONFIRM' }
   | { type: 'CONFIRM_PIN_LETTER' };
 
-export type PickupEvent = (PickupUiEvent | CoreEvent) & { at?: number };
+export type PickupEvent = (PickupUiEvent | CoreEvent | DoorChildEvent) & { at?: number };
 
 export type PickupError =
   | 'wrong-code'
@@ -53,10 +56,11 @@ const selectedItems = (context: PickupContext) =>
 
 const compartmentsOf = (items: PickupItem[]) => [...new Set(items.map((item) => item.compartment))];
 
-function typed(context: PickupContext, event: PickupEvent, maxLength: number) {
-  if (event.type !== 'KEY' || !/^[0-9A-Z]$/.test(event.key)) return context.entry;
-  return context.entry.length < maxLength ? context.entry + event.key : context.entry;
-}
+/** The keys of a pickup code (also the parcel pickup's), and of a date of birth. */
+export const CODE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: CODE_MAX_LENGTH };
+const DATE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: DATE_OF_BIRTH_DIGITS };
+const entry = codeEntry<PickupContext, PickupEvent>();
+const door = doorParts<PickupContext, PickupEvent>();
 
 export const documentPickupMachine = setup({
   types: {
@@ -64,23 +68,11 @@ export const documentPickupMachine = setup({
     events: {} as PickupEvent,
     output: {} as PickupOutput,
   },
+  actors: { [DOOR_ACTOR]: doorMachine },
   actions: {
-    type: assign({
-      entry: ({ context, event }) => typed(context, event, CODE_MAX_LENGTH),
-      error: null,
-    }),
-    typeDate: assign({
-      entry: ({ context, event }) => typed(context, event, DATE_OF_BIRTH_DIGITS),
-      error: null,
-    }),
-    deleteLast: assign({ entry: ({ context }) => context.entry.slice(0, -1) }),
-    clearEntry: assign({ entry: '' }),
-    reached: assign({
-      stepsReached: ({ context }, step: string) =>
-        context.stepsReached.includes(step)
-          ? context.stepsReached
-          : [...context.stepsReached, step],
-    }),
+    ...entry.actions,
+    ...door.actions,
+    reached: reachedStep<PickupContext, PickupEvent>(),
     requestCode: sendParent(({ context }) => ({
       type: 'EFFECT',
       effect: { kind: 'verify-code', code: context.entry } satisfies PickupEffect,
@@ -93,29 +85,15 @@ export const documentPickupMachine = setup({
         value: context.entry,
       } satisfies PickupEffect,
     })),
-    requestDoor: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
-        kind: 'open-door',
-        purpose: 'pickup',
-        compartment: context.doors[0]!,
-        itemIds: selectedItems(context)
-          .filter((item) => item.compartment === context.doors[0])
-          .map((item) => item.id),
-      } satisfies PickupEffect,
-    })),
   },
   guards: {
-    codeComplete: ({ context }) => context.entry.length >= CODE_MIN_LENGTH,
-    dateComplete: ({ context }) => context.entry.length === DATE_OF_BIRTH_DIGITS,
+    ...entry.guards,
     needsSecondFactor: ({ context }) => context.items.some((item) => item.hasSecondFactor),
     severalItems: ({ context }) => context.items.length > 1,
     somethingSelected: ({ context }) => context.selected.length > 0,
     needsPinLetter: ({ context }) =>
       selectedItems(context).some((item) => item.needsPinLetterConfirmation),
     moreDoors: ({ context }) => context.doors.length > 1,
-    isCurrentDoor: ({ context, event }) =>
-      'compartment' in event && event.compartment === context.doors[0],
   },
 }).createMachine({
   id: 'documentPickup',
@@ -144,13 +122,10 @@ export const documentPickupMachine = setup({
   states: {
     code: {
       on: {
-        KEY: { actions: 'type' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'codeComplete', target: 'verifyingCode' },
-          { actions: assign({ error: 'incomplete-code' }) },
-        ],
+        ...entryKeys(
+          CODE_KEYS,
+          submitWhenComplete(CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code'),
+        ),
         BACK: 'abandoned',
       },
     },
@@ -182,13 +157,10 @@ export const documentPickupMachine = setup({
     secondFactor: {
       entry: { type: 'reached', params: 'second-factor' },
       on: {
-        KEY: { actions: 'typeDate' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'dateComplete', target: 'verifyingSecondFactor' },
-          { actions: assign({ error: 'incomplete-date' }) },
-        ],
+        ...entryKeys(
+          DATE_KEYS,
+          submitWhenComplete(DATE_OF_BIRTH_DIGITS, 'verifyingSecondFactor', 'incomplete-date'),
+        ),
         BACK: { target: 'code', actions: assign({ entry: '', items: [], error: null }) },
       },
     },
@@ -243,45 +215,45 @@ export const documentPickupMachine = setup({
       },
     },
     confirmSelection: {
-      always: [{ guard: 'needsPinLetter', target: 'pinLetter' }, { target: 'opening' }],
+      always: [{ guard: 'needsPinLetter', target: 'pinLetter' }, { target: 'door' }],
       exit: assign({ doors: ({ context }) => compartmentsOf(selectedItems(context)) }),
     },
     pinLetter: {
       entry: { type: 'reached', params: 'pin-letter' },
       on: {
-        CONFIRM_PIN_LETTER: 'opening',
+        CONFIRM_PIN_LETTER: 'door',
         BACK: {
           target: 'code',
           actions: assign({ items: [], selected: [], doors: [], error: null }),
         },
       },
     },
-    opening: {
-      entry: [{ type: 'reached', params: 'door' }, 'requestDoor'],
-      on: {
-        CANCEL: {}, // the unlock is under way: its outcome decides
-        DOOR_OPENED: { guard: 'isCurrentDoor', target: 'takeAndClose' },
-        DOOR_FAILED: {
-          guard: 'isCurrentDoor',
+    /** One compartment after another, each through the door sub-machine. */
+    door: {
+      entry: { type: 'reached', params: 'door' },
+      ...doorState({
+        request: ({ context }: { context: PickupContext }) => ({
+          purpose: 'pickup' as const,
+          compartment: context.doors[0]!,
+          itemIds: selectedItems(context)
+            .filter((item) => item.compartment === context.doors[0])
+            .map((item) => item.id),
+        }),
+        opened: [],
+        closed: [
+          {
+            guard: 'moreDoors',
+            target: 'door',
+            reenter: true,
+            actions: assign({ doors: ({ context }) => context.doors.slice(1) }),
+          },
+          { target: 'done' },
+        ],
+        failed: {
           target: 'failed',
           actions: assign({ failure: ({ event }) => `door-${event.reason}` }),
         },
-      },
-    },
-    takeAndClose: {
-      on: {
-        DOOR_CLOSED: [
-          {
-            guard: ({ context, event }) =>
-              event.compartment === context.doors[0] && context.doors.length > 1,
-            target: 'opening',
-            actions: assign({ doors: ({ context }) => context.doors.slice(1) }),
-          },
-          { guard: 'isCurrentDoor', target: 'done' },
-        ],
-        // The door is open: leaving now would leave it unattended.
-        CANCEL: {},
-      },
+      }),
     },
     done: { entry: { type: 'reached', params: 'done' }, type: 'final' },
     failed: { type: 'final' },

@@ -30,8 +30,10 @@ import {
   type PickupEvent,
   type PickupOutput,
 } from './document-pickup.machine.ts';
+import type { DoorEffect } from './door.machine.ts';
 import type { PickupEffect as Effect, PickupItem } from './effects.ts';
-import type { AnyFlow } from './flow.ts';
+import { type AnyFlow, leafState } from './flow.ts';
+import { leafStatesOf, valueAndContext, withChildren } from './model-walk.testing.ts';
 import { DEFAULT_TIMERS } from './session.machine.ts';
 
 // ── the model ─────────────────────────────────────────────────────────────────────────────
@@ -101,12 +103,15 @@ function sampleEvents(snapshot: PickupSnapshot): PickupEvent[] {
  * resolved without a parent, so they are inert here. Everything else — guards, assignments,
  * targets — is the machine itself; the replays below run the unmodified machine.
  */
-const model = documentPickupMachine.provide({
-  actions: { requestCode: () => {}, requestSecondFactor: () => {}, requestDoor: () => {} },
-});
+const model = withChildren(
+  documentPickupMachine.provide({
+    actions: { requestCode: () => {}, requestSecondFactor: () => {}, forwardEffect: () => {} },
+  }),
+);
 
 const paths = getShortestPaths(model, {
   events: sampleEvents,
+  serializeState: valueAndContext,
   // A finished flow takes no more events (an actor in a final state ignores them).
   stopWhen: (snapshot) => snapshot.status === 'done',
 });
@@ -131,7 +136,7 @@ const UI_EVENTS = new Set([
   'CONFIRM',
   'CONFIRM_PIN_LETTER',
 ]);
-const stateOf = (snapshot: PickupSnapshot) => snapshot.value as string;
+const stateOf = (snapshot: PickupSnapshot) => leafState(snapshot.value);
 const screenOf = (state: string) => documentPickupFlow.screens[state];
 
 // ── replay on the real machine ───────────────────────────────────────────────────────────
@@ -139,7 +144,7 @@ const screenOf = (state: string) => documentPickupFlow.screens[state];
 interface Replayed {
   snapshot: PickupSnapshot;
   /** Effects the machine asked for, with the index of the event that caused each. */
-  effects: { effect: Effect; after: number }[];
+  effects: { effect: Effect | DoorEffect; after: number }[];
 }
 
 const replays = new Map<(typeof paths)[number], Replayed>();
@@ -158,7 +163,7 @@ function replay(events: PickupEvent[]): Replayed {
   const effects: Replayed['effects'] = [];
   let current = -1;
   const parent = setup({
-    types: { events: {} as PickupEvent | { type: 'EFFECT'; effect: Effect } },
+    types: { events: {} as PickupEvent | { type: 'EFFECT'; effect: Effect | DoorEffect } },
     actors: { pickup: documentPickupMachine },
   }).createMachine({
     invoke: { id: 'pickup', src: 'pickup' },
@@ -205,7 +210,7 @@ describe('document pickup model (xstate/graph shortest paths)', () => {
   test('the sample events reach every state of the machine', () => {
     const reached = new Set(paths.map((path) => stateOf(path.state)));
     // `confirmSelection` only decides (eventless): no snapshot ever rests there.
-    const states = Object.keys(documentPickupMachine.root.states).filter(
+    const states = leafStatesOf(documentPickupMachine).filter(
       (state) => state !== 'confirmSelection',
     );
     assert.deepEqual([...reached].sort(), states.sort());

@@ -1,6 +1,14 @@
 import { assign, sendParent, setup } from 'xstate';
 import { referenceKey } from '../store/reference.ts';
-import { AWAITING_ANSWER, JOB_DONE } from './flow.ts';
+import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import {
+  DOOR_ACTOR,
+  type DoorChildEvent,
+  doorMachine,
+  doorParts,
+  doorState,
+} from './door.machine.ts';
+import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
 
 /**
  * Drop-off / returns: scan or type a reference (a return label, an old document, a form)
@@ -12,14 +20,7 @@ export const DROP_OFF_MACHINE_ID = 'dropOff';
 export const REFERENCE_MIN_LENGTH = 4;
 export const REFERENCE_MAX_LENGTH = 40;
 
-export type DropOffUiEvent =
-  | { type: 'KEY'; key: string }
-  | { type: 'DELETE' }
-  | { type: 'CLEAR' }
-  | { type: 'SUBMIT' }
-  | { type: 'BACK' }
-  | { type: 'CANCEL' }
-  | { type: 'CONFIRM' };
+export type DropOffUiEvent = EntryUiEvent | { type: 'CONFIRM' };
 
 /** Device input, answers of the core and door news. `at` is stamped by the core. */
 export type DropOffCoreEvent =
@@ -33,7 +34,7 @@ export type DropOffCoreEvent =
   | { type: 'DOOR_FAILED'; compartment: string; reason: string }
   | { type: 'DOOR_CLOSED'; compartment: string };
 
-export type DropOffEvent = (DropOffUiEvent | DropOffCoreEvent) & { at?: number };
+export type DropOffEvent = (DropOffUiEvent | DropOffCoreEvent | DoorChildEvent) & { at?: number };
 
 export type DropOffEffect =
   | { kind: 'prepare-drop-off'; reference: string }
@@ -84,8 +85,9 @@ export function normaliseReference(text: string): string | null {
 export const maskReference = (reference: string) =>
   '*'.repeat(Math.max(0, reference.length - 4)) + reference.slice(-4);
 
-const reached = (context: DropOffContext, step: string) =>
-  context.stepsReached.includes(step) ? context.stepsReached : [...context.stepsReached, step];
+const REFERENCE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: REFERENCE_MAX_LENGTH };
+const entry = codeEntry<DropOffContext, DropOffEvent>();
+const door = doorParts<DropOffContext, DropOffEvent>();
 
 export const dropOffMachine = setup({
   types: {
@@ -93,29 +95,14 @@ export const dropOffMachine = setup({
     events: {} as DropOffEvent,
     output: {} as DropOffOutput,
   },
+  actors: { [DOOR_ACTOR]: doorMachine },
   actions: {
-    type: assign({
-      entry: ({ context, event }) => {
-        if (event.type !== 'KEY' || !/^[0-9A-Z]$/.test(event.key)) return context.entry;
-        return context.entry.length < REFERENCE_MAX_LENGTH
-          ? context.entry + event.key
-          : context.entry;
-      },
-      error: null,
-    }),
-    reached: assign({ stepsReached: ({ context }, step: string) => reached(context, step) }),
+    ...entry.actions,
+    ...door.actions,
+    reached: reachedStep<DropOffContext, DropOffEvent>(),
     requestPreparation: sendParent(({ context }) => ({
       type: 'EFFECT',
       effect: { kind: 'prepare-drop-off', reference: context.entry } satisfies DropOffEffect,
-    })),
-    requestDoor: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
-        kind: 'open-door',
-        purpose: 'drop-off',
-        compartment: context.doors[0]!,
-        itemIds: [context.itemId!],
-      } satisfies DropOffEffect,
     })),
     requestCancel: sendParent(({ context }) => ({
       type: 'EFFECT',
@@ -131,9 +118,7 @@ export const dropOffMachine = setup({
     })),
   },
   guards: {
-    referenceComplete: ({ context }) => context.entry.length >= REFERENCE_MIN_LENGTH,
-    isCurrentDoor: ({ context, event }) =>
-      'compartment' in event && event.compartment === context.doors[0],
+    ...entry.guards,
   },
 }).createMachine({
   id: DROP_OFF_MACHINE_ID,
@@ -161,13 +146,10 @@ export const dropOffMachine = setup({
   states: {
     reference: {
       on: {
-        KEY: { actions: 'type' },
-        DELETE: { actions: assign({ entry: ({ context }) => context.entry.slice(0, -1) }) },
-        CLEAR: { actions: assign({ entry: '' }) },
-        SUBMIT: [
-          { guard: 'referenceComplete', target: 'preparing', actions: assign({ error: null }) },
-          { actions: assign({ error: 'incomplete-reference' }) },
-        ],
+        ...entryKeys(
+          REFERENCE_KEYS,
+          submitWhenComplete(REFERENCE_MIN_LENGTH, 'preparing', 'incomplete-reference'),
+        ),
         SCAN: [
           {
             guard: ({ event }) => normaliseReference(event.text) !== null,
@@ -184,7 +166,7 @@ export const dropOffMachine = setup({
       tags: AWAITING_ANSWER,
       on: {
         ANSWER_DROP_OFF_READY: {
-          target: 'opening',
+          target: 'door',
           actions: assign({
             maskedReference: ({ context }) => maskReference(context.entry),
             entry: '',
@@ -204,13 +186,18 @@ export const dropOffMachine = setup({
       entry: [{ type: 'reached', params: 'full' }, assign({ failure: 'no-compartment' })],
       on: { CONFIRM: 'failed', BACK: 'failed', CANCEL: 'failed' },
     },
-    opening: {
-      entry: [{ type: 'reached', params: 'door' }, 'requestDoor'],
-      on: {
-        CANCEL: {}, // the unlock is under way: its outcome decides
-        DOOR_OPENED: { guard: 'isCurrentDoor', target: 'takeAndClose' },
-        DOOR_FAILED: {
-          guard: 'isCurrentDoor',
+    /** The door sub-machine; "put it in and close the door" shows as `takeAndClose`. */
+    door: {
+      entry: { type: 'reached', params: 'door' },
+      ...doorState({
+        request: ({ context }: { context: DropOffContext }) => ({
+          purpose: 'drop-off' as const,
+          compartment: context.doors[0]!,
+          itemIds: [context.itemId!],
+        }),
+        opened: { type: 'reached', params: 'put-in-and-close' },
+        closed: { target: 'recording' },
+        failed: {
           target: 'failed',
           actions: [
             assign({ failure: ({ event }) => `door-${event.reason}` }),
@@ -218,16 +205,7 @@ export const dropOffMachine = setup({
             'requestCancel',
           ],
         },
-      },
-    },
-    /** "Put it in and close the door" (named like every flow's open-door state). */
-    takeAndClose: {
-      entry: { type: 'reached', params: 'put-in-and-close' },
-      on: {
-        DOOR_CLOSED: { guard: 'isCurrentDoor', target: 'recording' },
-        // The door is open: leaving now would leave it unattended.
-        CANCEL: {},
-      },
+      }),
     },
     recording: {
       entry: 'requestReceipt',

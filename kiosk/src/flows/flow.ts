@@ -1,5 +1,12 @@
 import type { Logger } from '@amtomat/basics';
-import type { AnyStateMachine, ContextFrom, EventFromLogic } from 'xstate';
+import {
+  type AnyStateMachine,
+  assign,
+  type ContextFrom,
+  type EventFromLogic,
+  type EventObject,
+  type StateValue,
+} from 'xstate';
 import type { z } from 'zod';
 import type { OpenRequest } from '../doors/door-service.ts';
 import type { Store } from '../store/store.ts';
@@ -104,6 +111,22 @@ export function defineFlow<Effect extends FlowEffect>() {
   ) => flow;
 }
 
+/**
+ * The state a flow shows: the innermost state of its current branch (`door.takeAndClose`
+ * shows as `takeAndClose`, `loading.scan` as `scan`). Leaf names are unique within a flow.
+ */
+export function leafState(value: StateValue): string {
+  let current = value;
+  for (;;) {
+    if (typeof current === 'string') return current;
+    const [key, inner] = Object.entries(current)[0] ?? ['', ''];
+    if (inner === undefined || (typeof inner === 'object' && Object.keys(inner).length === 0)) {
+      return key;
+    }
+    current = inner;
+  }
+}
+
 /** The screen of a top-level state, from a flow's `screens` table (`as const`). */
 export const screenOf = <Screen extends string>(
   screens: Partial<Record<string, Screen>>,
@@ -161,6 +184,20 @@ export type EffectHandler<Effect extends FlowEffect = FlowEffect, Answer = FlowA
 export type EffectHandlers<Effect extends FlowEffect, Answer> = {
   [Kind in Effect['kind']]: EffectHandler<Extract<Effect, { kind: Kind }>, Answer>;
 };
+
+/** The steps reached, with `step` added once (for the usage record). */
+export const withStep = (steps: string[], step: string) =>
+  steps.includes(step) ? steps : [...steps, step];
+
+/** The action `{type: 'reached', params: step}` of every flow. */
+export const reachedStep = <
+  Context extends { stepsReached: string[] },
+  Event extends EventObject,
+>() =>
+  assign<Context, Event, string, Event, never>(
+    ({ context }, step) =>
+      ({ stepsReached: withStep(context.stepsReached, step) }) as Partial<Context>,
+  );
 
 /** Context keys that hold what a person typed or presented; blanked before persisting. */
 export const SECRET_CONTEXT_KEYS: ReadonlySet<string> = new Set(['entry', 'secrets']);

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
-import { type AnyStateMachine, createActor, type EventObject, sendTo, setup } from 'xstate';
+import {
+  type AnyStateMachine,
+  createActor,
+  type EventFromLogic,
+  type EventObject,
+  type Snapshot,
+  type SnapshotFrom,
+  sendTo,
+  setup,
+} from 'xstate';
 import type { View } from '../core/views.ts';
 import { type AuditRow, auditEntries } from '../store/audit.ts';
 import { STORE_FILE } from '../store/db.ts';
@@ -145,3 +154,60 @@ export const alarmsOf = (kiosk: KioskFixture) =>
   allOutbox(kiosk)
     .filter((event) => event.type === 'alarm')
     .map((event) => `${event.payload.kind}:${event.payload.compartment ?? '-'}`);
+
+/**
+ * A flow machine for `xstate/graph`'s walks, with its children running. The graph's own
+ * transition runs none (its actor scope is a mock), but a flow's door is a child machine:
+ * here each step restores the flow from the step before (children and all), sends the event
+ * and reads the result. The flow's requests to its parent must be provided inert.
+ */
+export function withChildren<M extends AnyStateMachine>(machine: M) {
+  return {
+    getInitialSnapshot: (_scope: unknown, input?: unknown) => initialWithChildren(machine, input),
+    transition: (snapshot: SnapshotFrom<M>, event: EventFromLogic<M>) =>
+      transitionWithChildren(machine, snapshot, event),
+  } as unknown as M;
+}
+
+const settled = <M extends AnyStateMachine>(actor: { getSnapshot(): Snapshot<unknown> }) => {
+  const snapshot = actor.getSnapshot();
+  if (snapshot.status === 'error') throw snapshot.error;
+  return snapshot as SnapshotFrom<M>;
+};
+
+/** The first snapshot of a flow started with `input`, its children running. */
+export function initialWithChildren<M extends AnyStateMachine>(machine: M, input?: unknown) {
+  const logic: AnyStateMachine = machine;
+  return settled<M>(createActor(logic, { input }).start());
+}
+
+/** The flow's next snapshot after `event`, restored from `snapshot` with its children. */
+export function transitionWithChildren<M extends AnyStateMachine>(
+  machine: M,
+  snapshot: SnapshotFrom<M>,
+  event: EventFromLogic<M>,
+) {
+  const logic: AnyStateMachine = machine;
+  const persisted = machine.getPersistedSnapshot(snapshot) as Snapshot<unknown>;
+  const actor = createActor(logic, { snapshot: persisted }).start();
+  actor.send(event);
+  return settled<M>(actor);
+}
+
+/** Value and context: what tells two states of a flow (its doors included) apart. */
+export const valueAndContext = (snapshot: { value: unknown; context: unknown }) =>
+  JSON.stringify({ value: snapshot.value, context: snapshot.context });
+
+/**
+ * The atomic states of a machine, by name (a door's `opening` once, wherever it stands);
+ * `skipAlways`: without the states that have an `always` transition.
+ */
+export function leafStatesOf(machine: AnyStateMachine, skipAlways = false): string[] {
+  type Node = { key: string; states: Record<string, Node>; always?: unknown[] };
+  const leaves = (node: Node): string[] => {
+    const children = Object.values(node.states);
+    if (children.length > 0) return children.flatMap(leaves);
+    return skipAlways && node.always?.length ? [] : [node.key];
+  };
+  return [...new Set((Object.values(machine.root.states) as Node[]).flatMap(leaves))];
+}

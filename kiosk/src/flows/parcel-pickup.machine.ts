@@ -1,6 +1,7 @@
 import { assign, enqueueActions, sendParent, setup } from 'xstate';
-import { CODE_MAX_LENGTH, CODE_MIN_LENGTH } from './document-pickup.machine.ts';
-import { AWAITING_ANSWER, type FlowOutput } from './flow.ts';
+import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import { CODE_KEYS, CODE_MIN_LENGTH } from './document-pickup.machine.ts';
+import { AWAITING_ANSWER, type FlowOutput, reachedStep, withStep } from './flow.ts';
 
 /**
  * Parcel pickup: a code typed on the keypad or scanned as a QR code → the compartments of
@@ -15,13 +16,7 @@ export interface ParcelItem {
   compartment: string;
 }
 
-export type ParcelUiEvent =
-  | { type: 'KEY'; key: string }
-  | { type: 'DELETE' }
-  | { type: 'CLEAR' }
-  | { type: 'SUBMIT' }
-  | { type: 'BACK' }
-  | { type: 'CANCEL' };
+export type ParcelUiEvent = EntryUiEvent;
 
 /** Device input, answers of the core and door news. `at` is stamped by the core. */
 export type ParcelCoreEvent =
@@ -68,8 +63,7 @@ export const doorsToRequest = (context: ParcelContext): string[] =>
 
 const compartmentsOf = (items: ParcelItem[]) => [...new Set(items.map((item) => item.compartment))];
 
-const reached = (context: ParcelContext, step: string) =>
-  context.stepsReached.includes(step) ? context.stepsReached : [...context.stepsReached, step];
+const entry = codeEntry<ParcelContext, ParcelEvent>();
 
 const doorOf = (event: ParcelEvent) => ('compartment' in event ? event.compartment : '');
 
@@ -80,14 +74,7 @@ export const parcelPickupMachine = setup({
     output: {} as ParcelOutput,
   },
   actions: {
-    type: assign({
-      entry: ({ context, event }) => {
-        if (event.type !== 'KEY' || !/^[0-9A-Z]$/.test(event.key)) return context.entry;
-        return context.entry.length < CODE_MAX_LENGTH ? context.entry + event.key : context.entry;
-      },
-      error: null,
-    }),
-    reached: assign({ stepsReached: ({ context }, step: string) => reached(context, step) }),
+    reached: reachedStep<ParcelContext, ParcelEvent>(),
     requestCode: sendParent(({ context }) => ({
       type: 'EFFECT',
       effect: { kind: 'verify-code', code: context.entry } satisfies ParcelEffect,
@@ -107,6 +94,7 @@ export const parcelPickupMachine = setup({
         });
       }
     }),
+    ...entry.actions,
     markRequested: assign({
       requested: ({ context }) => [...context.requested, ...doorsToRequest(context)],
     }),
@@ -117,7 +105,7 @@ export const parcelPickupMachine = setup({
     })),
   },
   guards: {
-    codeComplete: ({ context }) => context.entry.length >= CODE_MIN_LENGTH,
+    ...entry.guards,
     /** A door of this visit that was asked to open and is not yet seen open. */
     isOpening: ({ context, event }) =>
       context.requested.includes(doorOf(event)) &&
@@ -157,13 +145,10 @@ export const parcelPickupMachine = setup({
   states: {
     code: {
       on: {
-        KEY: { actions: 'type' },
-        DELETE: { actions: assign({ entry: ({ context }) => context.entry.slice(0, -1) }) },
-        CLEAR: { actions: assign({ entry: '' }) },
-        SUBMIT: [
-          { guard: 'codeComplete', target: 'verifyingCode' },
-          { actions: assign({ error: 'incomplete-code' }) },
-        ],
+        ...entryKeys(
+          CODE_KEYS,
+          submitWhenComplete(CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code'),
+        ),
         // A QR code is a code like a typed one; the store's hasher normalises both alike.
         SCAN: [
           {
@@ -173,7 +158,7 @@ export const parcelPickupMachine = setup({
               entry: ({ event }) => event.text,
               error: null,
               // For the evaluation: how codes come in.
-              stepsReached: ({ context }) => reached(context, 'scanned'),
+              stepsReached: ({ context }) => withStep(context.stepsReached, 'scanned'),
             }),
           },
           { actions: assign({ entry: '', error: 'incomplete-code' }) },

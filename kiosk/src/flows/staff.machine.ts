@@ -1,5 +1,13 @@
 import { assign, sendParent, setup } from 'xstate';
-import { AWAITING_ANSWER, type CourierHandover } from './flow.ts';
+import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import {
+  DOOR_ACTOR,
+  type DoorChildEvent,
+  doorMachine,
+  doorParts,
+  doorState,
+} from './door.machine.ts';
+import { AWAITING_ANSWER, type CourierHandover, reachedStep } from './flow.ts';
 
 /**
  * Staff (Bürgerbüro employees): a staff card, then the PIN → staff menu → loading,
@@ -146,12 +154,7 @@ export interface StaffOutput {
 
 type At = { at?: number };
 export type StaffUiEvent =
-  | { type: 'KEY'; key: string }
-  | { type: 'DELETE' }
-  | { type: 'CLEAR' }
-  | { type: 'SUBMIT' }
-  | { type: 'BACK' }
-  | { type: 'CANCEL' }
+  | EntryUiEvent
   | { type: 'START_LOADING' }
   | { type: 'START_RETRIEVAL' }
   | { type: 'START_MAINTENANCE' }
@@ -197,15 +200,10 @@ export type StaffAnswer =
   | { type: 'DOOR_FAILED'; compartment: string; reason: string }
   | { type: 'DOOR_CLOSED'; compartment: string };
 
-export type StaffEvent = (StaffUiEvent | StaffDeviceEvent | StaffAnswer) & At;
+export type StaffEvent = (StaffUiEvent | StaffDeviceEvent | StaffAnswer | DoorChildEvent) & At;
 
-const REFERENCE_KEY = /^[0-9A-Z./-]$/;
-const PIN_KEY = /^[0-9]$/;
-
-function typed(context: StaffContext, event: StaffEvent, pattern: RegExp, maxLength: number) {
-  if (event.type !== 'KEY' || !pattern.test(event.key)) return context.entry;
-  return context.entry.length < maxLength ? context.entry + event.key : context.entry;
-}
+const REFERENCE_KEYS = { keys: /^[0-9A-Z./-]$/, maxLength: REFERENCE_MAX_LENGTH };
+const PIN_KEYS = { keys: /^[0-9]$/, maxLength: STAFF_PIN_MAX_LENGTH };
 
 /** The effects this flow asks the core for (handlers in staff.flow.ts). */
 export type StaffEffect =
@@ -284,6 +282,48 @@ const NO_LOAD: LoadItem = {
   scannedAt: null,
 };
 
+const entry = codeEntry<StaffContext, StaffEvent>();
+const door = doorParts<StaffContext, StaffEvent>();
+
+/**
+ * A staff job's door: the door sub-machine with the job in `job` and the compartment in
+ * `doors[0]`. Where it returns is the state it stands in (loading, retrieval, maintenance):
+ * `closed` and `failed` are that job's transitions.
+ */
+const doorJob = <
+  const Closed,
+  const Failed = { target: 'doorFailed'; actions: 'doorFailed' },
+  const Also extends object = object,
+>(
+  closed: Closed,
+  failed?: Failed,
+  also?: Also,
+) =>
+  doorState({
+    request: ({ context }: { context: StaffContext }) => ({
+      purpose: context.job!.purpose,
+      compartment: context.doors[0]!,
+      itemIds: context.job!.itemIds,
+      staffId: context.staffId,
+      reason: context.job!.reason,
+    }),
+    opened: 'doorOpened',
+    closed,
+    failed: failed ?? ({ target: 'doorFailed', actions: 'doorFailed' } as const),
+    also,
+  });
+
+/** A door that did not open: staff may mark the compartment defective, then go on to `next`. */
+const doorFailedState = <const Next extends string>(next: Next) => ({
+  on: {
+    MARK_DEFECTIVE: {
+      guard: 'defectNotMarked' as const,
+      actions: ['markDefective' as const, 'defectMarked' as const],
+    },
+    CONTINUE: next,
+  },
+});
+
 export const staffMachine = setup({
   types: {
     context: {} as StaffContext,
@@ -291,26 +331,13 @@ export const staffMachine = setup({
     output: {} as StaffOutput,
     input: {} as { start?: unknown },
   },
+  actors: { [DOOR_ACTOR]: doorMachine },
   actions: {
-    typePin: assign({
-      entry: ({ context, event }) => typed(context, event, PIN_KEY, STAFF_PIN_MAX_LENGTH),
-      error: null,
-    }),
-    typeReference: assign({
-      entry: ({ context, event }) => typed(context, event, REFERENCE_KEY, REFERENCE_MAX_LENGTH),
-      error: null,
-      errorDetail: null,
-    }),
-    deleteLast: assign({ entry: ({ context }) => context.entry.slice(0, -1) }),
+    ...entry.actions,
+    ...door.actions,
     /** An error belongs to the screen that shows it: leaving the screen clears it. */
     clearError: assign({ error: null, errorDetail: null }),
-    clearEntry: assign({ entry: '' }),
-    reached: assign({
-      stepsReached: ({ context }, step: string) =>
-        context.stepsReached.includes(step)
-          ? context.stepsReached
-          : [...context.stepsReached, step],
-    }),
+    reached: reachedStep<StaffContext, StaffEvent>(),
     /** The card number goes from the start event straight into the lookup; never kept. */
     identifyCard: sendParent(({ event }) =>
       effect({ kind: 'identify-card', uid: startUid(event) }),
@@ -362,16 +389,6 @@ export const staffMachine = setup({
     ),
     listExpired: sendParent(() => effect({ kind: 'list-expired' })),
     listCompartments: sendParent(() => effect({ kind: 'list-compartments' })),
-    openDoor: sendParent(({ context }) =>
-      effect({
-        kind: 'open-door',
-        purpose: context.job?.purpose,
-        compartment: context.doors[0],
-        itemIds: context.job?.itemIds ?? [],
-        staffId: context.staffId,
-        reason: context.job?.reason ?? null,
-      }),
-    ),
     setDefective: sendParent(
       ({ context }, params: { compartment: string; reason: string | null }) =>
         effect({ kind: 'set-defective', ...params, staffId: context.staffId }),
@@ -390,22 +407,15 @@ export const staffMachine = setup({
         openedAt: null,
       };
     }),
+    doorOpened: assign({ openedAt: ({ event }) => event.at ?? null }),
     /** What became of a door that opened and shut again, for the next screen. */
-    doorClosed: assign({
-      lastDoor: ({ context }) => {
-        const purpose = context.job?.purpose ?? 'maintenance';
-        return {
-          compartment: context.doors[0] ?? '',
-          purpose,
-          outcome:
-            purpose === 'door-test'
-              ? ('passed' as const)
-              : purpose === 'retrieve'
-                ? ('retrieved' as const)
-                : ('closed' as const),
-          reason: null,
-        };
-      },
+    doorClosed: assign<StaffContext, StaffEvent, LastDoor['outcome'], StaffEvent, never>({
+      lastDoor: ({ context }, outcome) => ({
+        compartment: context.doors[0] ?? '',
+        purpose: context.job?.purpose ?? 'maintenance',
+        outcome,
+        reason: null,
+      }),
     }),
     doorFailed: assign({
       defectMarked: false,
@@ -413,9 +423,20 @@ export const staffMachine = setup({
         compartment: context.doors[0] ?? '',
         purpose: context.job?.purpose ?? 'maintenance',
         outcome: 'failed' as const,
-        reason: event.type === 'DOOR_FAILED' ? event.reason : null,
+        reason: event.type === 'door.failed' ? event.reason : null,
       }),
     }),
+    /** Marks the compartment of a failed door defective, once. */
+    markDefective: sendParent(({ context }) =>
+      effect({
+        kind: 'set-defective',
+        compartment: context.doors[0]!,
+        reason: `door-${context.lastDoor?.reason ?? 'failed'}`,
+        staffId: context.staffId,
+      }),
+    ),
+    defectMarked: assign({ defectMarked: true }),
+    noteTaken: assign({ taken: true }),
     loadJob: assign(({ context }) => ({
       job: { purpose: 'load' as const, itemIds: [context.load!.id!], reason: null },
       doors: [context.load!.compartment!],
@@ -423,13 +444,12 @@ export const staffMachine = setup({
     })),
   },
   guards: {
-    pinComplete: ({ context }) => context.entry.length >= STAFF_PIN_MIN_LENGTH,
+    ...entry.guards,
     referenceEntered: ({ context }) => context.entry.length > 0,
     canLoad: ({ context }) => can(context, 'load'),
     canRetrieve: ({ context }) => can(context, 'retrieve'),
     canMaintain: ({ context }) => can(context, 'maintenance'),
-    isCurrentDoor: ({ context, event }) =>
-      'compartment' in event && event.compartment === context.doors[0],
+    defectNotMarked: ({ context }) => !context.defectMarked,
     knownCompartment: ({ context, event }) =>
       'compartment' in event && context.compartments.some((c) => c.label === event.compartment),
     described: ({ context }) =>
@@ -515,13 +535,10 @@ export const staffMachine = setup({
       entry: { type: 'reached', params: 'pin' },
       exit: 'clearError',
       on: {
-        KEY: { actions: 'typePin' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'pinComplete', target: 'checkingPin' },
-          { actions: assign({ error: 'incomplete-pin' }) },
-        ],
+        ...entryKeys(
+          PIN_KEYS,
+          submitWhenComplete(STAFF_PIN_MIN_LENGTH, 'checkingPin', 'incomplete-pin'),
+        ),
         BACK: 'abandoned',
         CANCEL: 'abandoned',
       },
@@ -547,13 +564,13 @@ export const staffMachine = setup({
       on: {
         START_LOADING: {
           guard: 'canLoad',
-          target: 'loadScan',
+          target: 'loading',
           actions: assign({ lastLoad: null, error: null }),
         },
-        START_RETRIEVAL: { guard: 'canRetrieve', target: 'listingExpired' },
+        START_RETRIEVAL: { guard: 'canRetrieve', target: 'retrieval' },
         START_MAINTENANCE: {
           guard: 'canMaintain',
-          target: 'maintenance',
+          target: 'maintaining',
           actions: assign({ lastDoor: null }),
         },
         LOGOUT: {
@@ -567,312 +584,437 @@ export const staffMachine = setup({
       },
     },
 
-    // ── loading ──────────────────────────────────────────────────────────────────────────
-    loadScan: {
-      entry: [{ type: 'reached', params: 'load' }, assign({ load: null, job: null, doors: [] })],
-      exit: 'clearError',
-      on: {
-        SCAN: {
-          target: 'findingItem',
-          actions: assign({
-            entry: ({ event }) => event.text.trim().slice(0, REFERENCE_MAX_LENGTH),
-            error: null,
-            errorDetail: null,
-            load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
-          }),
-        },
-        KEY: { actions: 'typeReference' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: {
-          guard: 'referenceEntered',
-          target: 'findingItem',
-          actions: assign({
-            load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
-          }),
-        },
-        BACK: { target: 'menu', actions: 'clearEntry' },
-      },
-    },
-    findingItem: {
-      entry: 'findItem',
-      tags: AWAITING_ANSWER,
-      on: {
-        ANSWER_ITEM_FOUND: [
-          {
-            guard: ({ event }) => event.item.size === null,
-            target: 'describeItem',
-            actions: assign({
-              entry: '',
-              load: ({ context, event }) => ({
-                ...(context.load ?? NO_LOAD),
-                id: event.item.id,
-                kind: event.item.kind,
+    /** Loading: every way out of a door returns to the next scan. */
+    loading: {
+      initial: 'loadScan',
+      states: {
+        loadScan: {
+          entry: [
+            { type: 'reached', params: 'load' },
+            assign({ load: null, job: null, doors: [] }),
+          ],
+          exit: 'clearError',
+          on: {
+            SCAN: {
+              target: 'findingItem',
+              actions: assign({
+                entry: ({ event }) => event.text.trim().slice(0, REFERENCE_MAX_LENGTH),
+                error: null,
+                errorDetail: null,
+                load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
+              }),
+            },
+            ...entryKeys(REFERENCE_KEYS, {
+              guard: 'referenceEntered',
+              target: 'findingItem',
+              actions: assign({
+                load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
               }),
             }),
+            BACK: { target: '#staff.menu', actions: 'clearEntry' },
           },
-          {
-            target: 'preparingLoad',
-            actions: assign({
-              entry: '',
-              load: ({ context, event }) => ({
-                ...(context.load ?? NO_LOAD),
-                id: event.item.id,
-                kind: event.item.kind,
-                size: event.item.size,
+        },
+        findingItem: {
+          entry: 'findItem',
+          tags: AWAITING_ANSWER,
+          on: {
+            ANSWER_ITEM_FOUND: [
+              {
+                guard: ({ event }) => event.item.size === null,
+                target: 'describeItem',
+                actions: assign({
+                  entry: '',
+                  load: ({ context, event }) => ({
+                    ...(context.load ?? NO_LOAD),
+                    id: event.item.id,
+                    kind: event.item.kind,
+                  }),
+                }),
+              },
+              {
+                target: 'preparingLoad',
+                actions: assign({
+                  entry: '',
+                  load: ({ context, event }) => ({
+                    ...(context.load ?? NO_LOAD),
+                    id: event.item.id,
+                    kind: event.item.kind,
+                    size: event.item.size,
+                  }),
+                }),
+              },
+            ],
+            // Not announced: staff describe it; the reference stays in `entry` until it exists.
+            ANSWER_ITEM_UNKNOWN: {
+              target: 'describeItem',
+              actions: assign({
+                load: ({ context }) => ({ ...(context.load ?? NO_LOAD), created: true }),
               }),
-            }),
-          },
-        ],
-        // Not announced: staff describe it; the reference stays in `entry` until it exists.
-        ANSWER_ITEM_UNKNOWN: {
-          target: 'describeItem',
-          actions: assign({
-            load: ({ context }) => ({ ...(context.load ?? NO_LOAD), created: true }),
-          }),
-        },
-        ANSWER_ITEM_NOT_LOADABLE: {
-          target: 'loadScan',
-          actions: assign({
-            entry: '',
-            error: 'item-not-loadable',
-            errorDetail: ({ event }) => event.status,
-          }),
-        },
-      },
-    },
-    describeItem: {
-      exit: 'clearError',
-      on: {
-        CHOOSE_KIND: {
-          guard: ({ context }) => context.load?.created === true,
-          actions: assign({
-            load: ({ context, event }) => ({ ...context.load!, kind: event.kind }),
-            error: null,
-          }),
-        },
-        CHOOSE_SIZE: {
-          actions: assign({
-            load: ({ context, event }) => ({ ...context.load!, size: event.size }),
-            error: null,
-          }),
-        },
-        CONFIRM: [
-          {
-            // Restored after a restart: the typed reference was not kept; scan it again.
-            guard: ({ context }) => context.load?.created === true && context.entry === '',
-            target: 'loadScan',
-            actions: assign({ error: 'scan-again' }),
-          },
-          { guard: 'described', target: 'preparingLoad' },
-          { actions: assign({ error: 'describe-item' }) },
-        ],
-        BACK: { target: 'loadScan', actions: 'clearEntry' },
-      },
-    },
-    preparingLoad: {
-      entry: 'prepareLoad',
-      tags: AWAITING_ANSWER,
-      on: {
-        ANSWER_LOAD_READY: [
-          {
-            guard: ({ event }) => event.fourEyes,
-            target: 'secondCard',
-            actions: assign({
-              entry: '',
-              load: ({ context, event }) => ({
-                ...context.load!,
-                id: event.itemId,
-                compartment: event.compartment,
-                fourEyes: true,
-              }),
-            }),
-          },
-          {
-            target: 'opening',
-            actions: [
-              assign({
+            },
+            ANSWER_ITEM_NOT_LOADABLE: {
+              target: 'loadScan',
+              actions: assign({
                 entry: '',
-                load: ({ context, event }) => ({
-                  ...context.load!,
-                  id: event.itemId,
-                  compartment: event.compartment,
+                error: 'item-not-loadable',
+                errorDetail: ({ event }) => event.status,
+              }),
+            },
+          },
+        },
+        describeItem: {
+          exit: 'clearError',
+          on: {
+            CHOOSE_KIND: {
+              guard: ({ context }) => context.load?.created === true,
+              actions: assign({
+                load: ({ context, event }) => ({ ...context.load!, kind: event.kind }),
+                error: null,
+              }),
+            },
+            CHOOSE_SIZE: {
+              actions: assign({
+                load: ({ context, event }) => ({ ...context.load!, size: event.size }),
+                error: null,
+              }),
+            },
+            CONFIRM: [
+              {
+                // Restored after a restart: the typed reference was not kept; scan it again.
+                guard: ({ context }) => context.load?.created === true && context.entry === '',
+                target: 'loadScan',
+                actions: assign({ error: 'scan-again' }),
+              },
+              { guard: 'described', target: 'preparingLoad' },
+              { actions: assign({ error: 'describe-item' }) },
+            ],
+            BACK: { target: 'loadScan', actions: 'clearEntry' },
+          },
+        },
+        preparingLoad: {
+          entry: 'prepareLoad',
+          tags: AWAITING_ANSWER,
+          on: {
+            ANSWER_LOAD_READY: [
+              {
+                guard: ({ event }) => event.fourEyes,
+                target: 'secondCard',
+                actions: assign({
+                  entry: '',
+                  load: ({ context, event }) => ({
+                    ...context.load!,
+                    id: event.itemId,
+                    compartment: event.compartment,
+                    fourEyes: true,
+                  }),
+                }),
+              },
+              {
+                target: 'door',
+                actions: [
+                  assign({
+                    entry: '',
+                    load: ({ context, event }) => ({
+                      ...context.load!,
+                      id: event.itemId,
+                      compartment: event.compartment,
+                    }),
+                  }),
+                  'loadJob',
+                ],
+              },
+            ],
+            ANSWER_NO_COMPARTMENT: {
+              target: 'noCompartment',
+              actions: assign({ noCompartmentSize: ({ event }) => event.size }),
+            },
+            // Changed since it was scanned (e.g. loaded meanwhile through the backend).
+            ANSWER_ITEM_NOT_LOADABLE: {
+              target: 'loadScan',
+              actions: assign({
+                entry: '',
+                error: 'item-not-loadable',
+                errorDetail: ({ event }) => event.status,
+              }),
+            },
+          },
+        },
+        noCompartment: {
+          on: { BACK: { target: 'loadScan', actions: 'clearEntry' } },
+        },
+        secondCard: {
+          entry: { type: 'reached', params: 'four-eyes' },
+          exit: 'clearError',
+          on: {
+            CARD: { target: 'identifyingSecond', actions: 'identifySecondCard' },
+            BACK: { target: 'loadScan', actions: assign({ error: null }) },
+          },
+        },
+        identifyingSecond: {
+          on: {
+            ANSWER_STAFF_FOUND: [
+              {
+                guard: ({ event }) =>
+                  event.lockedUntil !== null && event.lockedUntil > (event.at ?? 0),
+                target: 'secondCard',
+                actions: assign({ error: 'locked' }),
+              },
+              {
+                target: 'secondPin',
+                actions: assign({
+                  error: null,
+                  load: ({ context, event }) => ({
+                    ...context.load!,
+                    secondStaffId: event.staffId,
+                  }),
+                }),
+              },
+            ],
+            ANSWER_STAFF_REFUSED: {
+              target: 'secondCard',
+              actions: assign({ error: ({ event }) => event.reason }),
+            },
+          },
+        },
+        secondPin: {
+          exit: 'clearError',
+          on: {
+            ...entryKeys(
+              PIN_KEYS,
+              submitWhenComplete(STAFF_PIN_MIN_LENGTH, 'checkingSecondPin', 'incomplete-pin'),
+            ),
+            BACK: {
+              target: 'secondCard',
+              actions: assign({
+                entry: '',
+                load: ({ context }) => ({ ...context.load!, secondStaffId: null }),
+              }),
+            },
+            CANCEL: { target: 'loadScan', actions: 'clearEntry' },
+          },
+        },
+        checkingSecondPin: {
+          entry: 'checkSecondPin',
+          tags: AWAITING_ANSWER,
+          on: {
+            ANSWER_PIN_OK: { target: 'door', actions: [assign({ entry: '' }), 'loadJob'] },
+            ANSWER_PIN_WRONG: {
+              target: 'secondPin',
+              actions: assign({ entry: '', error: 'wrong-pin' }),
+            },
+            ANSWER_PIN_LOCKED: {
+              target: 'secondCard',
+              actions: assign({
+                entry: '',
+                error: 'locked',
+                load: ({ context }) => ({ ...context.load!, secondStaffId: null }),
+              }),
+            },
+          },
+        },
+        door: doorJob({ target: 'finishingLoad' }),
+        finishingLoad: {
+          entry: 'finishLoad',
+          tags: AWAITING_ANSWER,
+          on: {
+            ANSWER_LOAD_FINISHED: {
+              target: 'loadScan',
+              actions: assign({
+                lastLoad: ({ context, event }) => ({
+                  compartment: context.doors[0]!,
+                  outcome: event.loaded ? ('loaded' as const) : ('not-detected' as const),
                 }),
               }),
-              'loadJob',
-            ],
+            },
           },
-        ],
-        ANSWER_NO_COMPARTMENT: {
-          target: 'noCompartment',
-          actions: assign({ noCompartmentSize: ({ event }) => event.size }),
         },
-        // Changed since it was scanned (e.g. loaded meanwhile through the backend).
-        ANSWER_ITEM_NOT_LOADABLE: {
-          target: 'loadScan',
-          actions: assign({
-            entry: '',
-            error: 'item-not-loadable',
-            errorDetail: ({ event }) => event.status,
-          }),
-        },
-      },
-    },
-    noCompartment: {
-      on: { BACK: { target: 'loadScan', actions: 'clearEntry' } },
-    },
-    secondCard: {
-      entry: { type: 'reached', params: 'four-eyes' },
-      exit: 'clearError',
-      on: {
-        CARD: { target: 'identifyingSecond', actions: 'identifySecondCard' },
-        BACK: { target: 'loadScan', actions: assign({ error: null }) },
-      },
-    },
-    identifyingSecond: {
-      on: {
-        ANSWER_STAFF_FOUND: [
-          {
-            guard: ({ event }) => event.lockedUntil !== null && event.lockedUntil > (event.at ?? 0),
-            target: 'secondCard',
-            actions: assign({ error: 'locked' }),
-          },
-          {
-            target: 'secondPin',
-            actions: assign({
-              error: null,
-              load: ({ context, event }) => ({ ...context.load!, secondStaffId: event.staffId }),
-            }),
-          },
-        ],
-        ANSWER_STAFF_REFUSED: {
-          target: 'secondCard',
-          actions: assign({ error: ({ event }) => event.reason }),
-        },
-      },
-    },
-    secondPin: {
-      exit: 'clearError',
-      on: {
-        KEY: { actions: 'typePin' },
-        DELETE: { actions: 'deleteLast' },
-        CLEAR: { actions: 'clearEntry' },
-        SUBMIT: [
-          { guard: 'pinComplete', target: 'checkingSecondPin' },
-          { actions: assign({ error: 'incomplete-pin' }) },
-        ],
-        BACK: {
-          target: 'secondCard',
-          actions: assign({
-            entry: '',
-            load: ({ context }) => ({ ...context.load!, secondStaffId: null }),
-          }),
-        },
-        CANCEL: { target: 'loadScan', actions: 'clearEntry' },
-      },
-    },
-    checkingSecondPin: {
-      entry: 'checkSecondPin',
-      tags: AWAITING_ANSWER,
-      on: {
-        ANSWER_PIN_OK: { target: 'opening', actions: [assign({ entry: '' }), 'loadJob'] },
-        ANSWER_PIN_WRONG: {
-          target: 'secondPin',
-          actions: assign({ entry: '', error: 'wrong-pin' }),
-        },
-        ANSWER_PIN_LOCKED: {
-          target: 'secondCard',
-          actions: assign({
-            entry: '',
-            error: 'locked',
-            load: ({ context }) => ({ ...context.load!, secondStaffId: null }),
-          }),
-        },
-      },
-    },
-    finishingLoad: {
-      entry: 'finishLoad',
-      tags: AWAITING_ANSWER,
-      on: {
-        ANSWER_LOAD_FINISHED: {
-          target: 'loadScan',
-          actions: assign({
-            lastLoad: ({ context, event }) => ({
-              compartment: context.doors[0]!,
-              outcome: event.loaded ? ('loaded' as const) : ('not-detected' as const),
-            }),
-          }),
-        },
+        doorFailed: doorFailedState('loadScan'),
       },
     },
 
-    // ── doors (every purpose) ────────────────────────────────────────────────────────────
-    opening: {
-      entry: [{ type: 'reached', params: 'door' }, 'openDoor'],
-      on: {
-        DOOR_OPENED: {
-          guard: 'isCurrentDoor',
-          target: 'takeAndClose',
-          actions: assign({ openedAt: ({ event }) => event.at ?? null }),
-        },
-        DOOR_FAILED: [
-          {
-            guard: ({ context, event }) =>
-              isCurrent(context, event) && context.job?.purpose === 'door-test',
-            target: 'doorFailed',
-            actions: [
-              'doorFailed',
-              {
-                type: 'audit',
-                params: ({ context, event }) => ({
-                  action: 'door-test',
-                  subject: context.doors[0] ?? null,
-                  details: {
-                    result: 'failed',
-                    reason: event.type === 'DOOR_FAILED' ? event.reason : null,
-                  },
-                }),
-              },
-            ],
+    /** Retrieval of expired items: every way out of a door returns to the list. */
+    retrieval: {
+      initial: 'listingExpired',
+      states: {
+        listingExpired: {
+          entry: [{ type: 'reached', params: 'retrieve' }, 'listExpired'],
+          on: {
+            ANSWER_EXPIRED: {
+              target: 'retrieveList',
+              actions: assign({ expired: ({ event }) => event.items, queue: [] }),
+            },
           },
-          // The door service has audited the failure and raised the alarm.
-          { guard: 'isCurrentDoor', target: 'doorFailed', actions: 'doorFailed' },
-        ],
+        },
+        retrieveList: {
+          on: {
+            RETRIEVE: {
+              guard: ({ context, event }) =>
+                context.expired.some((item) => item.id === event.itemId && item.compartment),
+              target: 'door',
+              actions: [
+                assign({
+                  queue: ({ context, event }) =>
+                    context.expired.filter((item) => item.id === event.itemId),
+                }),
+                'retrieveHead',
+              ],
+            },
+            RETRIEVE_ALL: {
+              guard: ({ context }) => context.expired.some((item) => item.compartment),
+              target: 'door',
+              actions: [
+                assign({
+                  queue: ({ context }) => context.expired.filter((item) => item.compartment),
+                }),
+                'retrieveHead',
+              ],
+            },
+            BACK: '#staff.menu',
+          },
+        },
+        door: doorJob(
+          [
+            { guard: ({ context }) => !context.taken, target: 'retrieveConfirm' },
+            {
+              target: 'nextRetrieval',
+              actions: [
+                {
+                  type: 'audit',
+                  params: ({ context }) => ({
+                    action: 'retrieval-confirmed',
+                    subject: context.queue[0]?.id ?? null,
+                    details: { compartment: context.doors[0] ?? null },
+                  }),
+                },
+                { type: 'doorClosed', params: 'retrieved' },
+              ],
+            },
+          ],
+          undefined,
+          { CONFIRM_TAKEN: { actions: 'noteTaken' } },
+        ),
+        retrieveConfirm: {
+          on: {
+            CONFIRM_TAKEN: {
+              target: 'nextRetrieval',
+              actions: [
+                {
+                  type: 'audit',
+                  params: ({ context }) => ({
+                    action: 'retrieval-confirmed',
+                    subject: context.queue[0]?.id ?? null,
+                    details: { compartment: context.doors[0] ?? null },
+                  }),
+                },
+                { type: 'doorClosed', params: 'retrieved' },
+              ],
+            },
+            // Still inside: nothing may be loaded there until someone has looked.
+            NOT_TAKEN: {
+              target: 'nextRetrieval',
+              actions: [
+                {
+                  type: 'setDefective',
+                  params: ({ context }) => ({
+                    compartment: context.doors[0]!,
+                    reason: 'check-contents',
+                  }),
+                },
+                {
+                  type: 'audit',
+                  params: ({ context }) => ({
+                    action: 'retrieval-not-taken',
+                    subject: context.queue[0]?.id ?? null,
+                    details: { compartment: context.doors[0] ?? null },
+                  }),
+                },
+                assign({
+                  lastDoor: ({ context }) => ({
+                    compartment: context.doors[0]!,
+                    purpose: 'retrieve' as const,
+                    outcome: 'not-taken' as const,
+                    reason: null,
+                  }),
+                }),
+              ],
+            },
+          },
+        },
+        nextRetrieval: {
+          always: [
+            {
+              guard: ({ context }) => context.queue.length > 1,
+              target: 'door',
+              actions: [assign({ queue: ({ context }) => context.queue.slice(1) }), 'retrieveHead'],
+            },
+            { target: 'listingExpired' },
+          ],
+        },
+        doorFailed: doorFailedState('listingExpired'),
       },
     },
-    takeAndClose: {
-      on: {
-        CONFIRM_TAKEN: {
-          guard: ({ context }) => context.job?.purpose === 'retrieve',
-          actions: assign({ taken: true }),
-        },
-        DOOR_CLOSED: [
-          { guard: ({ context, event }) => !isCurrent(context, event) },
-          {
-            guard: ({ context }) => context.job?.purpose === 'load',
-            target: 'finishingLoad',
-          },
-          {
-            guard: ({ context }) => context.job?.purpose === 'retrieve' && !context.taken,
-            target: 'retrieveConfirm',
-          },
-          {
-            guard: ({ context }) => context.job?.purpose === 'retrieve',
-            target: 'nextRetrieval',
-            actions: [
-              {
-                type: 'audit',
-                params: ({ context }) => ({
-                  action: 'retrieval-confirmed',
-                  subject: context.queue[0]?.id ?? null,
-                  details: { compartment: context.doors[0] ?? null },
+
+    /** Maintenance: every way out of a door returns to the compartments. */
+    maintaining: {
+      initial: 'maintenance',
+      states: {
+        maintenance: {
+          entry: [
+            { type: 'reached', params: 'maintenance' },
+            'listCompartments',
+            assign({ job: null, doors: [] }),
+          ],
+          on: {
+            ANSWER_COMPARTMENTS: {
+              actions: assign({ compartments: ({ event }) => event.compartments }),
+            },
+            OPEN_DOOR: {
+              guard: 'knownCompartment',
+              target: 'door',
+              actions: assign({
+                job: ({ event }) => ({
+                  purpose: 'maintenance' as const,
+                  itemIds: [],
+                  reason: event.reason,
+                }),
+                doors: ({ event }) => [event.compartment],
+                openedAt: null,
+              }),
+            },
+            DOOR_TEST: {
+              guard: 'knownCompartment',
+              target: 'doorTest',
+              actions: assign({
+                job: { purpose: 'door-test' as const, itemIds: [], reason: null },
+                doors: ({ event }) => [event.compartment],
+                openedAt: null,
+              }),
+            },
+            SET_DEFECTIVE: {
+              guard: 'knownCompartment',
+              actions: {
+                type: 'setDefective',
+                params: ({ event }) => ({
+                  compartment: (event as { compartment: string }).compartment,
+                  reason: (event as { reason: string }).reason,
                 }),
               },
-              'doorClosed',
-            ],
+            },
+            SET_REPAIRED: {
+              guard: 'knownCompartment',
+              actions: {
+                type: 'setDefective',
+                params: ({ event }) => ({
+                  compartment: (event as { compartment: string }).compartment,
+                  reason: null,
+                }),
+              },
+            },
+            BACK: '#staff.menu',
           },
+        },
+        door: doorJob({ target: 'maintenance', actions: { type: 'doorClosed', params: 'closed' } }),
+        doorTest: doorJob(
           {
-            guard: ({ context }) => context.job?.purpose === 'door-test',
             target: 'maintenance',
             actions: [
               {
@@ -883,185 +1025,28 @@ export const staffMachine = setup({
                   details: { result: 'passed' },
                 }),
               },
-              'doorClosed',
+              { type: 'doorClosed', params: 'passed' },
             ],
           },
-          { target: 'maintenance', actions: 'doorClosed' },
-        ],
-      },
-    },
-    doorFailed: {
-      on: {
-        MARK_DEFECTIVE: {
-          guard: ({ context }) => !context.defectMarked,
-          actions: [
-            {
-              type: 'setDefective',
-              params: ({ context }) => ({
-                compartment: context.doors[0]!,
-                reason: `door-${context.lastDoor?.reason ?? 'failed'}`,
-              }),
-            },
-            assign({ defectMarked: true }),
-          ],
-        },
-        CONTINUE: [
-          { guard: ({ context }) => context.job?.purpose === 'load', target: 'loadScan' },
-          { guard: ({ context }) => context.job?.purpose === 'retrieve', target: 'listingExpired' },
-          { target: 'maintenance' },
-        ],
-      },
-    },
-
-    // ── retrieval of expired items ───────────────────────────────────────────────────────
-    listingExpired: {
-      entry: [{ type: 'reached', params: 'retrieve' }, 'listExpired'],
-      on: {
-        ANSWER_EXPIRED: {
-          target: 'retrieveList',
-          actions: assign({ expired: ({ event }) => event.items, queue: [] }),
-        },
-      },
-    },
-    retrieveList: {
-      on: {
-        RETRIEVE: {
-          guard: ({ context, event }) =>
-            context.expired.some((item) => item.id === event.itemId && item.compartment),
-          target: 'opening',
-          actions: [
-            assign({
-              queue: ({ context, event }) =>
-                context.expired.filter((item) => item.id === event.itemId),
-            }),
-            'retrieveHead',
-          ],
-        },
-        RETRIEVE_ALL: {
-          guard: ({ context }) => context.expired.some((item) => item.compartment),
-          target: 'opening',
-          actions: [
-            assign({
-              queue: ({ context }) => context.expired.filter((item) => item.compartment),
-            }),
-            'retrieveHead',
-          ],
-        },
-        BACK: 'menu',
-      },
-    },
-    retrieveConfirm: {
-      on: {
-        CONFIRM_TAKEN: {
-          target: 'nextRetrieval',
-          actions: [
-            {
-              type: 'audit',
-              params: ({ context }) => ({
-                action: 'retrieval-confirmed',
-                subject: context.queue[0]?.id ?? null,
-                details: { compartment: context.doors[0] ?? null },
-              }),
-            },
-            'doorClosed',
-          ],
-        },
-        // Still inside: nothing may be loaded there until someone has looked.
-        NOT_TAKEN: {
-          target: 'nextRetrieval',
-          actions: [
-            {
-              type: 'setDefective',
-              params: ({ context }) => ({
-                compartment: context.doors[0]!,
-                reason: 'check-contents',
-              }),
-            },
-            {
-              type: 'audit',
-              params: ({ context }) => ({
-                action: 'retrieval-not-taken',
-                subject: context.queue[0]?.id ?? null,
-                details: { compartment: context.doors[0] ?? null },
-              }),
-            },
-            assign({
-              lastDoor: ({ context }) => ({
-                compartment: context.doors[0]!,
-                purpose: 'retrieve' as const,
-                outcome: 'not-taken' as const,
-                reason: null,
-              }),
-            }),
-          ],
-        },
-      },
-    },
-    nextRetrieval: {
-      always: [
-        {
-          guard: ({ context }) => context.queue.length > 1,
-          target: 'opening',
-          actions: [assign({ queue: ({ context }) => context.queue.slice(1) }), 'retrieveHead'],
-        },
-        { target: 'listingExpired' },
-      ],
-    },
-
-    // ── maintenance ──────────────────────────────────────────────────────────────────────
-    maintenance: {
-      entry: [
-        { type: 'reached', params: 'maintenance' },
-        'listCompartments',
-        assign({ job: null, doors: [] }),
-      ],
-      on: {
-        ANSWER_COMPARTMENTS: {
-          actions: assign({ compartments: ({ event }) => event.compartments }),
-        },
-        OPEN_DOOR: {
-          guard: 'knownCompartment',
-          target: 'opening',
-          actions: assign({
-            job: ({ event }) => ({
-              purpose: 'maintenance' as const,
-              itemIds: [],
-              reason: event.reason,
-            }),
-            doors: ({ event }) => [event.compartment],
-            openedAt: null,
-          }),
-        },
-        DOOR_TEST: {
-          guard: 'knownCompartment',
-          target: 'opening',
-          actions: assign({
-            job: { purpose: 'door-test' as const, itemIds: [], reason: null },
-            doors: ({ event }) => [event.compartment],
-            openedAt: null,
-          }),
-        },
-        SET_DEFECTIVE: {
-          guard: 'knownCompartment',
-          actions: {
-            type: 'setDefective',
-            params: ({ event }) => ({
-              compartment: (event as { compartment: string }).compartment,
-              reason: (event as { reason: string }).reason,
-            }),
+          {
+            target: 'doorFailed',
+            actions: [
+              'doorFailed',
+              {
+                type: 'audit',
+                params: ({ context, event }) => ({
+                  action: 'door-test',
+                  subject: context.doors[0] ?? null,
+                  details: {
+                    result: 'failed',
+                    reason: event.type === 'door.failed' ? event.reason : null,
+                  },
+                }),
+              },
+            ],
           },
-        },
-        SET_REPAIRED: {
-          guard: 'knownCompartment',
-          actions: {
-            type: 'setDefective',
-            params: ({ event }) => ({
-              compartment: (event as { compartment: string }).compartment,
-              reason: null,
-            }),
-          },
-        },
-        BACK: 'menu',
+        ),
+        doorFailed: doorFailedState('maintenance'),
       },
     },
 
@@ -1069,7 +1054,3 @@ export const staffMachine = setup({
     abandoned: { type: 'final' },
   },
 });
-
-function isCurrent(context: StaffContext, event: StaffEvent) {
-  return 'compartment' in event && event.compartment === context.doors[0];
-}
