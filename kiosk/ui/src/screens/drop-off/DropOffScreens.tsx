@@ -6,6 +6,7 @@ import { RevealableEntry } from '../../components/Entry.tsx';
 import { Keyboard } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
+import { DoorWay, useWhere } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
 
 export function DropOffReference(props: PropsOf<'drop-off.reference'>) {
@@ -60,16 +61,15 @@ export function DropOffOpening(props: PropsOf<'drop-off.opening'>) {
 
 export function DropOffPutInAndClose(props: PropsOf<'drop-off.put-in-and-close'>) {
   const { t } = useTranslation();
+  const where = useWhere([props.compartment]);
   return (
     <Screen
       title={t('drop-off.put-in-and-close.title', { compartment: props.compartment })}
       intro={t('drop-off.put-in-and-close.intro')}
       step={props.step}
-    >
-      <p className="compartment" aria-hidden="true">
-        {props.compartment}
-      </p>
-    </Screen>
+      speech={where}
+      display={<DoorWay compartments={[props.compartment]} />}
+    />
   );
 }
 

@@ -1,0 +1,122 @@
+/**
+ * The layout on the terminal's real screen, in Debian's Chromium: a portrait 1080×1920
+ * window, the site's 21.5-inch screen with its lower edge 80 cm above the floor. On every
+ * screen of the tour:
+ * - every control lies within the wheelchair reach band, 85–105 cm above the floor
+ *   (DIN 18040-1), in every language;
+ * - no text overflows a key or button, and nothing scrolls sideways, in every language, in
+ *   normal and in large text.
+ * One kiosk, one page: at each screen the test switches language and text size itself.
+ * Screens that only wait for the terminal (`*.checking`, `*.opening`) are held by the tour
+ * and take no new view, so they are measured in German only (their only controls are the
+ * language and setting buttons, measured on every other screen).
+ * A finding names screen, language, mode and the element, e.g.
+ * `pickup.code pl large: key "clear" overflows (212 > 180 px)`.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { LANGUAGES } from '../src/flows/session.machine.ts';
+import { type KioskInBrowser, launchChromium, openKiosk } from './harness.ts';
+import { tourScreens } from './screen-tour.ts';
+
+const SCREEN = { orientation: 'portrait', diagonalInch: 21.5, lowerEdgeCm: 80 };
+const VIEWPORT = { width: 1080, height: 1920 };
+/** The picture of a 21.5-inch 16:9 screen is 47.6 cm tall: it spans 80–127.6 cm. */
+const HEIGHT_CM = (21.5 * 2.54 * 16) / Math.hypot(16, 9);
+const yOf = (cm: number) => ((80 + HEIGHT_CM - cm) / HEIGHT_CM) * VIEWPORT.height;
+const BAND = { top: yOf(105), bottom: yOf(85) };
+
+let browser: Browser;
+let k: KioskInBrowser;
+before(async () => {
+  browser = await launchChromium();
+  k = await openKiosk({ browser, viewport: VIEWPORT, screen: SCREEN });
+});
+after(async () => {
+  await k?.close();
+  await browser?.close();
+});
+
+test('every control within reach, no text overflowing, in every language and text size', async () => {
+  assert.ok(BAND.top > 900 && BAND.bottom < 1730, `band ${BAND.top}..${BAND.bottom}`);
+  const findings: string[] = [];
+  let measured = 0;
+  const reached = await tourScreens(k, async (screen) => {
+    const held = /\.(checking|opening)$/.test(screen);
+    for (const language of held ? ['de'] : LANGUAGES) {
+      for (const large of held ? [false] : [false, true]) {
+        await settings(k.page, language, large);
+        const where = `${screen} ${language}${large ? ' large' : ''}`;
+        findings.push(...(await overflows(k.page)).map((line) => `${where}: ${line}`));
+        if (!large) findings.push(...(await outOfReach(k.page)).map((l) => `${where}: ${l}`));
+        measured++;
+      }
+    }
+    await settings(k.page, 'de', false);
+  });
+  assert.ok(reached.size >= 40, `the tour reached ${reached.size} screens`);
+  assert.ok(measured > 600, `${measured} screen × language × size combinations measured`);
+  assert.deepEqual(findings, [], `layout findings:\n${findings.join('\n')}`);
+});
+
+/** Switches language and text size with the page's own buttons; waits until drawn. */
+async function settings(page: Page, language: string, large: boolean) {
+  const html = page.locator('html');
+  const chosen = page.locator(`[data-testid="lang-${language}"][aria-pressed="true"]`);
+  if ((await chosen.count()) === 0) {
+    await page.getByTestId(`lang-${language}`).click();
+    await chosen.waitFor();
+  }
+  const isLarge = ((await html.getAttribute('class')) ?? '').includes('large-text');
+  if (isLarge !== large) {
+    await page.getByTestId('toggle-large-text').click();
+    await page.locator(large ? 'html.large-text' : 'html:not(.large-text)').waitFor({
+      state: 'attached',
+    });
+  }
+  await page.evaluate(
+    'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))',
+  );
+}
+
+/** Controls whose text is wider or taller than the control; a page wider than the window. */
+async function overflows(page: Page): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const found = [];
+    const name = (el) => el.dataset.testid ?? el.textContent.trim().slice(0, 30);
+    for (const el of document.querySelectorAll('button, .entry, h1')) {
+      if (el.closest('[hidden]') || el.getClientRects().length === 0) continue;
+      if (el.scrollWidth > el.clientWidth + 1) {
+        found.push(el.localName + ' "' + name(el) + '" overflows (' + el.scrollWidth + ' > ' + el.clientWidth + ' px wide)');
+      }
+      if (el.scrollHeight > el.clientHeight + 1) {
+        found.push(el.localName + ' "' + name(el) + '" overflows (' + el.scrollHeight + ' > ' + el.clientHeight + ' px high)');
+      }
+    }
+    const page = document.documentElement;
+    if (page.scrollWidth > window.innerWidth) found.push('the page scrolls sideways (' + page.scrollWidth + ' px)');
+    return found;
+  })()`)) as string[];
+}
+
+/** Controls not wholly within the reach band. */
+async function outOfReach(page: Page): Promise<string[]> {
+  const band = JSON.stringify(BAND);
+  return (await page.evaluate(`(() => {
+    const band = ${band};
+    const found = [];
+    const controls = document.querySelectorAll('button, a[href], input, select, textarea, [tabindex]:not([tabindex="-1"])');
+    for (const el of controls) {
+      if (el.closest('[hidden], [inert]')) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      const top = box.top + window.scrollY;
+      const bottom = box.bottom + window.scrollY;
+      if (top < band.top - 1 || bottom > band.bottom + 1) {
+        found.push('"' + (el.dataset.testid ?? el.textContent.trim().slice(0, 30)) + '" at y ' + Math.round(top) + '..' + Math.round(bottom) + ', outside ' + Math.round(band.top) + '..' + Math.round(band.bottom));
+      }
+    }
+    return found;
+  })()`)) as string[];
+}
