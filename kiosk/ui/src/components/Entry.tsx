@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useScreen } from '../shell/screen-context.ts';
 
@@ -67,34 +67,37 @@ export function ShowToggle({ shown, onToggle }: { shown: boolean; onToggle(): vo
 }
 
 /**
- * A typed reference: hidden as dots, or on request as much as the service shows of it
- * (its last characters). No toggle when there is nothing more to show.
+ * A typed reference: hidden as dots, or on request as much as the service shows of it (its
+ * last characters). The entry is looked at (above the reach band), the toggle touched (in
+ * it): two nodes. No toggle when there is nothing more to show.
  */
-export function RevealableEntry({ length, shown }: { length: number; shown: string | null }) {
+export function useRevealableEntry(
+  length: number,
+  shown: string | null,
+): { entry: ReactNode; toggle: ReactNode } {
   const { t } = useTranslation();
   const [reveal, setReveal] = useState(false);
   const canShow = shown !== null && /[^*•]/.test(shown);
-  return (
-    <div className="entry-with-toggle">
-      <div className="entry" data-testid="entry" dir="ltr">
-        <span aria-hidden={!reveal}>{reveal && canShow ? shown : '●'.repeat(length) || ' '}</span>
-        <span className="visually-hidden" aria-live="polite">
-          {t('entry.count', { n: length })}
-        </span>
-      </div>
-      {canShow && (
-        <button
-          type="button"
-          className="secondary"
-          aria-pressed={reveal}
-          data-testid="show-code"
-          onClick={() => setReveal(!reveal)}
-        >
-          {reveal ? t('entry.hide') : t('entry.show-end')}
-        </button>
-      )}
+  const entry = (
+    <div className="entry" data-testid="entry" dir="ltr">
+      <span aria-hidden={!reveal}>{reveal && canShow ? shown : '●'.repeat(length) || ' '}</span>
+      <span className="visually-hidden" aria-live="polite">
+        {t('entry.count', { n: length })}
+      </span>
     </div>
   );
+  const toggle = canShow && (
+    <button
+      type="button"
+      className="secondary show-toggle"
+      aria-pressed={reveal}
+      data-testid="show-code"
+      onClick={() => setReveal(!reveal)}
+    >
+      {reveal ? t('entry.hide') : t('entry.show-end')}
+    </button>
+  );
+  return { entry, toggle };
 }
 
 /** Not secret (a parcel label a courier reads off): shown as typed. */

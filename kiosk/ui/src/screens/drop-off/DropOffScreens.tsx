@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { useDateTime } from '../../components/DateTime.tsx';
-import { RevealableEntry } from '../../components/Entry.tsx';
+import { useRevealableEntry } from '../../components/Entry.tsx';
 import { Keyboard } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
@@ -12,6 +12,7 @@ import type { PropsOf } from '../../contract.ts';
 export function DropOffReference(props: PropsOf<'drop-off.reference'>) {
   const { t } = useTranslation();
   const errorText = useReason('errors');
+  const { entry, toggle } = useRevealableEntry(props.entered, props.reference);
   return (
     <Screen
       title={t('drop-off.reference.title')}
@@ -19,9 +20,9 @@ export function DropOffReference(props: PropsOf<'drop-off.reference'>) {
       step={props.step}
       error={errorText(props.error)}
       className="entry-screen"
+      display={entry}
     >
-      <RevealableEntry length={props.entered} shown={props.reference} />
-      <Keyboard />
+      <Keyboard side={toggle} />
     </Screen>
   );
 }
