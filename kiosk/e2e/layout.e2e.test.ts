@@ -128,3 +128,46 @@ async function outOfReach(page: Page): Promise<string[]> {
     return found;
   })()`)) as string[];
 }
+
+test('entries can be checked: the date of birth shows as typed, the code on request', async () => {
+  const k = await openKiosk({ browser, viewport: VIEWPORT, screen: SCREEN });
+  // What the entry shows (its first part; the second tells screen readers the count).
+  const SHOWN = '[data-testid="entry"] > span:first-child';
+  const entry = k.page.locator(SHOWN);
+  const shows = (text: string | RegExp) => k.page.locator(SHOWN, { hasText: text }).waitFor();
+  const tap = async (keys: string) => {
+    for (const key of keys) await k.page.getByTestId(`key-${key}`).click();
+  };
+  try {
+    await k.page.getByTestId('start').click();
+    await k.screen('menu');
+    await k.page.getByTestId('service-document-pickup').click();
+    await k.screen('pickup.code');
+    await tap('4839');
+    await shows('● ● ● ●');
+    await k.page.getByTestId('show-entry').click();
+    await shows(/^4839$/); // the code, shown on request
+    await tap('21');
+    await k.page.getByTestId('delete').click();
+    await shows(/^48392$/);
+    await tap('1');
+    await shows(/^483921$/);
+    await k.page.getByTestId('submit').click();
+    await k.screen('pickup.date-of-birth');
+    // A new screen starts from what it is told: nothing typed, the date shown as typed.
+    assert.equal(await entry.innerText(), 'TT.MM.JJJJ');
+    assert.equal(await k.page.getByTestId('show-entry').getAttribute('aria-pressed'), 'true');
+    await tap('0102');
+    await shows('01.02.JJJJ');
+    await k.page.getByTestId('show-entry').click();
+    await shows('●●.●●.JJJJ'); // hidden on request
+    await k.page.getByTestId('show-entry').click();
+    await tap('1990');
+    await shows('01.02.1990');
+    // The page knows it; the service's view still says only how many.
+    const view = JSON.stringify(k.service.terminal.core.view());
+    assert.ok(!view.includes('1990') && !view.includes('483921'), 'nothing typed in the view');
+  } finally {
+    await k.close();
+  }
+});
