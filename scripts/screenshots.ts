@@ -1,10 +1,12 @@
 /**
- * A picture of every screen of the kiosk (the screen tour), headless, in three variants:
- * German, German with large text, Arabic (right to left).
+ * A picture of every screen of the kiosk (the screen tour), headless: a portrait set
+ * (1080×1920, the demo site's 21.5-inch screen) in German, German with large text and
+ * Arabic (right to left), and a landscape set (1920×1080, the same site with a landscape
+ * screen) in German and Arabic.
  *
  *   node scripts/screenshots.ts [outDir]      (default: screenshots/)
  *
- * Writes `outDir/<variant>/<screen>.png` (full page).
+ * Writes `outDir/<orientation>/<variant>/<screen>.png` (full page).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,35 +14,55 @@ import { launchChromium, openKiosk } from '../kiosk/e2e/harness.ts';
 import { type TourOptions, tourScreens } from '../kiosk/e2e/screen-tour.ts';
 import { ALL_SCREENS } from '../kiosk/src/core/views.ts';
 
-const VARIANTS: Record<string, TourOptions> = {
-  de: { language: 'de' },
-  'de-large-text': { language: 'de', largeText: true },
-  ar: { language: 'ar' },
-};
+const ORIENTATIONS = {
+  portrait: {
+    viewport: { width: 1080, height: 1920 },
+    screen: { orientation: 'portrait', diagonalInch: 21.5, lowerEdgeCm: 80 },
+    variants: {
+      de: { language: 'de' },
+      'de-large-text': { language: 'de', largeText: true },
+      ar: { language: 'ar' },
+    },
+  },
+  landscape: {
+    viewport: { width: 1920, height: 1080 },
+    screen: { orientation: 'landscape', diagonalInch: 21.5, lowerEdgeCm: 80 },
+    variants: { de: { language: 'de' }, ar: { language: 'ar' } },
+  },
+} satisfies Record<
+  string,
+  {
+    viewport: { width: number; height: number };
+    screen: Record<string, unknown>;
+    variants: Record<string, TourOptions>;
+  }
+>;
 
 const outDir = resolve(process.argv[2] ?? 'screenshots');
 const browser = await launchChromium();
 let count = 0;
 const missing: string[] = [];
 try {
-  for (const [variant, options] of Object.entries(VARIANTS)) {
-    const folder = join(outDir, variant);
-    mkdirSync(folder, { recursive: true });
-    const k = await openKiosk({ browser });
-    try {
-      const reached = await tourScreens(
-        k,
-        async (screen) => {
-          await k.page.screenshot({ path: join(folder, `${screen}.png`), fullPage: true });
-          count++;
-        },
-        options,
-      );
-      for (const screen of ALL_SCREENS) {
-        if (!reached.has(screen)) missing.push(`${variant}/${screen}`);
+  for (const [orientation, { viewport, screen, variants }] of Object.entries(ORIENTATIONS)) {
+    for (const [variant, options] of Object.entries(variants)) {
+      const folder = join(outDir, orientation, variant);
+      mkdirSync(folder, { recursive: true });
+      const k = await openKiosk({ browser, viewport, screen });
+      try {
+        const reached = await tourScreens(
+          k,
+          async (name) => {
+            await k.page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+            count++;
+          },
+          options,
+        );
+        for (const name of ALL_SCREENS) {
+          if (!reached.has(name)) missing.push(`${orientation}/${variant}/${name}`);
+        }
+      } finally {
+        await k.close();
       }
-    } finally {
-      await k.close();
     }
   }
 } finally {

@@ -2,14 +2,14 @@
  * The kiosk as a person meets it: the real service (demo hardware: simulated boards on a
  * pty, fake HID devices) and the built UI in Debian's Chromium, driven by playwright-core.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryLogger } from '@amtomat/basics';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { SessionTimers } from '../src/flows/session.machine.ts';
 import { type DemoHardware, openDemoHardware } from '../src/service/demo.ts';
-import { type RunningService, startService } from '../src/service/service.ts';
+import { DEMO_SITE, type RunningService, startService } from '../src/service/service.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -34,6 +34,14 @@ export interface KioskInBrowser {
   close(): Promise<void>;
 }
 
+/** The demo site file with another `screen`, written into `dir`. */
+export function demoSiteWithScreen(dir: string, screen: Record<string, unknown>): string {
+  const site = JSON.parse(readFileSync(DEMO_SITE, 'utf8')) as Record<string, unknown>;
+  const file = join(dir, 'site.json');
+  writeFileSync(file, JSON.stringify({ ...site, screen }));
+  return file;
+}
+
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
@@ -45,9 +53,12 @@ export async function openKiosk(
     viewport?: { width: number; height: number };
     /** A site file (default: the demo site), e.g. one with a `sync` section. */
     config?: string;
+    /** The demo site with this screen (`screen` of the site file) instead. */
+    screen?: Record<string, unknown>;
   } = {},
 ): Promise<KioskInBrowser> {
   const dir = mkdtempSync(join(tmpdir(), 'amtomat-e2e-'));
+  const config = options.screen ? demoSiteWithScreen(dir, options.screen) : options.config;
   const logger = memoryLogger();
   const service = await startService({
     dataDir: dir,
@@ -55,7 +66,7 @@ export async function openKiosk(
     hardware: openDemoHardware,
     logger,
     ...(options.timers && { timers: options.timers }),
-    ...(options.config && { config: options.config }),
+    ...(config && { config }),
   });
   const browser = options.browser ?? (await launchChromium());
   const context = await browser.newContext({

@@ -7,6 +7,16 @@
 export type { BareEventType, UiEvent, UiEventOf, UiEventType } from './events.ts';
 export type { AnswerOf, EffectOf, Flow, FlowOf, FlowScreen, Service } from './flows.ts';
 export {
+  DEFAULT_LAYOUT,
+  REACH_CM,
+  type ReachBand,
+  type TerminalLayout,
+  type Translate,
+  type Wall,
+  type WallCompartment,
+  whereText,
+} from './layout.ts';
+export {
   type EventError,
   type EventReply,
   type Health,

@@ -5,6 +5,7 @@
 import type { FlowOutput } from '../flows/flow.ts';
 import type { UiEventType } from './events.ts';
 import type { FlowPropsOf, FlowScreen, Service } from './flows.ts';
+import type { TerminalLayout } from './layout.ts';
 import type { SyncStatusView } from './rpc.ts';
 
 /** Props of the session's own screens (projected in core/views.ts). */
@@ -56,6 +57,8 @@ export interface SessionView {
   doorAlerts: DoorAlert[];
   /** The site's time zone (IANA): every time on screen is shown in it, not the browser's. */
   timeZone: string;
+  /** The reach band on this screen and the locker wall (site file; `contract/layout.ts`). */
+  layout: TerminalLayout;
 }
 
 type AllPropKeys = { [S in Screen]: keyof PropsOf<S> }[Screen];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Clock, err, type Logger, ok, type Result } from '@amtomat/basics';
 import { type Actor, createActor, type Snapshot } from 'xstate';
 import { z } from 'zod';
+import type { TerminalLayout } from '../contract/layout.ts';
 import {
   createDoorService,
   type DoorNews,
@@ -40,6 +41,8 @@ export interface KioskCoreDeps {
   timers?: Partial<SessionTimers>;
   /** The site's time zone for every time on screen (default Europe/Berlin). */
   timeZone?: string;
+  /** The reach band and the locker wall, for the page (`contract/layout.ts`). */
+  layout?: TerminalLayout;
   /** The fleet sync's state, shown to staff on their menu. */
   syncStatus?: () => SyncStatusView | null;
   /** Test seam: called after each step of a door's intent protocol (crash tests). */
@@ -166,11 +169,12 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
 
   function project(): View {
     const alerts = [...doorAlerts].map(([compartment, kind]) => ({ compartment, kind }));
-    const { syncStatus, timeZone } = deps;
+    const { syncStatus, timeZone, layout } = deps;
     return projectView(actor!.getSnapshot(), {
       doorAlerts: alerts,
       ...(syncStatus && { syncStatus }),
       ...(timeZone !== undefined && { timeZone }),
+      ...(layout && { layout }),
     });
   }
 

@@ -9,6 +9,7 @@ import type {
   UiEventType,
   View,
 } from '../contract/index.ts';
+import { DEFAULT_LAYOUT, type TerminalLayout } from '../contract/layout.ts';
 import { leafState } from '../flows/flow.ts';
 import { FLOWS } from '../flows/registry.ts';
 import { inactivityLimit, reopenGraceEnds, type sessionMachine } from '../flows/session.machine.ts';
@@ -48,6 +49,8 @@ export interface ViewExtras {
   syncStatus?: () => SyncStatusView | null;
   /** The site's time zone (default Europe/Berlin). */
   timeZone?: string;
+  /** The reach band and the locker wall (default: a portrait screen, no wall). */
+  layout?: TerminalLayout;
 }
 
 /** A view before its allowed events: the screen and props as `projectScreen` finds them. */
@@ -62,6 +65,7 @@ export function projectView(snapshot: SessionSnapshot, extras: ViewExtras = {}):
     snapshot,
     extras.doorAlerts ?? [],
     extras.timeZone ?? DEFAULT_TIME_ZONE,
+    extras.layout ?? DEFAULT_LAYOUT,
   );
   const props =
     view.screen === 'staff.menu'
@@ -76,6 +80,7 @@ function projectScreen(
   snapshot: SessionSnapshot,
   doorAlerts: DoorAlert[],
   timeZone: string,
+  layout: TerminalLayout,
 ): Projected {
   const { context } = snapshot;
   const { timers } = context;
@@ -90,6 +95,7 @@ function projectScreen(
       : null,
     doorAlerts,
     timeZone,
+    layout,
   };
   if (snapshot.matches('attract')) return { screen: 'attract', props: {}, session };
   if (snapshot.matches('menu')) {

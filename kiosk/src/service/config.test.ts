@@ -8,13 +8,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { tempDir } from '../store/test-support.ts';
-import { loadSiteConfig } from './config.ts';
+import { loadSiteConfig, terminalLayout } from './config.ts';
 import { DEMO_SITE } from './service.ts';
 
 interface EditableSite {
   site: Record<string, unknown>;
   locker: { buses: Record<string, unknown>[]; compartments: Record<string, unknown>[] };
   compartments: Record<string, Record<string, unknown>>;
+  screen?: Record<string, unknown>;
 }
 
 /** The demo site with `change` applied, loaded from a file. */
@@ -86,5 +87,59 @@ describe('site file errors', () => {
       error,
       /site\.name: missing; compartment A1 \(locker\.compartments\): size: missing/,
     );
+  });
+});
+
+describe('the screen and the wall in the site file', () => {
+  test('a screen hung too high, or without its size, is one line saying what to fix', (t) => {
+    const high = loadChanged(t, (site) => {
+      site.screen = { orientation: 'portrait', diagonalInch: 21.5, lowerEdgeCm: 120 };
+    });
+    assert.match(high, /^site file .*: screen: less than 10 cm of the screen lies 85–105 cm above/);
+    assert.match(high, /lower edge is at most 95 cm high$/);
+    const sizeless = loadChanged(t, (site) => {
+      site.screen = { orientation: 'portrait', lowerEdgeCm: 80 };
+    });
+    assert.match(sizeless, /screen: give either diagonalInch or heightCm/);
+    const sideways = loadChanged(t, (site) => {
+      site.screen = { orientation: 'upright', heightCm: 40, lowerEdgeCm: 80 };
+    });
+    assert.match(
+      sideways,
+      /screen\.orientation: Invalid option: expected one of "portrait"\|"landscape"/,
+    );
+    const below = loadChanged(t, (site) => {
+      site.screen = { orientation: 'landscape', heightCm: 40, lowerEdgeCm: -5 };
+    });
+    assert.match(below, /screen\.lowerEdgeCm: Too small/);
+  });
+
+  test('a place on the wall missing its row, or taken twice, names the compartment', (t) => {
+    const rowless = loadChanged(t, (site) => {
+      delete site.compartments.A2!.row;
+    });
+    assert.match(
+      rowless,
+      /compartments\.A2\.row: missing \(give every compartment a column and a row, or none\)$/,
+    );
+    const twice = loadChanged(t, (site) => {
+      site.compartments.A2!.row = 2;
+    });
+    assert.match(twice, /compartments\.A(1|2): column 1, row 2 is already A(1|2)'s place/);
+  });
+
+  test('the demo site: the reach band on its portrait screen, and its wall', () => {
+    const site = loadSiteConfig(DEMO_SITE);
+    assert.ok(site.ok);
+    const layout = terminalLayout(site.value);
+    // 21.5 inch portrait, 47.6 cm tall, lower edge at 80 cm: 105 cm is 47.5 % down the
+    // screen, 85 cm 89.5 % down.
+    assert.equal(layout.orientation, 'portrait');
+    assert.ok(Math.abs(layout.reach.top - 0.475) < 0.002, `top ${layout.reach.top}`);
+    assert.ok(Math.abs(layout.reach.bottom - 0.895) < 0.002, `bottom ${layout.reach.bottom}`);
+    assert.equal(layout.wall?.columns, 2);
+    const b2 = layout.wall?.compartments.find((c) => c.label === 'B2');
+    // Its top is the floor of B1 above it.
+    assert.deepEqual(b2, { label: 'B2', column: 2, row: 4, bottomCm: 10, topCm: 70 });
   });
 });

@@ -4,6 +4,14 @@ import { err, ok, type Result } from '@amtomat/basics';
 import { lockerConfigSchema } from '@amtomat/locker-controller';
 import { hidSelectorSchema } from '@amtomat/locker-controller/devices';
 import { z } from 'zod';
+import {
+  REACH_CM,
+  reachBand,
+  reachOverlapCm,
+  screenHeightCm,
+  type TerminalLayout,
+  type Wall,
+} from '../contract/layout.ts';
 
 /** How an input device is reached; `none` where a site has no such device. */
 const deviceSchema = z.discriminatedUnion('kind', [
@@ -19,6 +27,33 @@ const hasNoPath = (url: string) => {
     return true; // the URL check reports it
   }
 };
+
+/**
+ * The screen as mounted: its size (diagonal in inches of a 16:9 screen, or the picture's
+ * height in cm), orientation, and how high its lower edge is above the floor. The page puts
+ * every control within the reach band (DIN 18040-1) from it.
+ */
+const screenSchema = z
+  .object({
+    orientation: z.enum(['portrait', 'landscape']),
+    diagonalInch: z.number().min(7).max(110).optional(),
+    heightCm: z.number().min(10).max(250).optional(),
+    lowerEdgeCm: z.number().min(0).max(250),
+  })
+  .strict()
+  .refine(
+    (screen) => (screen.diagonalInch === undefined) !== (screen.heightCm === undefined),
+    'give either diagonalInch or heightCm (the picture height), not both or neither',
+  )
+  .transform(({ orientation, diagonalInch, heightCm, lowerEdgeCm }) => ({
+    orientation,
+    heightCm: heightCm ?? screenHeightCm(diagonalInch!, orientation),
+    lowerEdgeCm,
+  }))
+  .refine(
+    (screen) => reachOverlapCm(screen) >= 10,
+    `less than 10 cm of the screen lies ${REACH_CM.low}–${REACH_CM.high} cm above the floor, where a wheelchair user reaches (DIN 18040-1); mount it so its lower edge is at most ${REACH_CM.high - 10} cm high`,
+  );
 
 /**
  * One site's configuration (installers/sites/*.json): the lock boards and compartments,
@@ -38,7 +73,13 @@ export const siteConfigSchema = z
         .default(DEFAULT_TIME_ZONE),
     }),
     locker: lockerConfigSchema,
-    /** Per compartment: height of its floor and whether it is in reach from a wheelchair. */
+    /** Default: a 21.5-inch portrait screen with its lower edge 80 cm above the floor. */
+    screen: screenSchema.prefault({ orientation: 'portrait', diagonalInch: 21.5, lowerEdgeCm: 80 }),
+    /**
+     * Per compartment: height of its floor, whether it is in reach from a wheelchair, and its
+     * place on the wall (column 1 leftmost as one faces it, row 1 the top of its column), from
+     * which the door-open screens draw the wall and say where the door is.
+     */
     compartments: z
       .record(
         z.string(),
@@ -47,6 +88,8 @@ export const siteConfigSchema = z
             heightCm: z.number().int().min(0).max(250),
             accessible: z.boolean(),
             purpose: z.enum(['pickup', 'drop-off']).default('pickup'),
+            column: z.number().int().min(1).max(40).optional(),
+            row: z.number().int().min(1).max(40).optional(),
           })
           .strict(),
       )
@@ -96,7 +139,40 @@ export const siteConfigSchema = z
         message: `no compartment ${label} in locker.compartments`,
       });
     }
+    checkWallPlaces(config.compartments, ctx);
   });
+
+type CompartmentSite = { column?: number | undefined; row?: number | undefined };
+
+/** Places on the wall: all or none, each with both column and row, no two alike. */
+function checkWallPlaces(compartments: Record<string, CompartmentSite>, ctx: z.RefinementCtx) {
+  const entries = Object.entries(compartments);
+  const placed = entries.filter(([, c]) => c.column !== undefined || c.row !== undefined);
+  if (placed.length === 0) return;
+  const taken = new Map<string, string>();
+  for (const [label, c] of entries) {
+    const path = ['compartments', label];
+    if (c.column === undefined || c.row === undefined) {
+      const missing = c.column === undefined ? 'column' : 'row';
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, missing],
+        message: 'give every compartment a column and a row, or none',
+      });
+      continue;
+    }
+    const place = `${c.column}/${c.row}`;
+    const other = taken.get(place);
+    if (other) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `column ${c.column}, row ${c.row} is already ${other}'s place`,
+      });
+    }
+    taken.set(place, label);
+  }
+}
 
 export type SiteConfig = z.infer<typeof siteConfigSchema>;
 
@@ -153,4 +229,32 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return value;
+}
+
+/** The inner height of a compartment at the top of its column, by size (cm). */
+const TOP_ROW_HEIGHT_CM = { S: 30, M: 40, L: 50, XL: 70 } as const;
+
+/**
+ * What the page needs of the site's geometry: the reach band on its screen and the locker
+ * wall (each compartment's top is the floor of the one above it in its column).
+ */
+export function terminalLayout(site: SiteConfig): TerminalLayout {
+  return { reach: reachBand(site.screen), orientation: site.screen.orientation, wall: wall(site) };
+}
+
+function wall(site: SiteConfig): Wall | null {
+  const placed = site.locker.compartments.flatMap((compartment) => {
+    const { column, row, heightCm } = site.compartments[compartment.label] ?? {};
+    if (column === undefined || row === undefined || heightCm === undefined) return [];
+    return [{ label: compartment.label, size: compartment.size, column, row, heightCm }];
+  });
+  if (placed.length === 0) return null;
+  const compartments = placed.map((c) => {
+    const above = placed
+      .filter((other) => other.column === c.column && other.row < c.row)
+      .sort((a, b) => b.row - a.row)[0];
+    const topCm = above ? above.heightCm : c.heightCm + TOP_ROW_HEIGHT_CM[c.size];
+    return { label: c.label, column: c.column, row: c.row, bottomCm: c.heightCm, topCm };
+  });
+  return { columns: Math.max(...compartments.map((c) => c.column)), compartments };
 }

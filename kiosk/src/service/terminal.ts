@@ -8,7 +8,7 @@ import { NEAREST_STATION_SETTING } from '../flows/courier-deposit.flow.ts';
 import { openDb } from '../store/db.ts';
 import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';
 import { createStore, type Store } from '../store/store.ts';
-import type { SiteConfig } from './config.ts';
+import { type SiteConfig, terminalLayout } from './config.ts';
 
 /** The parts of one terminal, wired: store, locker, input devices, kiosk core. */
 export interface Terminal {
@@ -67,6 +67,7 @@ export async function openTerminal(options: {
     logger,
     timers: site.timers,
     timeZone: site.site.timeZone,
+    layout: terminalLayout(site),
     ...(options.syncStatus && { syncStatus: options.syncStatus }),
   });
   const { cardReader, scanner } = options.devices;

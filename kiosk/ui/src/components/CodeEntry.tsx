@@ -1,4 +1,5 @@
-import { DateEntry, MaskedEntry } from './Entry.tsx';
+import { useState } from 'react';
+import { DateEntry, MaskedEntry, ShowToggle } from './Entry.tsx';
 import { Keypad } from './Keypad.tsx';
 import { LockNotice, useLocked } from './LockNotice.tsx';
 import { useReason } from './reasons.ts';
@@ -12,6 +13,11 @@ interface CodeEntryProps {
   lockedUntil?: number | null;
   step?: Step | null;
   date?: boolean;
+  /**
+   * Whether a person can check what was typed: `shown` (a date of birth: shown as typed,
+   * with a hide toggle), `hidden` (a code: dots, with a show toggle), `never` (a PIN).
+   */
+  check?: 'shown' | 'hidden' | 'never';
 }
 
 /**
@@ -27,9 +33,13 @@ export function CodeEntry({
   lockedUntil,
   step,
   date,
+  check = 'hidden',
 }: CodeEntryProps) {
   const errorText = useReason('errors');
   const locked = useLocked(lockedUntil);
+  const [shown, setShown] = useState(check === 'shown');
+  const toggle =
+    check === 'never' ? null : <ShowToggle shown={shown} onToggle={() => setShown(!shown)} />;
   return (
     <Screen
       title={title}
@@ -37,10 +47,18 @@ export function CodeEntry({
       step={step}
       error={locked ? null : errorText(error)}
       className="entry-screen"
+      display={
+        <>
+          {date ? (
+            <DateEntry length={entered} shown={shown} />
+          ) : (
+            <MaskedEntry length={entered} shown={shown} />
+          )}
+          <LockNotice until={lockedUntil} />
+        </>
+      }
     >
-      {date ? <DateEntry length={entered} /> : <MaskedEntry length={entered} />}
-      <LockNotice until={lockedUntil} />
-      <Keypad />
+      <Keypad side={toggle} />
     </Screen>
   );
 }

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useScreen } from '../shell/screen-context.ts';
 import { SubmitButton } from './Keypad.tsx';
@@ -9,11 +10,12 @@ const QWERTY = ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'];
 export const REFERENCE_EXTRA_KEYS = ['.', '/', '-'];
 
 /**
- * On-screen keyboard for references (letters and digits). The screens that take text
+ * On-screen keyboard for references (letters and digits); below it `side` (a toggle, a
+ * second action) beside the submit button, the lowest control. The screens that take text
  * accept A–Z and 0–9 only (plus `extra`: `REFERENCE_EXTRA_KEYS` for labels), so there are no umlaut
  * keys: a reference never contains one.
  */
-export function Keyboard({ extra = [] }: { extra?: string[] }) {
+export function Keyboard({ extra = [], side }: { extra?: string[]; side?: ReactNode }) {
   const { t, i18n } = useTranslation();
   const { send } = useScreen();
   const rows = i18n.language.startsWith('de') ? QWERTZ : QWERTY;
@@ -59,7 +61,10 @@ export function Keyboard({ extra = [] }: { extra?: string[] }) {
           </button>
         </div>
       </fieldset>
-      <SubmitButton />
+      <div className="keyboard-actions">
+        {side}
+        <SubmitButton />
+      </div>
     </div>
   );
 }

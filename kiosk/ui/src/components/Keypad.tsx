@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useScreen } from '../shell/screen-context.ts';
 
@@ -7,8 +8,11 @@ const ROWS = [
   ['7', '8', '9'],
 ];
 
-/** On-screen numeric keypad (the layout of a phone and of the tactile keypad). */
-export function Keypad({ disabled = false }: { disabled?: boolean }) {
+/**
+ * On-screen numeric keypad (the layout of a phone and of the tactile keypad); beside it
+ * `side` (e.g. a show toggle) above the submit button, the lowest control of the screen.
+ */
+export function Keypad({ disabled = false, side }: { disabled?: boolean; side?: ReactNode }) {
   const { t } = useTranslation();
   const { send } = useScreen();
   const digit = (key: string) => (
@@ -47,7 +51,10 @@ export function Keypad({ disabled = false }: { disabled?: boolean }) {
           ⌫
         </button>
       </fieldset>
-      <SubmitButton disabled={disabled} />
+      <div className="keypad-side">
+        {side}
+        <SubmitButton disabled={disabled} />
+      </div>
     </div>
   );
 }

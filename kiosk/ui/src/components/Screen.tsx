@@ -1,6 +1,9 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DoorAlerts } from '../shell/DoorAlerts.tsx';
+import { StaffBanner } from '../shell/StaffBanner.tsx';
 import { useScreen } from '../shell/screen-context.ts';
+import { TopBar } from '../shell/TopBar.tsx';
 
 export interface Step {
   index: number;
@@ -16,13 +19,18 @@ interface ScreenProps {
   step?: Step | null | undefined;
   /** Further text for the speech output, besides title, step, intro and error. */
   speech?: (string | null | undefined)[];
+  /** What is only looked at (an entry, the way to a door): above the reach band. */
+  display?: ReactNode;
+  /** What is touched: inside the reach band, the main action last (lowest). */
   children?: ReactNode;
   className?: string;
 }
 
 /**
- * The frame of every screen: one <main> with its name for tests, the step, one h1, the
- * error, the content, and Back / Cancel exactly when the screen takes them.
+ * The frame of every screen: one <main> with its name for tests. Above the reach band what
+ * is read (the step, one h1, the error, what the screen shows); inside the band (where a
+ * wheelchair user reaches, `--reach-top`..`--reach-bottom`, set by `useReachBand`) all that
+ * is touched: languages and settings, the content, Back / Cancel when the screen takes them.
  */
 export function Screen({
   title,
@@ -30,6 +38,7 @@ export function Screen({
   error,
   step,
   speech = [],
+  display,
   children,
   className,
 }: ScreenProps) {
@@ -46,19 +55,29 @@ export function Screen({
   const spoken = [stepText, title, intro, error, ...speech].filter(Boolean).join(' ');
   return (
     <main className={`screen ${className ?? ''}`} data-screen={view.screen} data-speech={spoken}>
-      {stepText && <p className="step">{stepText}</p>}
-      <h1 ref={heading} tabIndex={-1}>
-        {title}
-      </h1>
-      {intro && <p className="intro">{intro}</p>}
-      {error && (
-        <p className="error" data-error="" data-testid="error">
-          <span aria-hidden="true">⚠ </span>
-          {error}
-        </p>
-      )}
-      <div className="content">{children}</div>
-      <BackAndCancel />
+      <div className="screen-head">
+        <StaffBanner screen={view.screen} />
+        <DoorAlerts alerts={view.session.doorAlerts} />
+        <div className="heading">
+          {stepText && <p className="step">{stepText}</p>}
+          <h1 ref={heading} tabIndex={-1}>
+            {title}
+          </h1>
+          {intro && <p className="intro">{intro}</p>}
+        </div>
+        {error && (
+          <p className="error" data-error="" data-testid="error">
+            <span aria-hidden="true">⚠ </span>
+            {error}
+          </p>
+        )}
+        {display && <div className="display">{display}</div>}
+      </div>
+      <div className="reach" data-testid="reach">
+        <TopBar />
+        <div className="content">{children}</div>
+        <BackAndCancel />
+      </div>
       <div id="speech-text" hidden>
         {spoken}
       </div>
@@ -79,9 +98,9 @@ function BackAndCancel() {
           data-testid="back"
           onClick={() => send({ type: 'BACK' })}
         >
-          <span aria-hidden="true" className="flip-rtl">
-            ←{' '}
-          </span>
+          <span aria-hidden="true" className="icon flip-rtl">
+            ←
+          </span>{' '}
           {t('common.back')}
         </button>
       )}

@@ -9,11 +9,14 @@ const SETTINGS: { setting: Setting; testId: string; icon: string }[] = [
   { setting: 'speech', testId: 'toggle-speech', icon: '♪' },
 ];
 
-/** Always on top, on every screen: nobody needs an accessibility mode to switch one on. */
+/**
+ * On every screen, at the top of the reach band: nobody needs an accessibility mode to
+ * switch one on, and nobody needs to reach above the band for it.
+ */
 export function TopBar() {
   const { t } = useTranslation();
   return (
-    <header className="top-bar">
+    <div className="top-bar">
       <nav className="languages" aria-label={t('common.choose-language')}>
         <LanguageButtons />
       </nav>
@@ -21,7 +24,7 @@ export function TopBar() {
         <legend className="visually-hidden">{t('a11y.settings')}</legend>
         <SettingToggles />
       </fieldset>
-    </header>
+    </div>
   );
 }
 

@@ -6,6 +6,8 @@ export interface ScreenApi {
   /** Sends the event if the current screen takes it; anything else is dropped here. */
   send(event: UiEvent): void;
   can(type: UiEventType): boolean;
+  /** The current entry as this page typed it (`null`: a character it did not type). */
+  typed(): (string | null)[];
 }
 
 export const ScreenContext = createContext<ScreenApi | null>(null);

@@ -39,16 +39,22 @@ export function CourierScan(props: PropsOf<'courier.scan'>) {
       error={errorText(props.error)}
       speech={[last]}
       className="entry-screen"
+      display={
+        <>
+          {last && <p className="notice">{last}</p>}
+          <p className="hint">{t('courier.deposited-count', { n: props.deposited })}</p>
+          <PlainEntry text={props.typed ?? ''} />
+        </>
+      }
     >
-      {last && <p className="notice">{last}</p>}
-      <p className="hint">{t('courier.deposited-count', { n: props.deposited })}</p>
-      <PlainEntry text={props.typed ?? ''} />
-      <Keyboard extra={REFERENCE_EXTRA_KEYS} />
-      <div className="actions">
-        <Action event={{ type: 'FINISH' }} testId="finish" kind="secondary">
-          {t('courier.finish')}
-        </Action>
-      </div>
+      <Keyboard
+        extra={REFERENCE_EXTRA_KEYS}
+        side={
+          <Action event={{ type: 'FINISH' }} testId="finish" kind="secondary">
+            {t('courier.finish')}
+          </Action>
+        }
+      />
     </Screen>
   );
 }

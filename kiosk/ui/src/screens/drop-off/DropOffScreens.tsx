@@ -2,15 +2,17 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { useDateTime } from '../../components/DateTime.tsx';
-import { RevealableEntry } from '../../components/Entry.tsx';
+import { useRevealableEntry } from '../../components/Entry.tsx';
 import { Keyboard } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
+import { DoorWay, useWhere } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
 
 export function DropOffReference(props: PropsOf<'drop-off.reference'>) {
   const { t } = useTranslation();
   const errorText = useReason('errors');
+  const { entry, toggle } = useRevealableEntry(props.entered, props.reference);
   return (
     <Screen
       title={t('drop-off.reference.title')}
@@ -18,9 +20,9 @@ export function DropOffReference(props: PropsOf<'drop-off.reference'>) {
       step={props.step}
       error={errorText(props.error)}
       className="entry-screen"
+      display={entry}
     >
-      <RevealableEntry length={props.entered} shown={props.reference} />
-      <Keyboard />
+      <Keyboard side={toggle} />
     </Screen>
   );
 }
@@ -60,16 +62,15 @@ export function DropOffOpening(props: PropsOf<'drop-off.opening'>) {
 
 export function DropOffPutInAndClose(props: PropsOf<'drop-off.put-in-and-close'>) {
   const { t } = useTranslation();
+  const where = useWhere([props.compartment]);
   return (
     <Screen
       title={t('drop-off.put-in-and-close.title', { compartment: props.compartment })}
       intro={t('drop-off.put-in-and-close.intro')}
       step={props.step}
-    >
-      <p className="compartment" aria-hidden="true">
-        {props.compartment}
-      </p>
-    </Screen>
+      speech={where}
+      display={<DoorWay compartments={[props.compartment]} />}
+    />
   );
 }
 

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Busy } from '../../components/Busy.tsx';
 import { CodeEntry } from '../../components/CodeEntry.tsx';
 import { Screen } from '../../components/Screen.tsx';
+import { DoorWay, useWhere } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
 
 export function ParcelCode(props: PropsOf<'parcel.code'>) {
@@ -34,17 +35,19 @@ export function ParcelTakeAndClose(props: PropsOf<'parcel.take-and-close'>) {
   const doors = props.compartments.join(', ');
   const more =
     props.remainingDoors > 0 ? t('door.more-doors', { count: props.remainingDoors }) : null;
+  const where = useWhere(props.compartments);
   return (
     <Screen
       title={t('parcel.take-and-close.title', { compartment: doors })}
       intro={t('parcel.take-and-close.intro', { count: props.parcels })}
       step={props.step}
-      speech={[more]}
-    >
-      <p className="compartment" aria-hidden="true">
-        {doors}
-      </p>
-      {more && <p className="hint">{more}</p>}
-    </Screen>
+      speech={[...where, more]}
+      display={
+        <>
+          <DoorWay compartments={props.compartments} />
+          {more && <p className="hint">{more}</p>}
+        </>
+      }
+    />
   );
 }

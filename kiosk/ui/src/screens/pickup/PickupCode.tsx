@@ -27,6 +27,7 @@ export function PickupDateOfBirth(props: PropsOf<'pickup.date-of-birth'>) {
       lockedUntil={props.lockedUntil}
       step={props.step}
       date
+      check="shown"
     />
   );
 }

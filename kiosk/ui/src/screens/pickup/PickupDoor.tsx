@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { Screen } from '../../components/Screen.tsx';
+import { DoorWay, useWhere } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
 
 export function PickupChecking() {
@@ -38,6 +39,7 @@ export function PickupTakeAndClose(props: PropsOf<'pickup.take-and-close'>) {
   const { t } = useTranslation();
   const more =
     props.remainingDoors > 0 ? t('door.more-doors', { count: props.remainingDoors }) : null;
+  const where = useWhere([props.compartment]);
   return (
     <Screen
       title={t('pickup.take-and-close.title', {
@@ -46,12 +48,13 @@ export function PickupTakeAndClose(props: PropsOf<'pickup.take-and-close'>) {
       })}
       intro={t('pickup.take-and-close.intro')}
       step={props.step}
-      speech={[more]}
-    >
-      <p className="compartment" aria-hidden="true">
-        {props.compartment}
-      </p>
-      {more && <p className="hint">{more}</p>}
-    </Screen>
+      speech={[...where, more]}
+      display={
+        <>
+          <DoorWay compartments={[props.compartment]} />
+          {more && <p className="hint">{more}</p>}
+        </>
+      }
+    />
   );
 }

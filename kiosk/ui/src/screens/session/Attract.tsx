@@ -19,7 +19,7 @@ export function Attract() {
         data-testid="start"
         onClick={() => send({ type: 'START' })}
       >
-        <span aria-hidden="true" className="start-icon">
+        <span aria-hidden="true" className="start-icon flip-rtl">
           ☛
         </span>
         {t('attract.start')}

@@ -28,7 +28,7 @@ export function Menu(props: PropsOf<'menu'>) {
             data-testid={`service-${service}`}
             onClick={() => send({ type: 'CHOOSE', service })}
           >
-            <span aria-hidden="true" className="choice-icon">
+            <span aria-hidden="true" className="choice-icon flip-rtl">
               {ICONS[service] ?? '▶'}
             </span>
             <span className="choice-name">{name(service)}</span>

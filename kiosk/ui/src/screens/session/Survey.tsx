@@ -79,7 +79,7 @@ function Alternative({ chosen }: { chosen: string | null }) {
   return (
     <fieldset className="question">
       <legend>{t('survey.question-alternative')}</legend>
-      <div className="choices">
+      <div className="choices alternatives">
         {ALTERNATIVES.map((value) => (
           <Action
             key={value}

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
-import { RevealableEntry } from '../../components/Entry.tsx';
+import { useRevealableEntry } from '../../components/Entry.tsx';
 import { useItemKind } from '../../components/item-kind.ts';
 import { Keyboard, REFERENCE_EXTRA_KEYS } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
@@ -19,6 +19,7 @@ export function StaffLoadScan(props: PropsOf<'staff.load.scan'>) {
   ]
     .filter(Boolean)
     .join(' ');
+  const { entry, toggle } = useRevealableEntry(props.entered, props.typed);
   const last = props.lastLoad
     ? t(`staff.load.scan.last.${props.lastLoad.outcome}`, {
         compartment: props.lastLoad.compartment,
@@ -31,10 +32,14 @@ export function StaffLoadScan(props: PropsOf<'staff.load.scan'>) {
       error={error || null}
       speech={[last]}
       className="entry-screen"
+      display={
+        <>
+          {last && <p className="notice">{last}</p>}
+          {entry}
+        </>
+      }
     >
-      {last && <p className="notice">{last}</p>}
-      <RevealableEntry length={props.entered} shown={props.typed} />
-      <Keyboard extra={REFERENCE_EXTRA_KEYS} />
+      <Keyboard extra={REFERENCE_EXTRA_KEYS} side={toggle} />
     </Screen>
   );
 }

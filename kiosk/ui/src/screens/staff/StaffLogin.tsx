@@ -38,6 +38,7 @@ export function StaffPin(props: PropsOf<'staff.pin'>) {
       intro={t('staff.pin.intro')}
       entered={props.entered}
       error={props.error}
+      check="never"
     />
   );
 }
@@ -64,6 +65,7 @@ export function StaffSecondPin(props: PropsOf<'staff.load.second-pin'>) {
       intro={t('staff.load.second-pin.intro')}
       entered={props.entered}
       error={props.error}
+      check="never"
     />
   );
 }
