@@ -10,12 +10,17 @@ import type {
   View,
 } from '../contract/index.ts';
 import { FLOWS } from '../flows/registry.ts';
-import { inactivityLimit, reopenGraceEnds, type sessionMachine } from '../flows/session.machine.ts';
+import {
+  DEFAULT_SPEECH,
+  inactivityLimit,
+  reopenGraceEnds,
+  type sessionMachine,
+} from '../flows/session.machine.ts';
 
 export type { DoorAlert, SyncStatusView, View };
 
 /** Events every screen takes: nobody needs to find a mode to reach it (EN 301 549). */
-const ALWAYS: readonly UiEventType[] = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND'];
+const ALWAYS: readonly UiEventType[] = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND', 'SPEECH'];
 
 const SESSION_SCREENS: Record<SessionScreen, readonly UiEventType[]> = {
   attract: ['START'],
@@ -81,6 +86,7 @@ function projectScreen(
   const session: Projected['session'] = {
     language: context.language,
     accessibility: context.accessibility,
+    speech: context.speech ?? DEFAULT_SPEECH,
     warning: context.warning
       ? {
           endsAt: context.lastActivityAt + inactivityLimit(context),
