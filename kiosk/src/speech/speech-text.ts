@@ -95,7 +95,7 @@ const SCREENS: { [S in Screen]: Build<S> } = {
   attract: (_, w) => ({
     title: w.t('attract.title'),
     intro: w.t('attract.intro'),
-    options: [w.t('attract.start')],
+    extra: [w.t('attract.start')],
   }),
   menu: (props, w) => ({
     title: w.t('menu.title'),
