@@ -48,6 +48,8 @@ export interface DoorAlert {
 export interface SessionView {
   language: string;
   accessibility: { largeText: boolean; highContrast: boolean; speech: boolean };
+  /** Speech volume and rate (steps from the default) and the repeat count of this session. */
+  speech: { volume: number; rate: number; repeat: number };
   /** The inactivity warning is showing; the session ends at `endsAt` unless extended. */
   warning: { endsAt: number; extensionsLeft: number } | null;
   /**

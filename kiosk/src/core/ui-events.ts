@@ -16,6 +16,11 @@ export const sessionUiEvents = [
       .partial()
       .strict(),
   }),
+  // Speech output: read the screen again, louder/quieter, faster/slower (keys of the keypad).
+  z.object({
+    type: z.literal('SPEECH'),
+    action: z.enum(['repeat', 'louder', 'quieter', 'faster', 'slower']),
+  }),
   z.object({
     type: z.literal('ANSWER'),
     question: z.literal('satisfaction'),

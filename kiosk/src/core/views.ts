@@ -12,12 +12,17 @@ import type {
 import { DEFAULT_LAYOUT, type TerminalLayout } from '../contract/layout.ts';
 import { leafState } from '../flows/flow.ts';
 import { FLOWS } from '../flows/registry.ts';
-import { inactivityLimit, reopenGraceEnds, type sessionMachine } from '../flows/session.machine.ts';
+import {
+  DEFAULT_SPEECH,
+  inactivityLimit,
+  reopenGraceEnds,
+  type sessionMachine,
+} from '../flows/session.machine.ts';
 
 export type { DoorAlert, SyncStatusView, View };
 
 /** Events every screen takes: nobody needs to find a mode to reach it (EN 301 549). */
-const ALWAYS: readonly UiEventType[] = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND'];
+const ALWAYS: readonly UiEventType[] = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND', 'SPEECH'];
 
 const SESSION_SCREENS: Record<SessionScreen, readonly UiEventType[]> = {
   attract: ['START'],
@@ -87,6 +92,7 @@ function projectScreen(
   const session: Projected['session'] = {
     language: context.language,
     accessibility: context.accessibility,
+    speech: context.speech ?? DEFAULT_SPEECH,
     warning: context.warning
       ? {
           endsAt: context.lastActivityAt + inactivityLimit(context),

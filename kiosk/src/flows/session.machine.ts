@@ -32,6 +32,20 @@ export interface Accessibility {
   speech: boolean;
 }
 
+/**
+ * The person's speech settings for this session: volume and rate as steps from the
+ * default, and how often the screen was asked to be read again (the narrator speaks on
+ * each new count). Reset with the session.
+ */
+export interface SpeechSettings {
+  volume: number;
+  rate: number;
+  repeat: number;
+}
+export const SPEECH_STEPS = 3;
+export const DEFAULT_SPEECH: SpeechSettings = { volume: 0, rate: 0, repeat: 0 };
+export type SpeechAction = 'repeat' | 'louder' | 'quieter' | 'faster' | 'slower';
+
 export interface SessionTimers {
   /** No input for this long ends the session (after the warning). */
   inactivityMs: number;
@@ -70,6 +84,8 @@ export interface SessionContext {
   sessionId: string | null;
   language: Language;
   accessibility: Accessibility;
+  /** Absent in a snapshot persisted before speech settings existed: read as the default. */
+  speech?: SpeechSettings;
   timers: SessionTimers;
   startedAt: number | null;
   lastActivityAt: number;
@@ -95,6 +111,7 @@ export type SessionEvent = (
   | { type: 'EXTEND' }
   | { type: 'SET_LANGUAGE'; language: Language }
   | { type: 'SET_ACCESSIBILITY'; settings: Partial<Accessibility> }
+  | { type: 'SPEECH'; action: SpeechAction }
   | { type: 'ANSWER'; question: 'satisfaction' | 'alternative'; value: number | string }
   | { type: 'FINISH' }
   | { type: 'TICK' }
@@ -118,6 +135,7 @@ const initialContext = (timers: SessionTimers): SessionContext => ({
   sessionId: null,
   language: 'de',
   accessibility: { largeText: false, highContrast: false, speech: false },
+  speech: DEFAULT_SPEECH,
   timers,
   startedAt: null,
   lastActivityAt: 0,
@@ -130,6 +148,17 @@ const initialContext = (timers: SessionTimers): SessionContext => ({
   result: null,
   survey: { satisfaction: null, alternative: null },
 });
+
+/** One step louder, quieter, faster or slower (within ±SPEECH_STEPS), or one more repeat. */
+function adjustSpeech(current: SpeechSettings | undefined, action: SpeechAction): SpeechSettings {
+  const now = current ?? DEFAULT_SPEECH;
+  const step = (value: number, by: number) =>
+    Math.max(-SPEECH_STEPS, Math.min(SPEECH_STEPS, value + by));
+  if (action === 'repeat') return { ...now, repeat: now.repeat + 1 };
+  if (action === 'louder' || action === 'quieter')
+    return { ...now, volume: step(now.volume, action === 'louder' ? 1 : -1) };
+  return { ...now, rate: step(now.rate, action === 'faster' ? 1 : -1) };
+}
 
 const idle = (context: SessionContext, at: number) => at - context.lastActivityAt;
 const withDoor = (doors: string[], door: unknown) =>
@@ -167,6 +196,10 @@ export const sessionMachine = setup({
         ...context.accessibility,
         ...field<Partial<Accessibility>>(event, 'settings'),
       }),
+    }),
+    adjustSpeech: assign({
+      speech: ({ context, event }) =>
+        adjustSpeech(context.speech, field<SpeechAction>(event, 'action')),
     }),
     forwardEffect: emit(({ context, event }) => ({
       type: 'effect' as const,
@@ -274,6 +307,7 @@ export const sessionMachine = setup({
   on: {
     SET_LANGUAGE: { guard: 'validLanguage', actions: ['touch', 'setLanguage'] },
     SET_ACCESSIBILITY: { actions: ['touch', 'setAccessibility'] },
+    SPEECH: { actions: ['touch', 'adjustSpeech'] },
   },
   states: {
     attract: {

@@ -126,6 +126,18 @@ export const siteConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Speech output (espeak-ng). `player`: the system's player reading a WAV stream on its
+     * standard input, e.g. ["aplay", "-q"] or ["paplay"]; absent: espeak-ng plays itself.
+     */
+    speech: z
+      .object({
+        player: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
+        /** The espeak-ng program (default: `espeak-ng` on PATH). */
+        espeak: z.string().min(1).max(200).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -8,6 +8,7 @@ import {
 } from '@amtomat/hardware-mocks';
 import type { LockerConfig } from '@amtomat/locker-controller';
 import { z } from 'zod';
+import { simulatedHeadphoneJack } from '../speech/headphones.ts';
 import type { Store } from '../store/store.ts';
 import type { KioskHardware, OpenHardware } from './hardware.ts';
 import { readBody } from './http-server.ts';
@@ -69,6 +70,8 @@ export interface DemoHardware extends KioskHardware {
   sim: LockBoardSimulator;
   cardReader: FakeCardReader;
   scanner: FakeScanner;
+  /** The headphone socket (plugged and unplugged on the demo control page). */
+  headphones: ReturnType<typeof simulatedHeadphoneJack>;
   /** Where a compartment's lock is wired (board, lock), if the site has it. */
   lockOf(label: string): LockerConfig['compartments'][number] | undefined;
 }
@@ -90,6 +93,7 @@ export const openDemoHardware: OpenHardware<DemoHardware> = async (site) => {
     cardReader,
     scanner,
     devices: { cardReader: cardReader.reader, scanner: scanner.scanner },
+    headphones: simulatedHeadphoneJack(),
     lockOf: (label) => locker.compartments.find((compartment) => compartment.label === label),
     locker: {
       ...locker,
@@ -170,6 +174,7 @@ const demoActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('close'), compartment: z.string().min(1).max(16) }),
   z.object({ action: z.literal('take'), compartment: z.string().min(1).max(16) }),
   z.object({ action: z.literal('put'), compartment: z.string().min(1).max(16) }),
+  z.object({ action: z.literal('headphones'), plugged: z.boolean() }),
 ]);
 
 /**
@@ -196,6 +201,7 @@ function demoRoutes(hardware: DemoHardware) {
       const action = parsed.data;
       if (action.action === 'card') hardware.cardReader.tap(action.uid);
       else if (action.action === 'scan') hardware.scanner.scan(action.text, ']C0');
+      else if (action.action === 'headphones') hardware.headphones.set(action.plugged);
       else {
         const lock = hardware.lockOf(action.compartment);
         if (!lock) return json(response, 404, { ok: false, error: 'no such compartment' });
@@ -243,6 +249,7 @@ function controlPage(locker: LockerConfig): string {
 <h2>Cards</h2><ul>${cards}</ul>
 <h2>Scanner</h2><ul><li>${button({ action: 'scan', text: DEMO.courierParcel }, `scan parcel label ${DEMO.courierParcel}`)}</li>
 <li><label>Text <input id="scan-text"></label> <button type="button" id="scan-free">scan</button></li></ul>
+<h2>Headphones</h2><ul><li>${button({ action: 'headphones', plugged: true }, 'plug in headphones')} ${button({ action: 'headphones', plugged: false }, 'unplug headphones')}</li></ul>
 <h2>Doors</h2><ul>${doors}</ul><p role="status" id="status"></p></main>
 <script src="/demo/control.js"></script></body></html>`;
 }

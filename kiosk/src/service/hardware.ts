@@ -1,6 +1,7 @@
 import type { Logger } from '@amtomat/basics';
 import type { LockerConfig } from '@amtomat/locker-controller';
 import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
+import type { HeadphoneJack } from '../speech/headphones.ts';
 import type { Store } from '../store/store.ts';
 import type { SiteConfig } from './config.ts';
 import type { HttpServerOptions } from './http-server.ts';
@@ -17,6 +18,8 @@ export interface KioskHardware {
   /** The locker to drive (the demo points the site's buses at its simulator). */
   locker: LockerConfig;
   devices: { cardReader?: CardReader; scanner?: Scanner };
+  /** The headphone socket's jack detect; absent: the terminal has a headphone socket only. */
+  headphones?: HeadphoneJack;
   /** Runs once the store is open (the demo seeds its people and items). */
   seed?(store: Store): void;
   /** Pages under `/demo`, reached through a one-time link of their own (the demo control). */

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { type Clock, type Logger, systemClock } from '@amtomat/basics';
 import type { Health } from '../contract/index.ts';
 import type { SessionTimers } from '../flows/session.machine.ts';
+import { startNarrator } from '../speech/narrator.ts';
+import { openSpeech, type Speech } from '../speech/speech.ts';
 import { loadSiteConfig } from './config.ts';
 import type { KioskHardware, OpenHardware } from './hardware.ts';
 import { startHttpServer } from './http-server.ts';
@@ -33,6 +35,8 @@ export interface ServiceOptions<H extends KioskHardware = KioskHardware> {
   uiDir?: string;
   /** Over the site's timers (tests: a short inactivity). */
   timers?: Partial<SessionTimers>;
+  /** The voice; default: espeak-ng as the site file's `speech` says (tests: a capture). */
+  speech?: Speech;
 }
 
 export interface RunningService<H extends KioskHardware = KioskHardware> {
@@ -73,6 +77,19 @@ export async function startService<H extends KioskHardware>(
     throw error;
   });
   hardware.seed?.(terminal.store);
+  const speech =
+    options.speech ??
+    openSpeech({
+      logger,
+      ...(site.value.speech.player && { player: site.value.speech.player }),
+      ...(site.value.speech.espeak && { binary: site.value.speech.espeak }),
+    });
+  const narrator = startNarrator({
+    core: terminal.core,
+    speech,
+    headphones: hardware.headphones,
+    logger,
+  });
   // Enrols in the background and syncs on its own timer: never blocks the start or a flow.
   sync = site.value.sync
     ? startKioskSync({
@@ -112,11 +129,16 @@ export async function startService<H extends KioskHardware>(
   }).catch(async (error: unknown) => {
     // A busy port must not leave the store open or the simulator's socat running.
     await sync?.close();
+    narrator.close();
     await terminal.close();
     await hardware.close();
     throw listenProblem(error, options.port);
   });
-  logger.log('info', 'service.started', { site: site.value.site.id, hardware: hardware.name });
+  logger.log('info', 'service.started', {
+    site: site.value.site.id,
+    hardware: hardware.name,
+    speech: speech.name,
+  });
   return {
     url: http.url,
     authUrl: http.authUrl,
@@ -127,6 +149,8 @@ export async function startService<H extends KioskHardware>(
     async close() {
       await sync?.close();
       await http.close();
+      narrator.close();
+      await speech.close();
       await terminal.close();
       await hardware.close();
     },

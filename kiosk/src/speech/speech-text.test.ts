@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { View } from '../contract/index.ts';
+import { ALL_SCREENS } from '../core/views.ts';
+import { LANGUAGES } from '../flows/session.machine.ts';
+import { screenViews } from './screen-views.testing.ts';
+import { utterance, VOICES } from './speech.ts';
+import { changeSpeech, headphonesPrompt, screenSpeech } from './speech-text.ts';
+
+test('every screen in every language has its own speech text from the translation files', () => {
+  for (const language of LANGUAGES) {
+    const views = screenViews(language);
+    assert.deepEqual(
+      [...new Set(views.map((view) => view.screen))].sort(),
+      [...ALL_SCREENS].sort(),
+      'the catalogue holds every screen',
+    );
+    for (const view of views) {
+      const text = screenSpeech(view);
+      const where = `${language} ${view.screen}: ${text}`;
+      assert.ok(text.length > 10, where);
+      // A missing key or placeholder would be read out as "pickup.code.title" or "{{n}}".
+      assert.doesNotMatch(text, /\{\{|\b[a-z-]+\.[a-z-]+\.[a-z-]+\b/, where);
+    }
+  }
+  // The same screen is read in the session's language, not in German.
+  const [code] = screenViews('ar').filter((view) => view.screen === 'pickup.code');
+  assert.ok(code);
+  assert.match(screenSpeech(code), /[\u0600-\u06ff]/);
+  assert.doesNotMatch(screenSpeech(code), /Abholcode/);
+});
+
+test('a screen is read as step, title, instructions, error, typed count, then the choices', () => {
+  const view = screenViews('de').find(
+    (candidate) => candidate.screen === 'pickup.code' && candidate.props.error,
+  );
+  assert.ok(view);
+  assert.equal(
+    screenSpeech(view),
+    'Schritt 1. Bitte geben Sie Ihren Abholcode ein. Sie finden den Code in Ihrer SMS, E-Mail ' +
+      'oder im Brief. Dieser Code ist nicht bekannt. Bitte prüfen Sie den Code in Ihrer ' +
+      'Nachricht und geben Sie ihn erneut ein. 3 Ziffern eingegeben. Zur Auswahl: Bestätigen, ' +
+      'Zurück oder Abbrechen.',
+  );
+});
+
+test('on the same screen only the change is said: the count of digits, never the digits', () => {
+  const [before] = screenViews('de').filter((view) => view.screen === 'pickup.code');
+  assert.ok(before);
+  const typed = (entered: number) => ({ ...before, props: { ...before.props, entered } }) as View;
+  assert.equal(changeSpeech(before, typed(1)), 'Eine Ziffer eingegeben.');
+  assert.equal(changeSpeech(typed(1), typed(2)), '2 Ziffern eingegeben.');
+  assert.equal(changeSpeech(typed(2), typed(0)), 'Die Eingabe ist gelöscht.');
+  assert.equal(changeSpeech(typed(2), typed(2)), null);
+  const warned = {
+    ...before,
+    session: { ...before.session, warning: { endsAt: 1, extensionsLeft: 3 } },
+  } as View;
+  assert.equal(
+    changeSpeech(before, warned),
+    'Brauchen Sie noch Zeit? Zur Auswahl: Ich brauche mehr Zeit.',
+  );
+  const alerted = {
+    ...before,
+    session: { ...before.session, doorAlerts: [{ compartment: 'A3', kind: 'left-open' }] },
+  } as View;
+  assert.match(changeSpeech(before, alerted) ?? '', /Fach A3 ist offen/);
+});
+
+test('each language has its voice; Leichte Sprache is German, slower', () => {
+  assert.deepEqual(
+    Object.keys(VOICES).sort(),
+    [...LANGUAGES].sort(),
+    'a voice for every language of the terminal',
+  );
+  assert.equal(utterance('x', 'ar', { volume: 0, rate: 0 }).voice, 'ar');
+  assert.equal(utterance('x', 'uk', { volume: 0, rate: 0 }).voice, 'uk');
+  const german = utterance('x', 'de', { volume: 0, rate: 0 });
+  const easy = utterance('x', 'de-easy', { volume: 0, rate: 0 });
+  assert.equal(easy.voice, 'de');
+  assert.ok(easy.rate < german.rate);
+  const louder = utterance('x', 'de', { volume: 2, rate: 1 });
+  assert.ok(louder.volume > german.volume && louder.rate > german.rate);
+  for (const language of LANGUAGES) assert.ok(headphonesPrompt(language).length > 20);
+});

@@ -1,0 +1,515 @@
+/**
+ * What the terminal says for a view, in the session's language, from the same translation
+ * files and keys as the screen (kiosk/ui/src/locales): step, title, instructions, error,
+ * what the screen adds (doors still to open, a receipt), then the choices. Entered codes,
+ * PINs and dates of birth are not in a view at all, only their length, so speech can only
+ * ever say how many characters were typed.
+ */
+import i18next, { type TFunction } from 'i18next';
+import ar from '../../ui/src/locales/ar.json' with { type: 'json' };
+import de from '../../ui/src/locales/de.json' with { type: 'json' };
+import deEasy from '../../ui/src/locales/de-easy.json' with { type: 'json' };
+import en from '../../ui/src/locales/en.json' with { type: 'json' };
+import pl from '../../ui/src/locales/pl.json' with { type: 'json' };
+import ru from '../../ui/src/locales/ru.json' with { type: 'json' };
+import tr from '../../ui/src/locales/tr.json' with { type: 'json' };
+import uk from '../../ui/src/locales/uk.json' with { type: 'json' };
+import type { PropsOf, Screen, View } from '../contract/index.ts';
+import { LANGUAGES, type Language } from '../flows/session.machine.ts';
+
+const RESOURCES = { de, 'de-easy': deEasy, en, tr, ar, uk, ru, pl };
+
+// The page's settings (kiosk/ui/src/i18n.ts), in an instance of its own.
+const i18n = i18next.createInstance();
+void i18n.init({
+  resources: Object.fromEntries(
+    Object.entries(RESOURCES).map(([language, strings]) => [language, { translation: strings }]),
+  ),
+  lng: 'de',
+  fallbackLng: 'de',
+  lowerCaseLng: true,
+  initAsync: false,
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+
+/** The parts of a screen's speech, in the order they are read. */
+interface ScreenSpeech {
+  title: string;
+  intro?: string | null | undefined;
+  error?: string | null | undefined;
+  step?: { index: number; count: number | null } | null | undefined;
+  /** What the screen adds (a receipt's number, doors still to open, what was typed). */
+  extra?: (string | null | undefined)[];
+  /** The choices the screen offers, by their button text. */
+  options?: (string | null | undefined)[];
+}
+
+/** Words for a screen: the translation and the page's fallbacks (components/reasons.ts). */
+export interface Words {
+  t: TFunction;
+  /** `group.code`, or `group.unknown` for a code this terminal does not know. */
+  reason(group: string, code: unknown): string | null;
+  kind(kind: string | null | undefined): string;
+  /** "n digits entered" (codes, PINs, dates: never the digits themselves). */
+  entered(count: number | null | undefined, what?: 'digits' | 'characters'): string | null;
+}
+
+function wordsFor(language: string): Words {
+  const t = i18n.getFixedT(language);
+  const reason = (group: string, code: unknown) => {
+    if (typeof code !== 'string' || code === '') return null;
+    const key = `${group}.${code}`;
+    return i18n.exists(key, { lng: language }) ? t(key) : t(`${group}.unknown`);
+  };
+  return {
+    t,
+    reason,
+    kind: (kind) => reason('kind', kind ?? 'unknown') ?? '',
+    entered: (count, what = 'digits') => (count ? t(`speech.${what}-entered`, { count }) : null),
+  };
+}
+
+type Build<S extends Screen> = (props: PropsOf<S>, w: Words) => ScreenSpeech;
+
+const busy = (title: string, w: Words): ScreenSpeech => ({
+  title,
+  intro: w.t('common.please-wait'),
+});
+
+const codeEntry = (
+  prefix: 'pickup.code' | 'pickup.date-of-birth' | 'parcel.code' | 'courier.login',
+  props: { entered?: number | null; error?: string | null; step?: ScreenSpeech['step'] },
+  w: Words,
+): ScreenSpeech => ({
+  title: w.t(`${prefix}.title`),
+  intro: w.t(`${prefix}.intro`),
+  step: props.step,
+  error: w.reason('errors', props.error),
+  extra: [w.entered(props.entered)],
+  options: [w.t('keypad.submit')],
+});
+
+/** Every screen, checked by the compiler: a new screen without speech does not build. */
+const SCREENS: { [S in Screen]: Build<S> } = {
+  attract: (_, w) => ({
+    title: w.t('attract.title'),
+    intro: w.t('attract.intro'),
+    extra: [w.t('attract.start')],
+  }),
+  menu: (props, w) => ({
+    title: w.t('menu.title'),
+    intro: w.t('menu.intro'),
+    options: props.services.map((service) =>
+      i18n.exists(`menu.service.${service}.name`)
+        ? w.t(`menu.service.${service}.name`)
+        : w.t('menu.service-unknown'),
+    ),
+  }),
+  survey: (props, w) => {
+    const asks = props.outcome !== 'abandoned';
+    return {
+      title:
+        props.outcome === 'failed'
+          ? w.t('survey.title-failed')
+          : props.outcome === 'abandoned'
+            ? w.t('survey.title-abandoned')
+            : w.t('survey.title'),
+      intro: props.outcome === 'failed' ? w.reason('failure', props.reason ?? 'unknown') : null,
+      extra: [
+        props.doorOpen ? w.t('survey.close-door') : null,
+        asks ? w.t('survey.question-satisfaction') : null,
+      ],
+      options: [props.reopenUntil !== null ? w.t('survey.open-again') : null, w.t('survey.finish')],
+    };
+  },
+  'pickup.code': (props, w) => codeEntry('pickup.code', props, w),
+  'pickup.checking': (_, w) => busy(w.t('pickup.checking.title'), w),
+  'pickup.date-of-birth': (props, w) => codeEntry('pickup.date-of-birth', props, w),
+  'pickup.choose': (props, w) => ({
+    title: w.t('pickup.choose.title'),
+    intro: w.t('pickup.choose.intro'),
+    step: props.step,
+    options: [
+      w.t('pickup.choose.take-all', { n: props.items.length }),
+      ...props.items.map((item, index) =>
+        w.t('pickup.choose.item', { number: index + 1, kind: w.kind(item.kind) }),
+      ),
+      w.t('pickup.choose.confirm', { n: props.selected.length }),
+    ],
+  }),
+  'pickup.pin-letter': (props, w) => ({
+    title: w.t('pickup.pin-letter.title'),
+    intro: w.t('pickup.pin-letter.intro'),
+    step: props.step,
+    extra: [w.t('pickup.pin-letter.no-letter')],
+    options: [w.t('pickup.pin-letter.confirm')],
+  }),
+  'pickup.opening': (props, w) =>
+    busy(w.t('pickup.opening.title', { compartment: props.compartment }), w),
+  'pickup.take-and-close': (props, w) => ({
+    title: w.t('pickup.take-and-close.title', {
+      compartment: props.compartment,
+      count: props.inCompartment,
+    }),
+    intro: w.t('pickup.take-and-close.intro'),
+    step: props.step,
+    extra: [moreDoors(props.remainingDoors, w)],
+  }),
+  'courier.login': (props, w) => codeEntry('courier.login', props, w),
+  'courier.checking': (_, w) => busy(w.t('courier.checking.title'), w),
+  'courier.scan': (props, w) => ({
+    title: w.t('courier.scan.title'),
+    intro: w.t('courier.scan.intro'),
+    step: props.step,
+    error: w.reason('errors', props.error),
+    extra: [
+      props.last ? w.t(`courier.scan.last.${props.last}`) : null,
+      w.t('courier.deposited-count', { n: props.deposited }),
+      w.entered(props.typed?.length, 'characters'),
+    ],
+    options: [w.t('courier.finish')],
+  }),
+  'courier.size': (props, w) => ({
+    title: w.t('courier.size.title'),
+    intro: props.announcedSize
+      ? w.t('courier.size.announced', { size: w.t(`size.${props.announcedSize}`) })
+      : null,
+    step: props.step,
+    options: (props.sizes ?? [])
+      .filter(({ available }) => available)
+      .map(({ size, free }) => `${w.t(`size.${size}`)}: ${w.t('courier.size.free', { n: free })}`),
+  }),
+  'courier.size-full': (props, w) => ({
+    title: w.t('courier.size-full.title', { size: w.t(`size.${props.requested ?? 'unknown'}`) }),
+    intro: props.offer ? w.t('courier.size-full.offer-intro') : w.t('courier.size-full.no-offer'),
+    step: props.step,
+    options: [
+      props.offer
+        ? w.t('courier.size-full.take-offer', { size: w.t(`size.${props.offer}`) })
+        : null,
+    ],
+  }),
+  'courier.full': (props, w) => ({
+    title: w.t('courier.full.title'),
+    intro: props.nearest
+      ? w.t('courier.full.nearest', { station: props.nearest })
+      : w.t('courier.full.no-nearest'),
+    options: [w.t('courier.finish')],
+  }),
+  'courier.opening': (props, w) =>
+    busy(w.t('courier.opening.title', { compartment: props.compartment }), w),
+  'courier.deposit-and-close': (props, w) => ({
+    title: w.t('courier.deposit-and-close.title', { compartment: props.compartment }),
+    intro: w.t('courier.deposit-and-close.intro'),
+    step: props.step,
+  }),
+  'courier.not-seen': (props, w) => ({
+    title: w.t('courier.not-seen.title'),
+    intro: w.t('courier.not-seen.intro', { compartment: props.compartment }),
+    options: [w.t('courier.not-seen.open-again', { compartment: props.compartment })],
+  }),
+  'courier.door-failed': (props, w) => ({
+    title: w.t('courier.door-failed.title', { compartment: props.compartment }),
+    intro: w.reason('failure', `door-${props.reason ?? 'unknown'}`),
+    extra: [w.t('courier.door-failed.next')],
+    options: [w.t('courier.next-parcel'), w.t('courier.finish')],
+  }),
+  'courier.deposited': (props, w) => ({
+    title: w.t('courier.deposited.title', { compartment: props.compartment }),
+    intro: w.t('courier.deposited-count', { n: props.deposited }),
+    options: [w.t('courier.next-parcel'), w.t('courier.finish')],
+  }),
+  'parcel.code': (props, w) => codeEntry('parcel.code', props, w),
+  'parcel.checking': (_, w) => busy(w.t('parcel.checking.title'), w),
+  'parcel.opening': (props, w) =>
+    busy(w.t('parcel.opening.title', { compartment: props.compartments.join(', ') }), w),
+  'parcel.take-and-close': (props, w) => ({
+    title: w.t('parcel.take-and-close.title', { compartment: props.compartments.join(', ') }),
+    intro: w.t('parcel.take-and-close.intro', { count: props.parcels }),
+    step: props.step,
+    extra: [moreDoors(props.remainingDoors, w)],
+  }),
+  'drop-off.reference': (props, w) => ({
+    title: w.t('drop-off.reference.title'),
+    intro: w.t('drop-off.reference.intro'),
+    step: props.step,
+    error: w.reason('errors', props.error),
+    extra: [w.entered(props.entered, 'characters')],
+    options: [w.t('keypad.submit')],
+  }),
+  'drop-off.checking': (_, w) => busy(w.t('drop-off.checking.title'), w),
+  'drop-off.full': (props, w) => ({
+    title: w.t('drop-off.full.title'),
+    intro: w.t('drop-off.full.intro'),
+    extra: (props.advice ?? []).map((advice) => w.reason('drop-off.full.advice', advice)),
+    options: [w.t('common.ok')],
+  }),
+  'drop-off.opening': (props, w) =>
+    busy(w.t('drop-off.opening.title', { compartment: props.compartment }), w),
+  'drop-off.put-in-and-close': (props, w) => ({
+    title: w.t('drop-off.put-in-and-close.title', { compartment: props.compartment }),
+    intro: w.t('drop-off.put-in-and-close.intro'),
+    step: props.step,
+  }),
+  'drop-off.receipt': (props, w) => ({
+    title: w.t('drop-off.receipt.title'),
+    intro: w.t('drop-off.receipt.intro'),
+    step: props.step,
+    extra: [w.t('drop-off.receipt.number', { number: props.receiptNumber })],
+    options: [w.t('common.done')],
+  }),
+  'staff.checking': (_, w) => busy(w.t('staff.checking.title'), w),
+  'staff.unknown-card': (props, w) => ({
+    title: w.t('staff.unknown-card.title'),
+    error: w.reason('errors', props.refusal ?? 'unknown-card'),
+  }),
+  'staff.locked': (_, w) => ({
+    title: w.t('staff.locked.title'),
+    intro: w.t('staff.locked.intro'),
+  }),
+  'staff.pin': (props, w) => ({
+    title: w.t('staff.pin.title'),
+    intro: w.t('staff.pin.intro'),
+    error: w.reason('errors', props.error),
+    extra: [w.entered(props.entered)],
+    options: [w.t('keypad.submit')],
+  }),
+  'staff.menu': (props, w) => ({
+    title: w.t('staff.menu.title'),
+    intro: w.t(`staff.role.${props.role ?? 'staff'}`),
+    options: [
+      ...(['load', 'retrieve', 'maintenance'] as const)
+        .filter((task) => props.tasks.includes(task))
+        .map((task) => w.t(`staff.menu.${task}`)),
+      w.t('staff.menu.logout'),
+    ],
+  }),
+  'staff.load.scan': (props, w) => ({
+    title: w.t('staff.load.scan.title'),
+    intro: w.t('staff.load.scan.intro'),
+    error: w.reason('errors', props.error),
+    extra: [
+      props.lastLoad
+        ? w.t(`staff.load.scan.last.${props.lastLoad.outcome}`, {
+            compartment: props.lastLoad.compartment,
+          })
+        : null,
+      w.entered(props.entered, 'characters'),
+    ],
+  }),
+  'staff.load.describe': (props, w) => ({
+    title: w.t('staff.load.describe.title'),
+    error: w.reason('errors', props.error),
+    extra: [
+      props.load?.created
+        ? w.t('staff.load.describe.kind')
+        : w.t('staff.load.describe.known-kind', { kind: w.kind(props.load?.kind) }),
+    ],
+    options: [
+      ...(props.load?.created ? props.choices.kinds.map((kind) => w.kind(kind)) : []),
+      ...props.choices.sizes.map((size) => w.t(`size.${size}`)),
+      w.t('staff.load.describe.confirm'),
+    ],
+  }),
+  'staff.load.no-compartment': (props, w) => ({
+    title: w.t('staff.load.no-compartment.title', {
+      size: w.t(`size.${props.noCompartmentSize ?? 'unknown'}`),
+    }),
+    intro: w.t('staff.load.no-compartment.intro'),
+  }),
+  'staff.load.second-card': (props, w) => ({
+    title: w.t('staff.load.second-card.title'),
+    intro: w.t('staff.load.second-card.intro'),
+    error: w.reason('errors', props.error),
+  }),
+  'staff.load.second-pin': (props, w) => ({
+    title: w.t('staff.load.second-pin.title'),
+    intro: w.t('staff.load.second-pin.intro'),
+    error: w.reason('errors', props.error),
+    extra: [w.entered(props.entered)],
+    options: [w.t('keypad.submit')],
+  }),
+  'staff.opening': (props, w) =>
+    busy(w.t('staff.opening.title', { compartment: props.door?.compartment }), w),
+  'staff.door-open': (props, w) => {
+    const door = props.door;
+    const purpose = door?.purpose ?? 'maintenance';
+    return {
+      title: w.t('staff.door-open.title', { compartment: door?.compartment }),
+      intro: w.t(`staff.door-open.purpose.${purpose}`),
+      extra: [
+        door?.item
+          ? w.t('staff.door-open.item', {
+              kind: w.kind(door.item.kind),
+              reference: door.item.reference ?? '',
+            })
+          : null,
+        door && door.remaining > 0 ? w.t('staff.door-open.remaining', { n: door.remaining }) : null,
+      ],
+      options: [
+        purpose === 'retrieve'
+          ? door?.taken
+            ? w.t('staff.door-open.taken')
+            : w.t('staff.door-open.confirm-taken')
+          : null,
+      ],
+    };
+  },
+  'staff.door-failed': (props, w) => ({
+    title: w.t('staff.door-failed.title', { compartment: props.lastDoor?.compartment }),
+    intro: w.reason('failure', `door-${props.lastDoor?.reason ?? 'unknown'}`),
+    extra: [props.defectMarked ? w.t('staff.door-failed.marked') : null],
+    options: [
+      props.defectMarked ? null : w.t('staff.door-failed.mark-defective'),
+      w.t('common.continue'),
+    ],
+  }),
+  'staff.retrieve.list': (props, w) => {
+    const inside = props.expired.filter((item) => item.compartment);
+    return {
+      title: w.t('staff.retrieve.list.title'),
+      intro: w.t('staff.retrieve.list.intro', { n: inside.length }),
+      extra: [
+        props.lastDoor?.purpose === 'retrieve'
+          ? w.t(`staff.last-door.${props.lastDoor.outcome}`, {
+              compartment: props.lastDoor.compartment,
+            })
+          : null,
+      ],
+      options: [
+        ...inside.map((item) =>
+          w.t('staff.retrieve.list.item', {
+            compartment: item.compartment,
+            kind: w.kind(item.kind),
+          }),
+        ),
+        inside.length > 0 ? w.t('staff.retrieve.list.all', { n: inside.length }) : null,
+      ],
+    };
+  },
+  'staff.retrieve.confirm': (props, w) => ({
+    title: w.t('staff.retrieve.confirm.title', { compartment: props.door?.compartment }),
+    intro: w.t('staff.retrieve.confirm.intro'),
+    options: [w.t('staff.retrieve.confirm.taken'), w.t('staff.retrieve.confirm.not-taken')],
+  }),
+  'staff.maintenance': (props, w) => ({
+    title: w.t('staff.maintenance.title'),
+    intro: w.t('staff.maintenance.intro'),
+    extra: [
+      props.lastDoor
+        ? [
+            w.t(`staff.last-door.${props.lastDoor.outcome}`, {
+              compartment: props.lastDoor.compartment,
+            }),
+            w.reason('failure', props.lastDoor.reason ? `door-${props.lastDoor.reason}` : null),
+          ]
+            .filter(Boolean)
+            .join(' ')
+        : null,
+    ],
+  }),
+};
+
+const moreDoors = (remaining: number, w: Words) =>
+  remaining > 0 ? w.t('door.more-doors', { count: remaining }) : null;
+
+const languageOf = (view: View): Language =>
+  (LANGUAGES as readonly string[]).includes(view.session.language)
+    ? (view.session.language as Language)
+    : 'de';
+
+/** The whole screen, read on arrival and on "repeat". */
+export function screenSpeech(view: View): string {
+  const language = languageOf(view);
+  const w = wordsFor(language);
+  // SCREENS pairs each screen with a builder of exactly its props; TypeScript cannot follow
+  // that pairing through the union `View` (as the page's ScreenFor), hence this one widening.
+  const build = SCREENS[view.screen] as ((props: object, w: Words) => ScreenSpeech) | undefined;
+  const parts: ScreenSpeech = build
+    ? build(view.props, w)
+    : { title: w.t('common.unknown-screen'), intro: w.t('common.please-wait') };
+  const step = !parts.step
+    ? null
+    : parts.step.count === null
+      ? w.t('common.step-open', { index: parts.step.index })
+      : w.t('common.step', { index: parts.step.index, total: parts.step.count });
+  const options = [
+    ...(parts.options ?? []),
+    view.allowed.includes('BACK') ? w.t('common.back') : null,
+    view.allowed.includes('CANCEL') ? w.t('common.cancel') : null,
+  ].filter((option): option is string => Boolean(option));
+  return sentences([
+    step,
+    parts.title,
+    parts.intro,
+    parts.error,
+    ...(parts.extra ?? []),
+    options.length > 0 ? w.t('speech.options', { options: listOf(language, options) }) : null,
+  ]);
+}
+
+/**
+ * What changed on the same screen, said without reading it all again: an error, how many
+ * characters are typed now, the inactivity warning, a door alert. Null: nothing to say.
+ */
+export function changeSpeech(before: View, after: View): string | null {
+  const language = languageOf(after);
+  const w = wordsFor(language);
+  const parts: (string | null)[] = [];
+  const error = (view: View) => (view.props as { error?: unknown }).error;
+  const count = (view: View) => enteredCount(view);
+  if (error(after) && error(after) !== error(before)) parts.push(w.reason('errors', error(after)));
+  if (count(after) !== count(before)) {
+    parts.push(count(after) ? w.entered(count(after), enteredKind(after)) : w.t('speech.cleared'));
+  }
+  if (after.session.warning && !before.session.warning) {
+    parts.push(w.t('warning.title'), w.t('speech.options', { options: w.t('warning.extend') }));
+  }
+  for (const alert of after.session.doorAlerts) {
+    const known = before.session.doorAlerts.some(
+      (old) => old.compartment === alert.compartment && old.kind === alert.kind,
+    );
+    if (!known) parts.push(w.t(`door-alert.${alert.kind}`, { compartment: alert.compartment }));
+  }
+  const said = sentences(parts);
+  return said === '' ? null : said;
+}
+
+/** The one thing said on the loudspeaker while speech is on and no headphones are in. */
+export function headphonesPrompt(language: string): string {
+  return wordsFor(languageOf({ session: { language } } as View)).t('speech.headphones');
+}
+
+/** How many characters the screen has typed (codes, dates, PINs, references), or null. */
+function enteredCount(view: View): number | null {
+  const props = view.props as { entered?: unknown; typed?: unknown };
+  if (typeof props.entered === 'number') return props.entered;
+  if (typeof props.typed === 'string') return props.typed.length;
+  return null;
+}
+
+const DIGIT_SCREENS: readonly string[] = [
+  'pickup.code',
+  'pickup.date-of-birth',
+  'parcel.code',
+  'courier.login',
+  'staff.pin',
+  'staff.load.second-pin',
+];
+const enteredKind = (view: View) =>
+  DIGIT_SCREENS.includes(view.screen) ? ('digits' as const) : ('characters' as const);
+
+const listOf = (language: string, items: string[]) =>
+  new Intl.ListFormat(language === 'de-easy' ? 'de' : language, {
+    type: 'disjunction',
+  }).format(items);
+
+/** Parts joined as sentences: each ends with a stop, so the voice pauses between them. */
+function sentences(parts: readonly (string | null | undefined)[]): string {
+  return parts
+    .filter((part): part is string => Boolean(part?.trim()))
+    .map((part) => part.trim())
+    .map((part) => (/[.!?:;…؟。]$/.test(part) ? part : `${part}.`))
+    .join(' ');
+}
