@@ -14,7 +14,7 @@ export function MaskedEntry({ length }: { length: number }) {
         {'●'.repeat(length).split('').join(' ') || '\u00a0'}
       </span>
       <span className="visually-hidden" aria-live="polite">
-        {t('entry.count', { n: length })}
+        {t('entry.count', { count: length })}
       </span>
     </div>
   );
@@ -32,7 +32,7 @@ export function DateEntry({ length }: { length: number }) {
     <div className="entry date" data-testid="entry" dir="ltr">
       <span aria-hidden="true">{shown.join('')}</span>
       <span className="visually-hidden" aria-live="polite">
-        {t('entry.count', { n: length })}
+        {t('entry.count', { count: length })}
       </span>
     </div>
   );
@@ -51,7 +51,7 @@ export function RevealableEntry({ length, shown }: { length: number; shown: stri
       <div className="entry" data-testid="entry" dir="ltr">
         <span aria-hidden={!reveal}>{reveal && canShow ? shown : '●'.repeat(length) || ' '}</span>
         <span className="visually-hidden" aria-live="polite">
-          {t('entry.count', { n: length })}
+          {t('entry.count', { count: length })}
         </span>
       </div>
       {canShow && (
