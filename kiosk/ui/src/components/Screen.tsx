@@ -1,6 +1,7 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useScreen } from '../shell/screen-context.ts';
+import { joinSentences } from './sentences.ts';
 
 export interface Step {
   index: number;
@@ -43,7 +44,7 @@ export function Screen({
     : step.count === null
       ? t('common.step-open', { index: step.index })
       : t('common.step', { index: step.index, total: step.count });
-  const spoken = [stepText, title, intro, error, ...speech].filter(Boolean).join(' ');
+  const spoken = joinSentences([stepText, title, intro, error, ...speech]);
   return (
     <main className={`screen ${className ?? ''}`} data-screen={view.screen} data-speech={spoken}>
       {stepText && <p className="step">{stepText}</p>}

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import i18next from 'i18next';
 import { ALL_SCREENS } from '../../../src/core/views.ts';
 import { LANGUAGES } from '../../../src/flows/session.machine.ts';
+import { formatList } from '../components/date-time.ts';
 
 type Strings = { [key: string]: string | Strings };
 
@@ -104,6 +105,19 @@ test('counts read right: "ein weiteres Fach", "2 weitere Fächer", per language 
   assert.equal(
     de('parcel.take-and-close.intro', { count: 1 }),
     'Bitte nehmen Sie Ihr Paket heraus und schließen Sie die Tür.',
+  );
+  assert.equal(
+    de('parcel.opening.title', { count: 2, compartment: formatList(['A1', 'B2'], 'de') }),
+    '2 Fächer werden geöffnet: A1 und B2',
+  );
+  const arabicDoors = formatList(['A1', 'B2', 'C3'], 'ar');
+  assert.doesNotMatch(
+    i18n.getFixedT('ar')('parcel.opening.title', { count: 3, compartment: arabicDoors }),
+    /,/,
+  );
+  assert.equal(
+    i18n.getFixedT('pl')('courier.size-full.take-offer', { size: 'L' }),
+    'Skrytka w rozmiarze L',
   );
   assert.equal(i18n.getFixedT('en')('entry.count', { count: 1 }), '1 character entered');
   assert.equal(i18n.getFixedT('pl')('entry.count', { count: 5 }), 'Wpisano 5 znaków');
