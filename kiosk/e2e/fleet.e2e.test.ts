@@ -241,6 +241,10 @@ describe('announce → load → e-mail → pick up → console', () => {
     // A colleague looks (the same card again at once is taken for one still held on the reader).
     await staffLogIn(DEMO.staff[1]);
     assert.match(await kiosk.page.getByTestId('sync-online').innerText(), /Not connected|Nicht/);
+    // The kind of problem in the staff's words, not the agent's English ("network: …").
+    const problem = await kiosk.page.getByTestId('sync-problem').innerText();
+    assert.match(problem, /not be reached|nicht erreichbar/);
+    assert.doesNotMatch(problem, /network:|fetch failed/);
     await kiosk.page.getByTestId('logout').click();
     await kiosk.screen('attract');
     assert.match(await consoleStatus(itemUrl), /announced/, 'the town hall cannot know yet');
