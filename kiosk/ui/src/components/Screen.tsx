@@ -1,7 +1,7 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { Fragment, type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useScreen } from '../shell/screen-context.ts';
-import { joinSentences } from './sentences.ts';
+import { joinSentences, sentencesOf } from './sentences.ts';
 
 export interface Step {
   index: number;
@@ -34,7 +34,7 @@ export function Screen({
   children,
   className,
 }: ScreenProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { view } = useScreen();
   const heading = useRef<HTMLHeadingElement>(null);
   // A new screen starts reading at its heading (keyboard and screen reader users alike).
@@ -51,7 +51,9 @@ export function Screen({
       <h1 ref={heading} tabIndex={-1}>
         {title}
       </h1>
-      {intro && <p className="intro">{intro}</p>}
+      {intro && (
+        <p className="intro">{i18n.language === 'de-easy' ? <Lines text={intro} /> : intro}</p>
+      )}
       {error && (
         <p className="error" data-error="" data-testid="error">
           <span aria-hidden="true">⚠ </span>
@@ -65,6 +67,16 @@ export function Screen({
       </div>
     </main>
   );
+}
+
+/** Leichte Sprache: each sentence on a line of its own. */
+function Lines({ text }: { text: string }) {
+  return sentencesOf(text).map((sentence, index) => (
+    <Fragment key={sentence}>
+      {index > 0 && <br />}
+      {sentence}
+    </Fragment>
+  ));
 }
 
 function BackAndCancel() {

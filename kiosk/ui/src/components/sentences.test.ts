@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { joinSentences } from './sentences.ts';
+import { joinSentences, sentencesOf } from './sentences.ts';
 
 test('pieces read as sentences: a full stop where one is missing, none after a question', () => {
   assert.equal(
@@ -16,4 +16,12 @@ test('pieces read as sentences: a full stop where one is missing, none after a q
     'ما الذي تريد فعله؟ يرجى الاختيار.',
   );
   assert.equal(joinSentences(['Bitte tippen Sie auf „Weiter“.']), 'Bitte tippen Sie auf „Weiter“.');
+});
+
+test('Leichte Sprache: one sentence per line', () => {
+  assert.deepEqual(
+    sentencesOf('Hier können Sie Dokumente abholen. Pakete abholen. Und Papiere abgeben.'),
+    ['Hier können Sie Dokumente abholen.', 'Pakete abholen.', 'Und Papiere abgeben.'],
+  );
+  assert.deepEqual(sentencesOf('Bitte tippen Sie auf: Ja.'), ['Bitte tippen Sie auf:', 'Ja.']);
 });

@@ -13,3 +13,14 @@ export function joinSentences(parts: readonly (string | null | undefined)[]): st
     .map((part) => (ENDS_SENTENCE.test(part) ? part : `${part}.`))
     .join(' ');
 }
+
+/**
+ * A text as its sentences, for Leichte Sprache, which puts each sentence on a line of its
+ * own. A sentence ends at ".", "!", "?" or ":" followed by a space.
+ */
+export function sentencesOf(text: string): string[] {
+  return text
+    .split(/(?<=[.!?:؟])\s+/u)
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence !== '');
+}
