@@ -1,6 +1,6 @@
 /**
- * A picture of every screen of the kiosk (the screen tour), headless, in three variants:
- * German, German with large text, Arabic (right to left).
+ * A picture of every screen of the kiosk (the screen tour), headless, in five variants:
+ * German, German with large text, Arabic (right to left), Polish and Leichte Sprache.
  *
  *   node scripts/screenshots.ts [outDir]      (default: screenshots/)
  *
@@ -16,6 +16,9 @@ const VARIANTS: Record<string, TourOptions> = {
   de: { language: 'de' },
   'de-large-text': { language: 'de', largeText: true },
   ar: { language: 'ar' },
+  // Issue #15: the pickup as Polish, Arabic and Leichte Sprache readers see it.
+  pl: { language: 'pl' },
+  'de-easy': { language: 'de-easy' },
 };
 
 const outDir = resolve(process.argv[2] ?? 'screenshots');
