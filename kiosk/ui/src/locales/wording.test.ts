@@ -38,7 +38,10 @@ const AVOID: Record<string, { pattern: RegExp; why: string; all?: boolean }[]> =
     { pattern: /weg"?$/, why: 'keys say what they do ("löschen")' },
     { pattern: /Geburtstag/, why: 'the glossary says "Geburts-Datum"' },
   ],
-  en: [{ pattern: /Last exchange|Pick up selection/, why: 'reviewer', all: true }],
+  en: [
+    { pattern: /Last exchange|Pick up selection/, why: 'reviewer', all: true },
+    { pattern: /(?<!\{\{)\bstation\b/i, why: 'one name for the machine: "terminal"', all: true },
+  ],
   pl: [
     {
       pattern: /(łeś|łaś|łbym)(?=[\s.,?!]|$)|jesteś/u,
@@ -64,18 +67,23 @@ const AVOID: Record<string, { pattern: RegExp; why: string; all?: boolean }[]> =
     { pattern: /alışveriş/, why: '"eşitleme": last sync, not last shopping', all: true },
     { pattern: /Teslimat/, why: 'a drop-off is no delivery', all: true },
     { pattern: /„/, why: 'Turkish quotation marks', all: true },
+    { pattern: /İstasyon/i, why: 'one name for the machine: "cihaz"', all: true },
   ],
   ar: [
     { pattern: /مسح|امسح/, why: 'scan is "قراءة بالماسح الضوئي", erase is "حذف"', all: true },
     { pattern: /كثيرة\./, why: '"too many" is "كثيرة جدًا"', all: true },
     { pattern: /„/, why: 'Arabic quotation marks', all: true },
+    { pattern: /محطة/, why: 'one name for the machine: "جهاز"', all: true },
   ],
 };
+
+/** For every language: the product's brand is not a word citizens read on the screen. */
+const EVERYWHERE = [{ pattern: /Amt-O-Mat/, why: 'the glossary names the machine', all: true }];
 
 for (const language of LANGUAGES) {
   test(`${language}: the glossary's words, none a reviewer struck out`, () => {
     const found = texts(language).flatMap((entry) =>
-      (AVOID[language] ?? [])
+      [...EVERYWHERE, ...(AVOID[language] ?? [])]
         .filter((rule) => (rule.all || forCitizens(entry)) && rule.pattern.test(entry[1]))
         .map((rule) => `${entry[0]}: "${entry[1]}" (${rule.why})`),
     );
