@@ -23,5 +23,8 @@ test('Leichte Sprache: one sentence per line', () => {
     sentencesOf('Hier können Sie Dokumente abholen. Pakete abholen. Und Papiere abgeben.'),
     ['Hier können Sie Dokumente abholen.', 'Pakete abholen.', 'Und Papiere abgeben.'],
   );
-  assert.deepEqual(sentencesOf('Bitte tippen Sie auf: Ja.'), ['Bitte tippen Sie auf:', 'Ja.']);
+  assert.deepEqual(sentencesOf('In dem Brief steht Ihre PIN. Bitte tippen Sie auf: Ja.'), [
+    'In dem Brief steht Ihre PIN.',
+    'Bitte tippen Sie auf: Ja.',
+  ]);
 });

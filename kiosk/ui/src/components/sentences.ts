@@ -16,11 +16,12 @@ export function joinSentences(parts: readonly (string | null | undefined)[]): st
 
 /**
  * A text as its sentences, for Leichte Sprache, which puts each sentence on a line of its
- * own. A sentence ends at ".", "!", "?" or ":" followed by a space.
+ * own. A sentence ends at ".", "!" or "?" followed by a space; a colon does not end one
+ * ("Bitte tippen Sie auf: Ja." stays together).
  */
 export function sentencesOf(text: string): string[] {
   return text
-    .split(/(?<=[.!?:؟])\s+/u)
+    .split(/(?<=[.!?؟])\s+/u)
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence !== '');
 }
