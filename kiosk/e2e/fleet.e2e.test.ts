@@ -221,7 +221,8 @@ describe('announce → load → e-mail → pick up → console', () => {
     const ofItem = assertExactlyOnce()
       .filter((event) => event.reference === reference)
       .map((event) => event.type);
-    assert.deepEqual(ofItem, ['item-ready', 'item-picked-up']);
+    // The code typed at the terminal also tells the fleet the citizen's language.
+    assert.deepEqual(ofItem, ['item-ready', 'item-language', 'item-picked-up']);
     assert.equal(smtp.mails.length, mailsBefore + 1, 'one e-mail, no more');
   });
 
@@ -266,7 +267,8 @@ describe('announce → load → e-mail → pick up → console', () => {
     const ofItem = assertExactlyOnce()
       .filter((event) => event.reference === reference)
       .map((event) => event.type);
-    assert.deepEqual(ofItem, ['item-ready', 'item-picked-up']);
+    // The code typed at the terminal also tells the fleet the citizen's language.
+    assert.deepEqual(ofItem, ['item-ready', 'item-language', 'item-picked-up']);
     // The worker runs every second: give it time to send anything it should not.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.equal(smtp.mails.length, mailsBefore + 1, 'one e-mail, no more');
