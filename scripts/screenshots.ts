@@ -1,7 +1,7 @@
 /**
  * A picture of every screen of the kiosk (the screen tour), headless: a portrait set
  * (1080×1920, the demo site's 21.5-inch screen) in German, German with large text and
- * Arabic (right to left), and a landscape set (1920×1080, the same site with a landscape
+ * Arabic (right to left), Polish and Leichte Sprache, and a landscape set (1920×1080, the same site with a landscape
  * screen) in German and Arabic.
  *
  *   node scripts/screenshots.ts [outDir]      (default: screenshots/)
@@ -22,6 +22,9 @@ const ORIENTATIONS = {
       de: { language: 'de' },
       'de-large-text': { language: 'de', largeText: true },
       ar: { language: 'ar' },
+      // Issue #15: the pickup as Polish and Leichte Sprache readers see it.
+      pl: { language: 'pl' },
+      'de-easy': { language: 'de-easy' },
     },
   },
   landscape: {

@@ -221,7 +221,8 @@ describe('announce → load → e-mail → pick up → console', () => {
     const ofItem = assertExactlyOnce()
       .filter((event) => event.reference === reference)
       .map((event) => event.type);
-    assert.deepEqual(ofItem, ['item-ready', 'item-picked-up']);
+    // The code typed at the terminal also tells the fleet the citizen's language.
+    assert.deepEqual(ofItem, ['item-ready', 'item-language', 'item-picked-up']);
     assert.equal(smtp.mails.length, mailsBefore + 1, 'one e-mail, no more');
   });
 
@@ -241,6 +242,10 @@ describe('announce → load → e-mail → pick up → console', () => {
     // A colleague looks (the same card again at once is taken for one still held on the reader).
     await staffLogIn(DEMO.staff[1]);
     assert.match(await kiosk.page.getByTestId('sync-online').innerText(), /Not connected|Nicht/);
+    // The kind of problem in the staff's words, not the agent's English ("network: …").
+    const problem = await kiosk.page.getByTestId('sync-problem').innerText();
+    assert.match(problem, /not be reached|nicht erreichbar/);
+    assert.doesNotMatch(problem, /network:|fetch failed/);
     await kiosk.page.getByTestId('logout').click();
     await kiosk.screen('attract');
     assert.match(await consoleStatus(itemUrl), /announced/, 'the town hall cannot know yet');
@@ -262,7 +267,8 @@ describe('announce → load → e-mail → pick up → console', () => {
     const ofItem = assertExactlyOnce()
       .filter((event) => event.reference === reference)
       .map((event) => event.type);
-    assert.deepEqual(ofItem, ['item-ready', 'item-picked-up']);
+    // The code typed at the terminal also tells the fleet the citizen's language.
+    assert.deepEqual(ofItem, ['item-ready', 'item-language', 'item-picked-up']);
     // The worker runs every second: give it time to send anything it should not.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.equal(smtp.mails.length, mailsBefore + 1, 'one e-mail, no more');

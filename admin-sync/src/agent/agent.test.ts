@@ -144,6 +144,7 @@ describe('sync agent against a real fleet server', () => {
     const down = sync.state();
     assert.equal(down.online, false);
     assert.match(down.lastError ?? '', /^network: fetch failed \(ECONNREFUSED\)/);
+    assert.equal(down.lastProblem, 'unreachable');
     assert.ok(down.nextAttemptAt !== null && down.nextAttemptAt <= Date.now() + 200);
     assert.equal(down.queueLength, 30);
     const failed = logger.entries.filter((entry) => entry.event === 'sync.failed');
@@ -154,6 +155,7 @@ describe('sync agent against a real fleet server', () => {
     await waitFor('drain', () => sync.state().queueLength === 0 && sync.state().online);
     const up = sync.state();
     assert.equal(up.lastError, null);
+    assert.equal(up.lastProblem, null);
     assert.equal(up.failures, 0);
     assert.ok(up.nextAttemptAt !== null && up.nextAttemptAt > Date.now() + 50_000);
     await assertDeliveredOnceInOrder(fleet.storage, identity.deviceId, outbox);
@@ -258,6 +260,7 @@ describe('sync agent against a real fleet server', () => {
     const ahead = { now: () => Date.now() + 10 * 60_000 };
     const state = await agent({ clock: ahead }).syncNow();
     assert.match(state.lastError ?? '', /^HTTP 401 clock-skew \(device clock \d+ ms off\)$/);
+    assert.equal(state.lastProblem, 'clock');
     assert.ok(state.clockSkewMs !== null && state.clockSkewMs > 9 * 60_000);
     const logged = logger.entries.find((entry) => entry.event === 'sync.clock-skew');
     assert.ok(logged && Number(logged.fields.skewMs) > 9 * 60_000);
@@ -274,6 +277,7 @@ describe('sync agent against a real fleet server', () => {
     };
     const state = await agent({ outbox: broken }).syncNow();
     assert.equal(state.lastError, 'outbox.pending failed: database is locked');
+    assert.equal(state.lastProblem, 'internal');
     assert.equal(state.online, false);
   });
 });

@@ -14,7 +14,14 @@ import {
 import { type BackoffOptions, backoffDelayMs } from './backoff.ts';
 import { type Fetch, type SignedClient, signedClient } from './http.ts';
 import type { FeedPort, OutboxPort } from './ports.ts';
-import { type PushTally, pullFeed, pushOutbox, reportStatus, type StepContext } from './steps.ts';
+import {
+  type PushTally,
+  pullFeed,
+  pushOutbox,
+  reportStatus,
+  type StepContext,
+  type SyncProblem,
+} from './steps.ts';
 
 export interface SyncAgentOptions {
   /** The fleet server's origin, e.g. `https://fleet.example.org` (no path: paths are signed). */
@@ -48,6 +55,8 @@ export interface SyncState {
   /** Unsent outbox events. */
   queueLength: number;
   lastError: string | null;
+  /** The kind of the last failure, for staff (in their language); null after a success. */
+  lastProblem: SyncProblem | null;
   /** When the timer runs the next cycle (null while stopped and nothing failed). */
   nextAttemptAt: number | null;
   /** Consecutive failed cycles. */
@@ -84,6 +93,7 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
     lastSync: null as number | null,
     queueLength: 0,
     lastError: null as string | null,
+    lastProblem: null as SyncProblem | null,
     nextAttemptAt: null as number | null,
     failures: 0,
     clockSkewMs: null as number | null,
@@ -142,14 +152,20 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
   const succeeded = () => {
     const now = clock.now();
     if (!status.online || status.failures > 0) logger.log('info', 'sync.online', {});
-    Object.assign(status, { online: true, lastSync: now, lastError: null, failures: 0 });
+    Object.assign(status, {
+      online: true,
+      lastSync: now,
+      lastError: null,
+      lastProblem: null,
+      failures: 0,
+    });
     status.nextAttemptAt = started ? now + intervalMs : null;
   };
 
-  const failed = (message: string, skewMs: number | undefined) => {
+  const failed = (message: string, problem: SyncProblem, skewMs: number | undefined) => {
     status.failures++;
     const delay = backoffDelayMs(status.failures, options.backoff, options.random);
-    Object.assign(status, { online: false, lastError: message });
+    Object.assign(status, { online: false, lastError: message, lastProblem: problem });
     status.nextAttemptAt = clock.now() + delay;
     if (skewMs !== undefined) status.clockSkewMs = skewMs;
     logger.log('warn', 'sync.failed', {
@@ -171,10 +187,12 @@ export function createSyncAgent(options: SyncAgentOptions): SyncAgent {
       const answered = pulled.ok && pulled.value.applied > 0 ? await pushOutbox(ctx) : pulled;
       const result = answered.ok ? await reportStatus(ctx) : answered;
       if (result.ok) succeeded();
-      else if (!result.error.aborted) failed(result.error.message, result.error.skewMs);
+      else if (!result.error.aborted)
+        failed(result.error.message, result.error.problem, result.error.skewMs);
     } catch (error) {
       // A bug here must not escape into the kiosk: it is a failed cycle like any other.
-      failed(`agent error: ${error instanceof Error ? error.message : String(error)}`, undefined);
+      const message = `agent error: ${error instanceof Error ? error.message : String(error)}`;
+      failed(message, 'internal', undefined);
     } finally {
       abort = undefined;
       queueLength();

@@ -19,4 +19,4 @@ export {
 } from './credentials.ts';
 export type { Fetch } from './http.ts';
 export * from './ports.ts';
-export type { PushTally } from './steps.ts';
+export type { PushTally, SyncProblem } from './steps.ts';

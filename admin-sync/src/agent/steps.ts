@@ -37,8 +37,22 @@ export interface StepContext {
   status?: () => TerminalStatus;
 }
 
+/**
+ * What kind of failure, for people: staff see it in their language, while `message` (English,
+ * technical) goes to the log and the health check.
+ */
+export type SyncProblem =
+  | 'unreachable'
+  | 'timeout'
+  | 'not-accepted'
+  | 'refused'
+  | 'clock'
+  | 'protocol'
+  | 'internal';
+
 export interface StepFailure {
   message: string;
+  problem: SyncProblem;
   /** The agent is stopping: not a failure to back off from. */
   aborted: boolean;
   /** From a `clock-skew` refusal. */
@@ -52,22 +66,29 @@ export interface PushTally {
   rejected: number;
 }
 
-const failure = (message: string, extra: Partial<StepFailure> = {}): StepFailure => ({
-  message,
-  aborted: false,
-  ...extra,
-});
+const failure = (
+  message: string,
+  problem: SyncProblem,
+  extra: Partial<StepFailure> = {},
+): StepFailure => ({ message, problem, aborted: false, ...extra });
+
+/** The server answered with something this terminal does not understand. */
+const protocolFailure = (message: string) => failure(message, 'protocol');
 
 const transportFailure = (error: HttpFailure): StepFailure =>
-  failure(`${error.kind}: ${error.message}`, { aborted: error.kind === 'aborted' });
+  failure(`${error.kind}: ${error.message}`, error.kind === 'timeout' ? 'timeout' : 'unreachable', {
+    aborted: error.kind === 'aborted',
+  });
 
 function refused(reply: HttpReply, logger: Logger): StepFailure {
   const reason = errorReply(reply);
   if (reason?.error === 'clock-skew') {
     logger.log('warn', 'sync.clock-skew', { skewMs: reason.skewMs ?? null, status: reply.status });
-    return failure(describeRefusal(reply), { skewMs: reason.skewMs });
+    return failure(describeRefusal(reply), 'clock', { skewMs: reason.skewMs });
   }
-  return failure(describeRefusal(reply));
+  // 401/403: the server does not accept this terminal's credentials (revoked, re-enrolled).
+  const problem = reply.status === 401 || reply.status === 403 ? 'not-accepted' : 'refused';
+  return failure(describeRefusal(reply), problem);
 }
 
 /** Port calls are the kiosk's code: a throw there fails the cycle, never the caller. */
@@ -76,7 +97,10 @@ function guard<T>(what: string, call: () => T): Result<T, StepFailure> {
     return ok(call());
   } catch (error) {
     return err(
-      failure(`${what} failed: ${error instanceof Error ? error.message : String(error)}`),
+      failure(
+        `${what} failed: ${error instanceof Error ? error.message : String(error)}`,
+        'internal',
+      ),
     );
   }
 }
@@ -151,7 +175,7 @@ function settle(
   const marked = guard('outbox.markSent', () => ctx.outbox.markSent(delivered));
   if (!marked.ok) return marked;
   return missing > 0
-    ? err(failure(`push reply lacks results for ${missing} events`))
+    ? err(protocolFailure(`push reply lacks results for ${missing} events`))
     : ok(undefined);
 }
 
@@ -165,7 +189,7 @@ async function pushBatch(
   if (reply.value.status !== 200 && reply.value.status !== 422)
     return err(refused(reply.value, ctx.logger));
   const body = PushResponseSchema.safeParse(reply.value.body);
-  if (!body.success) return err(failure('push reply does not match the schema'));
+  if (!body.success) return err(protocolFailure('push reply does not match the schema'));
   ctx.logger.log('info', 'sync.pushed', {
     events: events.length,
     firstSeq: events[0]!.seq,
@@ -183,7 +207,7 @@ export async function pushOutbox(ctx: StepContext): Promise<Result<void, StepFai
     if (pending.value.length === 0) return ok(undefined);
     // An outbox that hands out an event it was told about would loop this cycle forever.
     if (pending.value.some((event) => handled.has(event.seq))) {
-      return err(failure('outbox returned an event already settled in this cycle'));
+      return err(failure('outbox returned an event already settled in this cycle', 'internal'));
     }
     for (const event of pending.value) handled.add(event.seq);
     const { valid, invalid } = toSyncEvents(ctx, pending.value);
@@ -220,9 +244,11 @@ export async function pullFeed(ctx: StepContext): Promise<Result<PullTally, Step
     if (!reply.ok) return err(transportFailure(reply.error));
     if (reply.value.status !== 200) return err(refused(reply.value, ctx.logger));
     const page = PullResponseSchema.safeParse(reply.value.body);
-    if (!page.success) return err(failure('feed reply does not match the schema'));
+    if (!page.success) return err(protocolFailure('feed reply does not match the schema'));
     if (local.value > page.data.head) {
-      return err(failure(`feed cursor ${local.value} is past the server's head ${page.data.head}`));
+      return err(
+        protocolFailure(`feed cursor ${local.value} is past the server's head ${page.data.head}`),
+      );
     }
     const fresh = page.data.entries
       .filter((entry) => entry.cursor > local.value)
@@ -232,7 +258,10 @@ export async function pullFeed(ctx: StepContext): Promise<Result<PullTally, Step
         await ctx.feed.apply(fresh);
       } catch (error) {
         return err(
-          failure(`feed.apply failed: ${error instanceof Error ? error.message : String(error)}`),
+          failure(
+            `feed.apply failed: ${error instanceof Error ? error.message : String(error)}`,
+            'internal',
+          ),
         );
       }
       applied += fresh.length;
@@ -240,7 +269,7 @@ export async function pullFeed(ctx: StepContext): Promise<Result<PullTally, Step
     const cursor = guard('feed.cursor', () => ctx.feed.cursor());
     if (!cursor.ok) return cursor;
     if (fresh.length > 0 && cursor.value <= local.value) {
-      return err(failure('feed.apply did not advance the cursor'));
+      return err(protocolFailure('feed.apply did not advance the cursor'));
     }
     // Also re-sends an ack lost last time: the server's `acked` is behind what we applied.
     if (cursor.value > page.data.acked) {

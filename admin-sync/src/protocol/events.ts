@@ -67,6 +67,15 @@ export const eventPayloadSchemas = {
     subject: z.string().min(1).max(100).nullable(),
     code: z.enum(FEED_REFUSAL_CODES),
   }),
+  /**
+   * The language a citizen used at the terminal for this item (a code that matched it): the
+   * item's further notices go out in it. A BCP 47 tag of the terminal's languages.
+   */
+  'item-language': z.object({
+    itemId,
+    reference,
+    language: z.string().regex(/^[a-z]{2}(-[a-z]{2,8})?$/),
+  }),
   'compartment-state': z.object({
     compartment,
     defective: z.boolean(),

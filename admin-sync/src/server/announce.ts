@@ -16,8 +16,11 @@ import {
 } from '../protocol/index.ts';
 import type { FleetStorage } from './storage/storage.ts';
 
-export const NOTICE_LANGUAGES = ['de', 'en'] as const;
+/** The terminal's languages (kiosk LANGUAGES): a citizen gets notices in the one they chose. */
+export const NOTICE_LANGUAGES = ['de', 'de-easy', 'en', 'tr', 'ar', 'uk', 'ru', 'pl'] as const;
 export type NoticeLanguage = (typeof NOTICE_LANGUAGES)[number];
+export const isNoticeLanguage = (value: string): value is NoticeLanguage =>
+  (NOTICE_LANGUAGES as readonly string[]).includes(value);
 
 /** A mobile number in international form, e.g. +49 151 2345678 (spaces allowed). */
 const MOBILE = /^\+[1-9][0-9 ]{6,18}$/;

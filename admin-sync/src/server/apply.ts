@@ -15,6 +15,7 @@ import {
   REPORTED_STATUS,
   type SyncEvent,
 } from '../protocol/index.ts';
+import { isNoticeLanguage } from './announce.ts';
 import type { ApplyContext, EventApplier, NoticeKind } from './storage/storage.ts';
 
 export type EventHandler = (event: SyncEvent, context: ApplyContext) => Promise<JsonValue>;
@@ -83,6 +84,15 @@ export const defaultHandlers: Readonly<Record<string, EventHandler>> = {
     const payload = payloadOf('item-expiring', event);
     await context.queueNotice(payload.itemId, 'expiring');
     return { itemId: payload.itemId, notice: 'expiring' };
+  },
+  // The citizen used the terminal in another language: later notices go out in it. A
+  // language the notices do not have keeps the one chosen at the counter.
+  'item-language': async (event, context) => {
+    const payload = payloadOf('item-language', event);
+    const applied =
+      isNoticeLanguage(payload.language) &&
+      (await context.setNoticeLanguage(payload.itemId, payload.language));
+    return { itemId: payload.itemId, language: payload.language, applied };
   },
   'compartment-state': async (event, context) => {
     const payload = payloadOf('compartment-state', event);

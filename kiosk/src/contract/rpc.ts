@@ -38,8 +38,23 @@ export interface SyncStatusView {
   /** Epoch ms of the last successful sync; null: never. */
   lastSync: number | null;
   queueLength: number;
+  /** Technical, English: for the health check and the log, never shown to staff. */
   lastError: string | null;
+  /** What staff are told, in their language (`staff.menu.sync.problem.*`). */
+  problem: SyncProblem | null;
 }
+
+/** Why the terminal is not in touch with the town hall (the agent's kinds and enrolment). */
+export type SyncProblem =
+  | 'not-enrolled'
+  | 'enrolment-failed'
+  | 'unreachable'
+  | 'timeout'
+  | 'not-accepted'
+  | 'refused'
+  | 'clock'
+  | 'protocol'
+  | 'internal';
 
 export interface Health {
   version: string;

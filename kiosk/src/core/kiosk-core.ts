@@ -227,13 +227,29 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       now: () => clock.now(),
       sessionId,
       logger,
-      answer: (event) => post(event as Unstamped<SessionEvent>),
+      answer: (event) => {
+        noteCitizenLanguage(event);
+        post(event as Unstamped<SessionEvent>);
+      },
       openDoor: async (request) => {
         // A failure is handled by the door service: audited, alarmed, told as DOOR_FAILED.
         void (await doors.open({ ...request, sessionId }));
       },
       codeLock,
     });
+  }
+
+  /**
+   * A code that matched items (any pickup flow's `CODE_OK`): the fleet learns the language
+   * the citizen uses here, and sends the items' further notices in it.
+   */
+  function noteCitizenLanguage(event: { type: string; items?: unknown }) {
+    const language = actor?.getSnapshot().context.language;
+    if (event.type !== 'CODE_OK' || !Array.isArray(event.items) || !language) return;
+    const ids = event.items.flatMap((item: unknown) =>
+      typeof item === 'object' && item !== null && 'id' in item ? [String(item.id)] : [],
+    );
+    store.noteItemLanguage(ids, language);
   }
 
   function forwardDoorNews(news: DoorNews) {

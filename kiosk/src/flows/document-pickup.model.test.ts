@@ -635,7 +635,8 @@ describe('document pickup: shortest paths to done, failed and abandoned at a rea
           );
         }
 
-        // The outbox: one pickup event per item taken, one alarm per failed door, no more.
+        // The outbox: the language per item of the code (notices follow it), one pickup event
+        // per item taken, one alarm per failed door, no more.
         const news = allOutbox(kiosk).filter((event) => event.seq > outboxAfterSeed);
         const failedDoors = events.flatMap((event) =>
           event.type === 'DOOR_FAILED' ? [event.compartment] : [],
@@ -649,6 +650,9 @@ describe('document pickup: shortest paths to done, failed and abandoned at a rea
             )
             .sort(),
           [
+            ...(events.some((event) => event.type === 'CODE_OK')
+              ? items.map((item) => `item-language:${item.id}`)
+              : []),
             ...pickedUp.map((id) => `item-picked-up:${id}`),
             ...failedDoors.map((compartment) => `alarm:door-jammed:${compartment}`),
           ].sort(),

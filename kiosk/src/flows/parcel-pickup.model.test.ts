@@ -609,7 +609,8 @@ describe('parcel pickup: shortest paths to every ending and resting state at a r
         }
         if (decoy) assert.equal(kiosk.store.item(decoy)?.status, 'loaded', 'the document waits');
 
-        // The outbox: a pickup per parcel taken, an alarm per failed door and per lock.
+        // The outbox: the language per parcel of the code (notices follow it), a pickup per
+        // parcel taken, an alarm per failed door and per lock.
         const locked = events.some(
           (event) => event.type === 'CODE_WRONG' && event.lockedUntil !== null,
         );
@@ -623,6 +624,9 @@ describe('parcel pickup: shortest paths to every ending and resting state at a r
             )
             .sort(),
           [
+            ...(events.some((event) => event.type === 'CODE_OK')
+              ? items.map((item) => `item-language:${item.id}`)
+              : []),
             ...pickedUp.map((id) => `item-picked-up:${id}`),
             ...events.flatMap((event) =>
               event.type === 'DOOR_FAILED' ? [`alarm:door-jammed:${event.compartment}`] : [],

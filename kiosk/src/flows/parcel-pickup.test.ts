@@ -10,7 +10,14 @@ import { LOCKOUT } from '../core/lockout.ts';
 import { DAY_MS } from '../store/store.ts';
 import type { Item } from '../store/types.ts';
 import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
-import { alarmsOf, auditTrail, lockOf, unlockedLocks, waitForView } from './model-walk.testing.ts';
+import {
+  alarmsOf,
+  allOutbox,
+  auditTrail,
+  lockOf,
+  unlockedLocks,
+  waitForView,
+} from './model-walk.testing.ts';
 import { OPEN_TOGETHER_SETTING } from './parcel-pickup.flow.ts';
 import { DEFAULT_TIMERS } from './session.machine.ts';
 
@@ -54,6 +61,11 @@ function takeAndClose(k: KioskFixture, compartment: string) {
   k.sim.setItem(0, lockOf(compartment), false);
   k.sim.closeDoor(0, lockOf(compartment));
 }
+
+const languageEvents = (k: KioskFixture) =>
+  allOutbox(k)
+    .filter((event) => event.type === 'item-language')
+    .map((event) => event.payload as { itemId: string; reference: string; language: string });
 
 const audited = (k: KioskFixture, action: string) =>
   auditTrail(k).filter((entry) => entry.action === action);
@@ -180,6 +192,28 @@ describe('parcel pickup: codes', () => {
     takeAndClose(k, 'A3');
     assert.deepEqual(await survey(k), { outcome: 'completed', reason: null });
     assert.deepEqual(unlockedLocks(k), [lockOf('A2'), lockOf('A3')]);
+  });
+
+  test('a code used in Turkish tells the fleet the language of its parcels, and nothing for a wrong code', async () => {
+    const k = await terminal();
+    const first = deposit(k, 'A2');
+    const second = deposit(k, 'A3');
+    const other = deposit(k, 'A4', OTHER_CODE);
+    startPickup(k);
+    k.press({ type: 'SET_LANGUAGE', language: 'tr' });
+    k.type('999999');
+    k.press({ type: 'SUBMIT' });
+    await waitForView(k, 'parcel.code', (p) => p.error === 'wrong-code');
+    assert.deepEqual(languageEvents(k), []);
+    k.type(CODE);
+    k.press({ type: 'SUBMIT' });
+    await waitForView(k, 'parcel.take-and-close', (p) => p.compartment === 'A2');
+    // The fleet keeps it per item and sends the reminders in Turkish (notifications tests).
+    assert.deepEqual(languageEvents(k), [
+      { itemId: first.id, reference: first.reference, language: 'tr' },
+      { itemId: second.id, reference: second.reference, language: 'tr' },
+    ]);
+    assert.ok(!languageEvents(k).some((event) => event.itemId === other.id));
   });
 
   test(`all together with ${OPEN_TOGETHER_SETTING} = true: both open at once, done when both are shut`, async () => {

@@ -197,6 +197,7 @@ function health(terminal: Terminal, sync: KioskSync | undefined): Health {
       ? {
           online: syncState.online,
           lastError: syncState.lastError,
+          problem: syncState.problem,
           queueLength: syncState.queueLength,
         }
       : null,

@@ -90,7 +90,7 @@ describe('kiosk service with the fleet sync', () => {
     assert.equal(store.outboxLength(), 0);
     const health = await healthOf(service);
     assert.equal(typeof health.lastSync, 'number');
-    assert.deepEqual(health.sync, { online: true, lastError: null, queueLength: 0 });
+    assert.deepEqual(health.sync, { online: true, lastError: null, problem: null, queueLength: 0 });
     const token = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')).sync.enrolmentToken;
     assert.ok(!JSON.stringify(logger.entries).includes(token), 'no log line carries the token');
   });
@@ -309,6 +309,8 @@ describe('kiosk service with the fleet sync', () => {
       const health = await healthOf(service);
       assert.equal(health.sync?.online, false);
       assert.equal(typeof health.sync?.lastError, 'string');
+      // Staff are told the kind, in their language, not the English technical text.
+      assert.equal(health.sync?.problem, 'unreachable');
       assert.equal(health.sync?.queueLength, 1);
       assert.equal(typeof health.lastSync, 'number', 'the last success is still reported');
       const reply = await call(`${service.url}/api/event`, {
@@ -347,6 +349,7 @@ describe('sync configuration', () => {
       assert.equal(health.lastSync, null);
       assert.equal(health.sync?.online, false);
       assert.match(String(health.sync?.lastError), /enrolment failed/);
+      assert.equal(health.sync?.problem, 'enrolment-failed');
     } finally {
       await service?.close();
       await fleet.close();

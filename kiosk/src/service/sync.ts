@@ -190,8 +190,8 @@ export function startKioskSync(options: {
 
   const state = (): SyncStatus => {
     if (agent) {
-      const { online, lastSync, lastError, queueLength } = agent.state();
-      return { online, lastSync, lastError, queueLength };
+      const { online, lastSync, lastError, lastProblem, queueLength } = agent.state();
+      return { online, lastSync, lastError, problem: lastProblem, queueLength };
     }
     let queueLength = 0;
     try {
@@ -203,6 +203,7 @@ export function startKioskSync(options: {
       online: false,
       lastSync: null,
       lastError: enrolError ?? 'not enrolled yet',
+      problem: enrolError ? 'enrolment-failed' : 'not-enrolled',
       queueLength,
     };
   };

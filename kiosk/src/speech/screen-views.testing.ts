@@ -5,6 +5,7 @@
  */
 import { createActor } from 'xstate';
 import type { View } from '../contract/index.ts';
+import { DEFAULT_LAYOUT } from '../contract/layout.ts';
 import { allowedEvents } from '../core/views.ts';
 import { FLOWS } from '../flows/registry.ts';
 import { DEFAULT_SPEECH, type Language } from '../flows/session.machine.ts';
@@ -16,6 +17,7 @@ const session = (language: Language): View['session'] => ({
   warning: null,
   doorAlerts: [],
   timeZone: 'Europe/Berlin',
+  layout: DEFAULT_LAYOUT,
 });
 
 /** What a person may have done before the screen shows: a wrong entry, three keys typed. */

@@ -166,6 +166,13 @@ export interface Store {
     staffId: string,
   ): Result<Item, ItemError | CompartmentError>;
   markPickedUp(itemIds: readonly string[], sessionId: string): Result<Item[], ItemError>;
+  /**
+   * The language a citizen used for these items (their code matched) goes to the fleet
+   * (`item-language`), which keeps it per item: later notices go out in it. Nothing is kept
+   * here: the terminal sends no notices, and a code is entered a few times at most.
+   * Returns how many events were queued.
+   */
+  noteItemLanguage(itemIds: readonly string[], language: string): number;
   markDroppedOff(
     input: DropOffInput,
   ): Result<Item, CompartmentError | 'duplicate-item' | 'duplicate-reference'>;
@@ -822,6 +829,18 @@ export function createStore(deps: StoreDeps): Store {
       });
     },
 
+    noteItemLanguage(itemIds, language) {
+      return tx(() => {
+        let queued = 0;
+        for (const id of new Set(itemIds)) {
+          const row = itemRow(id);
+          if (!row) continue;
+          enqueue('item-language', { itemId: id, reference: row.reference, language });
+          queued++;
+        }
+        return queued;
+      });
+    },
     markPickedUp(itemIds, sessionId) {
       return tx(() => {
         const ids = [...new Set(itemIds)];

@@ -159,6 +159,23 @@ for (const adapter of storageAdapters()) {
         assert.ok(!logged.includes(secret), secret);
     });
 
+    it('offers the notices in all eight terminal languages and keeps the one chosen', async () => {
+      const form = await clerk.get('/console/announce');
+      const select = /<select[^>]*name="language"[^>]*>([\s\S]*?)<\/select>/.exec(form.body)?.[1];
+      const options = [...(select ?? '').matchAll(/<option value="([^"]+)"/g)];
+      assert.deepEqual(
+        options.map((m) => m[1]),
+        ['de', 'de-easy', 'en', 'tr', 'ar', 'uk', 'ru', 'pl'],
+      );
+      assert.match(form.body, /<option value="tr"[^>]*>Türkisch</);
+      const response = await announce({ language: 'ar' });
+      assert.equal(response.statusCode, 303);
+      const itemId = itemIdOf(String(response.headers.location));
+      assert.equal((await h.storage.itemContact(itemId))?.language, 'ar');
+      const page = await clerk.get(String(response.headers.location));
+      assert.match(page.body, /<dd>Arabisch<\/dd>/);
+    });
+
     it('shows each error next to its field, in the page language, and stores nothing', async () => {
       const response = await announce({
         reference: '',

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JsonObject } from '../../protocol/index.ts';
+import { isNoticeLanguage } from '../announce.ts';
 import type { DeviceRecord, ItemContact, ItemRecord, RefusedChange } from '../storage/storage.ts';
 import { type ConsoleEnv, consolePath, itemPath, may, type SignedView } from './context.ts';
 import { cancelItem } from './feed-actions.ts';
@@ -108,7 +109,7 @@ function contactFacts(view: SignedView, contact: ItemContact | undefined): SafeH
   if (!contact) return html`<dt>${t('item.contact')}</dt><dd>${t('item.noContact')}</dd>`;
   return html`<dt>${t('item.email')}</dt><dd>${contact.email ? t('item.onFile', { masked: maskEmail(contact.email) }) : t('item.none')}</dd>
 <dt>${t('item.mobile')}</dt><dd>${contact.mobile ? t('item.onFile', { masked: maskMobile(contact.mobile) }) : t('item.none')}</dd>
-<dt>${t('item.noticeLanguage')}</dt><dd>${contact.language === 'de' || contact.language === 'en' ? t(`language.${contact.language}`) : contact.language}</dd>`;
+<dt>${t('item.noticeLanguage')}</dt><dd>${isNoticeLanguage(contact.language) ? t(`language.${contact.language}`) : contact.language}</dd>`;
 }
 
 /** Only the detail fields a clerk needs, never anything else a history line may carry. */

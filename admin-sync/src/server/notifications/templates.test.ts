@@ -34,8 +34,19 @@ const facts = (kind: (typeof NOTICE_KINDS)[number], language: string) => ({
   ...(kind === 'ready' ? { code: '04711815' } : {}),
 });
 
+const LATIN_SMS = new Set(['de', 'de-easy', 'en']);
+
+/** The kiosk's button names, which the notices tell the citizen to tap. */
+const kioskButtons = (language: string) => {
+  const file = new URL(`../../../../kiosk/ui/src/locales/${language}.json`, import.meta.url);
+  const strings = JSON.parse(readFileSync(file, 'utf8')) as {
+    menu: { service: Record<string, { name: string }> };
+  };
+  return new Set(Object.values(strings.menu.service).map((service) => service.name));
+};
+
 describe('notice templates', () => {
-  it('German and English have the same keys', () => {
+  it('every language has the keys of German', () => {
     const [de, ...others] = NOTICE_LANGUAGES.map((language) => keyPaths(raw(language)).sort());
     for (const keys of others) assert.deepEqual(keys, de);
   });
@@ -48,14 +59,16 @@ describe('notice templates', () => {
     // {Item} and {item} differ only in case: where a sentence starts differs by language.
     const names = (text: string) => new Set(placeholdersOf(text).map((n) => n.toLowerCase()));
     const de = TemplateFileSchema.parse(raw('de'));
-    const en = TemplateFileSchema.parse(raw('en'));
-    for (const kind of NOTICE_KINDS) {
-      for (const field of ['subject', 'text', 'sms'] as const) {
-        assert.deepEqual(
-          names(en.notices[kind][field]),
-          names(de.notices[kind][field]),
-          `${kind}.${field}`,
-        );
+    for (const language of NOTICE_LANGUAGES) {
+      const other = TemplateFileSchema.parse(raw(language));
+      for (const kind of NOTICE_KINDS) {
+        for (const field of ['subject', 'text', 'sms'] as const) {
+          assert.deepEqual(
+            names(other.notices[kind][field]),
+            names(de.notices[kind][field]),
+            `${language}: ${kind}.${field}`,
+          );
+        }
       }
     }
   });
@@ -81,14 +94,52 @@ describe('notice templates', () => {
         }
         assert.equal(out.text.includes('04711815'), kind === 'ready', `${language} ${kind}`);
         assert.equal(out.sms.includes('04711815'), kind === 'ready', `${language} ${kind}`);
-        assert.match(out.sms, GSM7, `${language} ${kind}: SMS outside the GSM alphabet`);
-        assert.ok(out.sms.length <= 306, `${language} ${kind}: more than two SMS`);
+        assert.equal(out.language, language);
+        // German and English fit the GSM alphabet (153 per part); the others are sent as
+        // UCS-2 (67 per part): at most two parts in GSM, three in UCS-2.
+        if (LATIN_SMS.has(language)) {
+          assert.match(out.sms, GSM7, `${language} ${kind}: SMS outside the GSM alphabet`);
+          assert.ok(out.sms.length <= 306, `${language} ${kind}: more than two SMS`);
+        } else {
+          assert.ok(out.sms.length <= 201, `${language} ${kind}: more than three SMS`);
+        }
       }
     }
     // 23:30 UTC on 14 January is the 15th in Germany.
     assert.match(renderNotice(facts('ready', 'de')).text, /Donnerstag, 15\. Januar 2026/);
     assert.match(renderNotice(facts('ready', 'en')).text, /Thursday, 15 January 2026/);
     assert.match(renderNotice(facts('reminder', 'de')).text, /seit Donnerstag, 1\. Januar 2026/);
+  });
+
+  it('names the button exactly as the terminal shows it in the same language', () => {
+    for (const language of NOTICE_LANGUAGES) {
+      const file = TemplateFileSchema.parse(raw(language));
+      for (const [kind, texts] of Object.entries(file.itemKinds))
+        assert.ok(kioskButtons(language).has(texts.action), `${language}: ${kind} ${texts.action}`);
+    }
+  });
+
+  it('each of the 8 languages renders ready, reminder, expiring and expired in itself', () => {
+    const expected: Record<(typeof NOTICE_LANGUAGES)[number], RegExp> = {
+      de: /Ihr Abholcode: 04711815/,
+      'de-easy': /Ihr Abhol-Code: 04711815/,
+      en: /Your pickup code: 04711815/,
+      tr: /Teslim alma kodunuz: 04711815/,
+      ar: /رمز الاستلام: 04711815/,
+      uk: /Ваш код отримання: 04711815/,
+      ru: /Ваш код получения: 04711815/,
+      pl: /Kod odbioru: 04711815/,
+    };
+    for (const language of NOTICE_LANGUAGES) {
+      assert.match(renderNotice(facts('ready', language)).text, expected[language]);
+    }
+    // The deadline in the language's own words, Arabic with the code's digits.
+    assert.match(renderNotice(facts('expiring', 'tr')).text, /15 Ocak 2026 Perşembe/);
+    assert.match(renderNotice(facts('expiring', 'ar')).text, /الخميس، 15 يناير 2026/);
+    assert.match(renderNotice(facts('reminder', 'uk')).text, /четвер, 1 січня 2026/);
+    assert.match(renderNotice(facts('expired', 'ru')).subject, /Срок получения истёк/);
+    assert.match(renderNotice(facts('expired', 'pl')).sms, /Termin odbioru minął/);
+    assert.match(renderNotice(facts('reminder', 'de-easy')).subject, /^Erinnerung: Ihr Ausweis/);
   });
 
   it('hints at the date of birth only for ID documents; unknown languages get German', () => {
@@ -98,7 +149,7 @@ describe('notice templates', () => {
     const parcel = renderNotice({ ...facts('ready', 'de'), itemKind: 'parcel' });
     assert.doesNotMatch(parcel.text, /Geburtsdatum/);
     assert.match(parcel.text, /„Paket abholen“/);
-    const other = renderNotice({ ...facts('ready', 'tr'), itemKind: null, deadline: null });
+    const other = renderNotice({ ...facts('ready', 'fr'), itemKind: null, deadline: null });
     assert.equal(other.language, 'de');
     assert.match(other.text, /Ihr Dokument liegt/);
     assert.match(other.text, /Abholbar bis: siehe Anzeige am Automaten/);

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ITEM_KINDS } from '../../protocol/index.ts';
-import { NOTICE_LANGUAGES, type NoticeLanguage } from '../announce.ts';
+import { isNoticeLanguage, NOTICE_LANGUAGES, type NoticeLanguage } from '../announce.ts';
 import { NOTICE_KINDS, type NoticeKind } from '../storage/storage.ts';
 
 /** Placeholders every notice may use; `ready` alone also gets {code}. */
@@ -128,10 +128,20 @@ export interface RenderedNotice {
   sms: string;
 }
 
-const LOCALES: Record<NoticeLanguage, string> = { de: 'de-DE', en: 'en-GB' };
+/** Dates per language: British English (day first), Arabic with the digits of the code. */
+const LOCALES: Record<NoticeLanguage, string> = {
+  de: 'de-DE',
+  'de-easy': 'de-DE',
+  en: 'en-GB',
+  tr: 'tr-TR',
+  ar: 'ar-u-nu-latn',
+  uk: 'uk-UA',
+  ru: 'ru-RU',
+  pl: 'pl-PL',
+};
 
 const languageOf = (language: string): NoticeLanguage =>
-  (NOTICE_LANGUAGES as readonly string[]).includes(language) ? (language as NoticeLanguage) : 'de';
+  isNoticeLanguage(language) ? language : 'de';
 
 function formatDate(at: number, language: NoticeLanguage, timeZone: string, long: boolean) {
   const options: Intl.DateTimeFormatOptions = long

@@ -9,7 +9,7 @@ import type { Logger } from '@amtomat/basics';
 import type { FastifyInstance } from 'fastify';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { AnnounceInputSchema, announceItem } from '../announce.ts';
+import { AnnounceInputSchema, announceItem, type NoticeLanguage } from '../announce.ts';
 import { createFleetServer } from '../app.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import { enrolTestDevice, type TestDevice } from '../testing/device.ts';
@@ -150,7 +150,7 @@ export interface Fleet {
   announce(input: {
     email?: string;
     mobile?: string;
-    language?: 'de' | 'en';
+    language?: NoticeLanguage;
     itemKind?: 'document' | 'id-document' | 'parcel' | 'object';
     dateOfBirth?: string;
     holdingDays?: number;

@@ -223,6 +223,52 @@ for (const adapter of storageAdapters()) {
       assert.equal(codeIn(mail.text ?? ''), code);
     });
 
+    it('sends each notice in the language chosen for the item: Turkish, Arabic, Ukrainian', async () => {
+      const expected = [
+        ['tr', /^Teslim almaya hazır: belgeniz/, /Teslim alma kodunuz: (\d{8})/],
+        ['ar', /^للاستلام الآن: وثيقتك/, /رمز الاستلام: (\d{8})/],
+        ['uk', /^Можна забрати: ваш документ/, /Ваш код отримання: (\d{8})/],
+      ] as const;
+      const w = worker();
+      for (const [language, subject, code] of expected) {
+        const itemId = await fleet.announce({ email: EMAIL, mobile: MOBILE, language });
+        const pending = (await storage.pendingCode(itemId))!;
+        secrets.push(pending);
+        await fleet.ready(itemId);
+        await w.runOnce();
+        const mail = smtp.mails.at(-1)!.mail;
+        assert.equal(mail.headers.get('content-language'), language);
+        assert.match(mail.subject ?? '', subject);
+        assert.equal(code.exec(mail.text ?? '')?.[1], pending, `${language}: the code`);
+        const sms = gateway.requests.at(-1)!.body as { text: string };
+        assert.ok(sms.text.includes(pending), `${language}: code in the SMS`);
+        assert.ok(!/Abholcode|pickup code/i.test(sms.text), `${language}: SMS not in German`);
+      }
+      assert.equal(smtp.mails.length, 3);
+    });
+
+    it('the language a citizen used at the terminal is kept for the item: later notices use it', async () => {
+      const itemId = await fleet.announce({ email: EMAIL, language: 'de', itemKind: 'parcel' });
+      secrets.push((await storage.pendingCode(itemId))!);
+      const w = worker();
+      await fleet.ready(itemId);
+      await w.runOnce();
+      assert.equal(smtp.mails[0]!.mail.headers.get('content-language'), 'de');
+      // The citizen typed the code at the terminal in Ukrainian (a door failed, say).
+      const language = (value: string) =>
+        fleet.push('item-language', { itemId, reference: `REF-${itemId}`, language: value });
+      assert.equal(await language('uk'), 200);
+      assert.equal((await storage.itemContact(itemId))?.language, 'uk');
+      // A language the notices do not have keeps the last one.
+      assert.equal(await language('fr'), 200);
+      assert.equal((await storage.itemContact(itemId))?.language, 'uk');
+      now += 2 * DAY_MS;
+      await w.runOnce();
+      const reminder = smtp.mails[1]!.mail;
+      assert.equal(reminder.headers.get('content-language'), 'uk');
+      assert.match(reminder.subject ?? '', /^Нагадування: Ваша посилка чекає/);
+    });
+
     it('retries while the SMTP server is down and sends exactly once when it is back', async () => {
       await smtp.close();
       const port = await freePort();

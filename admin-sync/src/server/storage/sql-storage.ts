@@ -197,6 +197,14 @@ function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: numb
       );
       return changed === 1;
     },
+    async setNoticeLanguage(itemId, language) {
+      const changed = await tx.run(
+        `UPDATE item_contacts SET language = ? WHERE item_id = ?
+           AND item_id IN (SELECT id FROM items WHERE device_id = ?)`,
+        [language, itemId, deviceId],
+      );
+      return changed === 1;
+    },
     queueNotice: async (itemId, kind) => {
       await queueNotice(tx, itemId, kind, now);
     },

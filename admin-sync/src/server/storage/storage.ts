@@ -148,6 +148,11 @@ export interface ApplyContext {
   setItemStatus(change: ItemChange): Promise<ItemStatusOutcome>;
   /** The terminal refused the feed change at `cursor`; false for an unknown cursor. */
   refuseFeedChange(cursor: number, code: FeedRefusalCode): Promise<boolean>;
+  /**
+   * The language of the item's further notices, as the citizen chose it at the terminal;
+   * false when the item has no contact data (any more) or belongs to another terminal.
+   */
+  setNoticeLanguage(itemId: string, language: string): Promise<boolean>;
   /** Queues a notice to each contact channel of the item (none if it has no contact). */
   queueNotice(itemId: string, kind: NoticeKind): Promise<void>;
   /** The item is finished: its contact data and code are deleted, pending notices cancelled. */

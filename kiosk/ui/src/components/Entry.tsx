@@ -18,7 +18,7 @@ export function MaskedEntry({ length, shown = false }: { length: number; shown?:
         {characters.join(shown ? '' : ' ') || '\u00a0'}
       </span>
       <span className="visually-hidden" aria-live="polite">
-        {t('entry.count', { n: length })}
+        {t('entry.count', { count: length })}
       </span>
     </div>
   );
@@ -41,7 +41,7 @@ export function DateEntry({ length, shown = false }: { length: number; shown?: b
     <div className="entry date" data-testid="entry" data-shown={shown} dir="ltr">
       <span aria-hidden="true">{slots.join('')}</span>
       <span className="visually-hidden" aria-live="polite">
-        {t('entry.count', { n: length })}
+        {t('entry.count', { count: length })}
       </span>
     </div>
   );
@@ -82,7 +82,7 @@ export function useRevealableEntry(
     <div className="entry" data-testid="entry" dir="ltr">
       <span aria-hidden={!reveal}>{reveal && canShow ? shown : '●'.repeat(length) || ' '}</span>
       <span className="visually-hidden" aria-live="polite">
-        {t('entry.count', { n: length })}
+        {t('entry.count', { count: length })}
       </span>
     </div>
   );

@@ -1,9 +1,10 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { Fragment, type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DoorAlerts } from '../shell/DoorAlerts.tsx';
 import { StaffBanner } from '../shell/StaffBanner.tsx';
 import { useScreen } from '../shell/screen-context.ts';
 import { TopBar } from '../shell/TopBar.tsx';
+import { joinSentences, sentencesOf } from './sentences.ts';
 
 export interface Step {
   index: number;
@@ -42,7 +43,7 @@ export function Screen({
   children,
   className,
 }: ScreenProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { view } = useScreen();
   const heading = useRef<HTMLHeadingElement>(null);
   // A new screen starts reading at its heading (keyboard and screen reader users alike).
@@ -52,7 +53,7 @@ export function Screen({
     : step.count === null
       ? t('common.step-open', { index: step.index })
       : t('common.step', { index: step.index, total: step.count });
-  const spoken = [stepText, title, intro, error, ...speech].filter(Boolean).join(' ');
+  const spoken = joinSentences([stepText, title, intro, error, ...speech]);
   return (
     <main className={`screen ${className ?? ''}`} data-screen={view.screen} data-speech={spoken}>
       <div className="screen-head">
@@ -63,7 +64,9 @@ export function Screen({
           <h1 ref={heading} tabIndex={-1}>
             {title}
           </h1>
-          {intro && <p className="intro">{intro}</p>}
+          {intro && (
+            <p className="intro">{i18n.language === 'de-easy' ? <Lines text={intro} /> : intro}</p>
+          )}
         </div>
         {error && (
           <p className="error" data-error="" data-testid="error">
@@ -83,6 +86,16 @@ export function Screen({
       </div>
     </main>
   );
+}
+
+/** Leichte Sprache: each sentence on a line of its own. */
+function Lines({ text }: { text: string }) {
+  return sentencesOf(text).map((sentence, index) => (
+    <Fragment key={sentence}>
+      {index > 0 && <br />}
+      {sentence}
+    </Fragment>
+  ));
 }
 
 function BackAndCancel() {

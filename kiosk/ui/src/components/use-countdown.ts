@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatDuration } from './date-time.ts';
 
 /** Whole seconds until `until` (epoch ms), ticking; 0 once passed. */
 export function useCountdown(until: number | null): number {
@@ -11,6 +13,8 @@ export function useCountdown(until: number | null): number {
   return until === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
 }
 
-/** "m:ss" for longer waits such as a lockout. */
-export const minutesAndSeconds = (seconds: number) =>
-  `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+/** A countdown in words with its units ("1 Minute, 30 Sekunden"), in the session's language. */
+export function useDurationText(): (seconds: number) => string {
+  const { i18n } = useTranslation();
+  return (seconds) => formatDuration(seconds, i18n.language);
+}

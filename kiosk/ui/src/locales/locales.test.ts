@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import i18next from 'i18next';
 import { ALL_SCREENS } from '../../../src/core/views.ts';
 import { LANGUAGES } from '../../../src/flows/session.machine.ts';
+import { formatList } from '../components/date-time.ts';
 
 type Strings = { [key: string]: string | Strings };
 
@@ -105,6 +106,23 @@ test('counts read right: "ein weiteres Fach", "2 weitere Fächer", per language 
     de('parcel.take-and-close.intro', { count: 1 }),
     'Bitte nehmen Sie Ihr Paket heraus und schließen Sie die Tür.',
   );
+  assert.equal(
+    de('parcel.opening.title', { count: 2, compartment: formatList(['A1', 'B2'], 'de') }),
+    '2 Fächer werden geöffnet: A1 und B2',
+  );
+  const arabicDoors = formatList(['A1', 'B2', 'C3'], 'ar');
+  assert.doesNotMatch(
+    i18n.getFixedT('ar')('parcel.opening.title', { count: 3, compartment: arabicDoors }),
+    /,/,
+  );
+  assert.equal(
+    i18n.getFixedT('pl')('courier.size-full.take-offer', { size: 'L' }),
+    'Skrytka w rozmiarze L',
+  );
+  assert.equal(i18n.getFixedT('en')('entry.count', { count: 1 }), '1 character entered');
+  assert.equal(i18n.getFixedT('pl')('entry.count', { count: 5 }), 'Wpisano 5 znaków');
+  assert.equal(de('pickup.choose.confirm', { count: 1 }), '1 Dokument abholen');
+  assert.equal(i18n.getFixedT('ar')('pickup.choose.take-all', { count: 2 }), 'استلام المستندين');
   assert.equal(i18n.getFixedT('ru')('door.more-doors', { count: 5 }).includes('5 ячеек'), true);
   assert.equal(i18n.getFixedT('pl')('door.more-doors', { count: 3 }).includes('3 skrytki'), true);
   for (const language of LANGUAGES) {
@@ -122,6 +140,12 @@ test('counts read right: "ein weiteres Fach", "2 weitere Fächer", per language 
       }
     }
   }
+});
+
+test('no count in brackets ("Alle abholen (1)"): a number is worded with its plural', () => {
+  for (const language of LANGUAGES)
+    for (const [key, text] of flatten(load(language)))
+      assert.doesNotMatch(text, /\(\{\{\s*\w+\s*\}\}\)/, `${language}: ${key}`);
 });
 
 test('German has no empty text', () => {

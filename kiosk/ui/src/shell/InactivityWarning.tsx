@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { minutesAndSeconds, useCountdown } from '../components/use-countdown.ts';
+import { useCountdown, useDurationText } from '../components/use-countdown.ts';
 import type { View } from '../contract.ts';
 import { useScreen } from './screen-context.ts';
 
@@ -11,6 +11,7 @@ export function InactivityWarning({ warning }: { warning: Warning }) {
   const { t } = useTranslation();
   const { send } = useScreen();
   const seconds = useCountdown(warning.endsAt);
+  const duration = useDurationText();
   const button = useRef<HTMLButtonElement>(null);
   useEffect(() => button.current?.focus(), []);
   const canExtend = warning.extensionsLeft > 0;
@@ -26,7 +27,7 @@ export function InactivityWarning({ warning }: { warning: Warning }) {
       >
         <h2 id="warning-title">{t('warning.title')}</h2>
         <p id="warning-text" className="countdown" aria-live="off">
-          {t('warning.ends-in', { time: minutesAndSeconds(seconds) })}
+          {t('warning.ends-in', { time: duration(seconds) })}
         </p>
         {canExtend ? (
           <button

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { joinSentences } from '../components/sentences.ts';
 
 /**
  * Announces a new screen (its heading) and errors to screen readers. The text is read from
@@ -12,7 +13,7 @@ export function LiveRegion({ refused }: { refused: number }) {
   useEffect(() => {
     const heading = document.querySelector('main h1')?.textContent ?? '';
     const error = document.querySelector('main [data-error]')?.textContent ?? '';
-    const composed = [heading, error].filter(Boolean).join('. ');
+    const composed = joinSentences([heading, error]);
     if (composed === lastShown.current) return;
     lastShown.current = composed;
     setMessage(composed);

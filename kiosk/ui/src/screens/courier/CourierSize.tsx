@@ -32,17 +32,22 @@ export function CourierSize(props: PropsOf<'courier.size'>) {
 
 export function CourierSizeFull(props: PropsOf<'courier.size-full'>) {
   const { t } = useTranslation();
-  const requested = t(`size.${props.requested ?? 'unknown'}`);
+  // The size's letter, not its name: a name inside a sentence needs its own grammar
+  // (Polish "Weź Duża (L)").
   return (
     <Screen
-      title={t('courier.size-full.title', { size: requested })}
+      title={
+        props.requested
+          ? t('courier.size-full.title', { size: props.requested })
+          : t('staff.load.no-compartment.title-unknown-size')
+      }
       intro={props.offer ? t('courier.size-full.offer-intro') : t('courier.size-full.no-offer')}
       step={props.step}
     >
       {props.offer && (
         <div className="actions">
           <Action event={{ type: 'TAKE_OFFER' }} testId="take-offer">
-            {t('courier.size-full.take-offer', { size: t(`size.${props.offer}`) })}
+            {t('courier.size-full.take-offer', { size: props.offer })}
           </Action>
         </div>
       )}

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Busy } from '../../components/Busy.tsx';
 import { CodeEntry } from '../../components/CodeEntry.tsx';
+import { formatList } from '../../components/date-time.ts';
 import { Screen } from '../../components/Screen.tsx';
 import { DoorWay, useWhere } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
@@ -25,20 +26,24 @@ export function ParcelChecking() {
 }
 
 export function ParcelOpening(props: PropsOf<'parcel.opening'>) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { compartments } = props;
-  return <Busy title={t('parcel.opening.title', { compartment: compartments.join(', ') })} />;
+  const compartment = formatList(compartments, i18n.language);
+  return <Busy title={t('parcel.opening.title', { count: compartments.length, compartment })} />;
 }
 
 export function ParcelTakeAndClose(props: PropsOf<'parcel.take-and-close'>) {
-  const { t } = useTranslation();
-  const doors = props.compartments.join(', ');
+  const { t, i18n } = useTranslation();
+  const doors = formatList(props.compartments, i18n.language);
   const more =
     props.remainingDoors > 0 ? t('door.more-doors', { count: props.remainingDoors }) : null;
   const where = useWhere(props.compartments);
   return (
     <Screen
-      title={t('parcel.take-and-close.title', { compartment: doors })}
+      title={t('parcel.take-and-close.title', {
+        count: props.compartments.length,
+        compartment: doors,
+      })}
       intro={t('parcel.take-and-close.intro', { count: props.parcels })}
       step={props.step}
       speech={[...where, more]}

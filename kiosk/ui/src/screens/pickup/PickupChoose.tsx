@@ -11,7 +11,7 @@ export function PickupChoose(props: PropsOf<'pickup.choose'>) {
   return (
     <Screen title={t('pickup.choose.title')} intro={t('pickup.choose.intro')} step={props.step}>
       <Action event={{ type: 'TAKE_ALL' }} testId="take-all">
-        {t('pickup.choose.take-all', { n: props.items.length })}
+        {t('pickup.choose.take-all', { count: props.items.length })}
       </Action>
       <div className="choices items">
         {props.items.map((item, index) => (
@@ -31,7 +31,7 @@ export function PickupChoose(props: PropsOf<'pickup.choose'>) {
       </div>
       <div className="actions">
         <Action event={{ type: 'CONFIRM' }} testId="confirm" disabled={props.selected.length === 0}>
-          {t('pickup.choose.confirm', { n: props.selected.length })}
+          {t('pickup.choose.confirm', { count: props.selected.length })}
         </Action>
       </div>
     </Screen>

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { minutesAndSeconds, useCountdown } from '../../components/use-countdown.ts';
+import { useCountdown, useDurationText } from '../../components/use-countdown.ts';
 import type { PropsOf } from '../../contract.ts';
 
 const ALTERNATIVES = ['town-hall-visit', 'postal', 'not-at-all', 'other'] as const;
@@ -37,6 +37,7 @@ export function Survey(props: PropsOf<'survey'>) {
 function Reopen({ until, doorOpen }: { until: number | null; doorOpen: boolean }) {
   const { t } = useTranslation();
   const seconds = useCountdown(until);
+  const duration = useDurationText();
   if (doorOpen) return <p className="notice">{t('survey.close-door')}</p>;
   if (until === null || seconds === 0) return null;
   return (
@@ -44,7 +45,7 @@ function Reopen({ until, doorOpen }: { until: number | null; doorOpen: boolean }
       <Action event={{ type: 'OPEN_AGAIN' }} testId="open-again" kind="secondary">
         {t('survey.open-again')}
       </Action>
-      <p className="hint">{t('survey.open-again-until', { time: minutesAndSeconds(seconds) })}</p>
+      <p className="hint">{t('survey.open-again-until', { time: duration(seconds) })}</p>
     </div>
   );
 }

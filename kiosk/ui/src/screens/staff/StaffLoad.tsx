@@ -13,12 +13,11 @@ export function StaffLoadScan(props: PropsOf<'staff.load.scan'>) {
   const { t } = useTranslation();
   const errorText = useReason('errors');
   const detail = useReason('staff.item-status');
-  const error = [
-    errorText(props.error),
-    props.error === 'item-not-loadable' ? detail(props.errorDetail ?? 'unknown') : null,
-  ]
-    .filter(Boolean)
-    .join(' ');
+  // An item the service will not load: one message per status, which says both.
+  const error =
+    props.error === 'item-not-loadable'
+      ? detail(props.errorDetail ?? 'unknown')
+      : errorText(props.error);
   const { entry, toggle } = useRevealableEntry(props.entered, props.typed);
   const last = props.lastLoad
     ? t(`staff.load.scan.last.${props.lastLoad.outcome}`, {
@@ -29,7 +28,7 @@ export function StaffLoadScan(props: PropsOf<'staff.load.scan'>) {
     <Screen
       title={t('staff.load.scan.title')}
       intro={t('staff.load.scan.intro')}
-      error={error || null}
+      error={error}
       speech={[last]}
       className="entry-screen"
       display={
@@ -102,9 +101,11 @@ export function StaffNoCompartment(props: PropsOf<'staff.load.no-compartment'>) 
   const { noCompartmentSize } = props;
   return (
     <Screen
-      title={t('staff.load.no-compartment.title', {
-        size: t(`size.${noCompartmentSize ?? 'unknown'}`),
-      })}
+      title={
+        noCompartmentSize
+          ? t('staff.load.no-compartment.title', { size: noCompartmentSize })
+          : t('staff.load.no-compartment.title-unknown-size')
+      }
       intro={t('staff.load.no-compartment.intro')}
     />
   );

@@ -16,21 +16,22 @@ export function StaffMaintenance(props: Props) {
   const [chosen, setChosen] = useState<string | null>(null);
   const failure = useReason('failure');
   const compartment = compartments.find((candidate) => candidate.label === chosen);
+  // What happened and why: two sentences, each shown and spoken on its own.
   const last = lastDoor
     ? [
         t(`staff.last-door.${lastDoor.outcome}`, { compartment: lastDoor.compartment }),
         failure(lastDoor.reason ? `door-${lastDoor.reason}` : null),
-      ]
-        .filter(Boolean)
-        .join(' ')
-    : null;
+      ].filter((line): line is string => Boolean(line))
+    : [];
   return (
-    <Screen
-      title={t('staff.maintenance.title')}
-      intro={t('staff.maintenance.intro')}
-      speech={[last]}
-    >
-      {last && <p className="notice">{last}</p>}
+    <Screen title={t('staff.maintenance.title')} intro={t('staff.maintenance.intro')} speech={last}>
+      {last.length > 0 && (
+        <div className="notice">
+          {last.map((line) => (
+            <p key={line}>{line}</p>
+          ))}
+        </div>
+      )}
       <fieldset className="compartments">
         <legend className="visually-hidden">{t('staff.maintenance.compartments')}</legend>
         {compartments.map((item) => (

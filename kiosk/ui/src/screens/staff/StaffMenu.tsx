@@ -1,12 +1,15 @@
 import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { DateTime } from '../../components/DateTime.tsx';
+import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
 import type { PropsOf, SyncStatusView } from '../../contract.ts';
 
 /** The connection to the town hall: staff see whether what they did has arrived. */
 function SyncState({ sync }: { sync: SyncStatusView | null }) {
   const { t } = useTranslation();
+  // The kind of problem in the staff's language; the technical text stays in the log.
+  const problem = useReason('staff.menu.sync.problem');
   const state = sync === null ? 'off' : sync.online ? 'online' : 'offline';
   return (
     <section className="sync-state" aria-labelledby="sync-title" data-testid="sync-state">
@@ -28,10 +31,10 @@ function SyncState({ sync }: { sync: SyncStatusView | null }) {
             <dd data-testid="sync-queue">{sync.queueLength}</dd>
           </>
         )}
-        {sync?.lastError && (
+        {sync?.problem && (
           <>
             <dt>{t('staff.menu.sync.error')}</dt>
-            <dd>{sync.lastError}</dd>
+            <dd data-testid="sync-problem">{problem(sync.problem)}</dd>
           </>
         )}
       </dl>

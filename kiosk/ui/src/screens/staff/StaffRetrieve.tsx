@@ -44,7 +44,7 @@ export function StaffRetrieveList(props: PropsOf<'staff.retrieve.list'>) {
       {inside.length > 0 && (
         <div className="actions">
           <Action event={{ type: 'RETRIEVE_ALL' }} testId="retrieve-all">
-            {t('staff.retrieve.list.all', { n: inside.length })}
+            {t('staff.retrieve.list.all', { count: inside.length })}
           </Action>
         </div>
       )}
