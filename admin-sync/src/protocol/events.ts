@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { FEED_REFUSAL_CODES } from './items.ts';
+import { usagePayloadSchemas } from './usage.ts';
 
 export const ITEM_KINDS = ['document', 'id-document', 'parcel', 'object', 'drop-off'] as const;
 export const ItemKindSchema = z.enum(ITEM_KINDS);
@@ -72,6 +73,7 @@ export const eventPayloadSchemas = {
     defective: z.boolean(),
     reason: z.string().max(500).nullable(),
   }),
+  ...usagePayloadSchemas,
 } as const;
 
 export type EventType = keyof typeof eventPayloadSchemas;

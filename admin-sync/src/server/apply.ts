@@ -15,6 +15,7 @@ import {
   REPORTED_STATUS,
   type SyncEvent,
 } from '../protocol/index.ts';
+import { recordItemStage, usageHandlers } from './evaluation/record.ts';
 import type { ApplyContext, EventApplier, NoticeKind } from './storage/storage.ts';
 
 export type EventHandler = (event: SyncEvent, context: ApplyContext) => Promise<JsonValue>;
@@ -55,6 +56,7 @@ const itemStatusHandler =
       compartment: payload.compartment,
       expiresAt: 'expiresAt' in payload ? payload.expiresAt : null,
     });
+    await recordItemStage(context, type, payload);
     if (result.outcome !== 'applied') {
       return { itemId: payload.itemId, status: reported, outcome: result.outcome };
     }
@@ -84,6 +86,7 @@ export const defaultHandlers: Readonly<Record<string, EventHandler>> = {
     await context.queueNotice(payload.itemId, 'expiring');
     return { itemId: payload.itemId, notice: 'expiring' };
   },
+  ...usageHandlers,
   'compartment-state': async (event, context) => {
     const payload = payloadOf('compartment-state', event);
     const outcome = await context.setCompartmentState({
