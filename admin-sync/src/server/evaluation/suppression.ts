@@ -40,7 +40,7 @@ export function suppressSmallCells(
   for (const [key, row] of byKey) {
     if (KPI_KIND.get(row.kpi) !== 'technical' && small(row.n, threshold)) suppressed.add(key);
   }
-  const valueOf = (key: string) => byKey.get(key)?.value ?? 0;
+  const cellValue = (key: string) => byKey.get(key)?.value ?? 0;
   let changed = true;
   while (changed) {
     changed = false;
@@ -48,11 +48,11 @@ export function suppressSmallCells(
       if (suppressed.has(parent)) continue;
       const hidden = children.filter((child) => suppressed.has(child));
       if (hidden.length === 0) continue;
-      const hiddenSum = hidden.reduce((sum, child) => sum + valueOf(child), 0);
+      const hiddenSum = hidden.reduce((sum, child) => sum + cellValue(child), 0);
       if (hidden.length >= 2 && hiddenSum >= threshold) continue;
       const next = children
-        .filter((child) => !suppressed.has(child) && valueOf(child) > 0)
-        .sort((a, b) => valueOf(a) - valueOf(b) || a.localeCompare(b))[0];
+        .filter((child) => !suppressed.has(child) && cellValue(child) > 0)
+        .sort((a, b) => cellValue(a) - cellValue(b) || a.localeCompare(b))[0];
       suppressed.add(next ?? parent);
       changed = true;
     }
