@@ -19,7 +19,15 @@ const recipientRef = z.string().max(200).nullable();
 const time = z.number().int().nonnegative();
 
 export const eventPayloadSchemas = {
-  'item-ready': z.object({ itemId, reference, recipientRef, compartment, expiresAt: time }),
+  'item-ready': z.object({
+    itemId,
+    reference,
+    recipientRef,
+    compartment,
+    expiresAt: time,
+    /** Since issue #13; an older terminal leaves it out (the fleet keeps the announced kind). */
+    kind: ItemKindSchema.optional(),
+  }),
   'item-picked-up': z.object({
     itemId,
     reference,

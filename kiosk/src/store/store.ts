@@ -810,6 +810,7 @@ export function createStore(deps: StoreDeps): Store {
           recipientRef: row.recipient_ref,
           compartment: label,
           expiresAt,
+          kind: row.kind, // the fleet learns a courier's parcel only from this (evaluation)
         });
         audit({
           at,
