@@ -364,7 +364,7 @@ const newAcc = (): Acc => ({
 const bump = (map: Map<string, number>, key: string, by = 1) =>
   map.set(key, (map.get(key) ?? 0) + by);
 
-interface Terminal {
+export interface Terminal {
   id: string;
   label: string;
   site: string;
@@ -753,7 +753,7 @@ function parcelReach(
 }
 
 /** Count KPIs that add up: what a total minus the shown cells could reveal (suppression.ts). */
-function additiveGroups(
+export function additiveGroups(
   rows: KpiRow[],
   terminals: Terminal[],
 ): { parent: string; children: string[] }[] {

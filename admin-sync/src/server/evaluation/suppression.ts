@@ -45,14 +45,22 @@ export function suppressSmallCells(
   while (changed) {
     changed = false;
     for (const { parent, children } of groups) {
-      if (suppressed.has(parent)) continue;
       const hidden = children.filter((child) => suppressed.has(child));
-      if (hidden.length === 0) continue;
+      const parentHidden = suppressed.has(parent);
+      const unknowns = hidden.length + (parentHidden ? 1 : 0);
+      if (unknowns === 0) continue;
+      // One unknown in a sum is known. Hidden cells under a shown total must add up to at
+      // least the threshold, or the difference says how small they are.
       const hiddenSum = hidden.reduce((sum, child) => sum + cellValue(child), 0);
-      if (hidden.length >= 2 && hiddenSum >= threshold) continue;
+      if (unknowns >= 2 && (parentHidden || hiddenSum >= threshold)) continue;
       const next = children
-        .filter((child) => !suppressed.has(child) && cellValue(child) > 0)
-        .sort((a, b) => cellValue(a) - cellValue(b) || a.localeCompare(b))[0];
+        .filter((child) => !suppressed.has(child))
+        .sort(
+          (a, b) =>
+            Number(cellValue(a) === 0) - Number(cellValue(b) === 0) ||
+            cellValue(a) - cellValue(b) ||
+            a.localeCompare(b),
+        )[0];
       suppressed.add(next ?? parent);
       changed = true;
     }
