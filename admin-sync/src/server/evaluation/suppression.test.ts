@@ -51,7 +51,8 @@ function table(values: number[][]): KpiRow[] {
     ...MONTHS.map((month, m) => ['month', month, [m]] as const),
     ['total', TOTAL, months] as const,
   ]) {
-    TERMINALS.forEach((t, i) => row('terminal', t.label, kind, period, sum([i], [...ms])));
+    for (const [i, t] of TERMINALS.entries())
+      row('terminal', t.label, kind, period, sum([i], [...ms]));
     row('site', 'S1', kind, period, sum([0, 1], [...ms]));
     row('site', 'S2', kind, period, sum([2, 3], [...ms]));
     row('total', 'all', kind, period, sum(all, [...ms]));
