@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { FEED_REFUSAL_CODES } from './items.ts';
+import { usagePayloadSchemas } from './usage.ts';
 
 export const ITEM_KINDS = ['document', 'id-document', 'parcel', 'object', 'drop-off'] as const;
 export const ItemKindSchema = z.enum(ITEM_KINDS);
@@ -18,7 +19,15 @@ const recipientRef = z.string().max(200).nullable();
 const time = z.number().int().nonnegative();
 
 export const eventPayloadSchemas = {
-  'item-ready': z.object({ itemId, reference, recipientRef, compartment, expiresAt: time }),
+  'item-ready': z.object({
+    itemId,
+    reference,
+    recipientRef,
+    compartment,
+    expiresAt: time,
+    /** Since issue #13; an older terminal leaves it out (the fleet keeps the announced kind). */
+    kind: ItemKindSchema.optional(),
+  }),
   'item-picked-up': z.object({
     itemId,
     reference,
@@ -81,6 +90,7 @@ export const eventPayloadSchemas = {
     defective: z.boolean(),
     reason: z.string().max(500).nullable(),
   }),
+  ...usagePayloadSchemas,
 } as const;
 
 export type EventType = keyof typeof eventPayloadSchemas;

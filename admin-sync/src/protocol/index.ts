@@ -10,3 +10,4 @@ export * from './push.ts';
 export * from './signing.ts';
 export * from './status.ts';
 export * from './time-zone.ts';
+export * from './usage.ts';

@@ -16,6 +16,7 @@ import {
   type SyncEvent,
 } from '../protocol/index.ts';
 import { isNoticeLanguage } from './announce.ts';
+import { recordItemStage, usageHandlers } from './evaluation/record.ts';
 import type { ApplyContext, EventApplier, NoticeKind } from './storage/storage.ts';
 
 export type EventHandler = (event: SyncEvent, context: ApplyContext) => Promise<JsonValue>;
@@ -56,6 +57,7 @@ const itemStatusHandler =
       compartment: payload.compartment,
       expiresAt: 'expiresAt' in payload ? payload.expiresAt : null,
     });
+    await recordItemStage(context, type, payload);
     if (result.outcome !== 'applied') {
       return { itemId: payload.itemId, status: reported, outcome: result.outcome };
     }
@@ -94,6 +96,7 @@ export const defaultHandlers: Readonly<Record<string, EventHandler>> = {
       (await context.setNoticeLanguage(payload.itemId, payload.language));
     return { itemId: payload.itemId, language: payload.language, applied };
   },
+  ...usageHandlers,
   'compartment-state': async (event, context) => {
     const payload = payloadOf('compartment-state', event);
     const outcome = await context.setCompartmentState({

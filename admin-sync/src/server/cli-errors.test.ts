@@ -56,7 +56,11 @@ describe('fleet-server CLI: start-up errors', () => {
     const data = ['--data', join(dir, 'flags')];
     refused(['--prot', '8090', ...data], 2, /Unknown option '--prot'/);
     refused(['serve', ...data, '--port'], 2, /--port/);
-    refused(['serv', ...data], 2, /unknown command "serv" \(serve, enrol-token, add-user\)/);
+    refused(
+      ['serv', ...data],
+      2,
+      /unknown command "serv" \(serve, enrol-token, add-user, export-evaluation, simulate-evaluation\)/,
+    );
     const run = runFleetCli(['--prot', '1', ...data]);
     assert.ok(run.stderr.includes(USAGE), 'the usage follows the error');
   });

@@ -17,11 +17,19 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL] [--notify-config FILE] [--time-zone ZONE]
        npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours 1..720] [--data DIR] [--postgres URL]
        npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer [--totp] [--data DIR] [--postgres URL] < password
+       npm run fleet-server -- export-evaluation --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--evaluation-config FILE]
+       npm run fleet-server -- simulate-evaluation --from YYYY-MM-DD --to YYYY-MM-DD [--terminals 6] [--seed N] (into an empty database)
        (serve --behind-proxy: behind a TLS reverse proxy; console cookies Secure, client address from X-Forwarded-For)
        (every command: --secret-key-file FILE, default DIR/secret.key; with --postgres the password from
         FLEET_DATABASE_PASSWORD, --postgres-password-file FILE / FLEET_DATABASE_PASSWORD_FILE or PGPASSWORD)`;
 
-export const COMMANDS = ['serve', 'enrol-token', 'add-user'] as const;
+export const COMMANDS = [
+  'serve',
+  'enrol-token',
+  'add-user',
+  'export-evaluation',
+  'simulate-evaluation',
+] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export type StorageOptions =
@@ -43,6 +51,15 @@ export interface CliOptions {
   username: string | undefined;
   role: string | undefined;
   totp: boolean;
+  /** export-evaluation, simulate-evaluation (checked there). */
+  evaluation: {
+    from: string | undefined;
+    to: string | undefined;
+    out: string | undefined;
+    config: string | undefined;
+    terminals: string | undefined;
+    seed: string | undefined;
+  };
 }
 
 const MAX_VALID_HOURS = 24 * 30;
@@ -68,6 +85,12 @@ function parseFlags(args: readonly string[]) {
           'behind-proxy': { type: 'boolean' },
           'notify-config': { type: 'string' },
           'time-zone': { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          out: { type: 'string' },
+          'evaluation-config': { type: 'string' },
+          terminals: { type: 'string' },
+          seed: { type: 'string' },
           help: { type: 'boolean' },
         },
       }),
@@ -202,6 +225,14 @@ export function readCliOptions(args: readonly string[], env: Env): Result<CliOpt
     username: values.username,
     role: values.role,
     totp: values.totp ?? false,
+    evaluation: {
+      from: values.from,
+      to: values.to,
+      out: values.out,
+      config: values['evaluation-config'],
+      terminals: values.terminals,
+      seed: values.seed,
+    },
   });
 }
 

@@ -8,12 +8,14 @@
  * cli-options.ts; every failure at start is one line on stderr, never a stack trace.
  * Times people read are in `--time-zone ZONE` (FLEET_TIME_ZONE; default Europe/Berlin).
  */
+import { dirname } from 'node:path';
 import { jsonLogger } from '@amtomat/basics';
 import { DEFAULT_TIME_ZONE } from '../protocol/index.ts';
 import { createFleetServer } from './app.ts';
 import { type CliOptions, readCliOptions, storageErrorLine, USAGE } from './cli-options.ts';
 import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
+import { checkEvaluationOptions, runEvaluationCommand } from './evaluation/cli.ts';
 import { loadNotificationConfig, startNotifications } from './notifications/index.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
@@ -145,7 +147,25 @@ async function addUser() {
   }
 }
 
+async function evaluation(command: 'export-evaluation' | 'simulate-evaluation') {
+  const dataDir = options.storage.kind === 'sqlite' ? dirname(options.storage.file) : undefined;
+  const checked = checkEvaluationOptions(command, options.evaluation, dataDir);
+  if (!checked.ok) fail(checked.error);
+  const storage = await openStorage();
+  try {
+    const result = await runEvaluationCommand(command, storage, checked.value, Date.now());
+    if (result.ok) process.stdout.write(`${result.value}\n`);
+    else {
+      process.stderr.write(`error: ${result.error}\n`);
+      process.exitCode = 2;
+    }
+  } finally {
+    await storage.close();
+  }
+}
+
 if (options.help) process.stdout.write(`${USAGE}\n`);
 else if (options.command === 'serve') await serve();
 else if (options.command === 'enrol-token') await enrolToken();
-else await addUser();
+else if (options.command === 'add-user') await addUser();
+else await evaluation(options.command);

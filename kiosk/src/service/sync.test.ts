@@ -297,6 +297,7 @@ describe('kiosk service with the fleet sync', () => {
   });
 
   test('with the server down: healthz says offline with the error, the kiosk keeps working', async () => {
+    await service.sync!.syncNow(); // the staff visit's usage event goes first
     await fleet.down();
     try {
       service.terminal.store.enqueue(

@@ -236,6 +236,7 @@ describe('item lifecycle', () => {
         recipientRef: 'citizen-9',
         compartment: 'M2',
         expiresAt: T0 + 5000 + 14 * DAY_MS,
+        kind: 'id-document',
       },
     });
     const entry = auditEntries(s.db).at(-1)!;

@@ -47,6 +47,7 @@ import {
   type StaffRole,
   type UsageEvent,
 } from './types.ts';
+import { usageOutboxEvent } from './usage.ts';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_HOLDING_DAYS = 14;
@@ -816,6 +817,7 @@ export function createStore(deps: StoreDeps): Store {
           recipientRef: row.recipient_ref,
           compartment: label,
           expiresAt,
+          kind: row.kind, // the fleet learns a courier's parcel only from this (evaluation)
         });
         audit({
           at,
@@ -1271,18 +1273,19 @@ export function createStore(deps: StoreDeps): Store {
 
     // ── usage (KPIs) ────────────────────────────────────────────────────────────────────
     recordUsage(input) {
-      const result = db
-        .prepare(
-          'INSERT INTO usage_events (session_id, at, type, service, data) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(
-          input.sessionId,
-          now(),
-          input.type,
-          input.service ?? null,
-          JSON.stringify(input.data ?? {}),
-        );
-      return Number(result.lastInsertRowid);
+      const at = now();
+      const fact = { ...input, service: input.service ?? null, data: input.data ?? {} };
+      return db.transaction(() => {
+        const result = db
+          .prepare(
+            'INSERT INTO usage_events (session_id, at, type, service, data) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(fact.sessionId, at, fact.type, fact.service, JSON.stringify(fact.data));
+        // The evaluation's copy for the fleet, in the same transaction (usage.ts).
+        const event = usageOutboxEvent(db, fact, at, logger);
+        if (event) enqueueOutbox(db, { ...event, now: at });
+        return Number(result.lastInsertRowid);
+      })();
     },
 
     usageEvents(since) {

@@ -219,6 +219,71 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE feed ADD COLUMN refused_at BIGINT;
     `,
   },
+  {
+    version: 8,
+    name: 'evaluation: usage events, item stages, staff time, availability',
+    sql: `
+      -- Issue #13. Nothing personal: visits are random ids, recipients keyed hashes whose
+      -- key changes per evaluation period (evaluation/pseudonyms.ts).
+      CREATE TABLE eval_sessions (
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        session_id TEXT NOT NULL,
+        service TEXT,
+        language TEXT NOT NULL,
+        large_text BIGINT NOT NULL,
+        high_contrast BIGINT NOT NULL,
+        speech BIGINT NOT NULL,
+        outcome TEXT,
+        reason TEXT,
+        abandon_step TEXT,
+        started_at BIGINT NOT NULL,
+        ended_at BIGINT NOT NULL,
+        duration_ms BIGINT,
+        extensions BIGINT NOT NULL,
+        reopened BIGINT NOT NULL,
+        wrong_entries BIGINT NOT NULL,
+        door_faults BIGINT NOT NULL,
+        satisfaction BIGINT,
+        alternative TEXT,
+        distance_band TEXT,
+        PRIMARY KEY (device_id, session_id)
+      );
+      CREATE INDEX eval_sessions_by_time ON eval_sessions (ended_at);
+      CREATE TABLE eval_items (
+        item_id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        kind TEXT,
+        announced_at BIGINT,
+        loaded_at BIGINT,
+        ended_at BIGINT,
+        outcome TEXT,
+        recipient TEXT
+      );
+      CREATE INDEX eval_items_by_load ON eval_items (loaded_at);
+      CREATE TABLE eval_work (
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        seq BIGINT NOT NULL,
+        task TEXT NOT NULL,
+        item_kind TEXT,
+        items BIGINT NOT NULL,
+        duration_ms BIGINT,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (device_id, seq)
+      );
+      CREATE TABLE eval_uptime (
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        hour BIGINT NOT NULL,
+        PRIMARY KEY (device_id, hour)
+      );
+      CREATE TABLE eval_door_alarms (
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        compartment TEXT NOT NULL,
+        alarm TEXT NOT NULL,
+        at BIGINT NOT NULL
+      );
+      CREATE TABLE eval_keys (period TEXT PRIMARY KEY, secret TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the schema version. */

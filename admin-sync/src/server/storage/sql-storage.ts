@@ -13,6 +13,7 @@ import {
   type SyncEvent,
   TerminalStatusSchema,
 } from '../../protocol/index.ts';
+import { recordStatus } from '../evaluation/record.ts';
 import { type SqlDriver, type SqlQueryable, StorageOpenError, whereAll } from './driver.ts';
 import { appendFeedIn } from './feed-sql.ts';
 import { addHistory, forgetContact, queueNotice } from './item-notices.ts';
@@ -140,11 +141,19 @@ const reasonOf = (error: unknown) =>
 const EVENT_COLUMNS = `device_id, seq, idempotency_key, type, payload, payload_hash, created_at,
   received_at, status, result, reason`;
 
-function applyContext(tx: SqlQueryable, deviceId: string, seq: number, now: number): ApplyContext {
+function applyContext(
+  tx: SqlQueryable,
+  deviceId: string,
+  event: SyncEvent,
+  now: number,
+): ApplyContext {
+  const { seq } = event;
   return {
     deviceId,
     seq,
     receivedAt: now,
+    createdAt: event.createdAt ?? null,
+    tx,
     async setItemStatus(change) {
       const [existing] = await tx.all<{ device_id: string; last_seq: number; status: string }>(
         'SELECT device_id, last_seq, status FROM items WHERE id = ?',
@@ -272,7 +281,7 @@ async function recordEvent(
   let outcome: StoredOutcome;
   await tx.exec('SAVEPOINT apply_event');
   try {
-    const result = await apply(event, applyContext(tx, deviceId, event.seq, now));
+    const result = await apply(event, applyContext(tx, deviceId, event, now));
     await tx.exec('RELEASE SAVEPOINT apply_event');
     outcome = { status: 'applied', result };
   } catch (error) {
@@ -375,12 +384,29 @@ export async function createSqlFleetStorage(
     async setDeviceStatus(deviceId, status, now) {
       // The status ends a terminal's sync cycle: it was seen, and has synced, now. A report
       // taken before the one stored (a request that arrived late) changes nothing else.
-      await driver.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [now, deviceId]);
-      await driver.run(
-        `UPDATE devices SET status = ?, status_at = ?, status_taken_at = ?
-         WHERE id = ? AND (status_taken_at IS NULL OR status_taken_at < ?)`,
-        [JSON.stringify(status), now, status.at, deviceId, status.at],
-      );
+      await driver.transaction(async (tx) => {
+        const [before] = await tx.all<{ status: string | null }>(
+          'SELECT status FROM devices WHERE id = ?',
+          [deviceId],
+        );
+        await tx.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [now, deviceId]);
+        const newer = await tx.run(
+          `UPDATE devices SET status = ?, status_at = ?, status_taken_at = ?
+           WHERE id = ? AND (status_taken_at IS NULL OR status_taken_at < ?)`,
+          [JSON.stringify(status), now, status.at, deviceId, status.at],
+        );
+        // The evaluation's availability and door alarms (a late report adds no alarm).
+        const previous = before?.status
+          ? (TerminalStatusSchema.safeParse(JSON.parse(before.status)).data ?? null)
+          : null;
+        await recordStatus(
+          tx,
+          deviceId,
+          newer === 1 ? status : { ...status, doorAlarms: [] },
+          previous,
+          now,
+        );
+      });
     },
 
     async device(id) {

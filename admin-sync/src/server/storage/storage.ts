@@ -17,7 +17,7 @@ import type {
   SyncEvent,
   TerminalStatus,
 } from '../../protocol/index.ts';
-import type { SqlDriver, StorageKind } from './driver.ts';
+import type { SqlDriver, SqlQueryable, StorageKind } from './driver.ts';
 import type { SecretBox } from './secrets.ts';
 
 export interface DeviceRecord {
@@ -141,6 +141,10 @@ export interface ApplyContext {
   readonly deviceId: string;
   readonly seq: number;
   readonly receivedAt: number;
+  /** When the terminal recorded the event (its clock), if it said. */
+  readonly createdAt: number | null;
+  /** The transaction recording the event, for rooms with tables of their own (evaluation). */
+  readonly tx: SqlQueryable;
   /**
    * `superseded` when a later event of this device already set the item's state;
    * `unchanged` when the report changes nothing (an expiry of a withdrawn item).
