@@ -12,10 +12,11 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { err, ok, type Result } from '@amtomat/basics';
+import { err, jsonLogger, ok, type Result } from '@amtomat/basics';
 import { parseKioskArgs } from './cli-args.ts';
 import { siteHardware } from './hardware.ts';
 import { ServiceStartError, startService } from './service.ts';
+import { startSystemdNotify } from './watchdog.ts';
 
 const args = process.argv.slice(2);
 const parsed = parseKioskArgs(args, process.env);
@@ -42,6 +43,12 @@ async function runWithBrowser() {
     // One line, no stack trace: 2 when a setting must change, 1 otherwise.
     fail(oneLine(error), error instanceof ServiceStartError ? error.exitCode : 1),
   );
+  // Under systemd (the .deb's unit): ready now, then the watchdog (to the journal's stderr).
+  const notifier = startSystemdNotify({
+    env: process.env,
+    storeAnswers: () => service.terminal.store.outboxLength() >= 0,
+    logger: jsonLogger('kiosk'),
+  });
   const demoControl = service.demoControlUrl ?? '';
   console.log(
     demo ? demo.demoInstructions(service.authUrl, demoControl) : `Kiosk: ${service.authUrl}`,
@@ -51,6 +58,7 @@ async function runWithBrowser() {
   const browser = window?.ok ? window.value : undefined;
   const stop = async () => {
     browser?.kill();
+    notifier?.close();
     await service.close();
     process.exit(0);
   };
