@@ -15,6 +15,8 @@ import type { Writable } from 'node:stream';
 import type { Logger } from '@amtomat/basics';
 
 export interface SystemdNotifier {
+  /** `STATUS=…`: the line `systemctl status` shows. */
+  status(text: string): void;
   /** `STOPPING=1`, then ends the sender. */
   close(): void;
 }
@@ -42,6 +44,7 @@ export function startSystemdNotify(options: NotifyOptions): SystemdNotifier | un
         }, intervalMs);
   logger.log('info', 'service.systemd_notify', { watchdogIntervalMs: intervalMs ?? null });
   return {
+    status: (text) => sender.send(`STATUS=${text.replace(/\n/g, ' ')}`),
     close() {
       clearInterval(timer);
       sender.send('STOPPING=1');
