@@ -9,7 +9,7 @@
  * `error: …`: exit 2 when an option or the site file must change, 1 otherwise.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { err, jsonLogger, ok, type Result } from '@amtomat/basics';
@@ -50,8 +50,17 @@ async function runWithBrowser() {
     logger: jsonLogger('kiosk'),
   });
   const demoControl = service.demoControlUrl ?? '';
+  // Under systemd the window is a unit of its own (amtomat-window.service): it reads its
+  // one-time URL from a file only the kiosk user can read, never from the journal.
+  const urlFile = process.env.KIOSK_WINDOW_URL_FILE;
+  if (urlFile) {
+    writeFileSync(`${urlFile}.new`, service.authUrl, { mode: 0o600 });
+    renameSync(`${urlFile}.new`, urlFile);
+  }
   console.log(
-    demo ? demo.demoInstructions(service.authUrl, demoControl) : `Kiosk: ${service.authUrl}`,
+    demo
+      ? demo.demoInstructions(service.authUrl, demoControl)
+      : `Kiosk: ${urlFile ? `${service.url} (window URL in ${urlFile})` : service.authUrl}`,
   );
   const window = options.headless ? undefined : openChromiumApp(service.authUrl, options.dataDir);
   if (window && !window.ok) console.log(`No window opened: ${window.error}. Open the URL above.`);
