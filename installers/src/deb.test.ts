@@ -81,6 +81,14 @@ describe('the Debian package', () => {
       encoding: 'utf8',
     });
     assert.match(version, /^v24\./);
+    // The installer's tool runs from the package: a port that is not there is one line, exit 3.
+    const diag = spawnSync(
+      '/bin/sh',
+      [join(root, 'usr/lib/amtomat/bin/locker-diag'), '--port', '/dev/ttyNOPE', 'scan'],
+      { env: { PATH: process.env.PATH, AMTOMAT_ROOT: root }, encoding: 'utf8' },
+    );
+    assert.equal(diag.status, 3, diag.stderr);
+    assert.equal(diag.stderr.trim().split('\n').length, 1, diag.stderr);
     const control = execFileSync('dpkg-deb', ['-f', deb, 'Depends'], { encoding: 'utf8' });
     for (const needed of ['socat', 'cage', 'chromium', 'adduser'])
       assert.match(control, new RegExp(needed));
