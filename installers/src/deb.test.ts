@@ -146,6 +146,15 @@ describe('the Debian package', () => {
     assert.equal(statSync(urlFile).mode & 0o777, 0o600);
     assert.match(readFileSync(urlFile, 'utf8'), /\/auth\?token=/);
     assert.ok(!lines.some((line) => line.includes('token=')), 'the secret reached the log');
+    // A window started again (it took the file away) finds a fresh one-time URL.
+    const first = readFileSync(urlFile, 'utf8');
+    rmSync(urlFile);
+    const second = await eventually('a fresh window URL', () =>
+      existsSync(urlFile) ? readFileSync(urlFile, 'utf8') : undefined,
+    );
+    assert.notEqual(second, first);
+    const auth = await fetch(second, { redirect: 'manual' });
+    assert.ok(auth.headers.get('set-cookie'), `the fresh URL buys a cookie (${auth.status})`);
     const health = (await (await fetch(`${url}/healthz`)).json()) as {
       version: string;
       store: { ok: boolean; auditOk: boolean };

@@ -52,10 +52,17 @@ async function runWithBrowser() {
   const demoControl = service.demoControlUrl ?? '';
   // Under systemd the window is a unit of its own (amtomat-window.service): it reads its
   // one-time URL from a file only the kiosk user can read, never from the journal.
+  // The window takes the file when it starts; a window started again finds a fresh one.
   const urlFile = process.env.KIOSK_WINDOW_URL_FILE;
+  const offerWindowUrl = (file: string, url: string) => {
+    writeFileSync(`${file}.new`, url, { mode: 0o600 });
+    renameSync(`${file}.new`, file);
+  };
   if (urlFile) {
-    writeFileSync(`${urlFile}.new`, service.authUrl, { mode: 0o600 });
-    renameSync(`${urlFile}.new`, urlFile);
+    offerWindowUrl(urlFile, service.authUrl);
+    setInterval(() => {
+      if (!existsSync(urlFile)) offerWindowUrl(urlFile, service.windowAuthUrl());
+    }, 1000).unref();
   }
   console.log(
     demo
