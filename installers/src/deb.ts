@@ -47,15 +47,21 @@ const WORKSPACES: Record<string, string> = {
   '@amtomat/admin-sync': 'admin-sync',
 };
 
-/** Third-party packages the kiosk's code imports at run time (admin-sync's are the server's). */
-const RUNTIME_DEPENDENCIES = [
-  'better-sqlite3',
-  'node-hid',
-  'serialport',
-  'zod',
-  'xstate',
-  'pdfkit',
-];
+/**
+ * The packages whose dependencies the kiosk runs on. admin-sync is not among them: its
+ * dependencies are the fleet server's (the agent and protocol need only zod, the kiosk's).
+ */
+const RUNTIME_MANIFESTS = ['kiosk', 'locker-controller', 'locker-controller/basics'];
+
+function runtimeDependencies(): string[] {
+  const names = RUNTIME_MANIFESTS.flatMap((folder) => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, folder, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    return Object.keys(manifest.dependencies ?? {});
+  });
+  return [...new Set(names)].filter((name) => !(name in WORKSPACES));
+}
 
 const isTestFile = (path: string) =>
   /\.(test|type-test|bench)\.tsx?$/.test(path) ||
@@ -139,7 +145,7 @@ function stageNodeModules(app: string) {
       if (resolvePackageOrNull(dependency, dir)) visit(dependency, dir);
     }
   };
-  for (const name of RUNTIME_DEPENDENCIES) visit(name, ROOT);
+  for (const name of runtimeDependencies()) visit(name, ROOT);
   for (const [name, folder] of Object.entries(WORKSPACES)) {
     const link = join(app, 'node_modules', name);
     mkdirSync(dirname(link), { recursive: true });
