@@ -13,6 +13,8 @@ ensure_debian_packages socat:socat udevadm:udev libusb-1.0.so.0:libusb-1.0-0
 ensure_debian_packages chromium:chromium
 # espeak-ng: the kiosk's speech output; sox: the speech tests measure its WAV files.
 ensure_debian_packages espeak-ng:espeak-ng sox:sox
+# cage, dpkg-deb, systemd-analyze: the .deb of installers/ is built, verified and run by the tests.
+ensure_debian_packages cage:cage dpkg-deb:dpkg systemd-analyze:systemd
 # postgresql: the fleet server's tests start a real PostgreSQL from its binaries (initdb,
 # pg_ctl in /usr/lib/postgresql/*/bin, not on PATH, hence the glob instead of a command check).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || ensure_debian_packages initdb:postgresql

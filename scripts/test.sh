@@ -15,7 +15,7 @@ echo "== tests"
 status=0
 timeout --kill-after=30 30m node --test --test-reporter=spec --test-timeout=120000 \
   'locker-controller/**/*.test.ts' 'hardware-mocks/**/*.test.ts' 'admin-sync/**/*.test.ts' \
-  'kiosk/**/*.test.ts' 'scripts/**/*.test.ts' || status=$?
+  'kiosk/**/*.test.ts' 'installers/**/*.test.ts' 'scripts/**/*.test.ts' || status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
   echo "tests: stopped after 30 minutes; the file named 'Interrupted while running' did not exit (an open handle: timer, port or child process)" >&2
 fi

@@ -61,6 +61,8 @@ const screenSchema = z
  */
 export const siteConfigSchema = z
   .object({
+    /** The editor's schema (installers/site.schema.json, generated from this one). */
+    $schema: z.string().optional(),
     site: z.object({
       id: z.string().regex(/^[a-z0-9-]{2,40}$/),
       name: z.string().min(1).max(80),

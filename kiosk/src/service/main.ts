@@ -9,13 +9,14 @@
  * `error: …`: exit 2 when an option or the site file must change, 1 otherwise.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { err, ok, type Result } from '@amtomat/basics';
+import { err, jsonLogger, ok, type Result } from '@amtomat/basics';
 import { parseKioskArgs } from './cli-args.ts';
 import { siteHardware } from './hardware.ts';
 import { ServiceStartError, startService } from './service.ts';
+import { startSystemdNotify } from './watchdog.ts';
 
 const args = process.argv.slice(2);
 const parsed = parseKioskArgs(args, process.env);
@@ -42,15 +43,38 @@ async function runWithBrowser() {
     // One line, no stack trace: 2 when a setting must change, 1 otherwise.
     fail(oneLine(error), error instanceof ServiceStartError ? error.exitCode : 1),
   );
+  // Under systemd (the .deb's unit): ready now, then the watchdog (to the journal's stderr).
+  const notifier = startSystemdNotify({
+    env: process.env,
+    storeAnswers: () => service.terminal.store.outboxLength() >= 0,
+    logger: jsonLogger('kiosk'),
+  });
   const demoControl = service.demoControlUrl ?? '';
+  // Under systemd the window is a unit of its own (amtomat-window.service): it reads its
+  // one-time URL from a file only the kiosk user can read, never from the journal.
+  // The window takes the file when it starts; a window started again finds a fresh one.
+  const urlFile = process.env.KIOSK_WINDOW_URL_FILE;
+  const offerWindowUrl = (file: string, url: string) => {
+    writeFileSync(`${file}.new`, url, { mode: 0o600 });
+    renameSync(`${file}.new`, file);
+  };
+  if (urlFile) {
+    offerWindowUrl(urlFile, service.authUrl);
+    setInterval(() => {
+      if (!existsSync(urlFile)) offerWindowUrl(urlFile, service.windowAuthUrl());
+    }, 1000).unref();
+  }
   console.log(
-    demo ? demo.demoInstructions(service.authUrl, demoControl) : `Kiosk: ${service.authUrl}`,
+    demo
+      ? demo.demoInstructions(service.authUrl, demoControl)
+      : `Kiosk: ${urlFile ? `${service.url} (window URL in ${urlFile})` : service.authUrl}`,
   );
   const window = options.headless ? undefined : openChromiumApp(service.authUrl, options.dataDir);
   if (window && !window.ok) console.log(`No window opened: ${window.error}. Open the URL above.`);
   const browser = window?.ok ? window.value : undefined;
   const stop = async () => {
     browser?.kill();
+    notifier?.close();
     await service.close();
     process.exit(0);
   };

@@ -43,6 +43,8 @@ export interface RunningService<H extends KioskHardware = KioskHardware> {
   url: string;
   /** Opened once by the kiosk window to get its cookie; holds the per-start secret. */
   authUrl: string;
+  /** A further one-time URL for the kiosk window (a window that was started again). */
+  windowAuthUrl(): string;
   /** Only with the hardware's control pages (the demo): a second one-time URL for them. */
   demoControlUrl?: string;
   terminal: Terminal;
@@ -142,6 +144,7 @@ export async function startService<H extends KioskHardware>(
   return {
     url: http.url,
     authUrl: http.authUrl,
+    windowAuthUrl: () => http.issueAuthUrl('/'),
     ...(hardware.controlRoutes && { demoControlUrl: http.issueAuthUrl('/demo') }),
     terminal,
     hardware,
