@@ -27,6 +27,8 @@ const LIB = 'usr/lib/amtomat';
 const APP_PARTS = [
   { from: 'kiosk/src', skip: ['demo.ts'] },
   { from: 'kiosk/ui/dist', skip: [] },
+  // The service speaks from the page's own translation files (kiosk/src/speech).
+  { from: 'kiosk/ui/src/locales', skip: [] },
   { from: 'kiosk/package.json', skip: [] },
   { from: 'locker-controller/src', skip: [] },
   { from: 'locker-controller/package.json', skip: [] },
