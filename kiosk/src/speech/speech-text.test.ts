@@ -38,8 +38,8 @@ test('a screen is read as step, title, instructions, error, typed count, then th
   assert.equal(
     screenSpeech(view),
     'Schritt 1. Bitte geben Sie Ihren Abholcode ein. Sie finden den Code in Ihrer SMS, E-Mail ' +
-      'oder im Brief. Dieser Code ist nicht bekannt. Bitte prüfen Sie den Code in Ihrer ' +
-      'Nachricht und geben Sie ihn erneut ein. 3 Ziffern eingegeben. Zur Auswahl: Bestätigen, ' +
+      'oder im Brief. Dieser Code stimmt nicht. Bitte prüfen Sie den Code in Ihrer ' +
+      'Nachricht und geben Sie ihn noch einmal ein. 3 Ziffern eingegeben. Zur Auswahl: Bestätigen, ' +
       'Zurück oder Abbrechen.',
   );
 });
@@ -50,7 +50,7 @@ test('on the same screen only the change is said: the count of digits, never the
   const typed = (entered: number) => ({ ...before, props: { ...before.props, entered } }) as View;
   assert.equal(changeSpeech(before, typed(1)), 'Eine Ziffer eingegeben.');
   assert.equal(changeSpeech(typed(1), typed(2)), '2 Ziffern eingegeben.');
-  assert.equal(changeSpeech(typed(2), typed(0)), 'Die Eingabe ist gelöscht.');
+  assert.equal(changeSpeech(typed(2), typed(0)), 'Alle Zeichen sind gelöscht.');
   assert.equal(changeSpeech(typed(2), typed(2)), null);
   const warned = {
     ...before,

@@ -6,6 +6,7 @@
  * ever say how many characters were typed.
  */
 import i18next, { type TFunction } from 'i18next';
+import { formatList } from '../../ui/src/components/date-time.ts';
 import ar from '../../ui/src/locales/ar.json' with { type: 'json' };
 import de from '../../ui/src/locales/de.json' with { type: 'json' };
 import deEasy from '../../ui/src/locales/de-easy.json' with { type: 'json' };
@@ -53,6 +54,8 @@ export interface Words {
   kind(kind: string | null | undefined): string;
   /** "n digits entered" (codes, PINs, dates: never the digits themselves). */
   entered(count: number | null | undefined, what?: 'digits' | 'characters'): string | null;
+  /** "A1, A2 und B3": a list as the language writes it (the page's own formatList). */
+  list(items: readonly string[]): string;
 }
 
 function wordsFor(language: string): Words {
@@ -67,6 +70,7 @@ function wordsFor(language: string): Words {
     reason,
     kind: (kind) => reason('kind', kind ?? 'unknown') ?? '',
     entered: (count, what = 'digits') => (count ? t(`speech.${what}-entered`, { count }) : null),
+    list: (items) => formatList(items, language),
   };
 }
 
@@ -131,11 +135,11 @@ const SCREENS: { [S in Screen]: Build<S> } = {
     intro: w.t('pickup.choose.intro'),
     step: props.step,
     options: [
-      w.t('pickup.choose.take-all', { n: props.items.length }),
+      w.t('pickup.choose.take-all', { count: props.items.length }),
       ...props.items.map((item, index) =>
         w.t('pickup.choose.item', { number: index + 1, kind: w.kind(item.kind) }),
       ),
-      w.t('pickup.choose.confirm', { n: props.selected.length }),
+      w.t('pickup.choose.confirm', { count: props.selected.length }),
     ],
   }),
   'pickup.pin-letter': (props, w) => ({
@@ -223,9 +227,18 @@ const SCREENS: { [S in Screen]: Build<S> } = {
   'parcel.code': (props, w) => codeEntry('parcel.code', props, w),
   'parcel.checking': (_, w) => busy(w.t('parcel.checking.title'), w),
   'parcel.opening': (props, w) =>
-    busy(w.t('parcel.opening.title', { compartment: props.compartments.join(', ') }), w),
+    busy(
+      w.t('parcel.opening.title', {
+        count: props.compartments.length,
+        compartment: w.list(props.compartments),
+      }),
+      w,
+    ),
   'parcel.take-and-close': (props, w) => ({
-    title: w.t('parcel.take-and-close.title', { compartment: props.compartments.join(', ') }),
+    title: w.t('parcel.take-and-close.title', {
+      count: props.compartments.length,
+      compartment: w.list(props.compartments),
+    }),
     intro: w.t('parcel.take-and-close.intro', { count: props.parcels }),
     step: props.step,
     extra: [moreDoors(props.remainingDoors, w)],

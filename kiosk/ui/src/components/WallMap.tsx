@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { type Translate, whereText } from '../../../src/contract/layout.ts';
 import { useScreen } from '../shell/screen-context.ts';
+import { formatList } from './date-time.ts';
 
 /** Drawing units per column; heights are drawn in cm. */
 const COLUMN_WIDTH = 60;
@@ -12,23 +13,24 @@ const COLUMN_WIDTH = 60;
  * gives no wall.
  */
 export function DoorWay({ compartments }: { compartments: (string | null | undefined)[] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const open = compartments.filter((label): label is string => Boolean(label));
   const where = useWhere(open);
   if (open.length === 0) return null;
+  const labels = formatList(open, i18n.language);
   return (
     <div className="door-way">
       <WallMap open={open} />
       <div className="door-way-text">
         <p className="compartment" aria-hidden="true">
-          {open.join(', ')}
+          {labels}
         </p>
         {where.map((line) => (
           <p className="where" data-testid="where" key={line}>
             {line}
           </p>
         ))}
-        <span className="visually-hidden">{t('where.map', { compartment: open.join(', ') })}</span>
+        <span className="visually-hidden">{t('where.map', { compartment: labels })}</span>
       </div>
     </div>
   );
