@@ -29,6 +29,8 @@ const APP_PARTS = [
   { from: 'kiosk/ui/dist', skip: [] },
   // The service speaks from the page's own translation files (kiosk/src/speech).
   { from: 'kiosk/ui/src/locales', skip: [] },
+  // ... and lists its names as the page does (formatList).
+  { from: 'kiosk/ui/src/components/date-time.ts', skip: [] },
   { from: 'kiosk/package.json', skip: [] },
   { from: 'locker-controller/src', skip: [] },
   { from: 'locker-controller/package.json', skip: [] },
