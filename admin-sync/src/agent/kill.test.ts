@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { memoryLogger, systemClock } from '@amtomat/basics';
+import { memoryLogger, seededRandom, systemClock } from '@amtomat/basics';
 import { CODE_KEY_BYTES } from '../protocol/index.ts';
 import { openSqliteStorage } from '../server/index.ts';
 import {
@@ -25,7 +25,7 @@ import { createSyncAgent, type SyncAgent } from './agent.ts';
 import { enrolDevice } from './credentials.ts';
 import { KILLS, killRounds } from './testing/kill-rounds.ts';
 import { memoryFeed, memoryOutbox } from './testing/memory-ports.ts';
-import { seededRandom, withSeed } from './testing/seeded.ts';
+import { withSeed } from './testing/seeded.ts';
 import { assertExactlyOnceInOrder, memoryCredentials } from './testing/served-fleet.ts';
 import {
   assertNoPayloadInLogs,

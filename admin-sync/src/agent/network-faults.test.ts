@@ -9,14 +9,14 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { memoryLogger, systemClock } from '@amtomat/basics';
+import { memoryLogger, seededRandom, systemClock } from '@amtomat/basics';
 import type { TerminalStatus } from '../protocol/index.ts';
 import { storageAdapters } from '../server/testing/adapters.ts';
 import { createSyncAgent, type SyncAgent } from './agent.ts';
 import type { FeedPort } from './ports.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from './testing/fault-proxy.ts';
 import { memoryFeed, memoryOutbox } from './testing/memory-ports.ts';
-import { seededRandom, shuffled, withSeed } from './testing/seeded.ts';
+import { shuffled, withSeed } from './testing/seeded.ts';
 import { assertExactlyOnceInOrder, type ServedFleet, serveFleet } from './testing/served-fleet.ts';
 import { announce, assertNoPayloadInLogs, readyPayload, waitFor } from './testing/support.ts';
 

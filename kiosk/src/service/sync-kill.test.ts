@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileCredentials } from '@amtomat/admin-sync/agent';
+import { seededRandom } from '@amtomat/basics';
 import Database from 'better-sqlite3';
 import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/testing/fleet.ts';
 import { killRounds } from '../../../admin-sync/src/agent/testing/kill-rounds.ts';
-import { seededRandom, withSeed } from '../../../admin-sync/src/agent/testing/seeded.ts';
+import { withSeed } from '../../../admin-sync/src/agent/testing/seeded.ts';
 import {
   assertExactlyOnceInOrder,
   type SentEvent,

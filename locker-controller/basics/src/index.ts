@@ -9,4 +9,5 @@ export {
   memoryLogger,
   silentLogger,
 } from './log.ts';
+export { seededRandom } from './random.ts';
 export { err, ok, type Result } from './result.ts';

@@ -12,18 +12,6 @@ function testSeed(): number {
   return Number.isSafeInteger(given) && given > 0 ? given : randomInt(1, 2 ** 31);
 }
 
-/** mulberry32: small, fast, and good enough to pick faults; [0, 1) like Math.random. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Items in an order of `random`'s choosing (Fisher–Yates). */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const copy = [...items];

@@ -8,6 +8,7 @@
  * (`recordEvents` with the default handlers, as a push does) and its status path.
  */
 import { randomUUID } from 'node:crypto';
+import { seededRandom } from '@amtomat/basics';
 import { generateDeviceKeyPair, type SyncEvent } from '../../protocol/index.ts';
 import { eventApplier } from '../apply.ts';
 import { tokenHash } from '../enrolment.ts';
@@ -17,18 +18,6 @@ import type { EvaluationConfig } from './config.ts';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
-
-/** mulberry32: small and seedable. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, weighted: readonly (readonly [T, number])[]): T {
   const total = weighted.reduce((sum, [, w]) => sum + w, 0);
@@ -145,7 +134,7 @@ export async function simulateEvaluation(
   storage: FleetStorage,
   options: SimulationOptions,
 ): Promise<SimulationResult> {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const apply = eventApplier();
   const days = daysBetween(options.from, options.to);
   const start = Date.parse(`${options.from}T00:00:00Z`);

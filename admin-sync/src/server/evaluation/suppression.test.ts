@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { seededRandom } from '../../agent/testing/seeded.ts';
+import { seededRandom } from '@amtomat/basics';
 import { additiveGroups, type KpiRow, rowKey, type Terminal } from './kpis.ts';
 import { suppressSmallCells } from './suppression.ts';
 
