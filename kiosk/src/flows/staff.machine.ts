@@ -314,6 +314,19 @@ const doorJob = <
   });
 
 /** A door that did not open: staff may mark the compartment defective, then go on to `next`. */
+/** A clerk confirmed an expired item taken out (at the close, or after it): audited, then closed. */
+const RETRIEVAL_CONFIRMED = [
+  {
+    type: 'audit' as const,
+    params: ({ context }: { context: StaffContext }) => ({
+      action: 'retrieval-confirmed',
+      subject: context.queue[0]?.id ?? null,
+      details: { compartment: context.doors[0] ?? null },
+    }),
+  },
+  { type: 'doorClosed' as const, params: 'retrieved' as const },
+];
+
 const doorFailedState = <const Next extends string>(next: Next) => ({
   on: {
     MARK_DEFECTIVE: {
@@ -876,17 +889,7 @@ export const staffMachine = setup({
             { guard: ({ context }) => !context.taken, target: 'retrieveConfirm' },
             {
               target: 'nextRetrieval',
-              actions: [
-                {
-                  type: 'audit',
-                  params: ({ context }) => ({
-                    action: 'retrieval-confirmed',
-                    subject: context.queue[0]?.id ?? null,
-                    details: { compartment: context.doors[0] ?? null },
-                  }),
-                },
-                { type: 'doorClosed', params: 'retrieved' },
-              ],
+              actions: RETRIEVAL_CONFIRMED,
             },
           ],
           undefined,
@@ -896,17 +899,7 @@ export const staffMachine = setup({
           on: {
             CONFIRM_TAKEN: {
               target: 'nextRetrieval',
-              actions: [
-                {
-                  type: 'audit',
-                  params: ({ context }) => ({
-                    action: 'retrieval-confirmed',
-                    subject: context.queue[0]?.id ?? null,
-                    details: { compartment: context.doors[0] ?? null },
-                  }),
-                },
-                { type: 'doorClosed', params: 'retrieved' },
-              ],
+              actions: RETRIEVAL_CONFIRMED,
             },
             // Still inside: nothing may be loaded there until someone has looked.
             NOT_TAKEN: {
