@@ -5,6 +5,7 @@
  * more); a missing or mistyped field makes the event poison, parked by the server.
  */
 import { z } from 'zod';
+import { ApplicationSubmittedSchema } from './application.ts';
 import { FEED_REFUSAL_CODES } from './items.ts';
 import { usagePayloadSchemas } from './usage.ts';
 
@@ -90,6 +91,8 @@ export const eventPayloadSchemas = {
     defective: z.boolean(),
     reason: z.string().max(500).nullable(),
   }),
+  /** Issue #12: a sealed application for the fleet to relay (ciphertext only). */
+  'application-submitted': ApplicationSubmittedSchema,
   ...usagePayloadSchemas,
 } as const;
 

@@ -5,6 +5,7 @@
  * never the citizen's contact data (the schema is strict: an extra field is refused).
  */
 import { z } from 'zod';
+import { ApplicationStatusSchema } from './application.ts';
 import { COMPARTMENT_SIZES, ItemKindSchema } from './events.ts';
 import { JsonObjectSchema, JsonValueSchema } from './json.ts';
 
@@ -73,6 +74,7 @@ export const FeedChangeSchema = z.discriminatedUnion('kind', [
   ConfigUpdateSchema,
   FormCatalogueSchema,
   RemoteCommandSchema,
+  ApplicationStatusSchema,
 ]);
 export type FeedChange = z.infer<typeof FeedChangeSchema>;
 /** What a writer passes in (defaults not yet filled). */

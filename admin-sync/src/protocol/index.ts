@@ -1,3 +1,4 @@
+export * from './application.ts';
 export * from './codes.ts';
 export * from './enrolment.ts';
 export * from './errors.ts';

@@ -118,6 +118,15 @@ function applyChange(store: Store, change: FeedChange, openings: Opening[]): Out
       return applied;
     case 'command':
       return command(store, change, openings);
+    case 'application-status':
+      // What became of a submission (issue #12): staff see it in the audit; never content.
+      store.audit({
+        actor: 'fleet',
+        action: `application-${change.state}`,
+        subject: change.caseNumber,
+        details: { submissionId: change.submissionId, reason: change.reason },
+      });
+      return applied;
   }
 }
 
