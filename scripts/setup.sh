@@ -15,6 +15,8 @@ ensure_debian_packages chromium:chromium
 ensure_debian_packages espeak-ng:espeak-ng sox:sox
 # cage, dpkg-deb, systemd-analyze: the .deb of installers/ is built, verified and run by the tests.
 ensure_debian_packages cage:cage dpkg-deb:dpkg systemd-analyze:systemd
+# poppler-utils: the tests read generated PDFs back (pdftotext) and the docs show pages (pdftoppm).
+ensure_debian_packages pdftotext:poppler-utils pdftoppm:poppler-utils
 # postgresql: the fleet server's tests start a real PostgreSQL from its binaries (initdb,
 # pg_ctl in /usr/lib/postgresql/*/bin, not on PATH, hence the glob instead of a command check).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || ensure_debian_packages initdb:postgresql
