@@ -4,11 +4,13 @@
  * metadata in FIT-Connect's shape (hashes, no typed value), and a relay config pointing at a
  * Zustelldienst double or a console inbox.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
 import type { ApplicationSubmitted } from '../../protocol/index.ts';
+import type { Harness } from '../console/testing.ts';
 import type { Zustelldienst } from '../testing/zustelldienst.ts';
 import type { ApplicationsConfig } from './config.ts';
+import { createApplicationRelay } from './relay.ts';
 
 /** What the citizen "typed": none of it may show up on the server in plain text. */
 export const TYPED = {
@@ -103,3 +105,44 @@ export const relayConfig = (double: Zustelldienst, pollSeconds = 60): Applicatio
   ]),
   intervalMs: 1_000,
 });
+
+/**
+ * A fresh destination key pair (RSA, as FIT-Connect's), its public JWK as published and the
+ * private key as PEM for `decrypt`.
+ */
+export function destinationKeys(): { publicJwk: JWK; privatePem: string } {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    publicJwk: { ...(pair.publicKey.export({ format: 'jwk' }) as JWK), key_ops: ['wrapKey'] },
+    privatePem: String(pair.privateKey.export({ type: 'pkcs8', format: 'pem' })),
+  };
+}
+
+/**
+ * The console harness's terminal submits applications to the console inbox and the relay
+ * takes them there: as a clerk finds them.
+ */
+export async function submitToInbox(
+  h: Pick<Harness, 'device' | 'storage' | 'clock'>,
+  publicJwk: JWK,
+  submissions: readonly { pickupAtTerminal?: boolean; caseNumber?: string }[],
+  firstSeq = 1,
+): Promise<ApplicationSubmitted[]> {
+  const sealed: ApplicationSubmitted[] = [];
+  for (const [n, options] of submissions.entries()) {
+    const submission = await sealedSubmission(publicJwk, { destinationId: INBOX_ID, ...options });
+    const reply = await h.device.push([
+      h.device.event(firstSeq + n, 'application-submitted', submission),
+    ]);
+    if (reply.statusCode !== 200) throw new Error(`push refused: ${reply.body}`);
+    sealed.push(submission);
+  }
+  const relay = createApplicationRelay({
+    storage: h.storage,
+    config: { destinations: new Map([[INBOX_ID, { kind: 'console-inbox' }]]), intervalMs: 1_000 },
+    clock: h.clock,
+  });
+  await relay.runOnce();
+  await relay.stop();
+  return sealed;
+}
