@@ -9,7 +9,8 @@
  *
  * Test controls: `accept` / `reject` a submission as the authority would, `failNext` (503 on
  * the next request to a step), `refuseNext` (a 4xx for the next request to a step),
- * `holdNext` (hold the next request to a step until released: kill a client meanwhile).
+ * `holdNext` (take the next request to a step but hold its answer until released: kill the
+ * client meanwhile, and it never learns what happened).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -71,7 +72,7 @@ export interface Zustelldienst {
   reject(submissionId: string, problemType: string): Promise<void>;
   failNext(step: DoubleStep, times?: number): void;
   refuseNext(step: DoubleStep, status: number): void;
-  /** The next request to `step` waits; resolves when it arrived, with a release function. */
+  /** The next request to `step` is taken, its answer held; resolves then, with a release. */
   holdNext(step: DoubleStep): Promise<() => void>;
   /** Opens a JWE sealed to the destination's key. */
   open(jwe: string): Promise<unknown>;
@@ -357,11 +358,6 @@ export async function startZustelldienst(
     };
     const found = await route(request, path);
     if (!found) return send(404, { title: 'no such endpoint' }, 'application/problem+json');
-    const hold = holds.get(found.step);
-    if (hold) {
-      holds.delete(found.step);
-      await new Promise<void>((release) => hold(release));
-    }
     const failing = failures.get(found.step) ?? 0;
     if (failing > 0) {
       failures.set(found.step, failing - 1);
@@ -374,6 +370,12 @@ export async function startZustelldienst(
     }
     try {
       const [status, body] = await found.run();
+      // Held: the request is done here, its answer waits (the client may die meanwhile).
+      const hold = holds.get(found.step);
+      if (hold) {
+        holds.delete(found.step);
+        await new Promise<void>((release) => hold(release));
+      }
       send(status, body);
     } catch (error) {
       if (error instanceof Problem) {
