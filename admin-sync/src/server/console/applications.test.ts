@@ -90,6 +90,23 @@ for (const adapter of storageAdapters()) {
         /<th scope="row">A-T1-00017<\/th>[\s\S]*?<span class="state warn">Nicht zustellbar<\/span><\/td>\s*<td lang="en">create-refused-422<\/td>/,
       );
       assert.match(page.body, /Umschlag zu A-T1-00017 herunterladen/);
+
+      // Once the cause is fixed, the clerk sends it again: queued for the relay, audited.
+      assert.match(page.body, /<button type="submit">A-T1-00017 erneut senden<\/button>/);
+      const retried = await clerk.post(`${PAGE}/${dog.submissionId}/retry`);
+      assert.equal(retried.statusCode, 303);
+      const queued = await application(h.storage.sql, dog.submissionId);
+      assert.deepEqual([queued?.state, queued?.reason], ['queued', null]);
+      assert.match(
+        (await clerk.get(`${PAGE}?done=retried`)).body,
+        /Der Antrag wird erneut gesendet\./,
+      );
+      assert.equal((await clerk.post(`${PAGE}/${dog.submissionId}/retry`)).statusCode, 404);
+      const viewer = await h.client().signedIn('vera');
+      assert.equal(
+        (await viewer.post(`${PAGE}/${certificate.submissionId}/retry`)).statusCode,
+        403,
+      );
     });
 
     it('announces the result for pickup at the terminal, with the case number as reference', async () => {

@@ -14,6 +14,7 @@ import {
   application,
   applications,
   envelopeOf,
+  moveApplication,
   type StoredState,
   setPickupItem,
 } from '../applications/store.ts';
@@ -62,6 +63,11 @@ function actions(view: SignedView, app: ApplicationRecord): SafeHtml {
       html`<a href="${applicationPath(app.submissionId, 'pickup')}">${t('applications.readyForPickup', vars)}</a>`,
     );
   }
+  if (app.state === 'parked') {
+    links.push(
+      html`<form method="post" action="${applicationPath(app.submissionId, 'retry')}">${csrfField(view.csrf)}<button type="submit">${t('applications.retry', vars)}</button></form>`,
+    );
+  }
   if (app.pickupItemId) {
     links.push(
       html`<a href="${itemPath(app.pickupItemId)}">${t('applications.pickupItem', vars)}</a>`,
@@ -105,6 +111,7 @@ async function listPage(env: ConsoleEnv, view: SignedView, done: string | undefi
     title: t('applications.title'),
     body: [
       done === 'announced' ? notice(t('applications.announced')) : '',
+      done === 'retried' ? notice(t('applications.retried')) : '',
       html`<p>${t('applications.intro')}</p><p>${t('applications.decryptHint')}</p>`,
       parked > 0
         ? html`<p class="warn">${t('applications.parkedWarning', { count: parked })}</p>`
@@ -189,6 +196,29 @@ export function registerApplicationRoutes(scope: FastifyInstance, env: ConsoleEn
         .header('content-disposition', `attachment; filename="antrag-${envelope.caseNumber}.json"`)
         .type('application/json; charset=utf-8')
         .send(JSON.stringify(envelope));
+    }),
+  );
+
+  // After the cause is fixed (the config, the destination): the relay tries again.
+  scope.post(
+    '/applications/:id/retry',
+    guard(env, 'act', async (request, reply, view) => {
+      const app = await find(idParam(request));
+      if (app?.state !== 'parked') return notFound(reply, view);
+      const now = env.clock.now();
+      await moveApplication(
+        env.storage.sql,
+        app,
+        { state: 'queued', reason: null, attempts: 0, nextAttemptAt: now },
+        now,
+      );
+      await audit(env, view, {
+        action: 'application-retry',
+        target: app.submissionId,
+        reason: null,
+        details: { caseNumber: app.caseNumber },
+      });
+      return reply.redirect(`${APPLICATIONS_PATH}?done=retried`, 303);
     }),
   );
 
