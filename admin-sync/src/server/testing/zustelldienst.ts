@@ -20,6 +20,7 @@ import {
   decodeProtectedHeader,
   exportJWK,
   generateKeyPair,
+  importJWK,
   type JWK,
   SignJWT,
 } from 'jose';
@@ -61,7 +62,7 @@ export interface Zustelldienst {
   clientSecret: string;
   /** The destination's key pair: public as FIT-Connect publishes it, private for the test. */
   publicJwk: JWK;
-  privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  privateKey: Awaited<ReturnType<typeof importJWK>>;
   privateJwk: JWK;
   submissions: Map<string, ReceivedSubmission>;
   /** The submissions that were submitted (not just created). */
@@ -95,6 +96,9 @@ const JsonSchemas = {
     .object({ encryptedMetadata: JweCompactSchema, encryptedData: JweCompactSchema })
     .strict(),
 };
+
+/** WebCrypto imports a key for the operations its JWK allows: FIT-Connect's say wrapKey. */
+const withoutOps = ({ key_ops: _ops, use: _use, ...jwk }: JWK): JWK => jwk;
 
 class Problem extends Error {
   readonly status: number;
@@ -135,21 +139,40 @@ function json<T>(schema: z.ZodType<T>, text: string): T {
 }
 
 export async function startZustelldienst(
-  options: { destinationId?: string; clientId?: string; clientSecret?: string } = {},
+  options: {
+    destinationId?: string;
+    clientId?: string;
+    clientSecret?: string;
+    /**
+     * The destination's key pair as JWKs (e.g. one whose `x5c` chains to a test root the
+     * terminals check); default a fresh RSA key pair.
+     */
+    destinationKey?: { publicJwk: JWK; privateJwk: JWK };
+  } = {},
 ): Promise<Zustelldienst> {
   const destinationId = options.destinationId ?? randomUUID();
   const clientId = options.clientId ?? 'amtomat-sender';
   const clientSecret = options.clientSecret ?? 'test-secret';
-  const kid = randomUUID();
-  const keys = await generateKeyPair('RSA-OAEP-256', { modulusLength: 2048, extractable: true });
+  const given = options.destinationKey;
+  const kid = given?.publicJwk.kid ?? randomUUID();
+  const keys = given
+    ? {
+        publicKey: await importJWK(withoutOps(given.publicJwk), 'RSA-OAEP-256'),
+        privateKey: await importJWK(withoutOps(given.privateJwk), 'RSA-OAEP-256'),
+      }
+    : await generateKeyPair('RSA-OAEP-256', { modulusLength: 2048, extractable: true });
   const publicJwk: JWK = {
-    ...(await exportJWK(keys.publicKey)),
+    ...(given?.publicJwk ?? (await exportJWK(keys.publicKey))),
     kid,
     alg: 'RSA-OAEP-256',
     use: 'enc',
     key_ops: ['wrapKey'],
   };
-  const privateJwk: JWK = { ...(await exportJWK(keys.privateKey)), kid, alg: 'RSA-OAEP-256' };
+  const privateJwk: JWK = given?.privateJwk ?? {
+    ...(await exportJWK(keys.privateKey)),
+    kid,
+    alg: 'RSA-OAEP-256',
+  };
   const signing = await generateKeyPair('PS512');
   const tokens = new Set<string>();
   const submissions = new Map<string, ReceivedSubmission>();
