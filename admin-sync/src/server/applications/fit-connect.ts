@@ -8,7 +8,14 @@
  * submission — 4xx), with a short reason code and never a body (it might quote something).
  */
 import { err, ok, type Result } from '@amtomat/basics';
-import { CompactEncrypt, decodeJwt, importJWK, type JWK } from 'jose';
+import {
+  CompactEncrypt,
+  decodeJwt,
+  decodeProtectedHeader,
+  importJWK,
+  type JWK,
+  jwtVerify,
+} from 'jose';
 import { z } from 'zod';
 import type { JsonObject } from '../../protocol/index.ts';
 import type { FitConnectDestination } from './config.ts';
@@ -31,6 +38,9 @@ const DestinationSchema = z
   .object({ destinationId: z.string(), status: z.string(), encryptionKid: z.string().min(1) })
   .loose();
 const KeySchema = z
+  .object({ kty: z.literal('RSA'), n: z.string(), e: z.string(), kid: z.string() })
+  .loose();
+const SignatureKeySchema = z
   .object({ kty: z.literal('RSA'), n: z.string(), e: z.string(), kid: z.string() })
   .loose();
 const CreatedSchema = z.object({ submissionId: z.uuid(), caseId: z.uuid() }).loose();
@@ -78,7 +88,15 @@ export interface FitConnectClient {
     metadata: JsonObject;
     data: string;
   }): Answer<'submitted' | 'already'>;
-  caseOutcome(caseId: string, submissionId: string): Answer<CaseOutcome>;
+  /**
+   * The authority's answer in the case's event log: only an accept or reject whose
+   * signature checks out with the destination's published signature key counts.
+   */
+  caseOutcome(input: {
+    caseId: string;
+    submissionId: string;
+    destinationId: string;
+  }): Answer<CaseOutcome>;
 }
 
 export function fitConnectClient(
@@ -194,6 +212,34 @@ export function fitConnectClient(
     return parse('key', KeySchema, key.value.body) as Result<JWK, FitConnectFailure>;
   }
 
+  /** A SET signed (PS512) with the destination's key its header names; false if not. */
+  async function signedByAuthority(token: string, destinationId: string): Answer<boolean> {
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      return ok(false);
+    }
+    if (!kid) return ok(false);
+    const path = `/v2/destinations/${encodeURIComponent(destinationId)}/keys/${encodeURIComponent(kid)}`;
+    const key = await api('signature-key', 'GET', path);
+    if (!key.ok) return key;
+    if (key.value.status === 404) return ok(false);
+    if (key.value.status !== 200) return err(statusFailure('signature-key', key.value.status));
+    const jwk = parse('signature-key', SignatureKeySchema, key.value.body);
+    if (!jwk.ok) return jwk;
+    const { key_ops: _ops, use: _use, ...publicKey } = jwk.value as JWK;
+    try {
+      await jwtVerify(token, await importJWK(publicKey, 'PS512'), {
+        algorithms: ['PS512'],
+        typ: 'secevent+jwt',
+      });
+      return ok(true);
+    } catch {
+      return ok(false);
+    }
+  }
+
   return {
     async createSubmission(input) {
       const answer = await api('create', 'POST', '/v2/submissions', {
@@ -248,7 +294,7 @@ export function fitConnectClient(
       return err(statusFailure('submit', answer.value.status));
     },
 
-    async caseOutcome(caseId, submissionId) {
+    async caseOutcome({ caseId, submissionId, destinationId }) {
       const answer = await api('events', 'GET', `/v2/cases/${encodeURIComponent(caseId)}/events`);
       if (!answer.ok) return answer;
       if (answer.value.status !== 200) return err(statusFailure('events', answer.value.status));
@@ -263,12 +309,15 @@ export function fitConnectClient(
         }
         if (claims.sub !== `submission:${submissionId}`) continue;
         const events = (claims.events ?? {}) as Record<string, unknown>;
-        if (FIT_EVENTS.accept in events) return ok({ outcome: 'accepted' });
-        if (FIT_EVENTS.reject in events) {
-          const problems = ProblemsSchema.safeParse(events[FIT_EVENTS.reject]);
-          const first = problems.success ? problems.data.problems[0]?.type : undefined;
-          return ok({ outcome: 'rejected', reason: problemCode(first) });
-        }
+        const accepted = FIT_EVENTS.accept in events;
+        if (!accepted && !(FIT_EVENTS.reject in events)) continue;
+        const verified = await signedByAuthority(token, destinationId);
+        if (!verified.ok) return verified;
+        if (!verified.value) continue;
+        if (accepted) return ok({ outcome: 'accepted' });
+        const problems = ProblemsSchema.safeParse(events[FIT_EVENTS.reject]);
+        const first = problems.success ? problems.data.problems[0]?.type : undefined;
+        return ok({ outcome: 'rejected', reason: problemCode(first) });
       }
       return ok({ outcome: 'pending' });
     },

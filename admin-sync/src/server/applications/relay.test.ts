@@ -99,6 +99,11 @@ for (const adapter of storageAdapters()) {
       h.clock.advance(2 * MINUTE);
       await relay.runOnce();
       assert.equal(await stateOf(submission.submissionId), 'submitted');
+      // An accept not signed by the authority's key counts for nothing.
+      await double.forgeAccept(received.submissionId);
+      h.clock.advance(2 * MINUTE);
+      await relay.runOnce();
+      assert.equal(await stateOf(submission.submissionId), 'submitted');
       await double.accept(received.submissionId);
       h.clock.advance(2 * MINUTE);
       await relay.runOnce();

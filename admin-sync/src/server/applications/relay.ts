@@ -149,7 +149,11 @@ export function createApplicationRelay(options: RelayOptions): ApplicationRelay 
         nextAttemptAt: clock.now() + destination.pollSeconds * 1000,
       });
     }
-    const outcome = await client.caseOutcome(caseId, remoteId);
+    const outcome = await client.caseOutcome({
+      caseId,
+      submissionId: remoteId,
+      destinationId: app.destinationId,
+    });
     if (!outcome.ok) return failed(app, outcome.error);
     if (outcome.value.outcome === 'accepted') return move(app, { state: 'accepted', reason: null });
     if (outcome.value.outcome === 'rejected') {

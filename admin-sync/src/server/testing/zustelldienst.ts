@@ -70,6 +70,8 @@ export interface Zustelldienst {
   /** Every request: method, path and the status answered. */
   requests: { method: string; path: string; status: number }[];
   accept(submissionId: string): Promise<void>;
+  /** An accept under the authority's key id, signed by someone else. */
+  forgeAccept(submissionId: string): Promise<void>;
   reject(submissionId: string, problemType: string): Promise<void>;
   failNext(step: DoubleStep, times?: number): void;
   refuseNext(step: DoubleStep, status: number): void;
@@ -96,6 +98,8 @@ const JsonSchemas = {
     .object({ encryptedMetadata: JweCompactSchema, encryptedData: JweCompactSchema })
     .strict(),
 };
+
+type CryptoKeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 /** WebCrypto imports a key for the operations its JWK allows: FIT-Connect's say wrapKey. */
 const withoutOps = ({ key_ops: _ops, use: _use, ...jwk }: JWK): JWK => jwk;
@@ -174,6 +178,16 @@ export async function startZustelldienst(
     alg: 'RSA-OAEP-256',
   };
   const signing = await generateKeyPair('PS512');
+  // The authority signs its accept/reject with its own key, published with the destination.
+  const authority = await generateKeyPair('PS512', { extractable: true });
+  const signatureKid = randomUUID();
+  const signatureJwk: JWK = {
+    ...(await exportJWK(authority.publicKey)),
+    kid: signatureKid,
+    alg: 'PS512',
+    use: 'sig',
+    key_ops: ['verify'],
+  };
   const tokens = new Set<string>();
   const submissions = new Map<string, ReceivedSubmission>();
   const byCase = new Map<string, ReceivedSubmission>();
@@ -182,17 +196,22 @@ export async function startZustelldienst(
   const refusals = new Map<DoubleStep, number>();
   const holds = new Map<DoubleStep, (arrived: () => void) => void>();
 
-  const setEvent = (submission: ReceivedSubmission, event: string, payload: object) =>
+  const setEvent = (
+    submission: ReceivedSubmission,
+    event: string,
+    payload: object,
+    signer: { key: CryptoKeyLike; kid: string } = { key: signing.privateKey, kid: 'zustelldienst' },
+  ) =>
     new SignJWT({
       events: { [`${FIT_EVENT_BASE}${event}`]: payload },
       txn: `case:${submission.caseId}`,
     })
-      .setProtectedHeader({ alg: 'PS512', typ: 'secevent+jwt', kid: 'zustelldienst' })
+      .setProtectedHeader({ alg: 'PS512', typ: 'secevent+jwt', kid: signer.kid })
       .setIssuer('https://test.fit-connect.fitko.dev')
       .setIssuedAt()
       .setJti(randomUUID())
       .setSubject(`submission:${submission.submissionId}`)
-      .sign(signing.privateKey);
+      .sign(signer.key);
 
   const open = async (jwe: string) => {
     const { plaintext } = await compactDecrypt(jwe, keys.privateKey);
@@ -264,7 +283,9 @@ export async function startZustelldienst(
         step: 'key',
         run: async () => {
           authorised(request);
-          if (id !== destinationId || subId !== kid) throw new Problem(404, 'key not found');
+          if (id !== destinationId) throw new Problem(404, 'key not found');
+          if (subId === signatureKid) return [200, signatureJwk];
+          if (subId !== kid) throw new Problem(404, 'key not found');
           return [200, publicJwk];
         },
       };
@@ -419,9 +440,14 @@ export async function startZustelldienst(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const answer = async (submissionId: string, event: string, payload: object) => {
+  const answer = async (
+    submissionId: string,
+    event: string,
+    payload: object,
+    key: CryptoKeyLike = authority.privateKey,
+  ) => {
     const submission = submissionOf(submissionId);
-    submission.events.push(await setEvent(submission, event, payload));
+    submission.events.push(await setEvent(submission, event, payload, { key, kid: signatureKid }));
   };
 
   return {
@@ -438,6 +464,10 @@ export async function startZustelldienst(
     submitted: () => [...submissions.values()].filter((s) => s.submitCount > 0),
     requests,
     accept: (id) => answer(id, 'accept-submission', { problems: [] }),
+    async forgeAccept(id) {
+      const forger = await generateKeyPair('PS512');
+      await answer(id, 'accept-submission', { problems: [] }, forger.privateKey);
+    },
     reject: (id, problemType) =>
       answer(id, 'reject-submission', {
         problems: [
