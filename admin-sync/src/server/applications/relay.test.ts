@@ -155,6 +155,37 @@ for (const adapter of storageAdapters()) {
       assert.equal(double.submissions.size, 1, 'created once, not again on each retry');
     });
 
+    it('retries, and does not park, while FIT-Connect refuses the configured client', async () => {
+      const good = relayConfig(double);
+      const destination = good.destinations.get(double.destinationId);
+      assert.equal(destination?.kind, 'fit-connect');
+      const config = {
+        ...good,
+        destinations: new Map([[double.destinationId, { ...destination, clientSecret: 'wrong' }]]),
+      };
+      const misconfigured = createApplicationRelay({
+        storage: h.storage,
+        config,
+        clock: h.clock,
+        logger: h.logger,
+      });
+      const submission = await sealedSubmission(double.publicJwk, {
+        destinationId: double.destinationId,
+      });
+      await push(submission);
+      assert.deepEqual(await misconfigured.runOnce(), { moved: 0, retried: 1, parked: 0 });
+      const waiting = await application(h.storage.sql, submission.submissionId);
+      assert.deepEqual([waiting?.state, waiting?.reason], ['queued', 'token-http-401']);
+      assert.deepEqual(await statuses(), []);
+      const retry = h.logger.entries.find((e) => e.event === 'applications.retry');
+      assert.equal(retry?.fields.reason, 'token-http-401');
+      assert.ok(!JSON.stringify(h.logger.entries).includes('wrong'), 'no secret in the logs');
+      // Fixed (the right secret): delivered on the next attempt.
+      h.clock.advance(MINUTE);
+      await relay.runOnce();
+      assert.equal(await stateOf(submission.submissionId), 'submitted');
+    });
+
     it('parks what the destination refuses and tells the terminal; never dropped', async () => {
       const refused = await sealedSubmission(double.publicJwk, {
         destinationId: double.destinationId,
