@@ -45,6 +45,7 @@ describe('applications config', () => {
       submissionApiUrl: 'https://test.fit-connect.fitko.dev/submission-api',
       clientSecret: 's3cret',
       pollSeconds: 300,
+      apiVersion: 'v2',
       serviceNames: {},
     });
     assert.deepEqual(loaded.value.destinations.get('rathaus-inbox'), { kind: 'console-inbox' });

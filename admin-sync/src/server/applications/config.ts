@@ -30,6 +30,8 @@ const FitConnectSchema = z
     submissionApiUrl: HttpUrlSchema,
     clientId: z.string().min(1).max(200),
     clientSecret: SecretSchema,
+    /** The Submission API's version: v2 (current) or v1 (`serviceType` instead of `publicService`). */
+    apiVersion: z.enum(['v1', 'v2']).default('v2'),
     /** How often the event log of a submitted application is read. */
     pollSeconds: z.number().int().min(1).max(86_400).default(300),
     /** The `publicService.name` sent with each submission; default: the service id. */

@@ -1,5 +1,7 @@
 /**
- * A sender client of FIT-Connect's Submission API (v2), as far as the relay needs it:
+ * A sender client of FIT-Connect's Submission API (v2; v1 where a destination is configured
+ * with `apiVersion: "v1"`: the same calls, `serviceType` for `publicService`), as far as the
+ * relay needs it:
  * an OAuth2 client-credentials token, the destination and its encryption key, create a
  * submission with its announced attachments, upload each attachment (JWE, application/jose),
  * submit metadata and data (JWE, `cty: application/json`), and read the case's event log
@@ -104,6 +106,7 @@ export function fitConnectClient(
   now: () => number = Date.now,
 ): FitConnectClient {
   let token: { value: string; until: number } | undefined;
+  const v = `/${config.apiVersion}`;
 
   async function send(
     step: string,
@@ -196,7 +199,7 @@ export function fitConnectClient(
   /** The destination's encryption key, for the metadata (the terminal sealed the rest). */
   async function encryptionKey(destinationId: string): Answer<JWK> {
     const id = encodeURIComponent(destinationId);
-    const destination = await api('destination', 'GET', `/v2/destinations/${id}`);
+    const destination = await api('destination', 'GET', `${v}/destinations/${id}`);
     if (!destination.ok) return destination;
     if (destination.value.status !== 200) {
       return err(statusFailure('destination', destination.value.status));
@@ -206,7 +209,7 @@ export function fitConnectClient(
     if (info.value.status !== 'active')
       return err({ kind: 'refused', reason: 'destination-inactive' });
     const kid = encodeURIComponent(info.value.encryptionKid);
-    const key = await api('key', 'GET', `/v2/destinations/${id}/keys/${kid}`);
+    const key = await api('key', 'GET', `${v}/destinations/${id}/keys/${kid}`);
     if (!key.ok) return key;
     if (key.value.status !== 200) return err(statusFailure('key', key.value.status));
     return parse('key', KeySchema, key.value.body) as Result<JWK, FitConnectFailure>;
@@ -221,7 +224,7 @@ export function fitConnectClient(
       return ok(false);
     }
     if (!kid) return ok(false);
-    const path = `/v2/destinations/${encodeURIComponent(destinationId)}/keys/${encodeURIComponent(kid)}`;
+    const path = `${v}/destinations/${encodeURIComponent(destinationId)}/keys/${encodeURIComponent(kid)}`;
     const key = await api('signature-key', 'GET', path);
     if (!key.ok) return key;
     if (key.value.status === 404) return ok(false);
@@ -242,11 +245,14 @@ export function fitConnectClient(
 
   return {
     async createSubmission(input) {
-      const answer = await api('create', 'POST', '/v2/submissions', {
+      const answer = await api('create', 'POST', `${v}/submissions`, {
         json: {
           destinationId: input.destinationId,
           announcedAttachments: input.attachmentIds,
-          publicService: { name: input.serviceName, identifier: leikaIdentifier(input.leikaKey) },
+          [config.apiVersion === 'v1' ? 'serviceType' : 'publicService']: {
+            name: input.serviceName,
+            identifier: leikaIdentifier(input.leikaKey),
+          },
         },
       });
       if (!answer.ok) return answer;
@@ -255,7 +261,7 @@ export function fitConnectClient(
     },
 
     async uploadAttachment(submissionId, attachmentId, jwe) {
-      const path = `/v2/submissions/${encodeURIComponent(submissionId)}/attachments/${encodeURIComponent(attachmentId)}`;
+      const path = `${v}/submissions/${encodeURIComponent(submissionId)}/attachments/${encodeURIComponent(attachmentId)}`;
       const answer = await api('upload', 'PUT', path, { jose: jwe });
       if (!answer.ok) return answer;
       // 409: uploaded (and maybe submitted) before the relay died. The relay only ever sends
@@ -282,7 +288,7 @@ export function fitConnectClient(
       const answer = await api(
         'submit',
         'PUT',
-        `/v2/submissions/${encodeURIComponent(input.submissionId)}`,
+        `${v}/submissions/${encodeURIComponent(input.submissionId)}`,
         {
           json: { encryptedMetadata, encryptedData: input.data },
         },
@@ -295,7 +301,7 @@ export function fitConnectClient(
     },
 
     async caseOutcome({ caseId, submissionId, destinationId }) {
-      const answer = await api('events', 'GET', `/v2/cases/${encodeURIComponent(caseId)}/events`);
+      const answer = await api('events', 'GET', `${v}/cases/${encodeURIComponent(caseId)}/events`);
       if (!answer.ok) return answer;
       if (answer.value.status !== 200) return err(statusFailure('events', answer.value.status));
       const log = parse('events', EventLogSchema, answer.value.body);

@@ -118,6 +118,26 @@ for (const adapter of storageAdapters()) {
       for (const value of Object.values(TYPED)) assert.ok(!logs.includes(value));
     });
 
+    it('speaks Submission API v1 where a destination is configured so (serviceType)', async () => {
+      const v1 = createApplicationRelay({
+        storage: h.storage,
+        config: relayConfig(double, 60, 'v1'),
+        clock: h.clock,
+      });
+      const submission = await sealedSubmission(double.publicJwk, {
+        destinationId: double.destinationId,
+      });
+      await push(submission);
+      await v1.runOnce();
+      assert.equal(await stateOf(submission.submissionId), 'submitted');
+      assert.equal(
+        double.submitted()[0]?.serviceIdentifier,
+        'urn:de:fim:leika:leistung:99036004001000',
+      );
+      const api = double.requests.filter((r) => r.path !== '/token');
+      assert.ok(api.length > 0 && api.every((r) => r.path.startsWith('/v1/')));
+    });
+
     it('stores a submission re-sent under a new event key once, and relays it once', async () => {
       const submission = await sealedSubmission(double.publicJwk, {
         destinationId: double.destinationId,

@@ -87,7 +87,11 @@ export async function sealedSubmission(
 export const INBOX_ID = 'rathaus-inbox';
 
 /** A config with the double's destination and a console inbox. */
-export const relayConfig = (double: Zustelldienst, pollSeconds = 60): ApplicationsConfig => ({
+export const relayConfig = (
+  double: Zustelldienst,
+  pollSeconds = 60,
+  apiVersion: 'v1' | 'v2' = 'v2',
+): ApplicationsConfig => ({
   destinations: new Map([
     [
       double.destinationId,
@@ -98,6 +102,7 @@ export const relayConfig = (double: Zustelldienst, pollSeconds = 60): Applicatio
         clientId: double.clientId,
         clientSecret: double.clientSecret,
         pollSeconds,
+        apiVersion,
         serviceNames: { 'hund-anmelden': 'Hundesteuer: Anmeldung eines Hundes' },
       },
     ],

@@ -21,7 +21,7 @@ import {
 import type { DeviceRecord } from '../storage/storage.ts';
 import { type ConsoleEnv, consolePath, itemPath, type SignedView } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
-import { audit, guard, idParam, messagePage, sendPage } from './http.ts';
+import { audit, formFields, guard, idParam, messagePage, sendPage } from './http.ts';
 import type { MessageKey } from './i18n.ts';
 import { deviceName } from './routes-terminals.ts';
 import {
@@ -169,12 +169,8 @@ export function registerApplicationRoutes(scope: FastifyInstance, env: ConsoleEn
   scope.get(
     '/applications',
     guard(env, 'act', async (request, reply, view) => {
-      const done = (request.query as { done?: unknown } | undefined)?.done;
-      return sendPage(
-        reply,
-        200,
-        await listPage(env, view, typeof done === 'string' ? done : undefined),
-      );
+      const { done } = formFields(request.query);
+      return sendPage(reply, 200, await listPage(env, view, done));
     }),
   );
 

@@ -1,5 +1,5 @@
 /**
- * A test double of FIT-Connect's Zustelldienst (Submission API v2 and its OAuth2 token
+ * A test double of FIT-Connect's Zustelldienst (Submission API v2, and v1 with `serviceType`, and its OAuth2 token
  * endpoint), written from the published API and run as a real HTTP server on 127.0.0.1.
  * Strict: a wrong content type, an unknown field, a missing or foreign token, an attachment
  * that was not announced, a submit before every attachment is there, metadata not sealed as
@@ -82,18 +82,22 @@ export interface Zustelldienst {
   close(): Promise<void>;
 }
 
+const ServiceSchema = z
+  .object({ name: z.string().min(1).max(255), identifier: z.string().regex(LEIKA_URN) })
+  .strict();
+const CreateBase = {
+  destinationId: z.uuid(),
+  announcedAttachments: z.array(z.uuid()).max(100),
+  callback: z.object({ url: z.url(), secret: z.string() }).strict().optional(),
+};
 const JsonSchemas = {
-  create: z
-    .object({
-      destinationId: z.uuid(),
-      announcedAttachments: z.array(z.uuid()).max(100),
-      publicService: z
-        .object({ name: z.string().min(1).max(255), identifier: z.string().regex(LEIKA_URN) })
-        .strict(),
-      region: z.string().optional(),
-      callback: z.object({ url: z.url(), secret: z.string() }).strict().optional(),
-    })
-    .strict(),
+  /** v2 names the service `publicService` (and knows `region`); v1 named it `serviceType`. */
+  create: {
+    v2: z
+      .object({ ...CreateBase, publicService: ServiceSchema, region: z.string().optional() })
+      .strict(),
+    v1: z.object({ ...CreateBase, serviceType: ServiceSchema }).strict(),
+  },
   submit: z
     .object({ encryptedMetadata: JweCompactSchema, encryptedData: JweCompactSchema })
     .strict(),
@@ -257,7 +261,8 @@ export async function startZustelldienst(
         },
       };
     }
-    if (parts[0] !== 'v2') return undefined;
+    const version = parts[0];
+    if (version !== 'v1' && version !== 'v2') return undefined;
     const [, resource, id, sub, subId] = parts;
     if (method === 'GET' && resource === 'destinations' && id && !sub) {
       return {
@@ -296,7 +301,13 @@ export async function startZustelldienst(
         run: async () => {
           authorised(request);
           expectType(request, 'application/json');
-          const body = json(JsonSchemas.create, await bodyOf(request));
+          const text = await bodyOf(request);
+          const body =
+            version === 'v1'
+              ? (({ serviceType, ...rest }) => ({ ...rest, publicService: serviceType }))(
+                  json(JsonSchemas.create.v1, text),
+                )
+              : json(JsonSchemas.create.v2, text);
           if (body.destinationId !== destinationId) throw new Problem(404, 'destination not found');
           if (new Set(body.announcedAttachments).size !== body.announcedAttachments.length) {
             throw new Problem(400, 'announced attachments repeat an id');
