@@ -95,7 +95,11 @@ for (const adapter of storageAdapters()) {
         },
       ]);
 
-      // No answer yet: the event log is read again after the poll interval, nothing changes.
+      // No answer yet: the event log is read again after the poll interval, nothing changes;
+      // a refused read is retried, never parked (parked could be sent again: twice).
+      double.refuseNext('events', 404);
+      h.clock.advance(2 * MINUTE);
+      assert.deepEqual(await relay.runOnce(), { moved: 0, retried: 1, parked: 0 });
       h.clock.advance(2 * MINUTE);
       await relay.runOnce();
       assert.equal(await stateOf(submission.submissionId), 'submitted');

@@ -154,7 +154,9 @@ export function createApplicationRelay(options: RelayOptions): ApplicationRelay 
       submissionId: remoteId,
       destinationId: app.destinationId,
     });
-    if (!outcome.ok) return failed(app, outcome.error);
+    // Submitted is delivered: a refused read of the event log is retried, never parked (a
+    // parked submission may be sent again from the console, which would deliver it twice).
+    if (!outcome.ok) return failed(app, { kind: 'retry', reason: outcome.error.reason });
     if (outcome.value.outcome === 'accepted') return move(app, { state: 'accepted', reason: null });
     if (outcome.value.outcome === 'rejected') {
       return move(app, { state: 'rejected', reason: outcome.value.reason });
