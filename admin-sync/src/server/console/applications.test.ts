@@ -10,6 +10,7 @@ import type { ApplicationSubmitted, ItemAnnounced } from '../../protocol/index.t
 import { application } from '../applications/store.ts';
 import { destinationKeys, submitToInbox, TYPED } from '../applications/testing.ts';
 import { storageAdapters } from '../testing/adapters.ts';
+import { ROLES } from './store.ts';
 import { type ConsoleClient, type Harness, openHarness } from './testing.ts';
 
 const PAGE = '/console/applications';
@@ -148,6 +149,18 @@ for (const adapter of storageAdapters()) {
       assert.equal((await h.storage.items({ reference: 'A-T1-00018' })).length, 1);
       // The application without pickup cannot be announced.
       assert.equal((await clerk.get(`${PAGE}/${dog.submissionId}/pickup`)).statusCode, 404);
+    });
+
+    it('is for the roles that act (clerk, admin) only: every other role gets 403', async () => {
+      // Every role there is, also ones added later (an evaluator reads figures, not envelopes).
+      for (const role of ROLES) {
+        const username = `role-${role}`;
+        await h.addUser(username, role);
+        const client = await h.client().signedIn(username);
+        const page = await client.get(`${PAGE}/${dog.submissionId}/envelope`);
+        const acts = role === 'admin' || role === 'clerk';
+        assert.equal(page.statusCode, acts ? 200 : 403, role);
+      }
     });
 
     it('lets clerks and admins in; viewers get 403 and no menu entry', async () => {
