@@ -27,6 +27,7 @@ import {
 } from './http.ts';
 import { registerAdminRoutes } from './routes-admin.ts';
 import { registerAnnounceRoutes } from './routes-announce.ts';
+import { registerApplicationRoutes } from './routes-applications.ts';
 import { registerItemRoutes } from './routes-items.ts';
 import { registerLoginRoutes } from './routes-login.ts';
 import { registerNoticeRoutes } from './routes-notices.ts';
@@ -124,6 +125,7 @@ export async function registerConsole(
       registerItemRoutes(scope, env);
       registerNoticeRoutes(scope, env);
       registerParkedRoutes(scope, env);
+      registerApplicationRoutes(scope, env);
       registerAdminRoutes(scope, env);
     },
     { prefix: CONSOLE_PREFIX },
