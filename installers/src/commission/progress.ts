@@ -18,7 +18,7 @@ const lockSchema = z
     lock: z.number().int(),
     /** `door`: a door opened and was described; `no-door`: nothing opened (an unused output). */
     outcome: z.enum(['door', 'no-door', 'not-opened']),
-    /** Why it did not open, as the installer read it. */
+    /** Why it did not open: the locker's failure kind (`jammed`, `board-silent`, …). */
     failure: z.string().optional(),
     label: z.string().optional(),
     size: z.enum(compartmentSizes).optional(),

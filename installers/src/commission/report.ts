@@ -19,20 +19,25 @@ const T = {
   installer: 'Installateur/in',
   siteFile: 'Standortdatei',
   compartments: 'Fächer und Türtest',
-  columns: ['Fach', 'Platine/Schloss', 'Größe', 'Spalte/Reihe', 'Höhe', 'Zweck', 'geöffnet', 'geschlossen', 'Sensor'],
+  columns: ['Fach', 'Anschluss', 'Größe', 'Spalte/Reihe', 'Höhe', 'Zweck', 'geöffnet', 'geschlossen', 'Sensor'],
   yes: 'ja',
   no: 'nein',
   noDoor: 'keine Tür angeschlossen',
   notOpened: 'öffnete nicht',
+  why: {
+    jammed: 'Riegel klemmt oder Tür blockiert',
+    'board-silent': 'Platine antwortet nicht',
+    'board-refused': 'Platine verweigert das Öffnen',
+  } as Record<string, string>,
   sensor: { seen: 'erkennt', 'not-seen': 'erkennt nicht', none: 'keiner' },
   purpose: { pickup: 'Abholung', 'drop-off': 'Einwurf' },
-  accessible: 'rollstuhlgerecht',
+  legend: 'Anschluss: Platine/Schloss · Höhe: Fachboden über dem Fußboden · * rollstuhlgerecht erreichbar',
   devices: 'Geräte',
   cardReader: 'Kartenleser',
   scanner: 'Scanner',
   notFitted: 'nicht eingebaut',
-  passed: 'geprüft',
-  failed: 'Prüfung fehlgeschlagen',
+  passed: 'geprüft, liest',
+  failed: 'Prüfung fehlgeschlagen, liest nicht',
   fleet: 'Flotte',
   enrolled: 'angemeldet bei',
   alone: 'arbeitet allein (kein Flotten-Server)',
@@ -69,7 +74,7 @@ async function pdfDocument(options: object): Promise<Pdf> {
 }
 
 const MARGIN = 50;
-const WIDTHS = [60, 80, 40, 70, 45, 60, 50, 60, 50];
+const WIDTHS = [45, 70, 35, 60, 50, 55, 50, 60, 70];
 
 export async function writeReport(
   path: string,
@@ -117,7 +122,8 @@ function draw(doc: Pdf, progress: Progress, meta: { version: string; siteFile: s
   const doors = progress.locks.filter((l) => l.outcome !== 'no-door');
   const passed = doors.filter((l) => l.outcome === 'door' && l.closed).length;
   doc.moveDown(0.5);
-  doc.font('Helvetica').fontSize(8).text(`* ${T.accessible}`, MARGIN);
+  doc.font('Helvetica').fontSize(8).text(T.legend, MARGIN);
+  doc.moveDown(0.5);
   doc.font('Helvetica').fontSize(10).text(T.summary(passed, doors.length), MARGIN);
   doc.moveDown();
   doc.font('Helvetica-Bold').fontSize(12).text(T.devices);
@@ -137,8 +143,9 @@ function draw(doc: Pdf, progress: Progress, meta: { version: string; siteFile: s
 
 function lockCells(lock: LockRecord): string[] {
   const where = `${lock.board}/${lock.lock}`;
-  if (lock.outcome === 'no-door') return ['—', where, T.noDoor, '', '', '', '', '', ''];
-  if (lock.outcome === 'not-opened') return ['—', where, T.notOpened, '', '', '', T.no, '', ''];
+  // The last cell of a short row runs to the right edge.
+  if (lock.outcome === 'no-door') return ['—', where, T.noDoor];
+  if (lock.outcome === 'not-opened') return ['—', where, `${T.notOpened}: ${T.why[lock.failure ?? ''] ?? lock.failure ?? ''}`];
   return [
     lock.label ?? '',
     where,
@@ -157,12 +164,13 @@ function row(doc: Pdf, cells: string[], header: boolean) {
   const y = doc.y;
   let x = MARGIN;
   doc.font(header ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
+  const right = MARGIN + WIDTHS.reduce((sum, w) => sum + w, 0);
   cells.forEach((cell, i) => {
-    const width = WIDTHS[i]!;
+    const width = i === cells.length - 1 ? right - x : WIDTHS[i]!;
     doc.text(cell, x, y, { width: width - 4, lineBreak: false, ellipsis: true });
     x += width;
   });
-  doc.moveTo(MARGIN, y + 12).lineTo(x, y + 12).lineWidth(0.3).stroke();
+  doc.moveTo(MARGIN, y + 12).lineTo(right, y + 12).lineWidth(0.3).stroke();
   doc.y = y + 15;
   doc.x = MARGIN;
 }
@@ -170,7 +178,7 @@ function row(doc: Pdf, cells: string[], header: boolean) {
 function deviceLine(result: DeviceResult | undefined): string {
   if (!result) return '—';
   if (!result.fitted) return T.notFitted;
-  return `${result.device ?? ''}: ${result.ok ? T.passed : T.failed} (${result.detail})`;
+  return `${result.device ?? ''}: ${result.ok ? T.passed : T.failed}`;
 }
 
 function signatures(doc: Pdf) {

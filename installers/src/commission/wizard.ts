@@ -247,16 +247,19 @@ async function walk(progress: Progress, buses: WalkBus[], save: () => void, opti
 async function walkOne(locker: Locker, progress: Progress, bus: WalkBus, board: number, lock: number, total: number): Promise<LockRecord> {
   const name = lockName(bus.id, board, lock);
   const here = { bus: bus.id, board, lock };
+  // An unplugged adapter takes its device name with it; a silent board leaves it there.
+  const gone = () =>
+    new Stop(
+      `the adapter ${bus.path} is gone (unplugged?): plug it in again and start the wizard again; it continues at board ${board}, lock ${lock} (${progress.locks.length} of ${total} locks done)`,
+      3,
+    );
+  const check = () => {
+    if (locker.door(name)?.boardOnline === false && !existsSync(bus.path)) throw gone();
+  };
   for (;;) {
     const opened = await locker.unlock(name);
     if (opened.ok) break;
-    // An unplugged adapter takes its device name with it; a silent board leaves it there.
-    if (opened.error.kind === 'port-closed' || !existsSync(bus.path)) {
-      throw new Stop(
-        `the adapter ${bus.path} is gone (unplugged?): plug it in again and start the wizard again; it continues at board ${board}, lock ${lock} (${progress.locks.length} of ${total} locks done)`,
-        3,
-      );
-    }
+    if (opened.error.kind === 'port-closed' || !existsSync(bus.path)) throw gone();
     const why = describeUnlockFailure(opened.error);
     console.log(`Board ${board}, lock ${lock} did not open: ${why}.`);
     const next = await select({
@@ -267,7 +270,7 @@ async function walkOne(locker: Locker, progress: Progress, bus: WalkBus, board: 
         { name: 'Stop here (the progress is kept)', value: 'stop' },
       ] as const,
     });
-    if (next === 'skip') return { ...here, outcome: 'not-opened', failure: why };
+    if (next === 'skip') return { ...here, outcome: 'not-opened', failure: opened.error.kind };
     if (next === 'stop') throw new Stop(`stopped at board ${board}, lock ${lock}; start the wizard again to continue`, 1);
   }
   const labels = new Map(progress.locks.filter((l) => l.label).map((l) => [l.label!, l]));
@@ -310,16 +313,25 @@ async function walkOne(locker: Locker, progress: Progress, bus: WalkBus, board: 
       { name: 'drop-off (citizens put documents in)', value: 'drop-off' },
     ] as const,
   });
-  const sensor = PROTOCOLS[bus.protocol].hasItemSensors ? await sensorTest(locker, name, label) : 'none';
+  const sensor = PROTOCOLS[bus.protocol].hasItemSensors ? await sensorTest(locker, name, label, check) : 'none';
   console.log(`Take everything out of ${label} and close its door.`);
-  await doorClosed(locker, name, label);
+  await doorClosed(locker, name, label, check);
   console.log(`${label}: closed.`);
   return { ...here, outcome: 'door', label, size, column, row, heightCm, accessible, purpose, closed: true, sensor };
 }
 
-async function sensorTest(locker: Locker, name: string, label: string): Promise<'seen' | 'not-seen'> {
+async function sensorTest(
+  locker: Locker,
+  name: string,
+  label: string,
+  check: () => void,
+): Promise<'seen' | 'not-seen'> {
   await input({ message: `Put an object into ${label}, then press Enter` });
-  const seen = await waitFor(() => locker.door(name)?.itemPresent === true, 1500);
+  const seen = await waitFor(() => {
+    check();
+    return locker.door(name)?.itemPresent === true;
+  }, 1500);
+  check();
   console.log(
     seen
       ? `The item sensor of ${label} sees it.`
@@ -328,10 +340,11 @@ async function sensorTest(locker: Locker, name: string, label: string): Promise<
   return seen ? 'seen' : 'not-seen';
 }
 
-async function doorClosed(locker: Locker, name: string, label: string) {
+async function doorClosed(locker: Locker, name: string, label: string, check: () => void) {
   let reminded = false;
   const started = Date.now();
   while (locker.door(name)?.open !== false) {
+    check();
     if (!reminded && Date.now() - started > DOOR_REMINDER_MS) {
       console.log(`${label} is still open: close it firmly (Ctrl-C stops, the progress is kept).`);
       reminded = true;
