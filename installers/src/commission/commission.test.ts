@@ -51,8 +51,10 @@ const WIRING: Record<string, string | undefined> = {
 };
 
 const SIZES = ['S', 'M', 'L', 'XL'] as const;
+const BACKSPACE = '\x7f';
 
 interface Rig {
+  t: TestContext;
   dir: string;
   sim: LockBoardSimulator;
   siteFile: string;
@@ -73,11 +75,13 @@ async function rig(t: TestContext): Promise<Rig> {
   const dataDir = join(dir, 'data');
   const socket = join(dir, 'devices.sock');
   const args = ['--site', siteFile, '--data', dataDir, '--serial-dir', byId, '--simulated-devices', socket];
-  return { dir, sim, siteFile, dataDir, socket, args };
+  return { t, dir, sim, siteFile, dataDir, socket, args };
 }
 
 function wizard(r: Rig, extra: string[] = []): Terminal {
-  return runInTerminal([process.execPath, CLI, ...r.args, ...extra]);
+  const term = runInTerminal([process.execPath, CLI, ...r.args, ...extra]);
+  r.t.after(() => term.kill());
+  return term;
 }
 
 /** The installer's answers up to the walk; `locks` per board. */
@@ -138,7 +142,7 @@ const pdfText = (path: string) => execFileSync('pdftotext', ['-layout', path, '-
 
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 
-describe('the commissioning wizard in a terminal', () => {
+describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
   test('two boards wired in a shuffled order: the site file, the report and the enrolment', async (t) => {
     const r = await rig(t);
     const storage = await openSqliteStorage(join(r.dir, 'fleet.sqlite'));
@@ -218,5 +222,145 @@ describe('the commissioning wizard in a terminal', () => {
     assert.match(report, /angemeldet bei http:\/\/127\.0\.0\.1:\d+/);
     assert.match(report, /Unterschrift \(Installateur\/in\)/);
     assert.deepEqual(leftovers(r.dir), []);
+  });
+
+  test('wrong answers are refused, one line each, and the installer answers again', async (t) => {
+    const r = await rig(t);
+    const term = wizard(r);
+    await term.answer('Your name', `Anna Berger${KEY.enter}`);
+    await term.answer('Site id', `Rathaus Mayen${KEY.enter}`);
+    await term.expect('> 2 to 40 lowercase letters, digits or -, e.g. mayen-rathaus');
+    term.type(`${BACKSPACE.repeat(13)}mayen-rathaus${KEY.enter}`);
+    await term.answer('Site name', `Rathaus Mayen${KEY.enter}`);
+    await term.answer('wired to board 0?', `17${KEY.enter}`);
+    await term.expect('> a whole number from 1 to 16, please');
+    term.type(`${BACKSPACE.repeat(2)}2${KEY.enter}`);
+    await term.answer('wired to board 1?', `1${KEY.enter}`);
+    await walkLock(term, r.sim, 0, 1); // B2, column 2 row 2
+    await term.expect('board 0, lock 2 — opening');
+    await term.answer('Which door opened?', `B2${KEY.enter}`);
+    await term.expect('> B2 is already the door of board 0, lock 1: read the label on the open door again');
+    term.type(`${BACKSPACE.repeat(2)}A1${KEY.enter}`);
+    await term.answer('Size of A1', selectSize('L'));
+    await term.answer('Column of A1', `2${KEY.enter}`);
+    await term.answer('Row of A1', `2${KEY.enter}`);
+    await term.expect("> column 2, row 2 is already B2's place");
+    term.type(`${BACKSPACE}1${KEY.enter}`);
+    await term.answer('Height of the floor of A1', `300${KEY.enter}`);
+    await term.expect('> a whole number from 0 to 250, please');
+    term.type(`${BACKSPACE.repeat(3)}110${KEY.enter}`);
+    await term.answer('wheelchair reach into A1?', `n${KEY.enter}`);
+    // Ctrl-C at a prompt: the record keeps the finished lock, nothing else is written.
+    await term.answer('What is A1 for?', KEY.ctrlC);
+    await term.expect('interrupted: the progress is kept in');
+    assert.equal(await term.exited, 130);
+    const record = readProgress(progressPath(r.siteFile));
+    assert.ok(record.ok && record.value);
+    assert.deepEqual(record.value.locks.map((l) => [l.label, l.board, l.lock]), [['B2', 0, 1]]);
+    assert.ok(!existsSync(r.siteFile), 'no site file');
+    assert.deepEqual(leftovers(r.dir), []);
+    assert.ok(!term.text().includes('    at '), 'no stack trace');
+  });
+
+  test('Ctrl-C while waiting for a door: progress kept, no site file, no half-written file', async (t) => {
+    const r = await rig(t);
+    const term = wizard(r);
+    await start(term, [1, 1]);
+    await walkLock(term, r.sim, 0, 1);
+    await term.expect('board 1, lock 1 — opening');
+    await term.answer('Which door opened?', `B1${KEY.enter}`);
+    const door = WALL.B1!;
+    await term.answer('Size of B1', selectSize(door.size));
+    await term.answer('Column of B1', `${door.column}${KEY.enter}`);
+    await term.answer('Row of B1', `${door.row}${KEY.enter}`);
+    await term.answer('Height of the floor of B1', `${door.heightCm}${KEY.enter}`);
+    await term.answer('wheelchair reach into B1?', `n${KEY.enter}`);
+    await term.answer('What is B1 for?', KEY.enter);
+    await term.answer('Put an object into B1', KEY.enter);
+    await term.expect('close its door');
+    term.type(KEY.ctrlC); // the door stays open: the wizard waits outside any prompt
+    await term.expect('interrupted: the progress is kept in');
+    assert.equal(await term.exited, 130);
+    const record = readProgress(progressPath(r.siteFile));
+    assert.ok(record.ok && record.value);
+    assert.deepEqual(record.value.locks.map((l) => l.label), ['B2']);
+    assert.ok(!existsSync(r.siteFile));
+    assert.deepEqual(leftovers(r.dir), []);
+  });
+
+  test('a jammed lock: the installer is told, leaves it out, and the report shows it', async (t) => {
+    const r = await rig(t);
+    r.sim.jam(0, 2);
+    const term = wizard(r);
+    await start(term, [2, 1]);
+    await walkLock(term, r.sim, 0, 1);
+    await term.expect(
+      'Board 0, lock 2 did not open: the board answered but the door did not open (jammed or blocked).',
+    );
+    await term.answer('What now?', KEY.down + KEY.enter); // leave it out
+    await walkLock(term, r.sim, 1, 1);
+    await noDevicesNoFleet(term);
+    await term.expect('Site file written');
+    assert.equal(await term.exited, 0);
+    const site = loadSiteConfig(r.siteFile);
+    assert.ok(site.ok);
+    assert.deepEqual(site.value.locker.compartments.map((c) => c.label), ['B2', 'B1']);
+    assert.equal(site.value.sync, undefined);
+    const report = pdfText(join(r.dir, 'acceptance-mayen-rathaus.pdf'));
+    assert.match(report, /0\/2\s+öffnete nicht: Riegel klemmt oder Tür blockiert/);
+    assert.match(report, /2 von 3 Fächern bestanden den Türtest/);
+    assert.match(report, /arbeitet allein/);
+  });
+
+  test('an adapter unplugged mid-walk: one line, progress kept; plugged in again, the wizard continues', async (t) => {
+    const r = await rig(t);
+    const term = wizard(r);
+    await start(term, [2, 1]);
+    await walkLock(term, r.sim, 0, 1);
+    await term.expect('board 0, lock 2 — opening');
+    await term.expect('Which door opened?');
+    await r.sim.unplug();
+    term.type(`A1${KEY.enter}`);
+    const door = WALL.A1!;
+    await term.answer('Size of A1', selectSize(door.size));
+    await term.answer('Column of A1', `${door.column}${KEY.enter}`);
+    await term.answer('Row of A1', `${door.row}${KEY.enter}`);
+    await term.answer('Height of the floor of A1', `${door.heightCm}${KEY.enter}`);
+    await term.answer('wheelchair reach into A1?', `n${KEY.enter}`);
+    await term.answer('What is A1 for?', KEY.enter);
+    await term.answer('Put an object into A1', KEY.enter);
+    const line = `error: the adapter ${join(r.dir, 'by-id', ADAPTER)} is gone (unplugged?): plug it in again and start the wizard again; it continues at board 0, lock 2 (1 of 3 locks done)`;
+    await term.expect(line);
+    assert.equal(await term.exited, 3);
+    assert.ok(!existsSync(r.siteFile));
+    const record = readProgress(progressPath(r.siteFile));
+    assert.ok(record.ok && record.value);
+    assert.equal(record.value.locks.length, 1);
+
+    await r.sim.replug();
+    r.sim.closeDoor(0, 2); // the installer shut the open door meanwhile
+    const again = wizard(r);
+    await again.expect('Continuing the commissioning in');
+    await again.expect('1 locks done.');
+    await walkLock(again, r.sim, 0, 2);
+    await walkLock(again, r.sim, 1, 1);
+    await noDevicesNoFleet(again);
+    await again.expect('Site file written');
+    assert.equal(await again.exited, 0);
+    const site = loadSiteConfig(r.siteFile);
+    assert.ok(site.ok);
+    assert.deepEqual(site.value.locker.compartments.map((c) => c.label), ['B2', 'A1', 'B1']);
+
+    // After a repair of board 1 (its door now wired to lock 2), the wizard walks board 1 only.
+    r.sim.closeDoor(1, 1);
+    const repair = wizard(r, ['--board', '1']);
+    await repair.expect('board 1, lock 1 — opening');
+    await repair.answer('Which door opened?', KEY.enter);
+    await repair.expect('No door on this lock');
+    await repair.expect('Site file written');
+    assert.equal(await repair.exited, 0);
+    const repaired = loadSiteConfig(r.siteFile);
+    assert.ok(repaired.ok);
+    assert.deepEqual(repaired.value.locker.compartments.map((c) => c.label), ['B2', 'A1']);
   });
 });

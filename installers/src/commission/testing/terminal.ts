@@ -17,11 +17,14 @@ export interface Terminal {
   /** Waits for `prompt`, then types `keys`. */
   answer(prompt: string, keys: string): Promise<void>;
   readonly exited: Promise<number>;
+  /** Ends it (a test that failed midway leaves no program behind). */
+  kill(): void;
 }
 
 const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 export function runInTerminal(argv: string[], env: NodeJS.ProcessEnv = {}): Terminal {
+  // `script` runs the program in its own session: killing `script` hangs it up, ending it too.
   // A wide screen, so no prompt wraps (the text is matched line by line).
   const command = `stty cols 220 rows 50; exec ${argv.map(shellQuote).join(' ')}`;
   const child: ChildProcess = spawn('script', ['-qefc', command, '/dev/null'], {
@@ -86,5 +89,8 @@ export function runInTerminal(argv: string[], env: NodeJS.ProcessEnv = {}): Term
       type(keys);
     },
     exited,
+    kill: () => {
+      if (!done) child.kill('SIGKILL');
+    },
   };
 }
