@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { openDb } from '../../kiosk/src/store/db.ts';
 import { tempDir } from '../../kiosk/src/store/test-support.ts';
 
@@ -68,10 +68,15 @@ test('rollback: the previous package and the store from before the upgrade', (t)
 
   const rolled = run('rollback');
   assert.equal(rolled.status, 0, rolled.stderr);
-  assert.match(rolled.stdout, /^rollback: version 0\.0\.9 installed, its store from pre-upgrade-0\.0\.9-\S+\.sqlite restored/);
+  assert.match(
+    rolled.stdout,
+    /^rollback: version 0\.0\.9 installed, its store from pre-upgrade-0\.0\.9-\S+\.sqlite restored/,
+  );
   assert.equal(readFileSync(log, 'utf8').trim(), oldDeb);
   assert.equal(marker(join(data, 'kiosk.sqlite')), 'as 0.0.9 left it');
-  const kept = readdirSync(join(data, 'backups')).find((name) => /^pre-rollback-.*\.sqlite$/.test(name));
+  const kept = readdirSync(join(data, 'backups')).find((name) =>
+    /^pre-rollback-.*\.sqlite$/.test(name),
+  );
   assert.ok(kept, 'the newer store is kept');
   assert.equal(marker(join(data, 'backups', kept)), 'as 0.1.0 changed it');
   assert.deepEqual(
@@ -86,12 +91,18 @@ test('rollback refuses in one line and changes nothing when it cannot be done', 
   setMarker(data, 'current');
   const none = run('rollback');
   assert.equal(none.status, 1);
-  assert.equal(none.stderr, `rollback: no backup from before an upgrade in ${data}/backups: nothing to roll back to\n`);
+  assert.equal(
+    none.stderr,
+    `rollback: no backup from before an upgrade in ${data}/backups: nothing to roll back to\n`,
+  );
 
   assert.equal(run('backup', 'pre-upgrade', '0.0.9').status, 0);
   const missing = run('rollback');
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /^rollback: the package of version 0\.0\.9 is not at hand: give its path \(rollback \/path\/amtomat_0\.0\.9_amd64\.deb\)\n$/);
+  assert.match(
+    missing.stderr,
+    /^rollback: the package of version 0\.0\.9 is not at hand: give its path \(rollback \/path\/amtomat_0\.0\.9_amd64\.deb\)\n$/,
+  );
   const wrong = join(data, 'amtomat_0.0.8_amd64.deb');
   writeFileSync(wrong, 'another version');
   const other = run('rollback', wrong);

@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { serveFleet } from '../../../admin-sync/src/agent/testing/served-fleet.ts';
 import { createEnrolmentToken, openSqliteStorage } from '../../../admin-sync/src/server/index.ts';
 import { LockBoardSimulator } from '../../../hardware-mocks/src/index.ts';
@@ -35,10 +35,42 @@ interface Door {
 
 /** The locker wall as the installer sees it. */
 const WALL: Record<string, Door> = {
-  A1: { size: 'L', column: 1, row: 1, heightCm: 110, accessible: false, purpose: 'pickup', sensor: true },
-  A2: { size: 'M', column: 1, row: 2, heightCm: 70, accessible: true, purpose: 'pickup', sensor: true },
-  B1: { size: 'S', column: 2, row: 1, heightCm: 120, accessible: false, purpose: 'drop-off', sensor: false },
-  B2: { size: 'XL', column: 2, row: 2, heightCm: 40, accessible: true, purpose: 'pickup', sensor: true },
+  A1: {
+    size: 'L',
+    column: 1,
+    row: 1,
+    heightCm: 110,
+    accessible: false,
+    purpose: 'pickup',
+    sensor: true,
+  },
+  A2: {
+    size: 'M',
+    column: 1,
+    row: 2,
+    heightCm: 70,
+    accessible: true,
+    purpose: 'pickup',
+    sensor: true,
+  },
+  B1: {
+    size: 'S',
+    column: 2,
+    row: 1,
+    heightCm: 120,
+    accessible: false,
+    purpose: 'drop-off',
+    sensor: false,
+  },
+  B2: {
+    size: 'XL',
+    column: 2,
+    row: 2,
+    heightCm: 40,
+    accessible: true,
+    purpose: 'pickup',
+    sensor: true,
+  },
 };
 
 /** How the electrician wired it: board/lock → door (none: an output without a door). */
@@ -66,7 +98,11 @@ interface Rig {
 async function rig(t: TestContext): Promise<Rig> {
   const dir = tempDir(t, 'commission-');
   mkdirSync(join(dir, 'pty'));
-  const sim = await LockBoardSimulator.start({ boards: 2, locksPerBoard: 4, dir: join(dir, 'pty') });
+  const sim = await LockBoardSimulator.start({
+    boards: 2,
+    locksPerBoard: 4,
+    dir: join(dir, 'pty'),
+  });
   t.after(() => sim.stop());
   const byId = join(dir, 'by-id');
   mkdirSync(byId);
@@ -74,7 +110,16 @@ async function rig(t: TestContext): Promise<Rig> {
   const siteFile = join(dir, 'site.json');
   const dataDir = join(dir, 'data');
   const socket = join(dir, 'devices.sock');
-  const args = ['--site', siteFile, '--data', dataDir, '--serial-dir', byId, '--simulated-devices', socket];
+  const args = [
+    '--site',
+    siteFile,
+    '--data',
+    dataDir,
+    '--serial-dir',
+    byId,
+    '--simulated-devices',
+    socket,
+  ];
   return { t, dir, sim, siteFile, dataDir, socket, args };
 }
 
@@ -110,18 +155,32 @@ async function walkLock(term: Terminal, sim: LockBoardSimulator, board: number, 
   await describeDoor(term, sim, board, lock, label);
 }
 
-async function describeDoor(term: Terminal, sim: LockBoardSimulator, board: number, lock: number, label: string) {
+async function describeDoor(
+  term: Terminal,
+  sim: LockBoardSimulator,
+  board: number,
+  lock: number,
+  label: string,
+) {
   const door = WALL[label]!;
   await term.answer(`Size of ${label}`, selectSize(door.size));
   await term.answer(`Column of ${label}`, `${door.column}${KEY.enter}`);
   await term.answer(`Row of ${label}`, `${door.row}${KEY.enter}`);
   await term.answer(`Height of the floor of ${label}`, `${door.heightCm}${KEY.enter}`);
-  await term.answer(`wheelchair reach into ${label}?`, `${door.accessible ? 'y' : 'n'}${KEY.enter}`);
-  await term.answer(`What is ${label} for?`, (door.purpose === 'drop-off' ? KEY.down : '') + KEY.enter);
+  await term.answer(
+    `wheelchair reach into ${label}?`,
+    `${door.accessible ? 'y' : 'n'}${KEY.enter}`,
+  );
+  await term.answer(
+    `What is ${label} for?`,
+    (door.purpose === 'drop-off' ? KEY.down : '') + KEY.enter,
+  );
   await term.expect(`Put an object into ${label}`);
   if (door.sensor) sim.setItem(board, lock, true);
   term.type(KEY.enter);
-  await term.expect(door.sensor ? `item sensor of ${label} sees it` : `item sensor of ${label} does not see it`);
+  await term.expect(
+    door.sensor ? `item sensor of ${label} sees it` : `item sensor of ${label} does not see it`,
+  );
   await term.expect(`close its door`);
   sim.setItem(board, lock, false);
   sim.closeDoor(board, lock);
@@ -138,7 +197,8 @@ function feed(socket: string, line: string) {
   const client = connect(socket, () => client.end(`${line}\n`));
 }
 
-const pdfText = (path: string) => execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+const pdfText = (path: string) =>
+  execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
 
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 
@@ -152,7 +212,13 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
 
     const term = wizard(r);
     await start(term, [2, 3]);
-    for (const [board, lock] of [[0, 1], [0, 2], [1, 1], [1, 2], [1, 3]] as const) {
+    for (const [board, lock] of [
+      [0, 1],
+      [0, 2],
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ] as const) {
       await walkLock(term, r.sim, board, lock);
     }
     await term.answer('Is a card reader fitted?', KEY.enter);
@@ -188,9 +254,10 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
         ['A2', 'M', 1, 2, true],
       ],
     );
-    assert.deepEqual(locker.buses.map((b) => [b.protocol, b.transport]), [
-      ['kerong-cu16', { kind: 'serial', path: join(r.dir, 'by-id', ADAPTER), baud: 19200 }],
-    ]);
+    assert.deepEqual(
+      locker.buses.map((b) => [b.protocol, b.transport]),
+      [['kerong-cu16', { kind: 'serial', path: join(r.dir, 'by-id', ADAPTER), baud: 19200 }]],
+    );
     for (const [label, door] of Object.entries(WALL)) {
       const { size: _size, sensor: _sensor, ...place } = door;
       assert.deepEqual(compartments[label], place, label);
@@ -203,7 +270,10 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
 
     const [device] = await storage.devices();
     assert.equal(device?.label, 'Rathaus Mayen');
-    assert.ok(existsSync(join(r.dataDir, 'sync', 'device-identity.json')), 'the kiosk finds itself enrolled');
+    assert.ok(
+      existsSync(join(r.dataDir, 'sync', 'device-identity.json')),
+      'the kiosk finds itself enrolled',
+    );
 
     const pdf = join(r.dir, 'acceptance-mayen-rathaus.pdf');
     // For the picture in docs/reports (see installers/README.md).
@@ -239,7 +309,9 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     await walkLock(term, r.sim, 0, 1); // B2, column 2 row 2
     await term.expect('board 0, lock 2 — opening');
     await term.answer('Which door opened?', `B2${KEY.enter}`);
-    await term.expect('> B2 is already the door of board 0, lock 1: read the label on the open door again');
+    await term.expect(
+      '> B2 is already the door of board 0, lock 1: read the label on the open door again',
+    );
     term.type(`${BACKSPACE.repeat(2)}A1${KEY.enter}`);
     await term.answer('Size of A1', selectSize('L'));
     await term.answer('Column of A1', `2${KEY.enter}`);
@@ -256,7 +328,10 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     assert.equal(await term.exited, 130);
     const record = readProgress(progressPath(r.siteFile));
     assert.ok(record.ok && record.value);
-    assert.deepEqual(record.value.locks.map((l) => [l.label, l.board, l.lock]), [['B2', 0, 1]]);
+    assert.deepEqual(
+      record.value.locks.map((l) => [l.label, l.board, l.lock]),
+      [['B2', 0, 1]],
+    );
     assert.ok(!existsSync(r.siteFile), 'no site file');
     assert.deepEqual(leftovers(r.dir), []);
     assert.ok(!term.text().includes('    at '), 'no stack trace');
@@ -283,7 +358,10 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     assert.equal(await term.exited, 130);
     const record = readProgress(progressPath(r.siteFile));
     assert.ok(record.ok && record.value);
-    assert.deepEqual(record.value.locks.map((l) => l.label), ['B2']);
+    assert.deepEqual(
+      record.value.locks.map((l) => l.label),
+      ['B2'],
+    );
     assert.ok(!existsSync(r.siteFile));
     assert.deepEqual(leftovers(r.dir), []);
   });
@@ -304,7 +382,10 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     assert.equal(await term.exited, 0);
     const site = loadSiteConfig(r.siteFile);
     assert.ok(site.ok);
-    assert.deepEqual(site.value.locker.compartments.map((c) => c.label), ['B2', 'B1']);
+    assert.deepEqual(
+      site.value.locker.compartments.map((c) => c.label),
+      ['B2', 'B1'],
+    );
     assert.equal(site.value.sync, undefined);
     const report = pdfText(join(r.dir, 'acceptance-mayen-rathaus.pdf'));
     assert.match(report, /0\/2\s+öffnete nicht: Riegel klemmt oder Tür blockiert/);
@@ -349,7 +430,10 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     assert.equal(await again.exited, 0);
     const site = loadSiteConfig(r.siteFile);
     assert.ok(site.ok);
-    assert.deepEqual(site.value.locker.compartments.map((c) => c.label), ['B2', 'A1', 'B1']);
+    assert.deepEqual(
+      site.value.locker.compartments.map((c) => c.label),
+      ['B2', 'A1', 'B1'],
+    );
 
     // After a repair of board 1 (its door now wired to lock 2), the wizard walks board 1 only.
     r.sim.closeDoor(1, 1);
@@ -361,6 +445,9 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     assert.equal(await repair.exited, 0);
     const repaired = loadSiteConfig(r.siteFile);
     assert.ok(repaired.ok);
-    assert.deepEqual(repaired.value.locker.compartments.map((c) => c.label), ['B2', 'A1']);
+    assert.deepEqual(
+      repaired.value.locker.compartments.map((c) => c.label),
+      ['B2', 'A1'],
+    );
   });
 });

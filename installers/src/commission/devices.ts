@@ -11,8 +11,8 @@ import {
   type CardReader,
   createHidCardReader,
   createHidPosScanner,
-  type HidSelector,
   HID_POS_USAGE_PAGE,
+  type HidSelector,
   openHidDevice,
   type Scanner,
 } from '@amtomat/locker-controller/devices';

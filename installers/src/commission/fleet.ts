@@ -4,8 +4,8 @@
  * key), so the kiosk later finds itself enrolled and needs no token in the site file.
  */
 import { join } from 'node:path';
-import { err, ok, type Result } from '@amtomat/basics';
 import { enrolDevice, fileCredentials } from '@amtomat/admin-sync/agent';
+import { err, ok, type Result } from '@amtomat/basics';
 import { createHasher, loadOrCreateDeviceSecret } from '../../../kiosk/src/store/secret.ts';
 
 /** One line on what is wrong with the network, or nothing. */

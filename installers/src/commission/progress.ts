@@ -4,7 +4,15 @@
  * An interrupted wizard (Ctrl-C, an unplugged adapter, a power cut) continues from it; the
  * re-run for one board after a repair starts from it; the acceptance report is made from it.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { err, ok, type Result } from '@amtomat/basics';
 import { compartmentSizes } from '@amtomat/locker-controller';

@@ -19,7 +19,17 @@ const T = {
   installer: 'Installateur/in',
   siteFile: 'Standortdatei',
   compartments: 'Fächer und Türtest',
-  columns: ['Fach', 'Anschluss', 'Größe', 'Spalte/Reihe', 'Höhe', 'Zweck', 'geöffnet', 'geschlossen', 'Sensor'],
+  columns: [
+    'Fach',
+    'Anschluss',
+    'Größe',
+    'Spalte/Reihe',
+    'Höhe',
+    'Zweck',
+    'geöffnet',
+    'geschlossen',
+    'Sensor',
+  ],
   yes: 'ja',
   no: 'nein',
   noDoor: 'keine Tür angeschlossen',
@@ -31,7 +41,8 @@ const T = {
   } as Record<string, string>,
   sensor: { seen: 'erkennt', 'not-seen': 'erkennt nicht', none: 'keiner' },
   purpose: { pickup: 'Abholung', 'drop-off': 'Einwurf' },
-  legend: 'Anschluss: Platine/Schloss · Höhe: Fachboden über dem Fußboden · * rollstuhlgerecht erreichbar',
+  legend:
+    'Anschluss: Platine/Schloss · Höhe: Fachboden über dem Fußboden · * rollstuhlgerecht erreichbar',
   devices: 'Geräte',
   cardReader: 'Kartenleser',
   scanner: 'Scanner',
@@ -145,7 +156,8 @@ function lockCells(lock: LockRecord): string[] {
   const where = `${lock.board}/${lock.lock}`;
   // The last cell of a short row runs to the right edge.
   if (lock.outcome === 'no-door') return ['—', where, T.noDoor];
-  if (lock.outcome === 'not-opened') return ['—', where, `${T.notOpened}: ${T.why[lock.failure ?? ''] ?? lock.failure ?? ''}`];
+  if (lock.outcome === 'not-opened')
+    return ['—', where, `${T.notOpened}: ${T.why[lock.failure ?? ''] ?? lock.failure ?? ''}`];
   return [
     lock.label ?? '',
     where,
@@ -170,7 +182,11 @@ function row(doc: Pdf, cells: string[], header: boolean) {
     doc.text(cell, x, y, { width: width - 4, lineBreak: false, ellipsis: true });
     x += width;
   });
-  doc.moveTo(MARGIN, y + 12).lineTo(right, y + 12).lineWidth(0.3).stroke();
+  doc
+    .moveTo(MARGIN, y + 12)
+    .lineTo(right, y + 12)
+    .lineWidth(0.3)
+    .stroke();
   doc.y = y + 15;
   doc.x = MARGIN;
 }
@@ -189,8 +205,15 @@ function signatures(doc: Pdf) {
   const width = (doc.page.width - 2 * MARGIN - 40) / 2;
   for (const [i, who] of [T.signInstaller, T.signTownHall].entries()) {
     const x = MARGIN + i * (width + 40);
-    doc.moveTo(x, top).lineTo(x + width, top).lineWidth(0.5).stroke();
-    doc.font('Helvetica').fontSize(9).text(`${T.placeDate}, ${T.signature} (${who})`, x, top + 4, { width });
+    doc
+      .moveTo(x, top)
+      .lineTo(x + width, top)
+      .lineWidth(0.5)
+      .stroke();
+    doc
+      .font('Helvetica')
+      .fontSize(9)
+      .text(`${T.placeDate}, ${T.signature} (${who})`, x, top + 4, { width });
   }
   doc.x = MARGIN;
 }

@@ -7,11 +7,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { confirm, input, select } from '@inquirer/prompts';
 import { compartmentSizes, describeUnlockFailure, type Locker } from '@amtomat/locker-controller';
-import { PROTOCOLS, type ProtocolId } from '@amtomat/locker-controller/protocols';
 import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
-import { writeSiteFile } from './site-file.ts';
+import { PROTOCOLS, type ProtocolId } from '@amtomat/locker-controller/protocols';
+import { confirm, input, select } from '@inquirer/prompts';
 import { type DeviceSource, parseUsbId } from './devices.ts';
 import { checkFleet, enrol } from './fleet.ts';
 import { findAdapters, lockName, probeAdapter, type WalkBus, walkLocker } from './hardware.ts';
@@ -25,6 +24,7 @@ import {
   saveProgress,
 } from './progress.ts';
 import { writeReport } from './report.ts';
+import { writeSiteFile } from './site-file.ts';
 
 export interface WizardOptions {
   siteFile: string;
@@ -54,7 +54,9 @@ const SCHEMA = join(import.meta.dirname, '..', '..', 'site.schema.json');
 const DEVICE_WAIT_MS = 30_000;
 const DOOR_REMINDER_MS = 30_000;
 
-export async function runWizard(options: WizardOptions): Promise<{ siteFile: string; report: string }> {
+export async function runWizard(
+  options: WizardOptions,
+): Promise<{ siteFile: string; report: string }> {
   const recordPath = progressPath(options.siteFile);
   const loaded = readProgress(recordPath);
   if (!loaded.ok) throw new Stop(loaded.error, 2);
@@ -70,7 +72,9 @@ export async function runWizard(options: WizardOptions): Promise<{ siteFile: str
       2,
     );
   } else if (loaded.value) {
-    console.log(`Continuing the commissioning in ${recordPath}: ${progress.locks.length} locks done.`);
+    console.log(
+      `Continuing the commissioning in ${recordPath}: ${progress.locks.length} locks done.`,
+    );
   }
   save();
 
@@ -83,7 +87,7 @@ export async function runWizard(options: WizardOptions): Promise<{ siteFile: str
   const buses = progress.buses;
   await askLockCounts(buses);
   save();
-  await walk(progress, buses, save, options);
+  await walk(progress, buses, save);
   await testDevices(progress, save, options);
   await joinFleet(progress, save, options);
 
@@ -91,7 +95,8 @@ export async function runWizard(options: WizardOptions): Promise<{ siteFile: str
   const written = writeSiteFile(options.siteFile, site);
   if (!written.ok) throw new Stop(written.error, 1);
   progress.finishedAt = options.now().toISOString();
-  const report = options.report ?? join(dirname(options.siteFile), `acceptance-${progress.site!.id}.pdf`);
+  const report =
+    options.report ?? join(dirname(options.siteFile), `acceptance-${progress.site!.id}.pdf`);
   await writeReport(report, progress, { version: options.version, siteFile: options.siteFile });
   save();
   console.log(`Site file written: ${options.siteFile}`);
@@ -104,7 +109,9 @@ function reopenBoard(progress: Progress, wanted: { bus: string | undefined; boar
     throw new Stop('--board walks a board of a finished commissioning again; finish it first', 2);
   }
   const bus = progress.buses.find(
-    (b) => (wanted.bus === undefined || b.id === wanted.bus) && b.boards.some((x) => x.board === wanted.board),
+    (b) =>
+      (wanted.bus === undefined || b.id === wanted.bus) &&
+      b.boards.some((x) => x.board === wanted.board),
   );
   if (!bus) throw new Stop(`no board ${wanted.board} in this commissioning`, 2);
   progress.locks = progress.locks.filter((l) => !(l.bus === bus.id && l.board === wanted.board));
@@ -119,12 +126,19 @@ function checked(check: (value: string) => string | undefined) {
 function wholeNumber(min: number, max: number, extra?: (n: number) => string | undefined) {
   return checked((text) => {
     const n = Number(text);
-    if (!/^\d+$/.test(text) || n < min || n > max) return `a whole number from ${min} to ${max}, please`;
+    if (!/^\d+$/.test(text) || n < min || n > max)
+      return `a whole number from ${min} to ${max}, please`;
     return extra?.(n);
   });
 }
 
-async function askNumber(message: string, min: number, max: number, extra?: (n: number) => string | undefined, fallback?: number) {
+async function askNumber(
+  message: string,
+  min: number,
+  max: number,
+  extra?: (n: number) => string | undefined,
+  fallback?: number,
+) {
   const answer = await input({
     message,
     validate: wholeNumber(min, max, extra),
@@ -137,7 +151,9 @@ async function askSite(progress: Progress, options: WizardOptions) {
   progress.installer ??= (
     await input({
       message: 'Your name (the installer, for the acceptance report)',
-      validate: checked((v) => (v.length >= 2 && v.length <= 80 ? undefined : 'your name, 2 to 80 characters')),
+      validate: checked((v) =>
+        v.length >= 2 && v.length <= 80 ? undefined : 'your name, 2 to 80 characters',
+      ),
     })
   ).trim();
   if (progress.site) return;
@@ -147,7 +163,9 @@ async function askSite(progress: Progress, options: WizardOptions) {
       message: 'Site id (lowercase letters, digits and -, e.g. mayen-rathaus)',
       ...(existing?.site?.id && { default: existing.site.id }),
       validate: checked((v) =>
-        /^[a-z0-9-]{2,40}$/.test(v) ? undefined : '2 to 40 lowercase letters, digits or -, e.g. mayen-rathaus',
+        /^[a-z0-9-]{2,40}$/.test(v)
+          ? undefined
+          : '2 to 40 lowercase letters, digits or -, e.g. mayen-rathaus',
       ),
     })
   ).trim();
@@ -155,7 +173,9 @@ async function askSite(progress: Progress, options: WizardOptions) {
     await input({
       message: 'Site name as people know it (e.g. Rathaus Mayen, Bürgerbüro)',
       ...(existing?.site?.name && { default: existing.site.name }),
-      validate: checked((v) => (v.length >= 1 && v.length <= 80 ? undefined : 'a name of 1 to 80 characters')),
+      validate: checked((v) =>
+        v.length >= 1 && v.length <= 80 ? undefined : 'a name of 1 to 80 characters',
+      ),
     })
   ).trim();
   progress.site = { id, name };
@@ -178,7 +198,9 @@ async function findBuses(options: WizardOptions): Promise<NonNullable<Progress['
     });
     if (!probed.ok) throw new Stop(probed.error, 3);
     if (!probed.value) {
-      console.log(`  no board answers there (not a lock-board adapter, or A/B swapped, or no power)`);
+      console.log(
+        `  no board answers there (not a lock-board adapter, or A/B swapped, or no power)`,
+      );
       continue;
     }
     const { protocol, baud, boards } = probed.value;
@@ -215,7 +237,7 @@ async function askLockCounts(buses: WalkBus[]) {
   }
 }
 
-async function walk(progress: Progress, buses: WalkBus[], save: () => void, options: WizardOptions) {
+async function walk(progress: Progress, buses: WalkBus[], save: () => void) {
   const all = buses.flatMap((bus) =>
     bus.boards.flatMap(({ board, locks }) =>
       Array.from({ length: locks ?? 0 }, (_, i) => ({ bus, board, lock: i + 1 })),
@@ -230,7 +252,10 @@ async function walk(progress: Progress, buses: WalkBus[], save: () => void, opti
   try {
     if (failures[0]) {
       const bus = buses.find((b) => b.id === failures[0]!.bus)!;
-      throw new Stop(`the adapter ${bus.path} cannot be opened (${failures[0].error.kind}): plug it in again, then start the wizard again`, 3);
+      throw new Stop(
+        `the adapter ${bus.path} cannot be opened (${failures[0].error.kind}): plug it in again, then start the wizard again`,
+        3,
+      );
     }
     for (const { bus, board, lock } of todo) {
       const number = progress.locks.length + 1;
@@ -244,7 +269,14 @@ async function walk(progress: Progress, buses: WalkBus[], save: () => void, opti
   }
 }
 
-async function walkOne(locker: Locker, progress: Progress, bus: WalkBus, board: number, lock: number, total: number): Promise<LockRecord> {
+async function walkOne(
+  locker: Locker,
+  progress: Progress,
+  bus: WalkBus,
+  board: number,
+  lock: number,
+  total: number,
+): Promise<LockRecord> {
   const name = lockName(bus.id, board, lock);
   const here = { bus: bus.id, board, lock };
   // An unplugged adapter takes its device name with it; a silent board leaves it there.
@@ -271,7 +303,11 @@ async function walkOne(locker: Locker, progress: Progress, bus: WalkBus, board: 
       ] as const,
     });
     if (next === 'skip') return { ...here, outcome: 'not-opened', failure: opened.error.kind };
-    if (next === 'stop') throw new Stop(`stopped at board ${board}, lock ${lock}; start the wizard again to continue`, 1);
+    if (next === 'stop')
+      throw new Stop(
+        `stopped at board ${board}, lock ${lock}; start the wizard again to continue`,
+        1,
+      );
   }
   const labels = new Map(progress.locks.filter((l) => l.label).map((l) => [l.label!, l]));
   const label = (
@@ -281,7 +317,8 @@ async function walkOne(locker: Locker, progress: Progress, bus: WalkBus, board: 
         if (v === '') return undefined;
         if (v.length > 16) return 'a label has at most 16 characters';
         const other = labels.get(v);
-        if (other) return `${v} is already the door of board ${other.board}, lock ${other.lock}: read the label on the open door again`;
+        if (other)
+          return `${v} is already the door of board ${other.board}, lock ${other.lock}: read the label on the open door again`;
         return undefined;
       }),
     })
@@ -296,12 +333,18 @@ async function walkOne(locker: Locker, progress: Progress, bus: WalkBus, board: 
     default: 'M',
   });
   const column = await askNumber(`Column of ${label} (1 = leftmost, facing the wall)`, 1, 40);
-  const places = new Map(progress.locks.filter((l) => l.label).map((l) => [`${l.column}/${l.row}`, l.label!]));
+  const places = new Map(
+    progress.locks.filter((l) => l.label).map((l) => [`${l.column}/${l.row}`, l.label!]),
+  );
   const row = await askNumber(`Row of ${label} in column ${column} (1 = top)`, 1, 40, (n) => {
     const other = places.get(`${column}/${n}`);
     return other ? `column ${column}, row ${n} is already ${other}'s place` : undefined;
   });
-  const heightCm = await askNumber(`Height of the floor of ${label} above the ground, in cm`, 0, 250);
+  const heightCm = await askNumber(
+    `Height of the floor of ${label} above the ground, in cm`,
+    0,
+    250,
+  );
   const accessible = await confirm({
     message: `Can a person in a wheelchair reach into ${label}?`,
     default: heightCm >= 40 && heightCm <= 105,
@@ -313,11 +356,25 @@ async function walkOne(locker: Locker, progress: Progress, bus: WalkBus, board: 
       { name: 'drop-off (citizens put documents in)', value: 'drop-off' },
     ] as const,
   });
-  const sensor = PROTOCOLS[bus.protocol].hasItemSensors ? await sensorTest(locker, name, label, check) : 'none';
+  const sensor = PROTOCOLS[bus.protocol].hasItemSensors
+    ? await sensorTest(locker, name, label, check)
+    : 'none';
   console.log(`Take everything out of ${label} and close its door.`);
   await doorClosed(locker, name, label, check);
   console.log(`${label}: closed.`);
-  return { ...here, outcome: 'door', label, size, column, row, heightCm, accessible, purpose, closed: true, sensor };
+  return {
+    ...here,
+    outcome: 'door',
+    label,
+    size,
+    column,
+    row,
+    heightCm,
+    accessible,
+    purpose,
+    closed: true,
+    sensor,
+  };
 }
 
 async function sensorTest(
@@ -384,7 +441,9 @@ async function testDevice(kind: DeviceKind, options: WizardOptions): Promise<Dev
   if (!fitted) return { fitted: false, ok: true, detail: 'not fitted' };
   const id = await input({
     message: `USB id of the ${text.name} (vendor:product as lsusb shows it, e.g. 08ff:0035)`,
-    validate: checked((v) => (parseUsbId(v) ? undefined : 'four hex digits, a colon, four hex digits, e.g. 08ff:0035')),
+    validate: checked((v) =>
+      parseUsbId(v) ? undefined : 'four hex digits, a colon, four hex digits, e.g. 08ff:0035',
+    ),
   });
   const selector = parseUsbId(id)!;
   for (;;) {
@@ -395,12 +454,20 @@ async function testDevice(kind: DeviceKind, options: WizardOptions): Promise<Dev
     }
     console.log(`${text.name}: ${result.detail}.`);
     const again = await confirm({ message: `Try the ${text.name} again?`, default: true });
-    if (!again) return { fitted: true, device: id.trim().toLowerCase(), ok: false, detail: result.detail };
+    if (!again)
+      return { fitted: true, device: id.trim().toLowerCase(), ok: false, detail: result.detail };
   }
 }
 
-async function readOnce(kind: DeviceKind, selector: NonNullable<ReturnType<typeof parseUsbId>>, options: WizardOptions) {
-  const opened = kind === 'cardReader' ? await options.devices.cardReader(selector) : await options.devices.scanner(selector);
+async function readOnce(
+  kind: DeviceKind,
+  selector: NonNullable<ReturnType<typeof parseUsbId>>,
+  options: WizardOptions,
+) {
+  const opened =
+    kind === 'cardReader'
+      ? await options.devices.cardReader(selector)
+      : await options.devices.scanner(selector);
   if (!opened.ok) return { ok: false, detail: opened.error };
   const device = opened.value;
   console.log(`${DEVICE_TEXT[kind].act} (within ${DEVICE_WAIT_MS / 1000} s).`);
@@ -412,12 +479,18 @@ async function readOnce(kind: DeviceKind, selector: NonNullable<ReturnType<typeo
         resolve(value);
       };
       if (kind === 'cardReader') {
-        (device as CardReader).onCard(({ uid }) => done(`card read (number ending in ${uid.slice(-4)})`));
+        (device as CardReader).onCard(({ uid }) =>
+          done(`card read (number ending in ${uid.slice(-4)})`),
+        );
       } else {
-        (device as Scanner).onScan(({ text }) => done(`label read (${text.length} characters, ${JSON.stringify(text.slice(0, 20))})`));
+        (device as Scanner).onScan(({ text }) =>
+          done(`label read (${text.length} characters, ${JSON.stringify(text.slice(0, 20))})`),
+        );
       }
     });
-    return read ? { ok: true, detail: read } : { ok: false, detail: `nothing read within ${DEVICE_WAIT_MS / 1000} s` };
+    return read
+      ? { ok: true, detail: read }
+      : { ok: false, detail: `nothing read within ${DEVICE_WAIT_MS / 1000} s` };
   } finally {
     if (!options.devices.simulated) await device.close();
   }
@@ -426,7 +499,12 @@ async function readOnce(kind: DeviceKind, selector: NonNullable<ReturnType<typeo
 const isOrigin = (text: string) => {
   try {
     const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search && !url.hash;
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.pathname === '/' &&
+      !url.search &&
+      !url.hash
+    );
   } catch {
     return false;
   }
@@ -437,10 +515,17 @@ async function joinFleet(progress: Progress, save: () => void, options: WizardOp
   for (;;) {
     const url = (
       await input({
-        message: 'Address of the fleet server (e.g. https://fleet.kreis-beispiel.de; empty: this terminal works alone)',
-        validate: checked((v) => (v === '' || isOrigin(v) ? undefined : 'an address like https://fleet.kreis-beispiel.de, without a path')),
+        message:
+          'Address of the fleet server (e.g. https://fleet.kreis-beispiel.de; empty: this terminal works alone)',
+        validate: checked((v) =>
+          v === '' || isOrigin(v)
+            ? undefined
+            : 'an address like https://fleet.kreis-beispiel.de, without a path',
+        ),
       })
-    ).trim().replace(/\/$/, '');
+    )
+      .trim()
+      .replace(/\/$/, '');
     if (url === '') {
       progress.fleet = { reachable: false, detail: 'works alone (no fleet server)' };
       return save();
@@ -454,9 +539,18 @@ async function joinFleet(progress: Progress, save: () => void, options: WizardOp
     for (;;) {
       const token = await input({
         message: 'Enrolment token (from the IT: fleet-server enrol-token)',
-        validate: checked((v) => (/^[A-Za-z0-9_-]{20,200}$/.test(v) ? undefined : 'the token is one long word of letters, digits, - and _; paste it whole')),
+        validate: checked((v) =>
+          /^[A-Za-z0-9_-]{20,200}$/.test(v)
+            ? undefined
+            : 'the token is one long word of letters, digits, - and _; paste it whole',
+        ),
       });
-      const enrolled = await enrol({ url, token: token.trim(), dataDir: options.dataDir, label: progress.site!.name });
+      const enrolled = await enrol({
+        url,
+        token: token.trim(),
+        dataDir: options.dataDir,
+        label: progress.site!.name,
+      });
       if (enrolled.ok) {
         console.log(`Enrolled with the fleet as terminal ${enrolled.value}.`);
         progress.fleet = { url, reachable: true, deviceId: enrolled.value, detail: 'enrolled' };
@@ -482,7 +576,11 @@ function readExistingSite(path: string): ExistingSite | undefined {
 }
 
 /** The site file: what the walk found, over what an existing file says of the rest. */
-function siteFile(progress: Progress, buses: WalkBus[], options: WizardOptions): Record<string, unknown> {
+function siteFile(
+  progress: Progress,
+  buses: WalkBus[],
+  options: WizardOptions,
+): Record<string, unknown> {
   const existing = readExistingSite(options.siteFile) ?? {};
   const doors = progress.locks.filter((l) => l.outcome === 'door');
   if (doors.length === 0) throw new Stop('no door was set up: the site file needs at least one', 1);
@@ -515,10 +613,18 @@ function siteFile(progress: Progress, buses: WalkBus[], options: WizardOptions):
     compartments: Object.fromEntries(
       doors.map((d) => [
         d.label,
-        { heightCm: d.heightCm, accessible: d.accessible, purpose: d.purpose, column: d.column, row: d.row },
+        {
+          heightCm: d.heightCm,
+          accessible: d.accessible,
+          purpose: d.purpose,
+          column: d.column,
+          row: d.row,
+        },
       ]),
     ),
     devices: { cardReader: device('cardReader'), scanner: device('scanner') },
-    ...(progress.fleet?.deviceId && progress.fleet.url ? { sync: { url: progress.fleet.url } } : { sync: undefined }),
+    ...(progress.fleet?.deviceId && progress.fleet.url
+      ? { sync: { url: progress.fleet.url } }
+      : { sync: undefined }),
   };
 }

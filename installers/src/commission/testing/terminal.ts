@@ -63,12 +63,20 @@ export function runInTerminal(argv: string[], env: NodeJS.ProcessEnv = {}): Term
           resolve(before);
         } else if (done) {
           cleanup();
-          reject(new Error(`the program ended without showing "${what}"; it showed:\n${shown.slice(-1500)}`));
+          reject(
+            new Error(
+              `the program ended without showing "${what}"; it showed:\n${shown.slice(-1500)}`,
+            ),
+          );
         }
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`"${what}" did not show within ${timeoutMs} ms; the screen:\n${text().slice(-1500)}`));
+        reject(
+          new Error(
+            `"${what}" did not show within ${timeoutMs} ms; the screen:\n${text().slice(-1500)}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
