@@ -58,9 +58,12 @@ async function options(argv: string[]): Promise<WizardOptions> {
     return Number(text);
   };
   const board = whole('--board', values.board, 255);
-  const devices: DeviceSource = values['simulated-devices']
-    ? await simulatedDevices(values['simulated-devices'])
-    : hidDevices();
+  let devices: DeviceSource = hidDevices();
+  if (values['simulated-devices']) {
+    const simulated = await simulatedDevices(values['simulated-devices']);
+    if (!simulated.ok) throw new Stop(simulated.error, 2);
+    devices = simulated.value;
+  }
   return {
     siteFile: resolve(values.site),
     dataDir: resolve(values.data),

@@ -59,8 +59,15 @@ export function hidDevices(): DeviceSource {
  * card, `scan PKG-1` scans a label. hardware-mocks is loaded only here (it is not in the
  * terminal's package).
  */
-export async function simulatedDevices(socketPath: string): Promise<DeviceSource> {
-  const mocks = await import('@amtomat/hardware-mocks');
+export async function simulatedDevices(socketPath: string): Promise<Result<DeviceSource, string>> {
+  let mocks: typeof import('@amtomat/hardware-mocks');
+  try {
+    mocks = await import('@amtomat/hardware-mocks');
+  } catch {
+    return err(
+      'simulated devices need the development checkout (hardware-mocks); on a terminal, leave --simulated-devices out',
+    );
+  }
   const reader = mocks.createFakeCardReader();
   const scanner = mocks.createFakeScanner();
   rmSync(socketPath, { force: true });
@@ -73,7 +80,7 @@ export async function simulatedDevices(socketPath: string): Promise<DeviceSource
     });
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  return {
+  return ok({
     simulated: true,
     cardReader: async () => ok(reader.reader),
     scanner: async () => ok(scanner.scanner),
@@ -81,7 +88,7 @@ export async function simulatedDevices(socketPath: string): Promise<DeviceSource
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(socketPath, { force: true });
     },
-  };
+  });
 }
 
 /** `08ff:0035` → a selector; the installer reads it from `lsusb`. */
