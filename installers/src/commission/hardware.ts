@@ -37,8 +37,11 @@ export interface ProbedBus {
   boards: number[];
 }
 
-/** Short, because most addresses of a bus are empty and each silent one costs this. */
-const PROBE = { timeoutMs: 120, retries: 0 } as const;
+/**
+ * Short, because most addresses of a bus are empty and each silent one costs this; one
+ * retry, so a board that answers late once (a busy machine, a noisy line) is not missed.
+ */
+const PROBE = { timeoutMs: 150, retries: 1 } as const;
 
 async function answeringBoards(bus: Bus): Promise<Result<number[], string>> {
   const boards: number[] = [];
