@@ -4,7 +4,7 @@
  * `error: …` and an exit code: 1 a step failed, 2 usage, 3 adapter missing or gone,
  * 4 no board answers, 130 interrupted (Ctrl-C). The progress is kept in every case.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROTOCOL_IDS, type ProtocolId } from '@amtomat/locker-controller/protocols';
@@ -63,6 +63,9 @@ async function options(argv: string[]): Promise<WizardOptions> {
     const simulated = await simulatedDevices(values['simulated-devices']);
     if (!simulated.ok) throw new Stop(simulated.error, 2);
     devices = simulated.value;
+    // An interruption exits at once; the socket must not outlive the wizard.
+    const socket = resolve(values['simulated-devices']);
+    process.once('exit', () => rmSync(socket, { force: true }));
   }
   return {
     siteFile: resolve(values.site),

@@ -334,6 +334,7 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     );
     assert.ok(!existsSync(r.siteFile), 'no site file');
     assert.deepEqual(leftovers(r.dir), []);
+    assert.ok(!existsSync(r.socket), 'the device socket went with the wizard');
     assert.ok(!term.text().includes('    at '), 'no stack trace');
   });
 
