@@ -91,6 +91,13 @@ describe('the Debian package', () => {
     );
     assert.equal(diag.status, 3, diag.stderr);
     assert.equal(diag.stderr.trim().split('\n').length, 1, diag.stderr);
+    // The commissioning wizard starts from the package too (its prompt library is inside).
+    const wizard = spawnSync('/bin/sh', [join(root, 'usr/lib/amtomat/bin/commission'), '--help'], {
+      env: { PATH: process.env.PATH, AMTOMAT_ROOT: root },
+      encoding: 'utf8',
+    });
+    assert.equal(wizard.status, 0, wizard.stderr);
+    assert.match(wizard.stdout, /^usage: npm run commission/);
     const control = execFileSync('dpkg-deb', ['-f', deb, 'Depends'], { encoding: 'utf8' });
     for (const needed of ['socat', 'cage', 'chromium', 'adduser'])
       assert.match(control, new RegExp(needed));

@@ -42,6 +42,8 @@ const APP_PARTS = [
   { from: 'admin-sync/package.json', skip: [] },
   { from: 'installers/sites', skip: [] },
   { from: 'installers/site.schema.json', skip: [] },
+  // The commissioning wizard (bin/commission); its pty test driver stays out.
+  { from: 'installers/src/commission', skip: ['testing'] },
 ] as const;
 
 const WORKSPACES: Record<string, string> = {
@@ -52,10 +54,10 @@ const WORKSPACES: Record<string, string> = {
 };
 
 /**
- * The packages whose dependencies the kiosk runs on. admin-sync is not among them: its
+ * The packages whose dependencies the kiosk runs on (the root's: the wizard's prompts). admin-sync is not among them: its
  * dependencies are the fleet server's (the agent and protocol need only zod, the kiosk's).
  */
-const RUNTIME_MANIFESTS = ['kiosk', 'locker-controller', 'locker-controller/basics'];
+const RUNTIME_MANIFESTS = ['kiosk', 'locker-controller', 'locker-controller/basics', '.'];
 
 function runtimeDependencies(): string[] {
   const names = RUNTIME_MANIFESTS.flatMap((folder) => {

@@ -1,0 +1,113 @@
+/**
+ * The rollback after an upgrade, in the scratch-root style of deb.test.ts but without
+ * building the package: the package's own scripts (installers/debian/bin) run against a
+ * root whose Node and app are this checkout's. The store is a real SQLite store; only the
+ * package installation itself (apt-get) is replaced by a recorder, as no dpkg database is
+ * there to install into.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { openDb } from '../../kiosk/src/store/db.ts';
+import { tempDir } from '../../kiosk/src/store/test-support.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'installers', 'debian', 'bin');
+
+function scratch(t: TestContext) {
+  const dir = tempDir(t, 'rollback-');
+  const lib = join(dir, 'root', 'usr', 'lib', 'amtomat');
+  mkdirSync(join(lib, 'node', 'bin'), { recursive: true });
+  symlinkSync(process.execPath, join(lib, 'node', 'bin', 'node'));
+  symlinkSync(ROOT, join(lib, 'app'));
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  const log = join(dir, 'installed');
+  const recorder = join(dir, 'install');
+  writeFileSync(recorder, `#!/bin/sh\necho "$1" >> ${log}\n`, { mode: 0o755 });
+  const env = {
+    PATH: process.env.PATH,
+    AMTOMAT_ROOT: join(dir, 'root'),
+    KIOSK_DATA: data,
+    AMTOMAT_INSTALL: recorder,
+  };
+  const run = (script: string, ...args: string[]) =>
+    spawnSync('/bin/sh', [join(BIN, script), ...args], { env, encoding: 'utf8' });
+  return { dir, data, log, run };
+}
+
+/** What the store says it is: a marker the "old" and "new" versions write differently. */
+function setMarker(data: string, value: string) {
+  const db = openDb(join(data, 'kiosk.sqlite'));
+  db.exec('CREATE TABLE IF NOT EXISTS marker (v TEXT)');
+  db.prepare('DELETE FROM marker').run();
+  db.prepare('INSERT INTO marker (v) VALUES (?)').run(value);
+  db.close();
+}
+
+function marker(file: string): string {
+  const db = openDb(file, { mustExist: true });
+  const row = db.prepare('SELECT v FROM marker').get() as { v: string };
+  db.close();
+  return row.v;
+}
+
+test('rollback: the previous package and the store from before the upgrade', (t) => {
+  const { data, log, run } = scratch(t);
+  setMarker(data, 'as 0.0.9 left it');
+  // What preinst runs before the new version is unpacked.
+  const backup = run('backup', 'pre-upgrade', '0.0.9');
+  assert.equal(backup.status, 0, backup.stderr);
+  // The new version migrated and ran.
+  setMarker(data, 'as 0.1.0 changed it');
+  mkdirSync(join(data, 'packages'));
+  const oldDeb = join(data, 'packages', 'amtomat_0.0.9_amd64.deb');
+  writeFileSync(oldDeb, 'the previous package');
+
+  const rolled = run('rollback');
+  assert.equal(rolled.status, 0, rolled.stderr);
+  assert.match(
+    rolled.stdout,
+    /^rollback: version 0\.0\.9 installed, its store from pre-upgrade-0\.0\.9-\S+\.sqlite restored/,
+  );
+  assert.equal(readFileSync(log, 'utf8').trim(), oldDeb);
+  assert.equal(marker(join(data, 'kiosk.sqlite')), 'as 0.0.9 left it');
+  const kept = readdirSync(join(data, 'backups')).find((name) =>
+    /^pre-rollback-.*\.sqlite$/.test(name),
+  );
+  assert.ok(kept, 'the newer store is kept');
+  assert.equal(marker(join(data, 'backups', kept)), 'as 0.1.0 changed it');
+  assert.deepEqual(
+    readdirSync(data).filter((name) => name.startsWith('.')),
+    [],
+    'no temporary file left',
+  );
+});
+
+test('rollback refuses in one line and changes nothing when it cannot be done', (t) => {
+  const { data, log, run } = scratch(t);
+  setMarker(data, 'current');
+  const none = run('rollback');
+  assert.equal(none.status, 1);
+  assert.equal(
+    none.stderr,
+    `rollback: no backup from before an upgrade in ${data}/backups: nothing to roll back to\n`,
+  );
+
+  assert.equal(run('backup', 'pre-upgrade', '0.0.9').status, 0);
+  const missing = run('rollback');
+  assert.equal(missing.status, 1);
+  assert.match(
+    missing.stderr,
+    /^rollback: the package of version 0\.0\.9 is not at hand: give its path \(rollback \/path\/amtomat_0\.0\.9_amd64\.deb\)\n$/,
+  );
+  const wrong = join(data, 'amtomat_0.0.8_amd64.deb');
+  writeFileSync(wrong, 'another version');
+  const other = run('rollback', wrong);
+  assert.equal(other.status, 1);
+  assert.match(other.stderr, /is not version 0\.0\.9, which the backup .* belongs to\n$/);
+  assert.equal(marker(join(data, 'kiosk.sqlite')), 'current');
+  assert.throws(() => readFileSync(log), 'nothing was installed');
+});
