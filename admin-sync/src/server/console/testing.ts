@@ -30,6 +30,7 @@ const STAFF: readonly [string, Role][] = [
   ['anna', 'admin'],
   ['clara', 'clerk'],
   ['vera', 'viewer'],
+  ['eva', 'evaluator'],
 ];
 
 export interface Harness {
@@ -40,7 +41,7 @@ export interface Harness {
   clock: { now(): number; advance(ms: number): void };
   /** TOTP secrets of users made with `totp: true`, by user name. */
   totpSecrets: Map<string, string>;
-  /** Another user besides the staff (anna admin, clara clerk, vera viewer). */
+  /** Another user besides the staff (anna admin, clara clerk, vera viewer, eva evaluator). */
   addUser(username: string, role: Role, options?: { totp?: boolean }): Promise<void>;
   /** The test terminal's status report, received now. */
   reportStatus(status: Omit<TerminalStatus, 'at'>): Promise<void>;
