@@ -123,6 +123,9 @@ for (const adapter of storageAdapters()) {
       const order = await eva.get('/console/evaluation?from=2025-07-06&to=2025-06-16');
       assert.equal(order.statusCode, 400);
       assert.match(order.body, /Das Startdatum muss vor dem Enddatum liegen/);
+      const noFrom = await eva.get('/console/evaluation?to=31.12.2025');
+      assert.equal(noFrom.statusCode, 400);
+      assert.match(noFrom.body, /id="f-to-error">Bitte geben Sie ein Datum als JJJJ-MM-TT ein/);
       const bad = await eva.get('/console/evaluation?from=16.06.2025');
       assert.equal(bad.statusCode, 400);
       assert.match(bad.body, /id="f-from-error">Bitte geben Sie ein Datum als JJJJ-MM-TT ein/);

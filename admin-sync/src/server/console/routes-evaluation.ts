@@ -44,14 +44,11 @@ interface Filter {
   service: string;
 }
 
-function readFilter(
-  query: Record<string, string>,
-  today: string,
-): { filter: Filter; errors: FieldError[] } {
+/** The filter asked for; without dates the last twelve months up to today. */
+function readFilter(query: Record<string, string>, today: string): Filter {
   const to = query.to?.trim() || today;
-  const from = query.from?.trim() || `${addDays(to, -364).slice(0, 7)}-01`;
-  const filter = { from, to, site: query.site ?? '', service: query.service ?? '' };
-  return { filter, errors: [] };
+  const from = query.from?.trim() || `${addDays(isDay(to) ? to : today, -364).slice(0, 7)}-01`;
+  return { from, to, site: query.site ?? '', service: query.service ?? '' };
 }
 
 function checkFilter(view: SignedView, filter: Filter): FieldError[] {
@@ -201,7 +198,7 @@ export function registerEvaluationRoutes(scope: FastifyInstance, env: ConsoleEnv
   scope.get(
     EVALUATION_PATH,
     guard(env, 'evaluate', async (request, reply, view) => {
-      const { filter } = readFilter(formFields(request.query), today());
+      const filter = readFilter(formFields(request.query), today());
       const errors = checkFilter(view, filter);
       return sendPage(
         reply,
