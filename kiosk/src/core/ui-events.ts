@@ -30,7 +30,8 @@ export const sessionUiEvents = [
   z.object({
     type: z.literal('ANSWER'),
     question: z.literal('alternative'),
-    value: z.enum(SURVEY_ALTERNATIVES),
+    // null: "change the answer" (the modes are asked again).
+    value: z.enum(SURVEY_ALTERNATIVES).nullable(),
   }),
   z.object({
     type: z.literal('ANSWER'),

@@ -115,7 +115,7 @@ export type SessionEvent = (
   | {
       type: 'ANSWER';
       question: 'satisfaction' | 'alternative' | 'distanceBand';
-      value: number | string;
+      value: number | string | null;
     }
   | { type: 'FINISH' }
   | { type: 'TICK' }
@@ -438,7 +438,7 @@ export const sessionMachine = setup({
             assign({
               survey: ({ context, event }) => ({
                 ...context.survey,
-                [field<string>(event, 'question')]: field<string | number>(event, 'value'),
+                [field<string>(event, 'question')]: field<string | number | null>(event, 'value'),
               }),
             }),
           ],

@@ -35,13 +35,19 @@ export function Survey(props: PropsOf<'survey'>) {
   const reason = props.outcome === 'failed' ? failure(props.reason ?? 'unknown') : null;
   // Who cancelled did not use the service: there is nothing to rate.
   const asks = props.outcome !== 'abandoned';
+  // After a counter visit's mode comes the trip's length, in place of the first two questions
+  // (every control stays within the reach band); the mode can still be changed.
+  const tripAsked = props.answered.alternative?.startsWith('counter-') === true;
   return (
     <Screen title={title} intro={reason} speech={asks ? [t('survey.question-satisfaction')] : []}>
       <Reopen until={props.reopenUntil} doorOpen={props.doorOpen} />
-      {asks && <Satisfaction chosen={props.answered.satisfaction} />}
-      {asks && <Alternative chosen={props.answered.alternative} />}
-      {asks && props.answered.alternative?.startsWith('counter-') && (
-        <Distance chosen={props.answered.distanceBand ?? null} />
+      {asks && !tripAsked && <Satisfaction chosen={props.answered.satisfaction} />}
+      {asks && !tripAsked && <Alternative chosen={props.answered.alternative} />}
+      {asks && tripAsked && (
+        <Distance
+          mode={props.answered.alternative ?? ''}
+          chosen={props.answered.distanceBand ?? null}
+        />
       )}
       <div className="actions">
         <Action event={{ type: 'FINISH' }} testId="finish">
@@ -115,7 +121,26 @@ function Alternative({ chosen }: { chosen: string | null }) {
   );
 }
 
-function Distance({ chosen }: { chosen: string | null }) {
+function Distance({ mode, chosen }: { mode: string; chosen: string | null }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <div className="reopen">
+        <p>{t('survey.answer-chosen', { answer: t(`survey.alternative.${mode}`) })}</p>
+        <Action
+          event={{ type: 'ANSWER', question: 'alternative', value: null }}
+          testId="change-alternative"
+          kind="secondary"
+        >
+          {t('survey.change-answer')}
+        </Action>
+      </div>
+      <DistanceChoices chosen={chosen} />
+    </>
+  );
+}
+
+function DistanceChoices({ chosen }: { chosen: string | null }) {
   const { t } = useTranslation();
   return (
     <fieldset className="question">
