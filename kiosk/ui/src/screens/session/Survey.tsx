@@ -145,7 +145,7 @@ function DistanceChoices({ chosen }: { chosen: string | null }) {
   return (
     <fieldset className="question">
       <legend>{t('survey.question-distance')}</legend>
-      <div className="choices alternatives">
+      <div className="choices distances">
         {DISTANCE_BANDS.map((value) => (
           <Action
             key={value}
