@@ -12,6 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import englishNotices from '../../admin-sync/src/server/notifications/templates/en.json' with {
+  type: 'json',
+};
+import turkishNotices from '../../admin-sync/src/server/notifications/templates/tr.json' with {
+  type: 'json',
+};
 import { DEMO } from '../src/service/demo.ts';
 import { DEMO_SITE } from '../src/service/service.ts';
 import { eventually, until } from '../src/testing/wait.ts';
@@ -273,4 +279,59 @@ describe('announce → load → e-mail → pick up → console', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.equal(smtp.mails.length, mailsBefore + 1, 'one e-mail, no more');
   });
+
+  test('the language chosen at the terminal: later notices go out in it', async () => {
+    const reference = 'PA-2026-7003';
+    await announce(reference); // notices in English, chosen at the counter
+    await kiosk.service.sync!.syncNow();
+    const mailsBefore = smtp.mails.length;
+    await staffLogIn();
+    await load(reference);
+    await kiosk.service.sync!.syncNow();
+    const code = await codeFromMail(mailsBefore);
+    const ready = smtp.mails[mailsBefore]!;
+    assert.ok(ready.mail.subject?.startsWith(leadOf(englishNotices.notices.ready.subject)));
+
+    // The citizen switches the terminal to Turkish, types the code, then leaves without it.
+    await kiosk.page.getByTestId('lang-tr').click();
+    await kiosk.page.locator('[data-testid="lang-tr"][aria-pressed="true"]').waitFor();
+    await kiosk.page.getByTestId('start').click();
+    await kiosk.screen('menu');
+    await kiosk.page.getByTestId('service-document-pickup').click();
+    await kiosk.screen('pickup.code');
+    await tapKeys(code);
+    await kiosk.page.getByTestId('submit').click();
+    await kiosk.screen('pickup.date-of-birth');
+    await kiosk.page.getByTestId('cancel').click();
+    await kiosk.screen('survey');
+    await kiosk.page.getByTestId('finish').click();
+    await kiosk.screen('attract');
+    await kiosk.service.sync!.syncNow();
+
+    // Two days before the end of the holding period the terminal sends the reminder.
+    const expiresAt = itemAt(reference)?.expiresAt;
+    assert.ok(expiresAt);
+    const reminded = kiosk.service.terminal.store.expireDue(expiresAt - 24 * 3_600_000);
+    assert.ok(reminded.expiring >= 1);
+    await kiosk.service.sync!.syncNow();
+    const reminder = await eventually(
+      'the reminder e-mail',
+      () => smtp.mails.length > mailsBefore + 1 && smtp.mails[mailsBefore + 1],
+      20_000,
+    );
+    assert.deepEqual(reminder.to, [CITIZEN.email]);
+    const subject = reminder.mail.subject ?? '';
+    assert.ok(
+      subject.startsWith(leadOf(turkishNotices.notices.expiring.subject)),
+      `the reminder in Turkish: ${subject}`,
+    );
+    assert.ok(!subject.startsWith(leadOf(englishNotices.notices.expiring.subject)));
+    const ofItem = assertExactlyOnce()
+      .filter((event) => event.reference === reference)
+      .map((event) => event.type);
+    assert.deepEqual(ofItem, ['item-ready', 'item-language', 'item-expiring']);
+  });
 });
+
+/** A template's fixed text before its first placeholder. */
+const leadOf = (template: string) => template.slice(0, template.indexOf('{')).trim();

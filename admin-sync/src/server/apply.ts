@@ -16,6 +16,7 @@ import {
   type SyncEvent,
 } from '../protocol/index.ts';
 import { isNoticeLanguage } from './announce.ts';
+import { applicationHandlers } from './applications/handler.ts';
 import { recordItemStage, usageHandlers } from './evaluation/record.ts';
 import type { ApplyContext, EventApplier, NoticeKind } from './storage/storage.ts';
 
@@ -97,6 +98,7 @@ export const defaultHandlers: Readonly<Record<string, EventHandler>> = {
     return { itemId: payload.itemId, language: payload.language, applied };
   },
   ...usageHandlers,
+  ...applicationHandlers,
   'compartment-state': async (event, context) => {
     const payload = payloadOf('compartment-state', event);
     const outcome = await context.setCompartmentState({

@@ -59,7 +59,7 @@ describe('fleet-server CLI: start-up errors', () => {
     refused(
       ['serv', ...data],
       2,
-      /unknown command "serv" \(serve, enrol-token, add-user, export-evaluation, simulate-evaluation\)/,
+      /unknown command "serv" \(serve, enrol-token, add-user, export-evaluation, simulate-evaluation, decrypt\)/,
     );
     const run = runFleetCli(['--prot', '1', ...data]);
     assert.ok(run.stderr.includes(USAGE), 'the usage follows the error');

@@ -19,6 +19,8 @@ export const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host 
        npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer|evaluator [--totp] [--data DIR] [--postgres URL] < password
        npm run fleet-server -- export-evaluation --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--evaluation-config FILE]
        npm run fleet-server -- simulate-evaluation --from YYYY-MM-DD --to YYYY-MM-DD [--terminals 6] [--seed N] (into an empty database)
+       npm run fleet-server -- decrypt --key PRIVATE-KEY-FILE --in ENVELOPE-FILE [--out FILE] (on the clerk's machine; PEM or JWK)
+       (serve --applications-config FILE: where applications go, FIT-Connect or the console inbox)
        (serve --behind-proxy: behind a TLS reverse proxy; console cookies Secure, client address from X-Forwarded-For)
        (every command: --secret-key-file FILE, default DIR/secret.key; with --postgres the password from
         FLEET_DATABASE_PASSWORD, --postgres-password-file FILE / FLEET_DATABASE_PASSWORD_FILE or PGPASSWORD)`;
@@ -29,6 +31,7 @@ export const COMMANDS = [
   'add-user',
   'export-evaluation',
   'simulate-evaluation',
+  'decrypt',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -44,6 +47,10 @@ export interface CliOptions {
   host: string;
   behindProxy: boolean;
   notifyConfig: string | undefined;
+  /** --applications-config (or FLEET_APPLICATIONS_CONFIG, read in applications/config.ts). */
+  applicationsConfig: string | undefined;
+  /** decrypt: the private key, the envelope, where the data goes (default stdout). */
+  decrypt: { key: string | undefined; in: string | undefined; out: string | undefined };
   /** --time-zone or FLEET_TIME_ZONE, checked; unset: the notice file's, else Europe/Berlin. */
   timeZone: string | undefined;
   label: string | null;
@@ -84,6 +91,9 @@ function parseFlags(args: readonly string[]) {
           totp: { type: 'boolean' },
           'behind-proxy': { type: 'boolean' },
           'notify-config': { type: 'string' },
+          'applications-config': { type: 'string' },
+          key: { type: 'string' },
+          in: { type: 'string' },
           'time-zone': { type: 'string' },
           from: { type: 'string' },
           to: { type: 'string' },
@@ -219,6 +229,8 @@ export function readCliOptions(args: readonly string[], env: Env): Result<CliOpt
     host: values.host ?? env.FLEET_HOST ?? '127.0.0.1',
     behindProxy: values['behind-proxy'] ?? false,
     notifyConfig: values['notify-config'],
+    applicationsConfig: values['applications-config'],
+    decrypt: { key: values.key, in: values.in, out: values.out },
     timeZone,
     label: values.label ?? null,
     validHours: validHours.value,

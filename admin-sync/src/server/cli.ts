@@ -13,6 +13,9 @@ import { dirname, join } from 'node:path';
 import { jsonLogger } from '@amtomat/basics';
 import { DEFAULT_TIME_ZONE } from '../protocol/index.ts';
 import { createFleetServer } from './app.ts';
+import { loadApplicationsConfig } from './applications/config.ts';
+import { runDecrypt } from './applications/decrypt.ts';
+import { createApplicationRelay } from './applications/relay.ts';
 import { type CliOptions, readCliOptions, storageErrorLine, USAGE } from './cli-options.ts';
 import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
@@ -66,6 +69,11 @@ async function serve() {
   if (!notify.ok) quit(notify.error, 2);
   const timeZone = options.timeZone ?? notify.value?.timeZone ?? DEFAULT_TIME_ZONE;
   if (notify.value) notify.value.timeZone = timeZone;
+  const destinations = loadApplicationsConfig({
+    file: options.applicationsConfig,
+    env: process.env,
+  });
+  if (!destinations.ok) quit(destinations.error, 2);
   // The evaluation page's sites and parameters: --evaluation-config, else <data>/evaluation.json.
   const evaluationFile =
     options.evaluation.config ??
@@ -112,9 +120,14 @@ async function serve() {
       hint: 'notices are queued but not sent; see --notify-config',
     });
   }
+  const relay =
+    destinations.value && createApplicationRelay({ storage, config: destinations.value, logger });
+  if (relay) relay.start();
+  else logger.log('warn', 'applications.not-configured', { hint: 'see --applications-config' });
   process.stdout.write(`fleet server on ${address} (${storage.kind}); GET ${address}/healthz\n`);
   const stop = async () => {
     await app.close();
+    await relay?.stop();
     await notifications?.stop();
     await storage.close();
     process.exit(0);
@@ -176,7 +189,16 @@ async function evaluation(command: 'export-evaluation' | 'simulate-evaluation') 
   }
 }
 
+/** On the clerk's machine: no database, only the key and the envelope. */
+async function decrypt() {
+  const result = await runDecrypt(options.decrypt);
+  if (!result.ok) quit(result.error, 2);
+  if (result.value.written) process.stderr.write(`written to ${result.value.written}\n`);
+  else process.stdout.write(result.value.json);
+}
+
 if (options.help) process.stdout.write(`${USAGE}\n`);
+else if (options.command === 'decrypt') await decrypt();
 else if (options.command === 'serve') await serve();
 else if (options.command === 'enrol-token') await enrolToken();
 else if (options.command === 'add-user') await addUser();

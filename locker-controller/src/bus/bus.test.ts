@@ -236,8 +236,9 @@ describe('bus over a pty with simulated CU16 boards', () => {
     const states: BusState[] = [];
     const offStates = bus.onStateChange((state) => states.push(state));
     try {
+      // A reply timeout far beyond what a loaded machine needs to notice the unplug.
       const inFlight = bus.request({ kind: 'status', board: 0 }, statusOf(0), {
-        timeoutMs: 3000,
+        timeoutMs: 30_000,
       });
       await sleep(50);
       assert.equal(statusCommands(sim.received).length, 1, 'the request is on the line');
@@ -245,7 +246,7 @@ describe('bus over a pty with simulated CU16 boards', () => {
       await sim.unplug();
       const result = await inFlight;
       assert.deepEqual(result, { ok: false, error: { kind: 'port-closed' } });
-      assert.ok(performance.now() - started < 1000, 'port-closed comes at once, not at timeout');
+      assert.ok(performance.now() - started < 10_000, 'port-closed comes at once, not at timeout');
       assert.equal(bus.state, 'reopening');
 
       // While the adapter is away, requests fail at once without touching the line.

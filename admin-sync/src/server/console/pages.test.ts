@@ -136,7 +136,7 @@ for (const adapter of storageAdapters()) {
       assert.equal(page.statusCode, 200);
       assert.match(
         page.body,
-        /Angekündigt\. Der Code wird versendet, sobald das Dokument eingelegt ist\./,
+        /Angekündigt\. Der Code wird versendet, sobald die Sendung eingelegt ist\./,
       );
       assert.match(page.body, /hinterlegt: m\*\*\*@example\.org/);
       assert.match(page.body, /hinterlegt: \+49 \*\*\* \*\*78/);
@@ -534,7 +534,7 @@ for (const adapter of storageAdapters()) {
         totp: 'on',
       });
       assert.equal(added.statusCode, 200);
-      assert.match(added.body, /Benutzer bernd angelegt/);
+      assert.match(added.body, /Benutzerkonto bernd angelegt/);
       assert.match(added.body, /otpauth:\/\/totp\/Amt-O-Mat:bernd\?/);
       const list = await admin.get('/console/users');
       assert.doesNotMatch(list.body, /otpauth:/);
@@ -550,7 +550,7 @@ for (const adapter of storageAdapters()) {
       assert.equal(audit.statusCode, 200);
       assert.match(
         audit.body,
-        /<td>Benutzer bernd angelegt \(Rolle: Nur lesen, mit Einmalcode\)\.<\/td>/,
+        /<td>Benutzerkonto bernd angelegt \(Rolle: Nur lesen, mit Einmalcode\)\.<\/td>/,
       );
       assert.match(audit.body, /<td>Angemeldet\.<\/td>/);
       assert.doesNotMatch(audit.body, /a long enough password|otpauth/);

@@ -28,6 +28,7 @@ import {
 } from './http.ts';
 import { registerAdminRoutes } from './routes-admin.ts';
 import { registerAnnounceRoutes } from './routes-announce.ts';
+import { registerApplicationRoutes } from './routes-applications.ts';
 import { registerEvaluationRoutes } from './routes-evaluation.ts';
 import { registerItemRoutes } from './routes-items.ts';
 import { registerLoginRoutes } from './routes-login.ts';
@@ -129,6 +130,7 @@ export async function registerConsole(
       registerItemRoutes(scope, env);
       registerNoticeRoutes(scope, env);
       registerParkedRoutes(scope, env);
+      registerApplicationRoutes(scope, env);
       registerAdminRoutes(scope, env);
       registerEvaluationRoutes(scope, env);
     },

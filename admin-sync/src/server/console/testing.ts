@@ -196,6 +196,7 @@ export const consolePages = (deviceId: string, itemPath: string): string[] => [
   itemPath,
   '/console/notices',
   '/console/parked',
+  '/console/applications',
   '/console/password',
   '/console/users',
   '/console/audit',

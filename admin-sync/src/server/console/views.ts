@@ -20,6 +20,7 @@ const NAV: readonly { path: string; label: MessageKey; permission: Permission }[
   { path: '/items', label: 'nav.items', permission: 'view' },
   { path: '/notices', label: 'nav.notices', permission: 'view' },
   { path: '/parked', label: 'nav.parked', permission: 'view' },
+  { path: '/applications', label: 'nav.applications', permission: 'act' },
   { path: EVALUATION_PATH, label: 'nav.evaluation', permission: 'evaluate' },
   { path: '/users', label: 'nav.users', permission: 'admin' },
   { path: '/audit', label: 'nav.audit', permission: 'admin' },

@@ -12,7 +12,7 @@ import { err, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../protocol/index.ts';
 
-const SecretSchema = z
+export const SecretSchema = z
   .object({
     /** Inline — for tests and throw-away setups only. */
     value: z.string().min(1).optional(),
@@ -320,7 +320,7 @@ function smtpFromUrl(text: string): Result<Record<string, unknown>, string> {
   return ok(smtp);
 }
 
-function resolveSecret(
+export function resolveSecret(
   secret: z.output<typeof SecretSchema>,
   field: string,
   env: Env,

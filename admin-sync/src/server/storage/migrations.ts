@@ -297,6 +297,39 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 9,
+    name: 'applications relayed to their destination',
+    sql: `
+      -- Issue #12. Ciphertext only: the envelope is the terminal's JWEs and the FIT-Connect
+      -- metadata (hashes and structure, no typed value). One row per submission id, however
+      -- often the terminal sends it; the remote ids make the relay's retries idempotent.
+      CREATE TABLE applications (
+        submission_id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        seq BIGINT NOT NULL,
+        case_number TEXT NOT NULL,
+        service_id TEXT NOT NULL,
+        leika_key TEXT NOT NULL,
+        form_version TEXT NOT NULL,
+        destination_id TEXT NOT NULL,
+        envelope TEXT NOT NULL,
+        pickup_at_terminal BIGINT NOT NULL,
+        submitted_at BIGINT NOT NULL,
+        received_at BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        remote_submission_id TEXT,
+        remote_case_id TEXT,
+        attempts BIGINT NOT NULL,
+        next_attempt_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        pickup_item_id TEXT
+      );
+      CREATE INDEX applications_due ON applications (state, next_attempt_at);
+      CREATE INDEX applications_by_time ON applications (received_at);
+    `,
+  },
+  {
     version: 10,
     name: 'evaluator role; hours a terminal reported a board offline',
     sql: BOARD_HOURS,
