@@ -82,6 +82,9 @@ async function documentPickup(t: Tour) {
   await t.through(['pickup.opening'], () => t.click('confirm-pin-letter'));
   await t.see('pickup.take-and-close');
   await t.closeEveryDoor('survey', { itemPresent: false });
+  // Every question seen: a counter visit's mode asks how far that trip is.
+  await t.click('alternative-counter-car');
+  await t.page.getByTestId('distance-5-10').waitFor();
   await t.see('survey');
   await t.click('finish');
   await t.home();

@@ -20,6 +20,8 @@ export const TerminalStatusSchema = z
         z.object({ compartment: z.string().min(1).max(20), alarm: z.enum(DOOR_ALARMS) }).strict(),
       )
       .max(500),
+    /** Lock boards not answering when the picture was taken (their ids), for availability. */
+    boardsOffline: z.array(z.string().min(1).max(40)).max(64).optional(),
     /** The terminal software's version, for rollouts. */
     version: z.string().min(1).max(50).optional(),
   })

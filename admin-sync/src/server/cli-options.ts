@@ -16,7 +16,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export const USAGE = `usage: npm run fleet-server -- [serve] [--port N] [--host H] [--data DIR] [--postgres URL] [--notify-config FILE] [--time-zone ZONE]
        npm run fleet-server -- enrol-token [--label TEXT] [--valid-hours 1..720] [--data DIR] [--postgres URL]
-       npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer [--totp] [--data DIR] [--postgres URL] < password
+       npm run fleet-server -- add-user --username NAME --role admin|clerk|viewer|evaluator [--totp] [--data DIR] [--postgres URL] < password
        npm run fleet-server -- export-evaluation --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--evaluation-config FILE]
        npm run fleet-server -- simulate-evaluation --from YYYY-MM-DD --to YYYY-MM-DD [--terminals 6] [--seed N] (into an empty database)
        npm run fleet-server -- decrypt --key PRIVATE-KEY-FILE --in ENVELOPE-FILE [--out FILE] (on the clerk's machine; PEM or JWK)

@@ -8,7 +8,8 @@
  * cli-options.ts; every failure at start is one line on stderr, never a stack trace.
  * Times people read are in `--time-zone ZONE` (FLEET_TIME_ZONE; default Europe/Berlin).
  */
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { jsonLogger } from '@amtomat/basics';
 import { DEFAULT_TIME_ZONE } from '../protocol/index.ts';
 import { createFleetServer } from './app.ts';
@@ -19,6 +20,7 @@ import { type CliOptions, readCliOptions, storageErrorLine, USAGE } from './cli-
 import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
 import { checkEvaluationOptions, runEvaluationCommand } from './evaluation/cli.ts';
+import { loadEvaluationConfig } from './evaluation/config.ts';
 import { loadNotificationConfig, startNotifications } from './notifications/index.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
@@ -72,6 +74,15 @@ async function serve() {
     env: process.env,
   });
   if (!destinations.ok) quit(destinations.error, 2);
+  // The evaluation page's sites and parameters: --evaluation-config, else <data>/evaluation.json.
+  const evaluationFile =
+    options.evaluation.config ??
+    (options.storage.kind === 'sqlite'
+      ? join(dirname(options.storage.file), 'evaluation.json')
+      : undefined);
+  const evaluation =
+    evaluationFile && existsSync(evaluationFile) ? loadEvaluationConfig(evaluationFile) : undefined;
+  if (evaluation && !evaluation.ok) quit(evaluation.error, 2);
   const storage = await openStorage();
   const app = createFleetServer({ storage, logger });
   const { behindProxy } = options;
@@ -81,6 +92,7 @@ async function serve() {
     secureCookies: behindProxy,
     trustForwardedFor: behindProxy,
     timeZone,
+    ...(evaluation?.ok && { evaluation: evaluation.value }),
   });
   const address = await app.listen({ port, host }).catch(async (error: NodeJS.ErrnoException) => {
     await storage.close();

@@ -16,7 +16,8 @@ export interface SessionScreenProps {
     service: string | null;
     outcome: FlowOutput['outcome'] | null;
     reason: string | null;
-    answered: { satisfaction: number | null; alternative: string | null };
+    /** `distanceBand` once the trip's length is answered (asked after a counter visit's mode). */
+    answered: { satisfaction: number | null; alternative: string | null; distanceBand?: string };
     /** Until when "open the door again" is offered; null when it is not. */
     reopenUntil: number | null;
     doorOpen: boolean;

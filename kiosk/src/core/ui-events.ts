@@ -1,3 +1,4 @@
+import { DISTANCE_BANDS, SURVEY_ALTERNATIVES } from '@amtomat/admin-sync/protocol';
 import { z } from 'zod';
 import type { UiEvent } from '../contract/index.ts';
 import { FLOWS } from '../flows/registry.ts';
@@ -29,7 +30,13 @@ export const sessionUiEvents = [
   z.object({
     type: z.literal('ANSWER'),
     question: z.literal('alternative'),
-    value: z.enum(['town-hall-visit', 'postal', 'not-at-all', 'other']),
+    // null: "change the answer" (the modes are asked again).
+    value: z.enum(SURVEY_ALTERNATIVES).nullable(),
+  }),
+  z.object({
+    type: z.literal('ANSWER'),
+    question: z.literal('distanceBand'),
+    value: z.enum(DISTANCE_BANDS),
   }),
   z.object({ type: z.enum(['FINISH', 'CANCEL', 'OPEN_AGAIN']) }),
 ] as const;

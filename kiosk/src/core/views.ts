@@ -113,7 +113,11 @@ function projectScreen(
       service: context.service,
       outcome: context.result?.outcome ?? null,
       reason: context.result?.reason ?? null,
-      answered: context.survey,
+      answered: {
+        satisfaction: context.survey.satisfaction,
+        alternative: context.survey.alternative,
+        ...(context.survey.distanceBand !== null && { distanceBand: context.survey.distanceBand }),
+      },
       /** Until when "open the door again" is offered; null when it is not. */
       reopenUntil: reopenGraceEnds(context) || null,
       doorOpen: context.busyDoors.length > 0,

@@ -99,7 +99,7 @@ export interface SessionContext {
   /** Times the citizen opened a pickup's doors again within the grace (for the evaluation). */
   reopened: number;
   result: FlowOutput | null;
-  survey: { satisfaction: number | null; alternative: string | null };
+  survey: { satisfaction: number | null; alternative: string | null; distanceBand: string | null };
 }
 
 /** Events of the flows pass through the session untyped; each flow validates its own. */
@@ -112,7 +112,11 @@ export type SessionEvent = (
   | { type: 'SET_LANGUAGE'; language: Language }
   | { type: 'SET_ACCESSIBILITY'; settings: Partial<Accessibility> }
   | { type: 'SPEECH'; action: SpeechAction }
-  | { type: 'ANSWER'; question: 'satisfaction' | 'alternative'; value: number | string }
+  | {
+      type: 'ANSWER';
+      question: 'satisfaction' | 'alternative' | 'distanceBand';
+      value: number | string | null;
+    }
   | { type: 'FINISH' }
   | { type: 'TICK' }
   | { type: 'NEW_SESSION'; sessionId: string }
@@ -146,7 +150,7 @@ const initialContext = (timers: SessionTimers): SessionContext => ({
   lastDoorClosedAt: null,
   reopened: 0,
   result: null,
-  survey: { satisfaction: null, alternative: null },
+  survey: { satisfaction: null, alternative: null, distanceBand: null },
 });
 
 /** One step louder, quieter, faster or slower (within ±SPEECH_STEPS), or one more repeat. */
@@ -275,6 +279,10 @@ export const sessionMachine = setup({
                   context.startedAt,
             satisfaction: context.survey.satisfaction,
             alternative: context.survey.alternative,
+            // The trip's length counts only for a counter visit (the answer may have changed since).
+            distanceBand: context.survey.alternative?.startsWith('counter-')
+              ? context.survey.distanceBand
+              : null,
             language: context.language,
             largeText: context.accessibility.largeText,
             highContrast: context.accessibility.highContrast,
@@ -430,7 +438,7 @@ export const sessionMachine = setup({
             assign({
               survey: ({ context, event }) => ({
                 ...context.survey,
-                [field<string>(event, 'question')]: field<string | number>(event, 'value'),
+                [field<string>(event, 'question')]: field<string | number | null>(event, 'value'),
               }),
             }),
           ],

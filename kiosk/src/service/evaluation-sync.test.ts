@@ -16,13 +16,13 @@ import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/te
 import { STORE_FILE } from '../store/db.ts';
 import { call } from '../testing/http.ts';
 import { until } from '../testing/wait.ts';
-import { openDemoHardware } from './demo.ts';
+import { type DemoHardware, openDemoHardware } from './demo.ts';
 import { DEMO_SITE, type RunningService, startService } from './service.ts';
 
 describe('usage events to the fleet', () => {
   let fleet: TestFleet;
   let dir: string;
-  let service: RunningService;
+  let service: RunningService<DemoHardware>;
   let cookie: string;
   const post = (event: object) =>
     call(`${service.url}/api/event`, {
@@ -113,5 +113,28 @@ describe('usage events to the fleet', () => {
     assert.equal(Number(row.wrong_entries), 1);
     assert.ok(Number(row.duration_ms) >= 0);
     assert.ok(!JSON.stringify(events[0]!.payload).includes('90817263'), 'no typed code');
+  });
+
+  test('a lock board that stops answering is counted in the hour of the status report', async () => {
+    service.hardware.sim.faults.silentBoards.add(0);
+    try {
+      await until('the board is offline', () =>
+        service.terminal.locker.boards().some((board) => board.online === false),
+      );
+      assert.equal((await service.sync!.syncNow()).online, true);
+      const rows = await fleet.storage.sql.all<{ board: string }>(
+        'SELECT board FROM eval_board_offline',
+      );
+      assert.deepEqual(
+        rows.map((row) => row.board),
+        service.terminal.locker
+          .boards()
+          .filter((board) => board.online === false)
+          .map((board) => `${board.bus}:${board.board}`),
+      );
+      assert.ok(rows.length > 0);
+    } finally {
+      service.hardware.sim.faults.silentBoards.delete(0);
+    }
   });
 });

@@ -115,6 +115,11 @@ export async function startService<H extends KioskHardware>(
           }
         },
         doorAlerts: () => terminal.core.view().session.doorAlerts,
+        boardsOffline: () =>
+          terminal.locker
+            .boards()
+            .filter((board) => board.online === false)
+            .map((board) => `${board.bus}:${board.board}`),
         version: VERSION,
         clock,
         logger,

@@ -59,6 +59,7 @@ export function terminalStatus(
   clock: Clock,
   doorAlerts: readonly DoorAlert[],
   version?: string,
+  boardsOffline: readonly string[] = [],
 ): TerminalStatus {
   const compartments = store.compartments();
   return {
@@ -71,6 +72,8 @@ export function terminalStatus(
     },
     doorAlarms: doorAlerts.map((alert) => ({ compartment: alert.compartment, alarm: alert.kind })),
     ...(version !== undefined && { version }),
+    // For the evaluation's board availability; absent when every board answers.
+    ...(boardsOffline.length > 0 && { boardsOffline: [...boardsOffline] }),
   };
 }
 
@@ -106,6 +109,8 @@ export function startKioskSync(options: {
   remoteOpen?: RemoteOpen;
   /** Doors standing open that should not (the core's view), for the console's overview. */
   doorAlerts?: () => readonly DoorAlert[];
+  /** Lock boards not answering (`bus:board`), for the evaluation's availability. */
+  boardsOffline?: () => readonly string[];
   version?: string;
 }): KioskSync {
   const { config, store, clock, logger } = options;
@@ -128,7 +133,14 @@ export function startKioskSync(options: {
       batchSize: BATCH_SIZE,
       backoff: BACKOFF,
       ...(config.intervalMs !== undefined && { intervalMs: config.intervalMs }),
-      status: () => terminalStatus(store, clock, options.doorAlerts?.() ?? [], options.version),
+      status: () =>
+        terminalStatus(
+          store,
+          clock,
+          options.doorAlerts?.() ?? [],
+          options.version,
+          options.boardsOffline?.(),
+        ),
     });
     agent.start();
     enrolError = null;

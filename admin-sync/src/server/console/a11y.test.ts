@@ -41,6 +41,12 @@ describe('console pages pass axe in Chromium', {
       compartments: { total: 12, occupied: 5, defective: 1 },
       doorAlarms: [{ compartment: 'A2', alarm: 'forced-open' }],
     });
+    // Visits, so the evaluation page draws its charts and tables (with suppressed cells).
+    const day = 86_400_000;
+    await h.pushVisits([
+      ...Array.from({ length: 8 }, (_, i) => h.clock.now() - 10 * day + i * 60_000),
+      ...Array.from({ length: 2 }, (_, i) => h.clock.now() - 3 * day + i * 60_000),
+    ]);
     base = await h.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -115,6 +121,21 @@ describe('console pages pass axe in Chromium', {
     const viewer = await signIn('vera');
     await viewer.goto(`${base}/console/announce`);
     found.push(...(await violations(viewer, 'forbidden')));
+    // The evaluator's own view: the evaluation page, and its filter errors.
+    const evaluator = await browser.newPage();
+    await evaluator.goto(`${base}/console/login`);
+    await evaluator.getByLabel(/Benutzername/).fill('eva');
+    await evaluator.getByLabel(/^Passwort/).fill(PASSWORD);
+    await evaluator.getByRole('button', { name: 'Anmelden' }).click();
+    await evaluator.waitForURL(`${base}/console/evaluation`);
+    for (const lang of ['de', 'en']) {
+      await evaluator.goto(`${base}/console/evaluation?lang=${lang}`);
+      assert.equal((await evaluator.locator('svg.chart').count()) > 0, true);
+      found.push(...(await violations(evaluator, `${lang} evaluation (evaluator)`)));
+      await evaluator.goto(`${base}/console/evaluation?from=x&to=2025-01-01&site=a&service=b`);
+      await evaluator.waitForSelector('.error-summary');
+      found.push(...(await violations(evaluator, `${lang} evaluation with errors`)));
+    }
     assert.deepEqual(found, []);
   });
 });

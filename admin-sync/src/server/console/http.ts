@@ -9,6 +9,7 @@ import { sameToken } from './auth.ts';
 import {
   type ConsoleEnv,
   consolePath,
+  homePath,
   may,
   type Permission,
   type SignedView,
@@ -147,6 +148,8 @@ export function guard(env: ConsoleEnv, permission: Permission, handler: GuardedH
       return reply.redirect(`${consolePath('/login')}?next=${next}`, 303);
     }
     if (!may(view.user, permission)) {
+      // An evaluator's start page is the evaluation, not the overview (signing in lands there).
+      if (view.path === consolePath('/')) return reply.redirect(homePath(view.user), 303);
       env.logger.log('warn', 'console.forbidden', { user: view.user.id, route: view.path });
       return messagePage(reply, view, 403, 'forbidden.title', 'forbidden.text');
     }

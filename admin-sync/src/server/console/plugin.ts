@@ -14,6 +14,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_TIME_ZONE } from '../../protocol/index.ts';
+import { defaultEvaluationConfig, type EvaluationConfig } from '../evaluation/config.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import { type AuthPolicy, authenticator, DEFAULT_AUTH_POLICY } from './auth.ts';
 import { CONSOLE_PREFIX, type ConsoleEnv, consolePath } from './context.ts';
@@ -28,6 +29,7 @@ import {
 import { registerAdminRoutes } from './routes-admin.ts';
 import { registerAnnounceRoutes } from './routes-announce.ts';
 import { registerApplicationRoutes } from './routes-applications.ts';
+import { registerEvaluationRoutes } from './routes-evaluation.ts';
 import { registerItemRoutes } from './routes-items.ts';
 import { registerLoginRoutes } from './routes-login.ts';
 import { registerNoticeRoutes } from './routes-notices.ts';
@@ -49,6 +51,8 @@ export interface ConsoleOptions {
   onlineWindowMs?: number;
   /** Times are shown in the office's zone; default Europe/Berlin. */
   timeZone?: string;
+  /** The evaluation's config (`<data>/evaluation.json`); defaults without sites. */
+  evaluation?: EvaluationConfig;
 }
 
 const CSS = readFileSync(join(import.meta.dirname, 'console.css'), 'utf8');
@@ -86,6 +90,7 @@ export async function registerConsole(
     clock: options.clock ?? systemClock,
     onlineWindowMs: options.onlineWindowMs ?? 5 * 60_000,
     timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,
+    evaluation: options.evaluation ?? defaultEvaluationConfig(),
   };
   const cookies: CookieSettings = { secure: options.secureCookies ?? false };
 
@@ -127,6 +132,7 @@ export async function registerConsole(
       registerParkedRoutes(scope, env);
       registerApplicationRoutes(scope, env);
       registerAdminRoutes(scope, env);
+      registerEvaluationRoutes(scope, env);
     },
     { prefix: CONSOLE_PREFIX },
   );

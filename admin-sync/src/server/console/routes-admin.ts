@@ -33,6 +33,7 @@ const ROLE_LABELS: Readonly<Record<Role, MessageKey>> = {
   admin: 'role.admin',
   clerk: 'role.clerk',
   viewer: 'role.viewer',
+  evaluator: 'role.evaluator',
 };
 const roleText = (view: SignedView, role: Role) => view.t(ROLE_LABELS[role]);
 

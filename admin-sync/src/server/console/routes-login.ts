@@ -105,7 +105,7 @@ export function registerLoginRoutes(
 
   scope.post(
     '/logout',
-    guard(env, 'view', async (request, reply, view) => {
+    guard(env, 'account', async (request, reply, view) => {
       await env.auth.endSession(request.cookies[COOKIES.session]);
       env.logger.log('info', 'console.logout', { user: view.user.id });
       reply.clearCookie(COOKIES.session, cookieOptions(settings));

@@ -69,7 +69,7 @@ export function registerPasswordRoutes(
 ) {
   scope.get(
     '/password',
-    guard(env, 'view', async (request, reply, view) =>
+    guard(env, 'account', async (request, reply, view) =>
       passwordPage(reply, view, {
         status: 200,
         done: formFields(request.query).done === 'changed',
@@ -79,7 +79,7 @@ export function registerPasswordRoutes(
 
   scope.post(
     '/password',
-    guard(env, 'view', async (request, reply, view, form) => {
+    guard(env, 'account', async (request, reply, view, form) => {
       const parsed = PasswordFormSchema.safeParse({
         currentPassword: form.currentPassword ?? '',
         newPassword: form.newPassword ?? '',

@@ -9,7 +9,7 @@ import type { JsonObject } from '../../protocol/index.ts';
 import { type SqlDriver, type SqlQueryable, whereAll } from '../storage/driver.ts';
 import { type SecretBox, sealedContext } from '../storage/secrets.ts';
 
-export const ROLES = ['admin', 'clerk', 'viewer'] as const;
+export const ROLES = ['admin', 'clerk', 'viewer', 'evaluator'] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 

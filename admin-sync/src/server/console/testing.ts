@@ -5,6 +5,7 @@
  * events on demand.
  */
 
+import { randomUUID } from 'node:crypto';
 import { err, memoryLogger } from '@amtomat/basics';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TerminalStatus } from '../../protocol/index.ts';
@@ -30,6 +31,7 @@ const STAFF: readonly [string, Role][] = [
   ['anna', 'admin'],
   ['clara', 'clerk'],
   ['vera', 'viewer'],
+  ['eva', 'evaluator'],
 ];
 
 export interface Harness {
@@ -40,7 +42,7 @@ export interface Harness {
   clock: { now(): number; advance(ms: number): void };
   /** TOTP secrets of users made with `totp: true`, by user name. */
   totpSecrets: Map<string, string>;
-  /** Another user besides the staff (anna admin, clara clerk, vera viewer). */
+  /** Another user besides the staff (anna admin, clara clerk, vera viewer, eva evaluator). */
   addUser(username: string, role: Role, options?: { totp?: boolean }): Promise<void>;
   /** The test terminal's status report, received now. */
   reportStatus(status: Omit<TerminalStatus, 'at'>): Promise<void>;
@@ -50,6 +52,8 @@ export interface Harness {
   failDeliveries(): Promise<number>;
   /** The test terminal pushes an `item-ready` with fields missing: the server parks it. */
   parkPoisonEvent(): Promise<void>;
+  /** The test terminal reports completed visits (usage events) ending at these times. */
+  pushVisits(endedAt: readonly number[], service?: string): Promise<string[]>;
   client(options?: { address?: string }): ConsoleClient;
   close(): Promise<void>;
 }
@@ -139,6 +143,36 @@ export async function openHarness(
       const result = (reply.json() as { results: { status: string }[] }).results[0];
       if (result?.status !== 'parked') throw new Error(`poison event not parked: ${reply.body}`);
     },
+    async pushVisits(endedAts, service = 'document-pickup') {
+      const sessionIds = endedAts.map(() => randomUUID());
+      const events = endedAts.map((endedAt, index) => {
+        seq += 1;
+        return device.event(seq, 'usage-session', {
+          sessionId: sessionIds[index],
+          service,
+          language: 'de',
+          largeText: false,
+          highContrast: false,
+          speech: false,
+          outcome: 'completed',
+          reason: null,
+          abandonStep: null,
+          startedAt: endedAt - 90_000,
+          endedAt,
+          durationMs: 90_000,
+          extensions: 0,
+          reopened: 0,
+          wrongEntries: 0,
+          doorFaults: 0,
+          satisfaction: null,
+          alternative: null,
+          distanceBand: null,
+        });
+      });
+      const reply = await device.push(events);
+      if (reply.statusCode !== 200) throw new Error(`usage events refused: ${reply.body}`);
+      return sessionIds;
+    },
     client: (clientOptions = {}) =>
       new ConsoleClient(app, clientOptions.address ?? '127.0.0.1', baseUrl),
     async close() {
@@ -166,6 +200,7 @@ export const consolePages = (deviceId: string, itemPath: string): string[] => [
   '/console/password',
   '/console/users',
   '/console/audit',
+  '/console/evaluation',
 ];
 
 export const csrfOf = (body: string): string =>

@@ -3,7 +3,7 @@
  * with aria-current, labels tied to their fields, errors tied with aria-describedby and
  * summarised at the top, no script and no inline style (the CSP forbids both).
  */
-import { consolePath, may, type View } from './context.ts';
+import { consolePath, EVALUATION_PATH, may, type Permission, type View } from './context.ts';
 import { type HtmlValue, html, type SafeHtml } from './html.ts';
 import type { MessageKey } from './i18n.ts';
 
@@ -14,13 +14,14 @@ export interface FieldError {
 
 export const fieldId = (name: string): string => `f-${name}`;
 
-const NAV: readonly { path: string; label: MessageKey; permission: 'view' | 'act' | 'admin' }[] = [
+const NAV: readonly { path: string; label: MessageKey; permission: Permission }[] = [
   { path: '/', label: 'nav.overview', permission: 'view' },
   { path: '/announce', label: 'nav.announce', permission: 'act' },
   { path: '/items', label: 'nav.items', permission: 'view' },
   { path: '/notices', label: 'nav.notices', permission: 'view' },
   { path: '/parked', label: 'nav.parked', permission: 'view' },
   { path: '/applications', label: 'nav.applications', permission: 'act' },
+  { path: EVALUATION_PATH, label: 'nav.evaluation', permission: 'evaluate' },
   { path: '/users', label: 'nav.users', permission: 'admin' },
   { path: '/audit', label: 'nav.audit', permission: 'admin' },
 ];

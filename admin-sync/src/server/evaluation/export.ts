@@ -21,7 +21,10 @@ import {
   USES_PER_DEVICE_DAY_TARGET,
   USES_PER_WEEK_TARGET,
 } from './kpis.ts';
+import { writeEvaluationReport } from './report.ts';
 import { suppressionRule, suppressSmallCells } from './suppression.ts';
+
+export const REPORT_FILE = 'report.pdf';
 
 export const SOFTWARE = { name: 'amtomat-fleet-server', version: packageJson.version };
 export const DATA_PACKAGE_PROFILE = 'https://datapackage.org/profiles/2.0/datapackage.json';
@@ -369,5 +372,17 @@ export async function exportEvaluation(
   };
   writeFileSync(join(input.out, 'datapackage.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
   files.push('datapackage.json');
+  // The report for people, beside the package (not a resource of it: no table).
+  await writeEvaluationReport(join(input.out, REPORT_FILE), {
+    from: input.from,
+    to: input.to,
+    software: SOFTWARE,
+    created: descriptor.created,
+    threshold,
+    rule: rule.de,
+    rows,
+    parameters: parameterRows(input.config, threshold),
+  });
+  files.push(REPORT_FILE);
   return ok({ files, rows: rows.length, suppressed: rows.filter((r) => r.suppressed).length });
 }

@@ -282,6 +282,27 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
     'Door alarms (left open, forced open)',
   ),
   d(
+    'retrieval-rounds',
+    'count',
+    'rounds',
+    'Entnahmerunden von Mitarbeitenden (abgelaufene oder zurückgezogene Sendungen)',
+    'Retrieval rounds by staff (expired or withdrawn items)',
+  ),
+  d(
+    'staff-minutes-per-retrieval-round',
+    'derived',
+    'min/round',
+    'Arbeitszeit am Terminal je Entnahmerunde',
+    'Staff time at the terminal per retrieval round',
+  ),
+  d(
+    'board-availability',
+    'technical',
+    'share',
+    'Verfügbarkeit der Schlossplatinen: Stunden mit Lebenszeichen, in denen keine Platine ausgefallen war / Stunden mit Lebenszeichen',
+    'Lock board availability: hours with a status report and no board offline / hours with a status report',
+  ),
+  d(
     'availability',
     'technical',
     'share',
@@ -302,6 +323,7 @@ export const DERIVED_BASIS: Readonly<Record<string, readonly string[]>> = {
   'expiry-rate': ['items-expired', 'items-loaded'],
   'dwell-median': ['items-picked-up'],
   'staff-minutes-per-item': ['staff-items'],
+  'staff-minutes-per-retrieval-round': ['retrieval-rounds'],
   'car-km-saved': ['counter-visits-avoided-car'],
   'co2-saved': ['counter-visits-avoided-car'],
   'parcel-reach': ['parcel-recipients'],
@@ -327,12 +349,16 @@ interface Acc {
   recipients: Set<string>;
   staffMs: number;
   staffItems: number;
+  retrievalMs: number;
+  retrievalRounds: number;
   /** Calendar days of the cell with at least one terminal installed. */
   days: Set<string>;
   deviceDays: number;
   deviceDaysM4: number;
   usesM4: number;
   hoursUp: number;
+  /** Hours with a status report that named a board offline. */
+  boardHoursDown: number;
   doorAlarms: number;
 }
 const newAcc = (): Acc => ({
@@ -354,11 +380,14 @@ const newAcc = (): Acc => ({
   recipients: new Set(),
   staffMs: 0,
   staffItems: 0,
+  retrievalMs: 0,
+  retrievalRounds: 0,
   days: new Set(),
   deviceDays: 0,
   deviceDaysM4: 0,
   usesM4: 0,
   hoursUp: 0,
+  boardHoursDown: 0,
   doorAlarms: 0,
 });
 const bump = (map: Map<string, number>, key: string, by = 1) =>
@@ -590,6 +619,10 @@ export async function computeKpis(sql: SqlQueryable, input: KpiInput): Promise<K
     for (const acc of accsFor(terminal, day, null)) {
       acc.staffMs += Number(w.duration_ms);
       acc.staffItems += Number(w.items);
+      if (w.task === 'retrieve') {
+        acc.retrievalMs += Number(w.duration_ms);
+        acc.retrievalRounds += 1;
+      }
     }
   }
 
@@ -602,6 +635,19 @@ export async function computeKpis(sql: SqlQueryable, input: KpiInput): Promise<K
     const day = inPeriod(Number(u.hour) * HOUR_MS);
     if (!terminal || !day || day < terminal.installedOn) continue;
     for (const acc of accsFor(terminal, day, null)) acc.hoursUp += 1;
+  }
+  // An hour counts once however many boards were down; only hours with a report (uptime).
+  const boardsDown = await sql.all<{ device_id: string; hour: number }>(
+    `SELECT DISTINCT b.device_id, b.hour FROM eval_board_offline b
+     JOIN eval_uptime u ON u.device_id = b.device_id AND u.hour = b.hour
+     WHERE b.hour >= ? AND b.hour < ?`,
+    [Math.floor(lo / HOUR_MS), Math.ceil(hi / HOUR_MS)],
+  );
+  for (const b of boardsDown) {
+    const terminal = byId.get(b.device_id);
+    const day = inPeriod(Number(b.hour) * HOUR_MS);
+    if (!terminal || !day || day < terminal.installedOn) continue;
+    for (const acc of accsFor(terminal, day, null)) acc.boardHoursDown += 1;
   }
   const alarms = await sql.all<{ device_id: string; at: number }>(
     'SELECT device_id, at FROM eval_door_alarms WHERE at >= ? AND at < ?',
@@ -706,6 +752,12 @@ function rowsOf(
       acc.staffItems > 0 ? round(acc.staffMs / 60_000 / acc.staffItems, 2) : null,
       acc.staffItems,
     );
+    count('retrieval-rounds', acc.retrievalRounds);
+    add(
+      'staff-minutes-per-retrieval-round',
+      acc.retrievalRounds > 0 ? round(acc.retrievalMs / 60_000 / acc.retrievalRounds, 2) : null,
+      acc.retrievalRounds,
+    );
   }
   count('counter-visits-avoided', acc.avoided);
   count('counter-visits-avoided-car', acc.avoidedCar);
@@ -719,6 +771,11 @@ function rowsOf(
     add('door-alarms', acc.doorAlarms, null);
     const hours = acc.deviceDays * 24;
     add('availability', hours > 0 ? round(Math.min(1, acc.hoursUp / hours), 4) : null, hours);
+    add(
+      'board-availability',
+      acc.hoursUp > 0 ? round((acc.hoursUp - acc.boardHoursDown) / acc.hoursUp, 4) : null,
+      acc.hoursUp,
+    );
   }
   if ((cell.scope === 'site' || cell.scope === 'total') && cell.periodKind === 'total') {
     count('parcel-recipients', acc.recipients.size);

@@ -180,8 +180,8 @@ export async function recordItemStage(
 }
 
 /**
- * A status report: the terminal was up in this hour (availability), and a door alarm not in
- * its previous report is a new one.
+ * A status report: the terminal was up in this hour (availability), a board it names offline
+ * was down in this hour, and a door alarm not in its previous report is a new one.
  */
 export async function recordStatus(
   tx: SqlQueryable,
@@ -194,6 +194,12 @@ export async function recordStatus(
     deviceId,
     Math.floor(status.at / HOUR_MS),
   ]);
+  for (const board of new Set(status.boardsOffline ?? [])) {
+    await tx.run(
+      'INSERT INTO eval_board_offline (device_id, board, hour) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      [deviceId, board, Math.floor(status.at / HOUR_MS)],
+    );
+  }
   const before = new Set(previous?.doorAlarms.map((a) => `${a.compartment}\n${a.alarm}`) ?? []);
   for (const alarm of status.doorAlarms) {
     if (before.has(`${alarm.compartment}\n${alarm.alarm}`)) continue;

@@ -2,13 +2,25 @@
  * Numbered migrations, one SQL text for both databases (BIGINT and TEXT mean the same in
  * both). Each runs in its own transaction with its row in `schema_migrations`.
  */
-import type { SqlDriver } from './driver.ts';
+import type { SqlDriver, StorageKind } from './driver.ts';
 
 export interface Migration {
   version: number;
   name: string;
+  /** One text for both databases. */
   sql: string;
+  /** Run after `sql`, per database, where the two cannot share a text (a CHECK changed). */
+  byKind?: Readonly<Record<StorageKind, string>>;
 }
+
+/** Availability of the lock boards: an hour in which a status report named a board offline. */
+const BOARD_HOURS = `
+  CREATE TABLE eval_board_offline (
+    device_id TEXT NOT NULL REFERENCES devices (id),
+    board TEXT NOT NULL,
+    hour BIGINT NOT NULL,
+    PRIMARY KEY (device_id, board, hour)
+  );`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -317,6 +329,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX applications_by_time ON applications (received_at);
     `,
   },
+  {
+    version: 10,
+    name: 'evaluator role; hours a terminal reported a board offline',
+    sql: BOARD_HOURS,
+    byKind: {
+      // SQLite cannot change a CHECK: the table is rebuilt. Sessions go first (their foreign
+      // key), so everyone signs in again after the upgrade.
+      sqlite: `
+        DELETE FROM console_sessions;
+        CREATE TABLE console_users_v10 (
+          id TEXT PRIMARY KEY,
+          username TEXT NOT NULL UNIQUE,
+          password_hash TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('admin', 'clerk', 'viewer', 'evaluator')),
+          totp_secret TEXT,
+          totp_last_step BIGINT,
+          created_at BIGINT NOT NULL,
+          disabled_at BIGINT
+        );
+        INSERT INTO console_users_v10 SELECT id, username, password_hash, role, totp_secret,
+          totp_last_step, created_at, disabled_at FROM console_users;
+        DROP TABLE console_users;
+        ALTER TABLE console_users_v10 RENAME TO console_users;`,
+      postgres: `
+        ALTER TABLE console_users DROP CONSTRAINT console_users_role_check;
+        ALTER TABLE console_users ADD CONSTRAINT console_users_role_check
+          CHECK (role IN ('admin', 'clerk', 'viewer', 'evaluator'));`,
+    },
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the schema version. */
@@ -336,6 +377,7 @@ export async function migrate(
     if (migration.version <= current) continue;
     await driver.transaction(async (tx) => {
       await tx.exec(migration.sql);
+      if (migration.byKind) await tx.exec(migration.byKind[driver.kind]);
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
         migration.version,
         migration.name,

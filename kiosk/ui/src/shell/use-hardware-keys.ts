@@ -5,7 +5,7 @@ import type { ScreenApi } from './screen-context.ts';
 /**
  * The tactile keypad (EN 301 549) arrives as keyboard keys: digits type, Enter activates
  * (with no control focused: submits an entry, else takes the screen's main action), Escape
- * cancels or goes back, Backspace deletes, Delete clears, arrows move focus among controls.
+ * cancels, goes back or skips the survey, Backspace deletes, Delete clears, arrows move focus.
  */
 export function useHardwareKeys(api: ScreenApi | null): void {
   const current = useRef(api);
@@ -35,7 +35,7 @@ function handleKey(key: string, screen: ScreenApi): boolean {
     screen.send({ type: command });
     return true;
   }
-  if (key === 'Escape') return sendFirst(screen, ['CANCEL', 'BACK']);
+  if (key === 'Escape') return sendFirst(screen, ['CANCEL', 'BACK', 'FINISH']);
   if (key === 'Enter' && !isControl(document.activeElement)) {
     return sendFirst(screen, ['SUBMIT']) || clickPrimary();
   }

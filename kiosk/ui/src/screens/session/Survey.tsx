@@ -5,9 +5,24 @@ import { Screen } from '../../components/Screen.tsx';
 import { useCountdown, useDurationText } from '../../components/use-countdown.ts';
 import type { PropsOf } from '../../contract.ts';
 
-const ALTERNATIVES = ['town-hall-visit', 'postal', 'not-at-all', 'other'] as const;
+/** The counterfactual (protocol: SURVEY_ALTERNATIVES): a counter visit by its mode, or not. */
+const ALTERNATIVES = [
+  'counter-car',
+  'counter-bus',
+  'counter-bike',
+  'counter-foot',
+  'postal',
+  'not-at-all',
+  'other',
+] as const;
+/** One-way trip to the counter (protocol: DISTANCE_BANDS). */
+const DISTANCE_BANDS = ['0-2', '2-5', '5-10', '10-20', '20-50', '50+'] as const;
 
-/** The end of every citizen visit: how it went, "open again", and two optional questions. */
+/**
+ * The end of every citizen visit: how it went, "open again", and optional questions — no
+ * free text. After a counter visit's mode comes how far that trip is (the route reduction).
+ * "Done" skips whatever is not answered.
+ */
 export function Survey(props: PropsOf<'survey'>) {
   const { t } = useTranslation();
   const failure = useReason('failure');
@@ -20,11 +35,20 @@ export function Survey(props: PropsOf<'survey'>) {
   const reason = props.outcome === 'failed' ? failure(props.reason ?? 'unknown') : null;
   // Who cancelled did not use the service: there is nothing to rate.
   const asks = props.outcome !== 'abandoned';
+  // After a counter visit's mode comes the trip's length, in place of the first two questions
+  // (every control stays within the reach band); the mode can still be changed.
+  const tripAsked = props.answered.alternative?.startsWith('counter-') === true;
   return (
     <Screen title={title} intro={reason} speech={asks ? [t('survey.question-satisfaction')] : []}>
       <Reopen until={props.reopenUntil} doorOpen={props.doorOpen} />
-      {asks && <Satisfaction chosen={props.answered.satisfaction} />}
-      {asks && <Alternative chosen={props.answered.alternative} />}
+      {asks && !tripAsked && <Satisfaction chosen={props.answered.satisfaction} />}
+      {asks && !tripAsked && <Alternative chosen={props.answered.alternative} />}
+      {asks && tripAsked && (
+        <Distance
+          mode={props.answered.alternative ?? ''}
+          chosen={props.answered.distanceBand ?? null}
+        />
+      )}
       <div className="actions">
         <Action event={{ type: 'FINISH' }} testId="finish">
           {t('survey.finish')}
@@ -90,6 +114,47 @@ function Alternative({ chosen }: { chosen: string | null }) {
             pressed={chosen === value}
           >
             {t(`survey.alternative.${value}`)}
+          </Action>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+function Distance({ mode, chosen }: { mode: string; chosen: string | null }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <div className="reopen">
+        <p>{t('survey.answer-chosen', { answer: t(`survey.alternative.${mode}`) })}</p>
+        <Action
+          event={{ type: 'ANSWER', question: 'alternative', value: null }}
+          testId="change-alternative"
+          kind="secondary"
+        >
+          {t('survey.change-answer')}
+        </Action>
+      </div>
+      <DistanceChoices chosen={chosen} />
+    </>
+  );
+}
+
+function DistanceChoices({ chosen }: { chosen: string | null }) {
+  const { t } = useTranslation();
+  return (
+    <fieldset className="question">
+      <legend>{t('survey.question-distance')}</legend>
+      <div className="choices distances">
+        {DISTANCE_BANDS.map((value) => (
+          <Action
+            key={value}
+            kind="choice"
+            event={{ type: 'ANSWER', question: 'distanceBand', value }}
+            testId={`distance-${value}`}
+            pressed={chosen === value}
+          >
+            {t(`survey.distance.${value}`)}
           </Action>
         ))}
       </div>
