@@ -30,6 +30,8 @@ import {
   observable,
   replay,
   unlockedLocks,
+  valueAndContext,
+  withChildren,
 } from './model-walk.testing.ts';
 import { OPEN_TOGETHER_SETTING, parcelPickupFlow } from './parcel-pickup.flow.ts';
 import {
@@ -108,16 +110,20 @@ function sampleEvents(snapshot: ParcelSnapshot): ParcelEvent[] {
 }
 
 /**
- * The machine under traversal: its requests to the core (`sendParent`) cannot be resolved
- * without a parent, so they are inert here. Guards, assignments and targets are the machine's
- * own; the replays run the unmodified machine.
+ * The machine under traversal, its door children running: its requests to the core
+ * (`sendParent`, and the doors' unlocks it hands on) cannot be resolved without a parent, so
+ * they are inert here. Guards, assignments and targets are the machine's own; the replays run
+ * the unmodified machine.
  */
-const model = parcelPickupMachine.provide({
-  actions: { requestCode: () => {}, requestDoors: () => {} },
-});
+const model = withChildren(
+  parcelPickupMachine.provide({
+    actions: { requestCode: () => {}, forwardEffect: () => {} },
+  }),
+);
 
 const paths = getShortestPaths(model, {
   events: sampleEvents,
+  serializeState: valueAndContext,
   stopWhen: (snapshot) => snapshot.status === 'done',
 });
 type Path = (typeof paths)[number];

@@ -20,8 +20,11 @@ const COURIER_SERVICE: CourierHandover['service'] = 'courier-deposit';
  * Time comes in on events (`at`), and deadlines are absolute times in context, so a
  * restored session needs no re-armed timers.
  */
-/** Raised whenever a persisted snapshot would not fit the machines (4: doors as child machines). */
-export const SESSION_MACHINE_VERSION = 4;
+/**
+ * Raised whenever a persisted snapshot would not fit the machines (4: doors as child machines;
+ * 5: the parcel pickup's doors as child machines, one per compartment).
+ */
+export const SESSION_MACHINE_VERSION = 5;
 
 export const LANGUAGES = ['de', 'de-easy', 'en', 'tr', 'ar', 'uk', 'ru', 'pl'] as const;
 export type Language = (typeof LANGUAGES)[number];
