@@ -1,14 +1,8 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CompartmentSize } from '../store/types.ts';
-import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import {
-  DOOR_ACTOR,
-  type DoorChildEvent,
-  doorMachine,
-  doorParts,
-  doorState,
-} from './door.machine.ts';
-import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
+import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import { type DoorChildEvent, doorState } from './door.machine.ts';
+import { AWAITING_ANSWER, askCore, flowParts, JOB_DONE } from './flow.ts';
 
 /**
  * Courier deposit at a parcel station: courier login (card or code) → scan or type the
@@ -194,8 +188,8 @@ const handedOver = (input: { start?: unknown } | undefined): string | null => {
 
 const CODE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: COURIER_CODE_MAX_LENGTH };
 const LABEL_KEYS = { keys: LABEL_KEY, maxLength: LABEL_MAX_LENGTH };
-const entry = codeEntry<CourierContext, CourierEvent>();
-const door = doorParts<CourierContext, CourierEvent>();
+const parts = flowParts<CourierContext, CourierEvent>();
+const ask = askCore<CourierEffect>();
 
 export const courierDepositMachine = setup({
   types: {
@@ -204,48 +198,33 @@ export const courierDepositMachine = setup({
     output: {} as CourierOutput,
     input: {} as { start?: unknown },
   },
-  actors: { [DOOR_ACTOR]: doorMachine },
+  actors: parts.actors,
   actions: {
-    ...entry.actions,
-    ...door.actions,
+    ...parts.actions,
     doorOpened: assign({
       doorOpenedAt: ({ event }) => event.at ?? null,
     }),
-    reached: reachedStep<CourierContext, CourierEvent>(),
     // The card's uid goes straight from the event into the effect: it is never kept.
-    requestCardLogin: sendParent(({ event }) => ({
-      type: 'EFFECT',
-      effect: {
-        kind: 'courier-login',
-        method: 'card',
-        uid: field<string>(event, 'uid'),
-      } satisfies CourierEffect,
-    })),
-    requestCodeLogin: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
-        kind: 'courier-login',
-        method: 'code',
-        code: context.entry,
-      } satisfies CourierEffect,
-    })),
-    requestParcel: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: { kind: 'find-parcel', reference: context.reference! } satisfies CourierEffect,
-    })),
-    requestCompartment: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
+    requestCardLogin: sendParent(({ event }) =>
+      ask({ kind: 'courier-login', method: 'card', uid: field<string>(event, 'uid') }),
+    ),
+    requestCodeLogin: sendParent(({ context }) =>
+      ask({ kind: 'courier-login', method: 'code', code: context.entry }),
+    ),
+    requestParcel: sendParent(({ context }) =>
+      ask({ kind: 'find-parcel', reference: context.reference! }),
+    ),
+    requestCompartment: sendParent(({ context }) =>
+      ask({
         kind: 'reserve-compartment',
         size: context.size!,
         itemId: context.itemId,
         reference: context.reference!,
         courierId: context.courierId!,
-      } satisfies CourierEffect,
-    })),
-    requestConfirmation: sendParent(({ context, event }) => ({
-      type: 'EFFECT',
-      effect: {
+      }),
+    ),
+    requestConfirmation: sendParent(({ context, event }) =>
+      ask({
         kind: 'confirm-deposit',
         itemId: context.itemId!,
         compartment: context.doors[0]!,
@@ -254,11 +233,11 @@ export const courierDepositMachine = setup({
           event.at !== undefined && context.parcelStartedAt !== null
             ? event.at - context.parcelStartedAt
             : null,
-      } satisfies CourierEffect,
-    })),
+      }),
+    ),
   },
   guards: {
-    ...entry.guards,
+    ...parts.guards,
     labelTyped: ({ context }) => labelText(context.entry) !== null,
     labelScanned: ({ event }) => labelText(field<string>(event, 'text') ?? '') !== null,
     sizeFree: ({ context, event }) => context.free[field<CompartmentSize>(event, 'size')] > 0,

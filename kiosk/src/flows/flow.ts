@@ -10,6 +10,8 @@ import {
 import type { z } from 'zod';
 import type { OpenRequest } from '../doors/door-service.ts';
 import type { Store } from '../store/store.ts';
+import { codeEntry, type EntryContext } from './code-entry.ts';
+import { DOOR_ACTOR, doorMachine, doorParts } from './door.machine.ts';
 
 /**
  * The answers a flow takes from its effect handlers: the machine's events named `CODE_…`,
@@ -185,6 +187,32 @@ export type EffectHandlers<Effect extends FlowEffect, Answer> = {
   [Kind in Effect['kind']]: EffectHandler<Extract<Effect, { kind: Kind }>, Answer>;
 };
 
+/**
+ * The message that asks the session (and so the core) for an effect, typed by the flow's
+ * effect union: `const ask = askCore<PickupEffect>()`, then `sendParent(({ context }) =>
+ * ask({ kind: 'verify-code', code: context.entry }))`; a misspelt kind does not type-check.
+ */
+export const askCore =
+  <Effect extends FlowEffect>() =>
+  (effect: Effect) => ({ type: 'EFFECT' as const, effect });
+
+/**
+ * How a flow that ends in `done` ended: failed (with the reason) once a failure is noted,
+ * completed once `done` was reached, else abandoned.
+ */
+export const endedAs = (context: {
+  failure: string | null;
+  stepsReached: string[];
+}): FlowOutput => ({
+  outcome: context.failure
+    ? 'failed'
+    : context.stepsReached.includes('done')
+      ? 'completed'
+      : 'abandoned',
+  reason: context.failure,
+  stepsReached: context.stepsReached,
+});
+
 /** The steps reached, with `step` added once (for the usage record). */
 export const withStep = (steps: string[], step: string) =>
   steps.includes(step) ? steps : [...steps, step];
@@ -198,6 +226,25 @@ export const reachedStep = <
     ({ context }, step) =>
       ({ stepsReached: withStep(context.stepsReached, step) }) as Partial<Context>,
   );
+
+/**
+ * What every flow machine's `setup` starts from: the door actor and the actions that run its
+ * doors (`door.machine.ts`), the code-entry actions and guards (`code-entry.ts`) and the
+ * `reached` step. `const parts = flowParts<Context, Event>()`, then `actors: parts.actors`,
+ * `actions: { ...parts.actions, … }`, `guards: { ...parts.guards, … }`.
+ */
+export function flowParts<
+  Context extends EntryContext & { stepsReached: string[] },
+  Event extends EventObject,
+>() {
+  const entry = codeEntry<Context, Event>();
+  const door = doorParts<Context, Event>();
+  return {
+    actors: { [DOOR_ACTOR]: doorMachine },
+    actions: { ...entry.actions, ...door.actions, reached: reachedStep<Context, Event>() },
+    guards: entry.guards,
+  };
+}
 
 /** Context keys that hold what a person typed or presented; blanked before persisting. */
 export const SECRET_CONTEXT_KEYS: ReadonlySet<string> = new Set(['entry', 'secrets']);

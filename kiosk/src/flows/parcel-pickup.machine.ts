@@ -1,16 +1,14 @@
 import { assign, enqueueActions, sendParent, setup } from 'xstate';
-import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import { CODE_KEYS, CODE_MIN_LENGTH } from './document-pickup.machine.ts';
+import type { EntryUiEvent } from './code-entry.ts';
+import { CODE_MIN_LENGTH, compartmentsOf, PICKUP_CODE_KEYS } from './document-pickup.machine.ts';
 import {
   DOOR_ACTOR,
   DOOR_PLUMBING,
   type DoorChildEvent,
   type DoorRequest,
   doorId,
-  doorMachine,
-  doorParts,
 } from './door.machine.ts';
-import { AWAITING_ANSWER, type FlowOutput, reachedStep, withStep } from './flow.ts';
+import { AWAITING_ANSWER, askCore, endedAs, type FlowOutput, flowParts, withStep } from './flow.ts';
 
 /**
  * Parcel pickup: a code typed on the keypad or scanned as a QR code → the compartments of
@@ -74,9 +72,7 @@ export const doorsToRequest = (context: ParcelContext): string[] =>
     (door) => !context.requested.includes(door),
   );
 
-const compartmentsOf = (items: ParcelItem[]) => [...new Set(items.map((item) => item.compartment))];
-
-const entry = codeEntry<ParcelContext, ParcelEvent>();
+const parts = flowParts<ParcelContext, ParcelEvent>();
 
 const doorOf = (event: ParcelEvent) => ('compartment' in event ? event.compartment : '');
 
@@ -87,7 +83,7 @@ const requestOf = (context: ParcelContext, compartment: string): DoorRequest => 
   itemIds: context.items.filter((item) => item.compartment === compartment).map((item) => item.id),
 });
 
-const door = doorParts<ParcelContext, ParcelEvent>();
+const ask = askCore<ParcelEffect>();
 
 export const parcelPickupMachine = setup({
   types: {
@@ -95,15 +91,10 @@ export const parcelPickupMachine = setup({
     events: {} as ParcelEvent,
     output: {} as ParcelOutput,
   },
-  actors: { [DOOR_ACTOR]: doorMachine },
+  actors: parts.actors,
   actions: {
-    reached: reachedStep<ParcelContext, ParcelEvent>(),
-    requestCode: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: { kind: 'verify-code', code: context.entry } satisfies ParcelEffect,
-    })),
-    ...entry.actions,
-    ...door.actions,
+    requestCode: sendParent(({ context }) => ask({ kind: 'verify-code', code: context.entry })),
+    ...parts.actions,
     /** A door child for each compartment due now; each asks for its unlock once, on start. */
     startDoors: enqueueActions(({ context, enqueue }) => {
       const due = doorsToRequest(context);
@@ -129,7 +120,7 @@ export const parcelPickupMachine = setup({
     }),
   },
   guards: {
-    ...entry.guards,
+    ...parts.guards,
   },
 }).createMachine({
   id: PARCEL_MACHINE_ID,
@@ -147,13 +138,7 @@ export const parcelPickupMachine = setup({
     stepsReached: ['code'],
   },
   output: ({ context }) => ({
-    outcome: context.failure
-      ? 'failed'
-      : context.stepsReached.includes('done')
-        ? 'completed'
-        : 'abandoned',
-    reason: context.failure,
-    stepsReached: context.stepsReached,
+    ...endedAs(context),
     reopenable:
       context.stepsReached.includes('done') && !context.failure
         ? compartmentsOf(context.items)
@@ -164,10 +149,7 @@ export const parcelPickupMachine = setup({
   states: {
     code: {
       on: {
-        ...entryKeys(
-          CODE_KEYS,
-          submitWhenComplete(CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code'),
-        ),
+        ...PICKUP_CODE_KEYS,
         // A QR code is a code like a typed one; the store's hasher normalises both alike.
         SCAN: [
           {
@@ -202,11 +184,7 @@ export const parcelPickupMachine = setup({
         },
         CODE_WRONG: {
           target: 'code',
-          actions: assign({
-            entry: '',
-            error: ({ event }) => (event.lockedUntil ? 'locked' : 'wrong-code'),
-            lockedUntil: ({ event }) => event.lockedUntil,
-          }),
+          actions: { type: 'entryRefused', params: { wrong: 'wrong-code' } },
         },
       },
     },

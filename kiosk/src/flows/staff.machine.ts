@@ -1,13 +1,7 @@
 import { assign, sendParent, setup } from 'xstate';
-import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import {
-  DOOR_ACTOR,
-  type DoorChildEvent,
-  doorMachine,
-  doorParts,
-  doorState,
-} from './door.machine.ts';
-import { AWAITING_ANSWER, type CourierHandover, reachedStep } from './flow.ts';
+import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import { type DoorChildEvent, doorState } from './door.machine.ts';
+import { AWAITING_ANSWER, askCore, type CourierHandover, flowParts } from './flow.ts';
 
 /**
  * Staff (Bürgerbüro employees): a staff card, then the PIN → staff menu → loading,
@@ -261,7 +255,7 @@ export type StaffEffect =
     };
 
 /** The message that asks the session (and so the core) for an effect. */
-const effect = (request: StaffEffect) => ({ type: 'EFFECT' as const, effect: request });
+const effect = askCore<StaffEffect>();
 
 const can = (context: StaffContext, task: StaffTask) =>
   context.role !== null && PERMISSIONS[context.role].includes(task);
@@ -282,8 +276,7 @@ const NO_LOAD: LoadItem = {
   scannedAt: null,
 };
 
-const entry = codeEntry<StaffContext, StaffEvent>();
-const door = doorParts<StaffContext, StaffEvent>();
+const parts = flowParts<StaffContext, StaffEvent>();
 
 /**
  * A staff job's door: the door sub-machine with the job in `job` and the compartment in
@@ -344,13 +337,11 @@ export const staffMachine = setup({
     output: {} as StaffOutput,
     input: {} as { start?: unknown },
   },
-  actors: { [DOOR_ACTOR]: doorMachine },
+  actors: parts.actors,
   actions: {
-    ...entry.actions,
-    ...door.actions,
+    ...parts.actions,
     /** An error belongs to the screen that shows it: leaving the screen clears it. */
     clearError: assign({ error: null, errorDetail: null }),
-    reached: reachedStep<StaffContext, StaffEvent>(),
     /** The card number goes from the start event straight into the lookup; never kept. */
     identifyCard: sendParent(({ event }) =>
       effect({ kind: 'identify-card', uid: startUid(event) }),
@@ -457,7 +448,7 @@ export const staffMachine = setup({
     })),
   },
   guards: {
-    ...entry.guards,
+    ...parts.guards,
     referenceEntered: ({ context }) => context.entry.length > 0,
     canLoad: ({ context }) => can(context, 'load'),
     canRetrieve: ({ context }) => can(context, 'retrieve'),
