@@ -135,6 +135,18 @@ export const screenOf = <Screen extends string>(
   state: string,
 ): Screen | undefined => screens[state];
 
+/**
+ * "Step N of M": where a screen stands among the steps a citizen sees (`steps`, screen
+ * names in order); null on a screen that is none of them.
+ */
+export const stepOf = (
+  steps: readonly string[],
+  screen: string | undefined,
+): { index: number; count: number } | null => {
+  const index = screen === undefined ? -1 : steps.indexOf(screen);
+  return index >= 0 ? { index: index + 1, count: steps.length } : null;
+};
+
 /** A flow's handler for an effect that flow asked for (see `AnyFlow`); undefined: none. */
 export const effectHandler = (flow: AnyFlow, kind: string) =>
   flow.effects[kind] as EffectHandler | undefined;
@@ -181,6 +193,13 @@ export type EffectHandler<Effect extends FlowEffect = FlowEffect, Answer = FlowA
   effect: Effect,
   context: EffectContext<Answer>,
 ) => void | Promise<void>;
+
+/** A flow's handler of its effect `Kind`, answering only what its machine takes. */
+export type HandlerOf<
+  Effect extends FlowEffect,
+  Machine extends AnyStateMachine,
+  Kind extends Effect['kind'],
+> = EffectHandler<Extract<Effect, { kind: Kind }>, AnswerOf<Machine>>;
 
 /** One handler per effect kind, each typed with its own effect. */
 export type EffectHandlers<Effect extends FlowEffect, Answer> = {
