@@ -204,6 +204,11 @@ export const courierDepositMachine = setup({
     doorOpened: assign({
       doorOpenedAt: ({ event }) => event.at ?? null,
     }),
+    loggedIn: assign({
+      courierId: ({ event }) => field<string>(event, 'courierId'),
+      entry: '',
+      error: null,
+    }),
     // The card's uid goes straight from the event into the effect: it is never kept.
     requestCardLogin: sendParent(({ event }) =>
       ask({ kind: 'courier-login', method: 'card', uid: field<string>(event, 'uid') }),
@@ -290,10 +295,7 @@ export const courierDepositMachine = setup({
       entry: 'requestCodeLogin',
       tags: AWAITING_ANSWER,
       on: {
-        ANSWER_COURIER_OK: {
-          target: 'scan',
-          actions: assign({ courierId: ({ event }) => event.courierId, entry: '', error: null }),
-        },
+        ANSWER_COURIER_OK: { target: 'scan', actions: 'loggedIn' },
         ANSWER_COURIER_WRONG: {
           target: 'login',
           actions: assign({
@@ -308,10 +310,7 @@ export const courierDepositMachine = setup({
       entry: 'requestCardLogin',
       tags: AWAITING_ANSWER,
       on: {
-        ANSWER_COURIER_OK: {
-          target: 'scan',
-          actions: assign({ courierId: ({ event }) => event.courierId, entry: '', error: null }),
-        },
+        ANSWER_COURIER_OK: { target: 'scan', actions: 'loggedIn' },
         ANSWER_COURIER_WRONG: {
           target: 'login',
           actions: assign({ entry: '', error: 'wrong-card', lockedUntil: null }),

@@ -412,6 +412,17 @@ export const staffMachine = setup({
       };
     }),
     doorOpened: assign({ openedAt: ({ event }) => event.at ?? null }),
+    /** The announced item a reference found: its id, kind and (where announced) size. */
+    itemFound: assign(({ context, event }) => {
+      if (event.type !== 'ANSWER_ITEM_FOUND') return {};
+      const { id, kind, size } = event.item;
+      return {
+        entry: '',
+        load: { ...(context.load ?? NO_LOAD), id, kind, ...(size !== null && { size }) },
+      };
+    }),
+    /** A reference typed or scanned at the loading scan: a new item to load, scanned now. */
+    loadScanned: assign({ load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }) }),
     /** What became of a door that opened and shut again, for the next screen. */
     doorClosed: assign<StaffContext, StaffEvent, LastDoor['outcome'], StaffEvent, never>({
       lastDoor: ({ context }, outcome) => ({
@@ -601,19 +612,19 @@ export const staffMachine = setup({
           on: {
             SCAN: {
               target: 'findingItem',
-              actions: assign({
-                entry: ({ event }) => event.text.trim().slice(0, REFERENCE_MAX_LENGTH),
-                error: null,
-                errorDetail: null,
-                load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
-              }),
+              actions: [
+                assign({
+                  entry: ({ event }) => event.text.trim().slice(0, REFERENCE_MAX_LENGTH),
+                  error: null,
+                  errorDetail: null,
+                }),
+                'loadScanned',
+              ],
             },
             ...entryKeys(REFERENCE_KEYS, {
               guard: 'referenceEntered',
               target: 'findingItem',
-              actions: assign({
-                load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
-              }),
+              actions: 'loadScanned',
             }),
             BACK: { target: '#staff.menu', actions: 'clearEntry' },
           },
@@ -623,30 +634,13 @@ export const staffMachine = setup({
           tags: AWAITING_ANSWER,
           on: {
             ANSWER_ITEM_FOUND: [
+              // Announced without a size: staff give it.
               {
                 guard: ({ event }) => event.item.size === null,
                 target: 'describeItem',
-                actions: assign({
-                  entry: '',
-                  load: ({ context, event }) => ({
-                    ...(context.load ?? NO_LOAD),
-                    id: event.item.id,
-                    kind: event.item.kind,
-                  }),
-                }),
+                actions: 'itemFound',
               },
-              {
-                target: 'preparingLoad',
-                actions: assign({
-                  entry: '',
-                  load: ({ context, event }) => ({
-                    ...(context.load ?? NO_LOAD),
-                    id: event.item.id,
-                    kind: event.item.kind,
-                    size: event.item.size,
-                  }),
-                }),
-              },
+              { target: 'preparingLoad', actions: 'itemFound' },
             ],
             // Not announced: staff describe it; the reference stays in `entry` until it exists.
             ANSWER_ITEM_UNKNOWN: {
