@@ -23,12 +23,18 @@ import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
 import { CODE_MIN_LENGTH } from './document-pickup.machine.ts';
 import type { AnyFlow } from './flow.ts';
 import {
-  allOutbox,
+  describeEvents,
+  expectSurvey,
   expectView,
+  expectVisitRecorded,
   lockOf,
   maxSeq,
   observable,
+  outboxNews,
   replay,
+  replayReaches,
+  shortestPer,
+  takeOutAndShut,
   unlockedLocks,
   valueAndContext,
   withChildren,
@@ -41,7 +47,6 @@ import {
   type ParcelOutput,
   parcelPickupMachine,
 } from './parcel-pickup.machine.ts';
-import { DEFAULT_TIMERS } from './session.machine.ts';
 
 // ── the model ─────────────────────────────────────────────────────────────────────────────
 
@@ -147,26 +152,14 @@ function answers(path: Path) {
   });
 }
 
-function describePath(events: ParcelEvent[]): string {
-  const words: string[] = [];
-  let typing = false;
-  for (const event of events) {
-    if (event.type === 'KEY') {
-      if (typing) words[words.length - 1] += event.key;
-      else words.push(event.key);
-      typing = true;
-      continue;
-    }
-    typing = false;
-    if (event.type === 'CODE_OK') words.push(`CODE_OK(${variantOf(event)})`);
-    else if (event.type === 'CODE_WRONG')
-      words.push(event.lockedUntil ? 'CODE_WRONG(locked)' : 'CODE_WRONG');
-    else if (event.type === 'SCAN') words.push(`SCAN(${event.text.trim()})`);
-    else if ('compartment' in event) words.push(`${event.type}(${event.compartment})`);
-    else words.push(event.type);
-  }
-  return words.join(' ') || '(start)';
-}
+const describePath = (events: ParcelEvent[]) =>
+  describeEvents(events, (event) => {
+    if (event.type === 'CODE_OK') return `CODE_OK(${variantOf(event)})`;
+    if (event.type === 'CODE_WRONG') return event.lockedUntil ? 'CODE_WRONG(locked)' : 'CODE_WRONG';
+    if (event.type === 'SCAN') return `SCAN(${event.text.trim()})`;
+    if ('compartment' in event) return `${event.type}(${event.compartment})`;
+    return event.type;
+  });
 
 describe('parcel pickup model (xstate/graph shortest paths)', () => {
   test('the sample events reach every state of the machine', () => {
@@ -180,11 +173,8 @@ describe('parcel pickup model (xstate/graph shortest paths)', () => {
   test('every shortest path, replayed on the machine, reaches its target with its output', () => {
     for (const path of paths) {
       const events = eventsOf(path);
-      const { snapshot } = replay(parcelPickupMachine, events);
       const where = describePath(events);
-      assert.equal(snapshot.status, path.state.status, where);
-      assert.deepEqual(snapshot.value, path.state.value, where);
-      assert.deepEqual(snapshot.context, path.state.context, where);
+      const { snapshot } = replayReaches(parcelPickupMachine, events, path.state, where);
       if (snapshot.status !== 'done') continue;
       const output = snapshot.output as ParcelOutput;
       const final = snapshot.value as Final;
@@ -363,14 +353,10 @@ function endingKey(path: Path): string {
   ]);
 }
 
-const endings = new Map<string, Path>();
-for (const path of paths
-  .filter((candidate) => candidate.state.status === 'done' && drivable(candidate))
-  .sort((a, b) => a.steps.length - b.steps.length)) {
-  const key = endingKey(path);
-  if (!endings.has(key)) endings.set(key, path);
-}
-const terminalPaths = [...endings.values()];
+const terminalPaths = shortestPer(
+  paths.filter((candidate) => candidate.state.status === 'done' && drivable(candidate)),
+  endingKey,
+);
 
 /**
  * The states where the terminal waits for the person (code entry with each error and
@@ -389,19 +375,15 @@ function restingKey(path: Path): string {
     context.failure,
   ]);
 }
-const resting = new Map<string, Path>();
-for (const path of paths
-  .filter(
+const restingPaths = shortestPer(
+  paths.filter(
     (candidate) =>
       candidate.state.status !== 'done' &&
       !WAITING.has(stateOf(candidate.state)) &&
       drivable(candidate),
-  )
-  .sort((a, b) => a.steps.length - b.steps.length)) {
-  const key = restingKey(path);
-  if (!resting.has(key)) resting.set(key, path);
-}
-const restingPaths = [...resting.values()];
+  ),
+  restingKey,
+);
 
 const canonical = (code: string) => {
   const normalised = normalizeSecretValue('pickup-code', code);
@@ -492,34 +474,13 @@ async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<voi
       // The citizen takes the parcels and shuts the door, once the terminal saw it open
       // (all together, the path may shut one door while another is still opening).
       await opened(kiosk, event.compartment, at);
-      const lock = lockOf(event.compartment);
-      assert.equal(kiosk.sim.door(0, lock).open, true, `door ${event.compartment} is open`);
-      kiosk.sim.setItem(0, lock, false);
-      kiosk.sim.closeDoor(0, lock);
+      takeOutAndShut(kiosk, event.compartment);
     }
     // CODE_OK, CODE_WRONG, DOOR_OPENED and DOOR_FAILED come from the real core.
     const state = stateOf(step.state);
     if (step.state.status === 'done') {
       const output = step.state.output as ParcelOutput;
-      await expectView(
-        kiosk,
-        {
-          screen: 'survey',
-          props: {
-            service: 'parcel-pickup',
-            outcome: output.outcome,
-            reason: output.reason,
-            answered: { satisfaction: null, alternative: null },
-            // A completed pickup may be opened again for a while after its door closed.
-            reopenUntil:
-              output.outcome === 'completed'
-                ? kiosk.clock.now() + DEFAULT_TIMERS.reopenGraceMs
-                : null,
-            doorOpen: false,
-          },
-        },
-        at,
-      );
+      await expectSurvey(kiosk, { service: 'parcel-pickup', output, reopenable: true }, at);
     } else if (!WAITING.has(state)) {
       await expectView(
         kiosk,
@@ -620,15 +581,8 @@ describe('parcel pickup: shortest paths to every ending and resting state at a r
         const locked = events.some(
           (event) => event.type === 'CODE_WRONG' && event.lockedUntil !== null,
         );
-        const news = allOutbox(kiosk).filter((event) => event.seq > outboxAfterSeed);
         assert.deepEqual(
-          news
-            .map((event) =>
-              event.type === 'alarm'
-                ? `alarm:${event.payload.kind}:${event.payload.compartment ?? '-'}`
-                : `${event.type}:${event.payload.itemId}`,
-            )
-            .sort(),
+          outboxNews(kiosk, outboxAfterSeed).sort(),
           [
             ...(events.some((event) => event.type === 'CODE_OK')
               ? items.map((item) => `item-language:${item.id}`)
@@ -651,15 +605,7 @@ describe('parcel pickup: shortest paths to every ending and resting state at a r
 
         if (!final) return;
         // The visit is recorded as the model says it ended.
-        const output = path.state.output as ParcelOutput;
-        kiosk.press({ type: 'FINISH' });
-        await kiosk.waitForScreen('attract');
-        const ended = kiosk.store.usageEvents().filter((event) => event.type === 'session-ended');
-        assert.equal(ended.length, 1);
-        assert.equal(ended[0]!.service, 'parcel-pickup');
-        assert.equal(ended[0]!.data.outcome, output.outcome);
-        assert.equal(ended[0]!.data.reason, output.reason);
-        assert.equal(ended[0]!.data.steps, output.stepsReached.join(','));
+        await expectVisitRecorded(kiosk, 'parcel-pickup', path.state.output as ParcelOutput);
       } finally {
         await kiosk.close();
       }
