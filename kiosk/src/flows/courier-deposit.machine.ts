@@ -204,6 +204,13 @@ export const courierDepositMachine = setup({
     doorOpened: assign({
       doorOpenedAt: ({ event }) => event.at ?? null,
     }),
+    /** A label scanned or typed: the parcel's reference; its deposit is timed from now. */
+    labelRead: assign(({ context, event }) => ({
+      reference: labelText(event.type === 'SCAN' ? event.text : context.entry),
+      parcelStartedAt: event.at ?? null,
+      entry: '',
+      error: null,
+    })),
     loggedIn: assign({
       courierId: ({ event }) => field<string>(event, 'courierId'),
       entry: '',
@@ -324,12 +331,7 @@ export const courierDepositMachine = setup({
           {
             guard: 'labelScanned',
             target: 'findingParcel',
-            actions: assign({
-              reference: ({ event }) => labelText(event.text),
-              parcelStartedAt: ({ event }) => event.at ?? null,
-              entry: '',
-              error: null,
-            }),
+            actions: 'labelRead',
           },
           { actions: assign({ error: 'unreadable-label' }) },
         ],
@@ -337,12 +339,7 @@ export const courierDepositMachine = setup({
           {
             guard: 'labelTyped',
             target: 'findingParcel',
-            actions: assign({
-              reference: ({ context }) => labelText(context.entry),
-              parcelStartedAt: ({ event }) => event.at ?? null,
-              entry: '',
-              error: null,
-            }),
+            actions: 'labelRead',
           },
           { actions: { type: 'entryIncomplete', params: { error: 'unreadable-label' } } },
         ]),

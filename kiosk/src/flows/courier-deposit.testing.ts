@@ -99,6 +99,20 @@ export async function putParcel(kiosk: KioskFixture, compartment: string, presen
   assert.equal(kiosk.locker.door(compartment)?.itemPresent, present, 'the sensor has been read');
 }
 
+/**
+ * The courier chooses `size`; the door that opens takes the parcel and is shut again.
+ * Returns the compartment.
+ */
+export async function depositInSize(kiosk: KioskFixture, size: CompartmentSize) {
+  kiosk.press({ type: 'SELECT_SIZE', size });
+  const open = await kiosk.waitForScreen('courier.deposit-and-close');
+  const compartment = String(open.props.compartment);
+  await putParcel(kiosk, compartment);
+  kiosk.sim.closeDoor(0, lockOf(compartment));
+  await kiosk.waitForScreen('courier.deposited');
+  return compartment;
+}
+
 export function unlocksSent(kiosk: KioskFixture): number {
   return kiosk.sim.received.filter((received) => received.command.kind === 'unlock').length;
 }

@@ -33,9 +33,10 @@ import type { DoorEffect } from './door.machine.ts';
 import type { PickupEffect as Effect, PickupItem } from './effects.ts';
 import { type AnyFlow, leafState } from './flow.ts';
 import {
+  chooseService,
   describeEvents,
-  expectSurvey,
-  expectView,
+  doorNewsOf,
+  expectStepShown,
   expectVisitRecorded,
   leafStatesOf,
   lockOf,
@@ -101,11 +102,7 @@ function sampleEvents(snapshot: PickupSnapshot): PickupEvent[] {
     { type: 'TOGGLE_ITEM', itemId: 'doc-2' },
     { type: 'CONFIRM' },
     { type: 'CONFIRM_PIN_LETTER' },
-    ...['A2', 'A3'].flatMap((compartment): PickupEvent[] => [
-      { type: 'DOOR_OPENED', compartment },
-      { type: 'DOOR_FAILED', compartment, reason: 'jammed' },
-      { type: 'DOOR_CLOSED', compartment },
-    ]),
+    ...doorNewsOf(['A2', 'A3']),
     { type: 'BACK' },
     { type: 'CANCEL' },
   ];
@@ -443,16 +440,8 @@ function seed(kiosk: KioskFixture, path: Path): Seeded {
 
 /** Presses the path's UI events, lets the real core answer, and checks every resting screen. */
 async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<void> {
-  kiosk.press({ type: 'START' });
-  kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
-  await expectView(
-    kiosk,
-    {
-      screen: 'pickup.code',
-      props: documentPickupFlow.props('code', path.steps[0]!.state.context),
-    },
-    where,
-  );
+  const first = documentPickupFlow.props('code', path.steps[0]!.state.context);
+  await chooseService(kiosk, 'document-pickup', { screen: 'pickup.code', props: first }, where);
   for (const [index, step] of path.steps.slice(1).entries()) {
     const event = step.event as PickupEvent;
     const at = `${where} — step ${index + 1} ${event.type}`;
@@ -463,17 +452,8 @@ async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<voi
       takeOutAndShut(kiosk, event.compartment);
     }
     // CODE_OK, SECOND_FACTOR_OK, DOOR_OPENED and DOOR_FAILED come from the real core.
-    const state = stateOf(step.state);
-    if (step.state.status === 'done') {
-      const output = step.state.output as PickupOutput;
-      await expectSurvey(kiosk, { service: 'document-pickup', output, reopenable: true }, at);
-    } else if (!WAITING.has(state)) {
-      await expectView(
-        kiosk,
-        { screen: screenOf(state)!, props: documentPickupFlow.props(state, step.state.context) },
-        at,
-      );
-    }
+    const shown = { waiting: WAITING, reopenable: true };
+    await expectStepShown(kiosk, documentPickupFlow, step.state, shown, at);
   }
 }
 

@@ -30,6 +30,7 @@ import { type AnyFlow, leafState } from './flow.ts';
 import {
   allOutbox,
   auditTrail,
+  chooseService,
   describeEvents,
   expectSurvey,
   expectView,
@@ -375,16 +376,8 @@ async function droppedOff(kiosk: KioskFixture, path: Path, where: string) {
 }
 
 async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<void> {
-  kiosk.press({ type: 'START' });
-  kiosk.press({ type: 'CHOOSE', service: 'drop-off' });
-  await expectView(
-    kiosk,
-    {
-      screen: 'drop-off.reference',
-      props: dropOffFlow.props('reference', path.steps[0]!.state.context),
-    },
-    where,
-  );
+  const first = dropOffFlow.props('reference', path.steps[0]!.state.context);
+  await chooseService(kiosk, 'drop-off', { screen: 'drop-off.reference', props: first }, where);
   const events = eventsOf(path);
   for (const [index, step] of path.steps.slice(1).entries()) {
     const event = step.event as DropOffEvent;

@@ -14,6 +14,7 @@ import {
   type EventObject,
   type Snapshot,
   type SnapshotFrom,
+  type StateValue,
   sendTo,
   setup,
 } from 'xstate';
@@ -21,7 +22,7 @@ import type { View } from '../core/views.ts';
 import { type AuditRow, auditEntries } from '../store/audit.ts';
 import { STORE_FILE } from '../store/db.ts';
 import { type KioskFixture, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
-import type { FlowEffect, FlowOutput } from './flow.ts';
+import { type AnyFlow, type FlowEffect, type FlowOutput, leafState } from './flow.ts';
 import { DEFAULT_TIMERS } from './session.machine.ts';
 
 export { eventually } from '../testing/wait.ts';
@@ -147,6 +148,27 @@ export function expectSurvey(
   );
 }
 
+/**
+ * What a citizen's flow shows after a step of a model's path: the survey once it ended, else
+ * the screen of its state with the flow's props — unless it waits for the core (`waiting`).
+ */
+export async function expectStepShown(
+  kiosk: KioskFixture,
+  flow: AnyFlow,
+  snapshot: { status: string; value: StateValue; context: unknown; output?: unknown },
+  options: { waiting: ReadonlySet<string>; reopenable: boolean },
+  where: string,
+): Promise<void> {
+  const state = leafState(snapshot.value);
+  if (snapshot.status === 'done') {
+    const output = snapshot.output as FlowOutput;
+    await expectSurvey(kiosk, { service: flow.service, output, ...options }, where);
+  } else if (!options.waiting.has(state)) {
+    const expected = { screen: flow.screens[state]!, props: flow.props(state, snapshot.context) };
+    await expectView(kiosk, expected as Pick<View, 'screen' | 'props'>, where);
+  }
+}
+
 /** The citizen finishes: the visit is recorded once, as the model says it ended. */
 export async function expectVisitRecorded(
   kiosk: KioskFixture,
@@ -204,6 +226,26 @@ export async function expectView(
   assert.deepEqual({ screen, props }, expected, where);
   return kiosk.core.view();
 }
+
+/** A citizen chooses `service` in the menu; its first screen must show exactly `first`. */
+export async function chooseService(
+  kiosk: KioskFixture,
+  service: string,
+  first: Pick<View, 'screen' | 'props'>,
+  where: string,
+): Promise<void> {
+  kiosk.press({ type: 'START' });
+  kiosk.press({ type: 'CHOOSE', service });
+  await expectView(kiosk, first, where);
+}
+
+/** Sample door news for a model's walk: each compartment seen open, jammed, and shut. */
+export const doorNewsOf = (compartments: readonly string[]) =>
+  compartments.flatMap((compartment) => [
+    { type: 'DOOR_OPENED' as const, compartment },
+    { type: 'DOOR_FAILED' as const, compartment, reason: 'jammed' },
+    { type: 'DOOR_CLOSED' as const, compartment },
+  ]);
 
 /** Waits until the current screen is `screen` and `check` holds for its props. */
 export async function waitForView(

@@ -23,9 +23,10 @@ import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
 import { CODE_MIN_LENGTH } from './document-pickup.machine.ts';
 import type { AnyFlow } from './flow.ts';
 import {
+  chooseService,
   describeEvents,
-  expectSurvey,
-  expectView,
+  doorNewsOf,
+  expectStepShown,
   expectVisitRecorded,
   lockOf,
   maxSeq,
@@ -104,11 +105,7 @@ function sampleEvents(snapshot: ParcelSnapshot): ParcelEvent[] {
     ...Object.values(VARIANTS).map((variant) => ({ type: 'CODE_OK' as const, ...variant })),
     { type: 'CODE_WRONG', lockedUntil: null },
     { type: 'CODE_WRONG', lockedUntil: LOCKED_UNTIL },
-    ...['A2', 'A3'].flatMap((compartment): ParcelEvent[] => [
-      { type: 'DOOR_OPENED', compartment },
-      { type: 'DOOR_FAILED', compartment, reason: 'jammed' },
-      { type: 'DOOR_CLOSED', compartment },
-    ]),
+    ...doorNewsOf(['A2', 'A3']),
     { type: 'BACK' },
     { type: 'CANCEL' },
   ];
@@ -456,13 +453,8 @@ async function opened(kiosk: KioskFixture, compartment: string, where: string) {
 
 /** Presses, scans and shuts doors as the path says, and checks every resting screen. */
 async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<void> {
-  kiosk.press({ type: 'START' });
-  kiosk.press({ type: 'CHOOSE', service: 'parcel-pickup' });
-  await expectView(
-    kiosk,
-    { screen: 'parcel.code', props: parcelPickupFlow.props('code', path.steps[0]!.state.context) },
-    where,
-  );
+  const first = parcelPickupFlow.props('code', path.steps[0]!.state.context);
+  await chooseService(kiosk, 'parcel-pickup', { screen: 'parcel.code', props: first }, where);
   for (const [index, step] of path.steps.slice(1).entries()) {
     const event = step.event as ParcelEvent;
     const at = `${where} — step ${index + 1} ${event.type}`;
@@ -477,20 +469,8 @@ async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<voi
       takeOutAndShut(kiosk, event.compartment);
     }
     // CODE_OK, CODE_WRONG, DOOR_OPENED and DOOR_FAILED come from the real core.
-    const state = stateOf(step.state);
-    if (step.state.status === 'done') {
-      const output = step.state.output as ParcelOutput;
-      await expectSurvey(kiosk, { service: 'parcel-pickup', output, reopenable: true }, at);
-    } else if (!WAITING.has(state)) {
-      await expectView(
-        kiosk,
-        {
-          screen: parcelPickupFlow.screens[state]!,
-          props: parcelPickupFlow.props(state, step.state.context),
-        },
-        at,
-      );
-    }
+    const shown = { waiting: WAITING, reopenable: true };
+    await expectStepShown(kiosk, parcelPickupFlow, step.state, shown, at);
   }
 }
 

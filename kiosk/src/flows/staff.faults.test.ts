@@ -14,6 +14,7 @@ import {
   enrol,
   lockOf,
   logIn,
+  openMaintenance,
   outboxOf,
   PEOPLE,
   placeAndClose,
@@ -176,12 +177,7 @@ describe('staff loading under hardware faults', () => {
 
     kiosk.press({ type: 'BACK' });
     await kiosk.waitForScreen('staff.menu');
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    const maintenance = await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    const maintenance = await openMaintenance(kiosk);
     const a3 = (maintenance.props.compartments as { label: string; door: string }[]).find(
       (c) => c.label === 'A3',
     );
@@ -256,12 +252,7 @@ describe('retrieval and door test under hardware faults', () => {
     await start();
     kiosk.sim.jam(0, lockOf('A4'));
     await logIn(kiosk, PEOPLE.technician);
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    await openMaintenance(kiosk);
     kiosk.press({ type: 'DOOR_TEST', compartment: 'A4' });
     const failed = await kiosk.waitForScreen('staff.door-failed');
     assert.equal(lastDoor(failed).purpose, 'door-test');

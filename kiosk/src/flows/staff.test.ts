@@ -16,6 +16,7 @@ import {
   enrol,
   lockOf,
   logIn,
+  openMaintenance,
   outboxOf,
   PEOPLE,
   placeAndClose,
@@ -541,12 +542,7 @@ describe('maintenance', () => {
   test('open any door with a reason; the reason and the staff id are audited', async () => {
     const item = expire('BB-KEEP', 'A3');
     await logIn(kiosk, PEOPLE.supervisor);
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    await openMaintenance(kiosk);
     kiosk.press({ type: 'OPEN_DOOR', compartment: 'A3', reason: 'item-stuck' });
     const open = await kiosk.waitForScreen('staff.door-open');
     assert.deepEqual(
@@ -576,12 +572,7 @@ describe('maintenance', () => {
 
   test('mark a compartment defective and repaired: loading skips it meanwhile', async () => {
     await logIn(kiosk, PEOPLE.supervisor);
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    await openMaintenance(kiosk);
     kiosk.press({ type: 'SET_DEFECTIVE', compartment: 'A1', reason: 'lock' });
     const marked = await waitForView(kiosk, 'staff.maintenance', (v) =>
       (v.props.compartments as { label: string; defective: boolean }[]).some(
@@ -617,12 +608,7 @@ describe('maintenance', () => {
 
   test('door test: the door opens and is closed again; the result is audited', async () => {
     await logIn(kiosk, PEOPLE.technician);
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    await openMaintenance(kiosk);
     kiosk.press({ type: 'DOOR_TEST', compartment: 'A4' });
     const open = await kiosk.waitForScreen('staff.door-open');
     assert.equal(doorOf(open)?.purpose, 'door-test');
