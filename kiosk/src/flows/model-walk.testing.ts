@@ -169,6 +169,26 @@ export async function expectStepShown(
   }
 }
 
+/**
+ * What a pickup's path leaves in the outbox (as `outboxNews`): the language of each item of
+ * a right code (its notices follow it), a pickup per item taken, an alarm per jammed door.
+ */
+export const pickupNews = (
+  events: readonly EventObject[],
+  items: readonly { id: string }[],
+  pickedUp: readonly string[],
+): string[] => [
+  ...(events.some((event) => event.type === 'CODE_OK')
+    ? items.map((item) => `item-language:${item.id}`)
+    : []),
+  ...pickedUp.map((id) => `item-picked-up:${id}`),
+  ...events.flatMap((event) =>
+    event.type === 'DOOR_FAILED'
+      ? [`alarm:door-jammed:${(event as { compartment?: string }).compartment}`]
+      : [],
+  ),
+];
+
 /** The citizen finishes: the visit is recorded once, as the model says it ended. */
 export async function expectVisitRecorded(
   kiosk: KioskFixture,

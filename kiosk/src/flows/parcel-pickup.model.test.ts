@@ -32,6 +32,7 @@ import {
   maxSeq,
   observable,
   outboxNews,
+  pickupNews,
   replay,
   replayReaches,
   shortestPer,
@@ -564,13 +565,7 @@ describe('parcel pickup: shortest paths to every ending and resting state at a r
         assert.deepEqual(
           outboxNews(kiosk, outboxAfterSeed).sort(),
           [
-            ...(events.some((event) => event.type === 'CODE_OK')
-              ? items.map((item) => `item-language:${item.id}`)
-              : []),
-            ...pickedUp.map((id) => `item-picked-up:${id}`),
-            ...events.flatMap((event) =>
-              event.type === 'DOOR_FAILED' ? [`alarm:door-jammed:${event.compartment}`] : [],
-            ),
+            ...pickupNews(events, items, pickedUp),
             ...(locked ? ['alarm:code-brute-force:-'] : []),
           ].sort(),
         );
