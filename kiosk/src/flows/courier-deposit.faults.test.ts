@@ -14,6 +14,7 @@ import {
   itemReadyFor,
   lockOf,
   loginWithCard,
+  openDoorFor,
   parcelsWithReference,
   prepareStation,
   putParcel,
@@ -113,10 +114,7 @@ describe('courier deposit: hardware faults', () => {
 
   test('door left open: an alarm goes out, the session does not end while the door is open, closing it completes the deposit', async () => {
     await start({ lockerTiming: { leftOpenMs: 1000 } });
-    await loginWithCard(kiosk);
-    await scanLabel(kiosk, 'PARCEL-OPEN');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'L' });
-    const open = await kiosk.waitForScreen('courier.deposit-and-close');
+    const open = await openDoorFor(kiosk, 'PARCEL-OPEN', 'L');
     assert.equal(open.props.compartment, 'A4');
     assert.equal(typeof open.props.doorOpenedAt, 'number', 'the UI can time its hint');
     await putParcel(kiosk, 'A4');
@@ -210,10 +208,7 @@ describe('courier deposit: hardware faults', () => {
 
   test('adapter unplugged while the door is open: the courier is still asked to close it; once the adapter is back the deposit completes', async () => {
     await start();
-    await loginWithCard(kiosk);
-    await scanLabel(kiosk, 'PARCEL-REPLUG');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'L' });
-    await kiosk.waitForScreen('courier.deposit-and-close');
+    await openDoorFor(kiosk, 'PARCEL-REPLUG', 'L');
     await putParcel(kiosk, 'A4');
     await kiosk.sim.unplug();
     kiosk.sim.closeDoor(0, lockOf('A4'));

@@ -1,8 +1,8 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CompartmentSize } from '../store/types.ts';
 import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import { type DoorChildEvent, doorState } from './door.machine.ts';
-import { AWAITING_ANSWER, askCore, flowParts, JOB_DONE } from './flow.ts';
+import { type DoorChildEvent, type DoorNews, doorState } from './door.machine.ts';
+import { AWAITING_ANSWER, askCore, type DeviceEvent, flowParts, JOB_DONE } from './flow.ts';
 
 /**
  * Courier deposit at a parcel station: courier login (card or code) → scan or type the
@@ -46,9 +46,7 @@ export type CourierUiEvent =
   | { type: 'NEXT_PARCEL' };
 
 /** What the input devices read (not UI events: the page cannot send them). */
-export type CourierDeviceEvent =
-  | { type: 'CARD'; uid: string }
-  | { type: 'SCAN'; text: string; symbology?: string };
+export type CourierDeviceEvent = DeviceEvent;
 
 /** Answers of the core to this flow's effects, and door news. */
 export type CourierCoreEvent =
@@ -66,9 +64,7 @@ export type CourierCoreEvent =
   | { type: 'ANSWER_SIZE_FULL'; free: FreeCounts }
   | { type: 'ANSWER_DEPOSIT_LOADED' }
   | { type: 'ANSWER_DEPOSIT_NOT_SEEN' }
-  | { type: 'DOOR_OPENED'; compartment: string }
-  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
-  | { type: 'DOOR_CLOSED'; compartment: string };
+  | DoorNews;
 
 export type CourierEvent = (
   | CourierUiEvent

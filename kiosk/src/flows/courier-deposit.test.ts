@@ -22,6 +22,7 @@ import {
   lockOf,
   loginWithCard,
   NEAREST_STATION,
+  openDoorFor,
   outbox,
   parcelsWithReference,
   prepareStation,
@@ -272,10 +273,7 @@ describe('courier deposit', () => {
 
   test('the sensor does not see the parcel: not-seen, nothing sent, no automatic reopening; opening again is explicit', async () => {
     await start({ oneClock: true });
-    await loginWithCard(kiosk);
-    await scanLabel(kiosk, 'PKG-EMPTY');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'S' });
-    await kiosk.waitForScreen('courier.deposit-and-close');
+    await openDoorFor(kiosk, 'PKG-EMPTY', 'S');
     kiosk.sim.closeDoor(0, lockOf('A1')); // closed without the parcel inside
     const notSeen = await kiosk.waitForScreen('courier.not-seen');
     assert.equal(notSeen.props.compartment, 'A1');
@@ -300,10 +298,7 @@ describe('courier deposit', () => {
 
   test('cancelling a parcel the sensor did not see keeps it announced and goes on with the next', async () => {
     await start();
-    await loginWithCard(kiosk);
-    await scanLabel(kiosk, 'PKG-GIVE-UP');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'L' });
-    await kiosk.waitForScreen('courier.deposit-and-close');
+    await openDoorFor(kiosk, 'PKG-GIVE-UP', 'L');
     kiosk.sim.closeDoor(0, lockOf('A4'));
     await kiosk.waitForScreen('courier.not-seen');
     kiosk.press({ type: 'CANCEL' });
@@ -362,10 +357,7 @@ describe('courier deposit', () => {
     try {
       kiosk = await startKiosk({ dir });
       prepareStation(kiosk);
-      await loginWithCard(kiosk);
-      await scanLabel(kiosk, 'PKG-RESTART');
-      kiosk.press({ type: 'SELECT_SIZE', size: 'M' });
-      await kiosk.waitForScreen('courier.deposit-and-close');
+      await openDoorFor(kiosk, 'PKG-RESTART', 'M');
       await kiosk.close();
 
       // The terminal comes back; meanwhile the door was shut (the new board reports it

@@ -99,6 +99,14 @@ export async function putParcel(kiosk: KioskFixture, compartment: string, presen
   assert.equal(kiosk.locker.door(compartment)?.itemPresent, present, 'the sensor has been read');
 }
 
+/** The courier logs in by card, scans `reference` and chooses `size`: a door opens for it. */
+export async function openDoorFor(kiosk: KioskFixture, reference: string, size: CompartmentSize) {
+  await loginWithCard(kiosk);
+  await scanLabel(kiosk, reference);
+  kiosk.press({ type: 'SELECT_SIZE', size });
+  return kiosk.waitForScreen('courier.deposit-and-close');
+}
+
 /**
  * The courier chooses `size`; the door that opens takes the parcel and is shut again.
  * Returns the compartment.

@@ -1,7 +1,7 @@
 import { assign, sendParent, setup } from 'xstate';
 import { referenceKey } from '../store/reference.ts';
 import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import { type DoorChildEvent, doorState } from './door.machine.ts';
+import { type DoorChildEvent, type DoorNews, doorState } from './door.machine.ts';
 import { AWAITING_ANSWER, askCore, endedAs, flowParts, JOB_DONE } from './flow.ts';
 
 /**
@@ -24,9 +24,7 @@ export type DropOffCoreEvent =
   | { type: 'ANSWER_DROP_OFF_REFUSED'; reason: 'already-dropped-off' | 'unreadable-scan' }
   | { type: 'ANSWER_RECEIPT'; receiptNumber: string; droppedOffAt: number }
   | { type: 'ANSWER_NOTHING_INSERTED' }
-  | { type: 'DOOR_OPENED'; compartment: string }
-  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
-  | { type: 'DOOR_CLOSED'; compartment: string };
+  | DoorNews;
 
 export type DropOffEvent = (DropOffUiEvent | DropOffCoreEvent | DoorChildEvent) & { at?: number };
 

@@ -22,6 +22,11 @@ export type AnswerOf<M extends AnyStateMachine> = Extract<
   { type: `${'CODE' | 'SECOND_FACTOR' | 'ANSWER'}_${string}` }
 >;
 
+/** What the input devices read (not UI events: the page cannot send them). */
+export type DeviceEvent =
+  | { type: 'CARD'; uid: string }
+  | { type: 'SCAN'; text: string; symbology?: string };
+
 /** A UI event schema: an object with a literal `type`. */
 export type UiEventSchema = z.ZodType<{ type: string }>;
 

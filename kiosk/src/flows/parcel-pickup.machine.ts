@@ -5,6 +5,7 @@ import {
   DOOR_ACTOR,
   DOOR_PLUMBING,
   type DoorChildEvent,
+  type DoorNews,
   type DoorRequest,
   doorId,
 } from './door.machine.ts';
@@ -34,9 +35,7 @@ export type ParcelCoreEvent =
   | { type: 'SCAN'; text: string; symbology?: string }
   | { type: 'CODE_OK'; items: ParcelItem[]; together: boolean }
   | { type: 'CODE_WRONG'; lockedUntil: number | null }
-  | { type: 'DOOR_OPENED'; compartment: string }
-  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
-  | { type: 'DOOR_CLOSED'; compartment: string };
+  | DoorNews;
 
 export type ParcelEvent = (ParcelUiEvent | ParcelCoreEvent | DoorChildEvent) & { at?: number };
 

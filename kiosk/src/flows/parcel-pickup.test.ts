@@ -74,6 +74,17 @@ const languageEvents = (k: KioskFixture) =>
 const audited = (k: KioskFixture, action: string) =>
   auditTrail(k).filter((entry) => entry.action === action);
 
+/** A code the terminal refuses; the citizen goes back home. */
+async function refusedThenHome(k: KioskFixture, code: string) {
+  startPickup(k);
+  k.type(code);
+  k.press({ type: 'SUBMIT' });
+  await waitForView(k, 'parcel.code', (props) => props.error === 'wrong-code');
+  k.press({ type: 'BACK' });
+  k.press({ type: 'FINISH' });
+  await k.waitForScreen('attract');
+}
+
 async function survey(k: KioskFixture, timeoutMs = 4000) {
   const view = await k.waitForScreen('survey', timeoutMs);
   return { outcome: view.props.outcome, reason: view.props.reason };
@@ -91,14 +102,7 @@ describe('parcel pickup: codes', () => {
     assert.ok(k.store.markLoaded(document.id, 'A3', 'staff-1').ok);
     const parcel = deposit(k, 'A2');
 
-    startPickup(k);
-    k.type(OTHER_CODE);
-    k.press({ type: 'SUBMIT' });
-    await waitForView(k, 'parcel.code', (props) => props.error === 'wrong-code');
-
-    k.press({ type: 'BACK' });
-    k.press({ type: 'FINISH' });
-    await k.waitForScreen('attract');
+    await refusedThenHome(k, OTHER_CODE);
     k.press({ type: 'START' });
     k.press({ type: 'CHOOSE', service: 'document-pickup' });
     k.type(CODE);
@@ -159,15 +163,7 @@ describe('parcel pickup: codes', () => {
     k.core.tick();
     assert.equal(k.store.item(expired.id)?.status, 'expired');
 
-    for (const code of [CODE, OTHER_CODE]) {
-      startPickup(k);
-      k.type(code);
-      k.press({ type: 'SUBMIT' });
-      await waitForView(k, 'parcel.code', (props) => props.error === 'wrong-code');
-      k.press({ type: 'BACK' });
-      k.press({ type: 'FINISH' });
-      await k.waitForScreen('attract');
-    }
+    for (const code of [CODE, OTHER_CODE]) await refusedThenHome(k, code);
     assert.equal(k.store.item(collected.id)?.status, 'picked_up');
     assert.deepEqual(unlockedLocks(k), [lockOf('A2')], 'one unlock, for the first pickup');
   });

@@ -19,6 +19,7 @@ import {
   PEOPLE,
   placeAndClose,
   scan,
+  startLoading,
   waitForView,
 } from './staff.test-support.ts';
 
@@ -51,8 +52,7 @@ async function scanDocument(reference = 'BB-FAULT', size: 'S' | 'M' = 'M') {
   const item = kiosk.store.announceItem({ kind: 'document', reference, size });
   if (kiosk.core.view().screen !== 'staff.load.scan') {
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
   }
   scan(kiosk, reference);
   return item;
@@ -155,8 +155,7 @@ describe('staff loading under hardware faults', () => {
   test('a door forced open meanwhile: audited and alarmed, visible in maintenance, the load is not disturbed', async () => {
     await start();
     await logIn(kiosk, PEOPLE.supervisor);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     const item = await scanDocument();
     await kiosk.waitForScreen('staff.door-open');
     kiosk.sim.forceOpen(0, lockOf('A3'));
@@ -187,8 +186,7 @@ describe('staff loading under hardware faults', () => {
   test('adapter unplugged: the door cannot open, staff are told; after the replug the load completes, also across a second unplug while the door is open', async () => {
     await start();
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     await kiosk.sim.unplug();
     await kiosk.until('the bus notices', () => kiosk.locker.bus('main')?.state !== 'open');
     const item = await scanDocument();

@@ -1,7 +1,13 @@
 import { assign, sendParent, setup } from 'xstate';
 import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import { type DoorChildEvent, doorState } from './door.machine.ts';
-import { AWAITING_ANSWER, askCore, type CourierHandover, flowParts } from './flow.ts';
+import { type DoorChildEvent, type DoorNews, doorState } from './door.machine.ts';
+import {
+  AWAITING_ANSWER,
+  askCore,
+  type CourierHandover,
+  type DeviceEvent,
+  flowParts,
+} from './flow.ts';
 
 /**
  * Staff (Bürgerbüro employees): a staff card, then the PIN → staff menu → loading,
@@ -167,9 +173,7 @@ export type StaffUiEvent =
   | { type: 'MARK_DEFECTIVE' }
   | { type: 'CONTINUE' };
 
-export type StaffDeviceEvent =
-  | { type: 'CARD'; uid: string }
-  | { type: 'SCAN'; text: string; symbology?: string };
+export type StaffDeviceEvent = DeviceEvent;
 
 export type StaffAnswer =
   | { type: 'ANSWER_STAFF_FOUND'; staffId: string; role: StaffRole; lockedUntil: number | null }
@@ -190,9 +194,7 @@ export type StaffAnswer =
   | { type: 'ANSWER_LOAD_FINISHED'; loaded: boolean }
   | { type: 'ANSWER_EXPIRED'; items: ExpiredItem[] }
   | { type: 'ANSWER_COMPARTMENTS'; compartments: CompartmentInfo[] }
-  | { type: 'DOOR_OPENED'; compartment: string }
-  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
-  | { type: 'DOOR_CLOSED'; compartment: string };
+  | DoorNews;
 
 export type StaffEvent = (StaffUiEvent | StaffDeviceEvent | StaffAnswer | DoorChildEvent) & At;
 

@@ -21,6 +21,7 @@ import {
   PEOPLE,
   placeAndClose,
   scan,
+  startLoading,
   tap,
   UNKNOWN_CARD,
   unlocks,
@@ -273,8 +274,7 @@ describe('loading', () => {
       size: 'M',
     });
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     const scannedAt = kiosk.clock.now();
     scan(kiosk, 'BB-2026-0815');
     const open = await kiosk.waitForScreen('staff.door-open');
@@ -314,8 +314,7 @@ describe('loading', () => {
 
   test('a typed reference of an item nobody announced: staff describe it, it is created', async () => {
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     kiosk.type('OBJ-4711');
     assert.equal(kiosk.core.view().props.typed, '••••4711');
     kiosk.press({ type: 'SUBMIT' });
@@ -348,8 +347,7 @@ describe('loading', () => {
   test('a door shut without the item: not loaded, nothing sent, the item waits', async () => {
     const item = kiosk.store.announceItem({ kind: 'document', reference: 'BB-1', size: 'S' });
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'BB-1');
     const open = await kiosk.waitForScreen('staff.door-open');
     assert.equal(doorOf(open)?.compartment, 'A1');
@@ -366,8 +364,7 @@ describe('loading', () => {
       kiosk.store.setDefective(label, 'lock', 'system');
     }
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'NEW-0001');
     await kiosk.waitForScreen('staff.load.describe');
     kiosk.press({ type: 'CHOOSE_KIND', kind: 'document' });
@@ -385,8 +382,7 @@ describe('loading', () => {
     const item = kiosk.store.announceItem({ kind: 'document', reference: 'BB-9', size: 'S' });
     kiosk.store.markLoaded(item.id, 'A1', 'staff-old');
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'BB-9');
     const refused = await waitForView(
       kiosk,
@@ -402,8 +398,7 @@ describe('loading', () => {
     kiosk.store.setSetting(FOUR_EYES_SETTING, 'true');
     const idCard = kiosk.store.announceItem({ kind: 'id-document', reference: 'PA-1', size: 'S' });
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'PA-1');
     const second = await kiosk.waitForScreen('staff.load.second-card');
     assert.equal(loadOf(second)?.fourEyes, true);
@@ -446,8 +441,7 @@ describe('loading', () => {
   test('without the four-eyes setting an ID document loads with one card', async () => {
     kiosk.store.announceItem({ kind: 'id-document', reference: 'PA-2', size: 'S' });
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'PA-2');
     await kiosk.waitForScreen('staff.door-open');
   });
