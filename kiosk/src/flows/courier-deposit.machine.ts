@@ -184,16 +184,11 @@ const handedOver = (input: { start?: unknown } | undefined): string | null => {
 
 const CODE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: COURIER_CODE_MAX_LENGTH };
 const LABEL_KEYS = { keys: LABEL_KEY, maxLength: LABEL_MAX_LENGTH };
-const parts = flowParts<CourierContext, CourierEvent>();
+const parts = flowParts<CourierContext, CourierEvent, CourierOutput>();
 const ask = askCore<CourierEffect>();
 
 export const courierDepositMachine = setup({
-  types: {
-    context: {} as CourierContext,
-    events: {} as CourierEvent,
-    output: {} as CourierOutput,
-    input: {} as { start?: unknown },
-  },
+  types: { ...parts.types, input: {} as { start?: unknown } },
   actors: parts.actors,
   actions: {
     ...parts.actions,

@@ -61,15 +61,11 @@ export const PICKUP_CODE_KEYS = entryKeys(
   CODE_KEYS,
   submitWhenComplete(CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code' as const),
 );
-const parts = flowParts<PickupContext, PickupEvent>();
+const parts = flowParts<PickupContext, PickupEvent, PickupOutput>();
 const ask = askCore<PickupEffect>();
 
 export const documentPickupMachine = setup({
-  types: {
-    context: {} as PickupContext,
-    events: {} as PickupEvent,
-    output: {} as PickupOutput,
-  },
+  types: parts.types,
   actors: parts.actors,
   actions: {
     ...parts.actions,

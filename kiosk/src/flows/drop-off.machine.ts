@@ -78,15 +78,11 @@ export const maskReference = (reference: string) =>
   '*'.repeat(Math.max(0, reference.length - 4)) + reference.slice(-4);
 
 const REFERENCE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: REFERENCE_MAX_LENGTH };
-const parts = flowParts<DropOffContext, DropOffEvent>();
+const parts = flowParts<DropOffContext, DropOffEvent, DropOffOutput>();
 const ask = askCore<DropOffEffect>();
 
 export const dropOffMachine = setup({
-  types: {
-    context: {} as DropOffContext,
-    events: {} as DropOffEvent,
-    output: {} as DropOffOutput,
-  },
+  types: parts.types,
   actors: parts.actors,
   actions: {
     ...parts.actions,

@@ -252,18 +252,21 @@ export const reachedStep = <
   );
 
 /**
- * What every flow machine's `setup` starts from: the door actor and the actions that run its
- * doors (`door.machine.ts`), the code-entry actions and guards (`code-entry.ts`) and the
- * `reached` step. `const parts = flowParts<Context, Event>()`, then `actors: parts.actors`,
- * `actions: { ...parts.actions, … }`, `guards: { ...parts.guards, … }`.
+ * What every flow machine's `setup` starts from: its types, the door actor and the actions
+ * that run its doors (`door.machine.ts`), the code-entry actions and guards (`code-entry.ts`)
+ * and the `reached` step. `const parts = flowParts<Context, Event, Output>()`, then
+ * `types: parts.types, actors: parts.actors`, `actions: { ...parts.actions, … }`,
+ * `guards: { ...parts.guards, … }`.
  */
 export function flowParts<
   Context extends EntryContext & { stepsReached: string[] },
   Event extends EventObject,
+  Output,
 >() {
   const entry = codeEntry<Context, Event>();
   const door = doorParts<Context, Event>();
   return {
+    types: { context: {} as Context, events: {} as Event, output: {} as Output },
     actors: { [DOOR_ACTOR]: doorMachine },
     actions: { ...entry.actions, ...door.actions, reached: reachedStep<Context, Event>() },
     guards: entry.guards,

@@ -71,7 +71,7 @@ export const doorsToRequest = (context: ParcelContext): string[] =>
     (door) => !context.requested.includes(door),
   );
 
-const parts = flowParts<ParcelContext, ParcelEvent>();
+const parts = flowParts<ParcelContext, ParcelEvent, ParcelOutput>();
 
 const doorOf = (event: ParcelEvent) => ('compartment' in event ? event.compartment : '');
 
@@ -85,11 +85,7 @@ const requestOf = (context: ParcelContext, compartment: string): DoorRequest => 
 const ask = askCore<ParcelEffect>();
 
 export const parcelPickupMachine = setup({
-  types: {
-    context: {} as ParcelContext,
-    events: {} as ParcelEvent,
-    output: {} as ParcelOutput,
-  },
+  types: parts.types,
   actors: parts.actors,
   actions: {
     requestCode: sendParent(({ context }) => ask({ kind: 'verify-code', code: context.entry })),

@@ -278,7 +278,7 @@ const NO_LOAD: LoadItem = {
   scannedAt: null,
 };
 
-const parts = flowParts<StaffContext, StaffEvent>();
+const parts = flowParts<StaffContext, StaffEvent, StaffOutput>();
 
 /**
  * A staff job's door: the door sub-machine with the job in `job` and the compartment in
@@ -333,12 +333,7 @@ const doorFailedState = <const Next extends string>(next: Next) => ({
 });
 
 export const staffMachine = setup({
-  types: {
-    context: {} as StaffContext,
-    events: {} as StaffEvent,
-    output: {} as StaffOutput,
-    input: {} as { start?: unknown },
-  },
+  types: { ...parts.types, input: {} as { start?: unknown } },
   actors: parts.actors,
   actions: {
     ...parts.actions,
