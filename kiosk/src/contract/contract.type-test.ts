@@ -10,6 +10,7 @@
 import { documentPickupFlow } from '../flows/document-pickup.flow.ts';
 import type { PickupEffect } from '../flows/effects.ts';
 import { defineFlow, type EffectHandler } from '../flows/flow.ts';
+import type { SessionEvent } from '../flows/session.machine.ts';
 import { staffFlow } from '../flows/staff.flow.ts';
 import { type StaffEffect, staffMachine } from '../flows/staff.machine.ts';
 import type {
@@ -99,6 +100,16 @@ export const events: UiEvent[] = [
   { type: 'CONFIRM_PIN_LETTERS' },
   // @ts-expect-error KEY needs its key
   { type: 'KEY' },
+];
+
+// 6. An event type misspelt where it is sent to the session (the core's answers and door news,
+// a test's input): no catch-all, the session takes its own events and those of its flows.
+export const sessionEvents: SessionEvent[] = [
+  { type: 'DOOR_OPENED', compartment: 'A2', at: 0 },
+  // @ts-expect-error DOOR_OPEND is no event of the session or of any flow
+  { type: 'DOOR_OPEND', compartment: 'A2', at: 0 },
+  // @ts-expect-error a flow's event with a field of the wrong type
+  { type: 'CODE_WRONG', lockedUntil: 'soon', at: 0 },
 ];
 
 // The view is a union by screen: narrowing the screen gives that screen's props.

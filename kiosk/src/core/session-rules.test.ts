@@ -134,7 +134,7 @@ describe('answers of the core are nobody’s activity', () => {
     const actor = createActor(sessionMachine, { input: {} }).start();
     actor.send({ type: 'START', at: 1_000 });
     actor.send({ type: 'CHOOSE', service: 'drop-off', at: 2_000 });
-    actor.send({ type: 'ANSWER_DROP_OFF_REFUSED', reason: 'x', at: 50_000 });
+    actor.send({ type: 'ANSWER_DROP_OFF_REFUSED', reason: 'unreadable-scan', at: 50_000 });
     actor.send({ type: 'CODE_WRONG', lockedUntil: null, at: 60_000 });
     assert.equal(actor.getSnapshot().context.lastActivityAt, 2_000);
     actor.send({ type: 'KEY', key: 'A', at: 70_000 });

@@ -21,6 +21,8 @@ export type EntryUiEvent =
 export interface EntryContext {
   entry: string;
   error: unknown;
+  /** Where a code is checked against the terminal-wide lock: until when it is locked. */
+  lockedUntil?: number | null;
 }
 
 /** Which keys an entry takes, and how many at most. */
@@ -58,6 +60,17 @@ export function codeEntry<Context extends EntryContext, Event extends EventObjec
       /** SUBMIT with enough typed: on, with no refusal left on show. */
       entryAccepted: assign<Context, Event, undefined, Event, never>(({ context }) =>
         cleared(context),
+      ),
+      /** What was typed was refused by the core: type again; while locked, say so instead. */
+      entryRefused: assign<Context, Event, { wrong: Context['error'] }, Event, never>(
+        ({ event }, { wrong }) => {
+          const lockedUntil = (event as { lockedUntil?: number | null }).lockedUntil ?? null;
+          return {
+            entry: '',
+            error: (lockedUntil !== null ? 'locked' : wrong) as Context['error'],
+            lockedUntil,
+          } as Partial<Context>;
+        },
       ),
       /** SUBMIT with too little typed: say so, keep what was typed. */
       entryIncomplete: assign<Context, Event, { error: Context['error'] }, Event, never>(

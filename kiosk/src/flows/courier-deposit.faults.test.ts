@@ -9,10 +9,12 @@ import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
 import {
   alarms,
   auditEntries,
+  depositInSize,
   depositUsage,
   itemReadyFor,
   lockOf,
   loginWithCard,
+  openDoorFor,
   parcelsWithReference,
   prepareStation,
   putParcel,
@@ -75,12 +77,7 @@ describe('courier deposit: hardware faults', () => {
     const size = await scanLabel(kiosk, 'PARCEL-JAM');
     const sizes = size.props.sizes as { size: string; free: number }[];
     assert.equal(sizes.find((entry) => entry.size === 'M')?.free, 1, 'A2 no longer counts');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'M' });
-    const open = await kiosk.waitForScreen('courier.deposit-and-close');
-    assert.equal(open.props.compartment, 'A3');
-    await putParcel(kiosk, 'A3');
-    kiosk.sim.closeDoor(0, lockOf('A3'));
-    await kiosk.waitForScreen('courier.deposited');
+    assert.equal(await depositInSize(kiosk, 'M'), 'A3');
     assert.equal(theParcel('PARCEL-JAM').id, parcel.id, 'the same parcel item, not a second one');
     assert.equal(theParcel('PARCEL-JAM').compartment, 'A3');
     assert.equal(kiosk.sim.door(0, lockOf('A2')).unlocks, 1, 'A2 was unlocked once in all');
@@ -117,10 +114,7 @@ describe('courier deposit: hardware faults', () => {
 
   test('door left open: an alarm goes out, the session does not end while the door is open, closing it completes the deposit', async () => {
     await start({ lockerTiming: { leftOpenMs: 1000 } });
-    await loginWithCard(kiosk);
-    await scanLabel(kiosk, 'PARCEL-OPEN');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'L' });
-    const open = await kiosk.waitForScreen('courier.deposit-and-close');
+    const open = await openDoorFor(kiosk, 'PARCEL-OPEN', 'L');
     assert.equal(open.props.compartment, 'A4');
     assert.equal(typeof open.props.doorOpenedAt, 'number', 'the UI can time its hint');
     await putParcel(kiosk, 'A4');
@@ -214,10 +208,7 @@ describe('courier deposit: hardware faults', () => {
 
   test('adapter unplugged while the door is open: the courier is still asked to close it; once the adapter is back the deposit completes', async () => {
     await start();
-    await loginWithCard(kiosk);
-    await scanLabel(kiosk, 'PARCEL-REPLUG');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'L' });
-    await kiosk.waitForScreen('courier.deposit-and-close');
+    await openDoorFor(kiosk, 'PARCEL-REPLUG', 'L');
     await putParcel(kiosk, 'A4');
     await kiosk.sim.unplug();
     kiosk.sim.closeDoor(0, lockOf('A4'));

@@ -9,19 +9,14 @@ import {
   NO_FREE,
   SIZES,
 } from './courier-deposit.machine.ts';
-import {
-  type AnswerOf,
-  defineFlow,
-  type EffectContext,
-  type EffectHandler,
-  screenOf,
-} from './flow.ts';
+import { defineFlow, type EffectContext, type HandlerOf, screenOf, stepOf } from './flow.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
 
 /** A handler of one of this flow's effects, answering what the machine takes. */
-type Handler<Kind extends CourierEffect['kind']> = EffectHandler<
-  Extract<CourierEffect, { kind: Kind }>,
-  AnswerOf<typeof courierDepositMachine>
+type Handler<Kind extends CourierEffect['kind']> = HandlerOf<
+  CourierEffect,
+  typeof courierDepositMachine,
+  Kind
 >;
 
 export const SERVICE = 'courier-deposit';
@@ -211,11 +206,10 @@ export const courierDepositFlow = defineFlow<CourierEffect>()({
   props(state, context) {
     const courier = context;
     const screen = screenOf(SCREENS, state) ?? '';
-    const step = STEPS.indexOf(screen);
     const base = {
       error: courier.error,
       deposited: courier.deposited,
-      step: step >= 0 ? { index: step + 1, count: STEPS.length } : null,
+      step: stepOf(STEPS, screen),
     };
     switch (screen) {
       case 'courier.login':

@@ -1,14 +1,8 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { CompartmentSize } from '../store/types.ts';
-import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import {
-  DOOR_ACTOR,
-  type DoorChildEvent,
-  doorMachine,
-  doorParts,
-  doorState,
-} from './door.machine.ts';
-import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
+import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import { type DoorChildEvent, type DoorNews, doorState } from './door.machine.ts';
+import { AWAITING_ANSWER, askCore, type DeviceEvent, flowParts, JOB_DONE } from './flow.ts';
 
 /**
  * Courier deposit at a parcel station: courier login (card or code) → scan or type the
@@ -52,9 +46,7 @@ export type CourierUiEvent =
   | { type: 'NEXT_PARCEL' };
 
 /** What the input devices read (not UI events: the page cannot send them). */
-export type CourierDeviceEvent =
-  | { type: 'CARD'; uid: string }
-  | { type: 'SCAN'; text: string; symbology?: string };
+export type CourierDeviceEvent = DeviceEvent;
 
 /** Answers of the core to this flow's effects, and door news. */
 export type CourierCoreEvent =
@@ -72,9 +64,7 @@ export type CourierCoreEvent =
   | { type: 'ANSWER_SIZE_FULL'; free: FreeCounts }
   | { type: 'ANSWER_DEPOSIT_LOADED' }
   | { type: 'ANSWER_DEPOSIT_NOT_SEEN' }
-  | { type: 'DOOR_OPENED'; compartment: string }
-  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
-  | { type: 'DOOR_CLOSED'; compartment: string };
+  | DoorNews;
 
 export type CourierEvent = (
   | CourierUiEvent
@@ -194,58 +184,50 @@ const handedOver = (input: { start?: unknown } | undefined): string | null => {
 
 const CODE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: COURIER_CODE_MAX_LENGTH };
 const LABEL_KEYS = { keys: LABEL_KEY, maxLength: LABEL_MAX_LENGTH };
-const entry = codeEntry<CourierContext, CourierEvent>();
-const door = doorParts<CourierContext, CourierEvent>();
+const parts = flowParts<CourierContext, CourierEvent, CourierOutput>();
+const ask = askCore<CourierEffect>();
 
 export const courierDepositMachine = setup({
-  types: {
-    context: {} as CourierContext,
-    events: {} as CourierEvent,
-    output: {} as CourierOutput,
-    input: {} as { start?: unknown },
-  },
-  actors: { [DOOR_ACTOR]: doorMachine },
+  types: { ...parts.types, input: {} as { start?: unknown } },
+  actors: parts.actors,
   actions: {
-    ...entry.actions,
-    ...door.actions,
+    ...parts.actions,
     doorOpened: assign({
       doorOpenedAt: ({ event }) => event.at ?? null,
     }),
-    reached: reachedStep<CourierContext, CourierEvent>(),
+    /** A label scanned or typed: the parcel's reference; its deposit is timed from now. */
+    labelRead: assign(({ context, event }) => ({
+      reference: labelText(event.type === 'SCAN' ? event.text : context.entry),
+      parcelStartedAt: event.at ?? null,
+      entry: '',
+      error: null,
+    })),
+    loggedIn: assign({
+      courierId: ({ event }) => field<string>(event, 'courierId'),
+      entry: '',
+      error: null,
+    }),
     // The card's uid goes straight from the event into the effect: it is never kept.
-    requestCardLogin: sendParent(({ event }) => ({
-      type: 'EFFECT',
-      effect: {
-        kind: 'courier-login',
-        method: 'card',
-        uid: field<string>(event, 'uid'),
-      } satisfies CourierEffect,
-    })),
-    requestCodeLogin: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
-        kind: 'courier-login',
-        method: 'code',
-        code: context.entry,
-      } satisfies CourierEffect,
-    })),
-    requestParcel: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: { kind: 'find-parcel', reference: context.reference! } satisfies CourierEffect,
-    })),
-    requestCompartment: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
+    requestCardLogin: sendParent(({ event }) =>
+      ask({ kind: 'courier-login', method: 'card', uid: field<string>(event, 'uid') }),
+    ),
+    requestCodeLogin: sendParent(({ context }) =>
+      ask({ kind: 'courier-login', method: 'code', code: context.entry }),
+    ),
+    requestParcel: sendParent(({ context }) =>
+      ask({ kind: 'find-parcel', reference: context.reference! }),
+    ),
+    requestCompartment: sendParent(({ context }) =>
+      ask({
         kind: 'reserve-compartment',
         size: context.size!,
         itemId: context.itemId,
         reference: context.reference!,
         courierId: context.courierId!,
-      } satisfies CourierEffect,
-    })),
-    requestConfirmation: sendParent(({ context, event }) => ({
-      type: 'EFFECT',
-      effect: {
+      }),
+    ),
+    requestConfirmation: sendParent(({ context, event }) =>
+      ask({
         kind: 'confirm-deposit',
         itemId: context.itemId!,
         compartment: context.doors[0]!,
@@ -254,11 +236,11 @@ export const courierDepositMachine = setup({
           event.at !== undefined && context.parcelStartedAt !== null
             ? event.at - context.parcelStartedAt
             : null,
-      } satisfies CourierEffect,
-    })),
+      }),
+    ),
   },
   guards: {
-    ...entry.guards,
+    ...parts.guards,
     labelTyped: ({ context }) => labelText(context.entry) !== null,
     labelScanned: ({ event }) => labelText(field<string>(event, 'text') ?? '') !== null,
     sizeFree: ({ context, event }) => context.free[field<CompartmentSize>(event, 'size')] > 0,
@@ -311,10 +293,7 @@ export const courierDepositMachine = setup({
       entry: 'requestCodeLogin',
       tags: AWAITING_ANSWER,
       on: {
-        ANSWER_COURIER_OK: {
-          target: 'scan',
-          actions: assign({ courierId: ({ event }) => event.courierId, entry: '', error: null }),
-        },
+        ANSWER_COURIER_OK: { target: 'scan', actions: 'loggedIn' },
         ANSWER_COURIER_WRONG: {
           target: 'login',
           actions: assign({
@@ -329,10 +308,7 @@ export const courierDepositMachine = setup({
       entry: 'requestCardLogin',
       tags: AWAITING_ANSWER,
       on: {
-        ANSWER_COURIER_OK: {
-          target: 'scan',
-          actions: assign({ courierId: ({ event }) => event.courierId, entry: '', error: null }),
-        },
+        ANSWER_COURIER_OK: { target: 'scan', actions: 'loggedIn' },
         ANSWER_COURIER_WRONG: {
           target: 'login',
           actions: assign({ entry: '', error: 'wrong-card', lockedUntil: null }),
@@ -346,12 +322,7 @@ export const courierDepositMachine = setup({
           {
             guard: 'labelScanned',
             target: 'findingParcel',
-            actions: assign({
-              reference: ({ event }) => labelText(event.text),
-              parcelStartedAt: ({ event }) => event.at ?? null,
-              entry: '',
-              error: null,
-            }),
+            actions: 'labelRead',
           },
           { actions: assign({ error: 'unreadable-label' }) },
         ],
@@ -359,12 +330,7 @@ export const courierDepositMachine = setup({
           {
             guard: 'labelTyped',
             target: 'findingParcel',
-            actions: assign({
-              reference: ({ context }) => labelText(context.entry),
-              parcelStartedAt: ({ event }) => event.at ?? null,
-              entry: '',
-              error: null,
-            }),
+            actions: 'labelRead',
           },
           { actions: { type: 'entryIncomplete', params: { error: 'unreadable-label' } } },
         ]),

@@ -16,11 +16,13 @@ import {
   arrangeFree,
   auditEntries,
   COURIER,
+  depositInSize,
   depositUsage,
   itemReadyFor,
   lockOf,
   loginWithCard,
   NEAREST_STATION,
+  openDoorFor,
   outbox,
   parcelsWithReference,
   prepareStation,
@@ -54,13 +56,7 @@ const loginError = () =>
 
 async function deposit(reference: string, size: 'S' | 'M' | 'L') {
   await scanLabel(kiosk, reference);
-  kiosk.press({ type: 'SELECT_SIZE', size });
-  const open = await kiosk.waitForScreen('courier.deposit-and-close');
-  const compartment = String(open.props.compartment);
-  await putParcel(kiosk, compartment);
-  kiosk.sim.closeDoor(0, lockOf(compartment));
-  await kiosk.waitForScreen('courier.deposited');
-  return compartment;
+  return depositInSize(kiosk, size);
 }
 
 describe('courier deposit', () => {
@@ -198,12 +194,7 @@ describe('courier deposit', () => {
     await loginWithCard(kiosk);
     const size = await scanLabel(kiosk, 'PKG-ANNOUNCED');
     assert.equal(size.props.announcedSize, 'L');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'L' });
-    const open = await kiosk.waitForScreen('courier.deposit-and-close');
-    assert.equal(open.props.compartment, 'A4');
-    await putParcel(kiosk, 'A4');
-    kiosk.sim.closeDoor(0, lockOf('A4'));
-    await kiosk.waitForScreen('courier.deposited');
+    assert.equal(await depositInSize(kiosk, 'L'), 'A4');
     assert.deepEqual(
       parcelsWithReference(kiosk, 'PKG-ANNOUNCED').map((item) => item.id),
       [announced.id],
@@ -226,11 +217,7 @@ describe('courier deposit', () => {
     assert.equal(kiosk.core.view().props.typed, 'PKG42');
     kiosk.press({ type: 'SUBMIT' });
     await kiosk.waitForScreen('courier.size');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'S' });
-    const open = await kiosk.waitForScreen('courier.deposit-and-close');
-    await putParcel(kiosk, String(open.props.compartment));
-    kiosk.sim.closeDoor(0, lockOf(String(open.props.compartment)));
-    await kiosk.waitForScreen('courier.deposited');
+    await depositInSize(kiosk, 'S');
     kiosk.press({ type: 'NEXT_PARCEL' });
     await kiosk.waitForScreen('courier.scan');
     await deposit('PKG43', 'M');
@@ -259,11 +246,7 @@ describe('courier deposit', () => {
     kiosk.press({ type: 'SUBMIT' });
     const size = await kiosk.waitForScreen('courier.size');
     assert.equal(size.props.announcedSize, 'M', 'typed without the dash: the announced parcel');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'M' });
-    const open = await kiosk.waitForScreen('courier.deposit-and-close');
-    await putParcel(kiosk, String(open.props.compartment));
-    kiosk.sim.closeDoor(0, lockOf(String(open.props.compartment)));
-    await kiosk.waitForScreen('courier.deposited');
+    await depositInSize(kiosk, 'M');
     assert.deepEqual(
       parcelsWithReference(kiosk, 'PKG-2002').map((item) => [item.id, item.status]),
       [[announced.id, 'loaded']],
@@ -290,10 +273,7 @@ describe('courier deposit', () => {
 
   test('the sensor does not see the parcel: not-seen, nothing sent, no automatic reopening; opening again is explicit', async () => {
     await start({ oneClock: true });
-    await loginWithCard(kiosk);
-    await scanLabel(kiosk, 'PKG-EMPTY');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'S' });
-    await kiosk.waitForScreen('courier.deposit-and-close');
+    await openDoorFor(kiosk, 'PKG-EMPTY', 'S');
     kiosk.sim.closeDoor(0, lockOf('A1')); // closed without the parcel inside
     const notSeen = await kiosk.waitForScreen('courier.not-seen');
     assert.equal(notSeen.props.compartment, 'A1');
@@ -318,10 +298,7 @@ describe('courier deposit', () => {
 
   test('cancelling a parcel the sensor did not see keeps it announced and goes on with the next', async () => {
     await start();
-    await loginWithCard(kiosk);
-    await scanLabel(kiosk, 'PKG-GIVE-UP');
-    kiosk.press({ type: 'SELECT_SIZE', size: 'L' });
-    await kiosk.waitForScreen('courier.deposit-and-close');
+    await openDoorFor(kiosk, 'PKG-GIVE-UP', 'L');
     kiosk.sim.closeDoor(0, lockOf('A4'));
     await kiosk.waitForScreen('courier.not-seen');
     kiosk.press({ type: 'CANCEL' });
@@ -380,10 +357,7 @@ describe('courier deposit', () => {
     try {
       kiosk = await startKiosk({ dir });
       prepareStation(kiosk);
-      await loginWithCard(kiosk);
-      await scanLabel(kiosk, 'PKG-RESTART');
-      kiosk.press({ type: 'SELECT_SIZE', size: 'M' });
-      await kiosk.waitForScreen('courier.deposit-and-close');
+      await openDoorFor(kiosk, 'PKG-RESTART', 'M');
       await kiosk.close();
 
       // The terminal comes back; meanwhile the door was shut (the new board reports it

@@ -99,6 +99,28 @@ export async function putParcel(kiosk: KioskFixture, compartment: string, presen
   assert.equal(kiosk.locker.door(compartment)?.itemPresent, present, 'the sensor has been read');
 }
 
+/** The courier logs in by card, scans `reference` and chooses `size`: a door opens for it. */
+export async function openDoorFor(kiosk: KioskFixture, reference: string, size: CompartmentSize) {
+  await loginWithCard(kiosk);
+  await scanLabel(kiosk, reference);
+  kiosk.press({ type: 'SELECT_SIZE', size });
+  return kiosk.waitForScreen('courier.deposit-and-close');
+}
+
+/**
+ * The courier chooses `size`; the door that opens takes the parcel and is shut again.
+ * Returns the compartment.
+ */
+export async function depositInSize(kiosk: KioskFixture, size: CompartmentSize) {
+  kiosk.press({ type: 'SELECT_SIZE', size });
+  const open = await kiosk.waitForScreen('courier.deposit-and-close');
+  const compartment = String(open.props.compartment);
+  await putParcel(kiosk, compartment);
+  kiosk.sim.closeDoor(0, lockOf(compartment));
+  await kiosk.waitForScreen('courier.deposited');
+  return compartment;
+}
+
 export function unlocksSent(kiosk: KioskFixture): number {
   return kiosk.sim.received.filter((received) => received.command.kind === 'unlock').length;
 }

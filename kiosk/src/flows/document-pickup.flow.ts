@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { documentPickupMachine, type PickupContext } from './document-pickup.machine.ts';
 import type { PickupEffect } from './effects.ts';
-import { type AnswerOf, defineFlow, type EffectHandler, screenOf } from './flow.ts';
+import { defineFlow, type HandlerOf, screenOf } from './flow.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
 
-type Handler<Kind extends PickupEffect['kind']> = EffectHandler<
-  Extract<PickupEffect, { kind: Kind }>,
-  AnswerOf<typeof documentPickupMachine>
+type Handler<Kind extends PickupEffect['kind']> = HandlerOf<
+  PickupEffect,
+  typeof documentPickupMachine,
+  Kind
 >;
 
 const verifyCode: Handler<'verify-code'> = (effect, { store, codeLock, answer }) => {

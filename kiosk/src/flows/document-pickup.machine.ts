@@ -1,14 +1,8 @@
 import { assign, sendParent, setup } from 'xstate';
-import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import {
-  DOOR_ACTOR,
-  type DoorChildEvent,
-  doorMachine,
-  doorParts,
-  doorState,
-} from './door.machine.ts';
+import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import { type DoorChildEvent, doorState } from './door.machine.ts';
 import type { CoreEvent, PickupEffect, PickupItem } from './effects.ts';
-import { AWAITING_ANSWER, type FlowOutput, reachedStep } from './flow.ts';
+import { AWAITING_ANSWER, askCore, endedAs, type FlowOutput, flowParts } from './flow.ts';
 
 /**
  * Document pickup: code (masked) → date of birth → choose items (when several wait) →
@@ -54,40 +48,38 @@ export type PickupOutput = FlowOutput;
 const selectedItems = (context: PickupContext) =>
   context.items.filter((item) => context.selected.includes(item.id));
 
-const compartmentsOf = (items: PickupItem[]) => [...new Set(items.map((item) => item.compartment))];
+/** The compartments of some items, each once, in the items' order. */
+export const compartmentsOf = (items: { compartment: string }[]) => [
+  ...new Set(items.map((item) => item.compartment)),
+];
 
 /** The keys of a pickup code (also the parcel pickup's), and of a date of birth. */
 export const CODE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: CODE_MAX_LENGTH };
 const DATE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: DATE_OF_BIRTH_DIGITS };
-const entry = codeEntry<PickupContext, PickupEvent>();
-const door = doorParts<PickupContext, PickupEvent>();
+/** The keys of a pickup's `code` state (document and parcel): on to `verifyingCode`. */
+export const PICKUP_CODE_KEYS = entryKeys(
+  CODE_KEYS,
+  submitWhenComplete(CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code' as const),
+);
+const parts = flowParts<PickupContext, PickupEvent, PickupOutput>();
+const ask = askCore<PickupEffect>();
 
 export const documentPickupMachine = setup({
-  types: {
-    context: {} as PickupContext,
-    events: {} as PickupEvent,
-    output: {} as PickupOutput,
-  },
-  actors: { [DOOR_ACTOR]: doorMachine },
+  types: parts.types,
+  actors: parts.actors,
   actions: {
-    ...entry.actions,
-    ...door.actions,
-    reached: reachedStep<PickupContext, PickupEvent>(),
-    requestCode: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: { kind: 'verify-code', code: context.entry } satisfies PickupEffect,
-    })),
-    requestSecondFactor: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
+    ...parts.actions,
+    requestCode: sendParent(({ context }) => ask({ kind: 'verify-code', code: context.entry })),
+    requestSecondFactor: sendParent(({ context }) =>
+      ask({
         kind: 'verify-second-factor',
         itemIds: context.items.map((item) => item.id),
         value: context.entry,
-      } satisfies PickupEffect,
-    })),
+      }),
+    ),
   },
   guards: {
-    ...entry.guards,
+    ...parts.guards,
     needsSecondFactor: ({ context }) => context.items.some((item) => item.hasSecondFactor),
     severalItems: ({ context }) => context.items.length > 1,
     somethingSelected: ({ context }) => context.selected.length > 0,
@@ -109,26 +101,12 @@ export const documentPickupMachine = setup({
     stepsReached: ['code'],
   },
   output: ({ context }) => ({
-    outcome: context.failure
-      ? 'failed'
-      : context.stepsReached.includes('done')
-        ? 'completed'
-        : 'abandoned',
-    reason: context.failure,
-    stepsReached: context.stepsReached,
+    ...endedAs(context),
     reopenable: context.stepsReached.includes('done') ? compartmentsOf(selectedItems(context)) : [],
   }),
   on: { CANCEL: '.abandoned' },
   states: {
-    code: {
-      on: {
-        ...entryKeys(
-          CODE_KEYS,
-          submitWhenComplete(CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code'),
-        ),
-        BACK: 'abandoned',
-      },
-    },
+    code: { on: { ...PICKUP_CODE_KEYS, BACK: 'abandoned' } },
     verifyingCode: {
       entry: 'requestCode',
       tags: AWAITING_ANSWER,
@@ -146,11 +124,7 @@ export const documentPickupMachine = setup({
         ],
         CODE_WRONG: {
           target: 'code',
-          actions: assign({
-            entry: '',
-            error: ({ event }) => (event.lockedUntil ? 'locked' : 'wrong-code'),
-            lockedUntil: ({ event }) => event.lockedUntil,
-          }),
+          actions: { type: 'entryRefused', params: { wrong: 'wrong-code' } },
         },
       },
     },

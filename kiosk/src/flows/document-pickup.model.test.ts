@@ -14,14 +14,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { createActor, type SnapshotFrom, sendTo, setup } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import type { View } from '../core/views.ts';
 
 /** What the screens show as "step N of M" (`count` null while the way is not known). */
 type Step = { index: number; count: number | null };
 
-import { type KioskFixture, startKiosk, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
+import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
 import { documentPickupFlow } from './document-pickup.flow.ts';
 import {
   CODE_MIN_LENGTH,
@@ -33,8 +32,24 @@ import {
 import type { DoorEffect } from './door.machine.ts';
 import type { PickupEffect as Effect, PickupItem } from './effects.ts';
 import { type AnyFlow, leafState } from './flow.ts';
-import { leafStatesOf, valueAndContext, withChildren } from './model-walk.testing.ts';
-import { DEFAULT_TIMERS } from './session.machine.ts';
+import {
+  chooseService,
+  describeEvents,
+  doorNewsOf,
+  expectStepShown,
+  expectVisitRecorded,
+  leafStatesOf,
+  lockOf,
+  maxSeq,
+  outboxNews,
+  pickupNews,
+  replay,
+  shortestPer,
+  takeOutAndShut,
+  unlockedLocks,
+  valueAndContext,
+  withChildren,
+} from './model-walk.testing.ts';
 
 // ── the model ─────────────────────────────────────────────────────────────────────────────
 
@@ -88,11 +103,7 @@ function sampleEvents(snapshot: PickupSnapshot): PickupEvent[] {
     { type: 'TOGGLE_ITEM', itemId: 'doc-2' },
     { type: 'CONFIRM' },
     { type: 'CONFIRM_PIN_LETTER' },
-    ...['A2', 'A3'].flatMap((compartment): PickupEvent[] => [
-      { type: 'DOOR_OPENED', compartment },
-      { type: 'DOOR_FAILED', compartment, reason: 'jammed' },
-      { type: 'DOOR_CLOSED', compartment },
-    ]),
+    ...doorNewsOf(['A2', 'A3']),
     { type: 'BACK' },
     { type: 'CANCEL' },
   ];
@@ -152,59 +163,20 @@ const replays = new Map<(typeof paths)[number], Replayed>();
 function replayed(path: (typeof paths)[number]): Replayed {
   let run = replays.get(path);
   if (!run) {
-    run = replay(eventsOf(path));
+    run = replay(documentPickupMachine, eventsOf(path)) as Replayed;
     replays.set(path, run);
   }
   return run;
 }
 
-/** Runs the unmodified machine under a parent that forwards events and records effects. */
-function replay(events: PickupEvent[]): Replayed {
-  const effects: Replayed['effects'] = [];
-  let current = -1;
-  const parent = setup({
-    types: { events: {} as PickupEvent | { type: 'EFFECT'; effect: Effect | DoorEffect } },
-    actors: { pickup: documentPickupMachine },
-  }).createMachine({
-    invoke: { id: 'pickup', src: 'pickup' },
-    on: {
-      EFFECT: { actions: ({ event }) => effects.push({ effect: event.effect, after: current }) },
-      'xstate.done.actor.pickup': {},
-      '*': { actions: sendTo('pickup', ({ event }) => event) },
-    },
-  });
-  const actor = createActor(parent);
-  actor.start();
-  const child = actor.getSnapshot().children.pickup;
-  assert.ok(child, 'the pickup runs');
-  for (const [index, event] of events.entries()) {
-    current = index;
-    actor.send(event);
-  }
-  const snapshot = child.getSnapshot() as PickupSnapshot;
-  actor.stop();
-  return { snapshot, effects };
-}
-
 /** A readable path: typed keys run together, answers with their variant or compartment. */
-function describePath(events: PickupEvent[]): string {
-  const words: string[] = [];
-  let typing = false;
-  for (const event of events) {
-    if (event.type === 'KEY') {
-      if (typing) words[words.length - 1] += event.key;
-      else words.push(event.key);
-      typing = true;
-      continue;
-    }
-    typing = false;
-    if (event.type === 'CODE_OK') words.push(`CODE_OK(${variantOf(event.items)})`);
-    else if ('compartment' in event) words.push(`${event.type}(${event.compartment})`);
-    else if (event.type === 'TOGGLE_ITEM') words.push(`TOGGLE_ITEM(${event.itemId})`);
-    else words.push(event.type);
-  }
-  return words.join(' ') || '(start)';
-}
+const describePath = (events: PickupEvent[]) =>
+  describeEvents(events, (event) => {
+    if (event.type === 'CODE_OK') return `CODE_OK(${variantOf(event.items)})`;
+    if ('compartment' in event) return `${event.type}(${event.compartment})`;
+    if (event.type === 'TOGGLE_ITEM') return `TOGGLE_ITEM(${event.itemId})`;
+    return event.type;
+  });
 
 describe('document pickup model (xstate/graph shortest paths)', () => {
   test('the sample events reach every state of the machine', () => {
@@ -424,37 +396,10 @@ function endingKey(path: Path): string {
   ]);
 }
 
-const endings = new Map<string, Path>();
-for (const path of paths
-  .filter((candidate) => candidate.state.status === 'done' && drivable(candidate))
-  .sort((a, b) => a.steps.length - b.steps.length)) {
-  const key = endingKey(path);
-  if (!endings.has(key)) endings.set(key, path);
-}
-const terminalPaths = [...endings.values()];
-
-const lockOf = (compartment: string) => {
-  const found = TEST_COMPARTMENTS.find((candidate) => candidate.label === compartment);
-  assert.ok(found, `compartment ${compartment}`);
-  return found.lock;
-};
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until the terminal shows exactly `expected`, else fails with the difference. */
-async function expectView(
-  kiosk: KioskFixture,
-  expected: Pick<View, 'screen' | 'props'>,
-  where: string,
-): Promise<void> {
-  const deadline = Date.now() + 4000;
-  while (Date.now() < deadline) {
-    const { screen, props } = kiosk.core.view();
-    if (isDeepStrictEqual({ screen, props }, expected)) return;
-    await sleep(5);
-  }
-  const { screen, props } = kiosk.core.view();
-  assert.deepEqual({ screen, props }, expected, where);
-}
+const terminalPaths = shortestPer(
+  paths.filter((candidate) => candidate.state.status === 'done' && drivable(candidate)),
+  endingKey,
+);
 
 /** ISO date of a typed DDMMYYYY, as staff enter it when loading. */
 const isoDate = (typed: string) => `${typed.slice(4)}-${typed.slice(2, 4)}-${typed.slice(0, 2)}`;
@@ -494,22 +439,10 @@ function seed(kiosk: KioskFixture, path: Path): Seeded {
   return { items, outboxAfterSeed: maxSeq(kiosk) };
 }
 
-const allOutbox = (kiosk: KioskFixture) =>
-  kiosk.store.pendingOutbox(Number.MAX_SAFE_INTEGER, 10_000);
-const maxSeq = (kiosk: KioskFixture) => Math.max(0, ...allOutbox(kiosk).map((event) => event.seq));
-
 /** Presses the path's UI events, lets the real core answer, and checks every resting screen. */
 async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<void> {
-  kiosk.press({ type: 'START' });
-  kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
-  await expectView(
-    kiosk,
-    {
-      screen: 'pickup.code',
-      props: documentPickupFlow.props('code', path.steps[0]!.state.context),
-    },
-    where,
-  );
+  const first = documentPickupFlow.props('code', path.steps[0]!.state.context);
+  await chooseService(kiosk, 'document-pickup', { screen: 'pickup.code', props: first }, where);
   for (const [index, step] of path.steps.slice(1).entries()) {
     const event = step.event as PickupEvent;
     const at = `${where} — step ${index + 1} ${event.type}`;
@@ -517,48 +450,12 @@ async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<voi
       kiosk.press(event);
     } else if (event.type === 'DOOR_CLOSED') {
       // The citizen takes the documents and shuts the door.
-      const lock = lockOf(event.compartment);
-      assert.equal(kiosk.sim.door(0, lock).open, true, `door ${event.compartment} is open`);
-      kiosk.sim.setItem(0, lock, false);
-      kiosk.sim.closeDoor(0, lock);
+      takeOutAndShut(kiosk, event.compartment);
     }
     // CODE_OK, SECOND_FACTOR_OK, DOOR_OPENED and DOOR_FAILED come from the real core.
-    const state = stateOf(step.state);
-    if (step.state.status === 'done') {
-      const output = step.state.output as PickupOutput;
-      await expectView(
-        kiosk,
-        {
-          screen: 'survey',
-          props: {
-            service: 'document-pickup',
-            outcome: output.outcome,
-            reason: output.reason,
-            answered: { satisfaction: null, alternative: null },
-            // A completed pickup may be opened again for a while after its door closed.
-            reopenUntil:
-              output.outcome === 'completed'
-                ? kiosk.clock.now() + DEFAULT_TIMERS.reopenGraceMs
-                : null,
-            doorOpen: false,
-          },
-        },
-        at,
-      );
-    } else if (!WAITING.has(state)) {
-      await expectView(
-        kiosk,
-        { screen: screenOf(state)!, props: documentPickupFlow.props(state, step.state.context) },
-        at,
-      );
-    }
+    const shown = { waiting: WAITING, reopenable: true };
+    await expectStepShown(kiosk, documentPickupFlow, step.state, shown, at);
   }
-}
-
-function unlockedLocks(kiosk: KioskFixture): number[] {
-  return kiosk.sim.received.flatMap(({ command }) =>
-    command.kind === 'unlock' ? [command.lock] : [],
-  );
 }
 
 describe('document pickup: shortest paths to done, failed and abandoned at a real terminal', () => {
@@ -637,37 +534,14 @@ describe('document pickup: shortest paths to done, failed and abandoned at a rea
 
         // The outbox: the language per item of the code (notices follow it), one pickup event
         // per item taken, one alarm per failed door, no more.
-        const news = allOutbox(kiosk).filter((event) => event.seq > outboxAfterSeed);
-        const failedDoors = events.flatMap((event) =>
-          event.type === 'DOOR_FAILED' ? [event.compartment] : [],
-        );
         assert.deepEqual(
-          news
-            .map((event) =>
-              event.type === 'alarm'
-                ? `alarm:${event.payload.kind}:${event.payload.compartment}`
-                : `${event.type}:${event.payload.itemId}`,
-            )
-            .sort(),
-          [
-            ...(events.some((event) => event.type === 'CODE_OK')
-              ? items.map((item) => `item-language:${item.id}`)
-              : []),
-            ...pickedUp.map((id) => `item-picked-up:${id}`),
-            ...failedDoors.map((compartment) => `alarm:door-jammed:${compartment}`),
-          ].sort(),
+          outboxNews(kiosk, outboxAfterSeed).sort(),
+          pickupNews(events, items, pickedUp).sort(),
         );
         assert.ok(kiosk.store.verifyAudit().ok, 'the audit chain verifies');
 
         // The visit is recorded as the model says it ended.
-        kiosk.press({ type: 'FINISH' });
-        await kiosk.waitForScreen('attract');
-        const ended = kiosk.store.usageEvents().filter((event) => event.type === 'session-ended');
-        assert.equal(ended.length, 1);
-        assert.equal(ended[0]!.service, 'document-pickup');
-        assert.equal(ended[0]!.data.outcome, output.outcome);
-        assert.equal(ended[0]!.data.reason, output.reason);
-        assert.equal(ended[0]!.data.steps, output.stepsReached.join(','));
+        await expectVisitRecorded(kiosk, 'document-pickup', output);
       } finally {
         await kiosk.close();
       }

@@ -6,13 +6,14 @@ import {
   maskReference,
   normaliseReference,
 } from './drop-off.machine.ts';
-import { type AnswerOf, defineFlow, type EffectHandler, screenOf } from './flow.ts';
+import { defineFlow, type HandlerOf, screenOf, stepOf } from './flow.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
 
 /** A handler of one of this flow's effects, answering what the machine takes. */
-type Handler<Kind extends DropOffEffect['kind']> = EffectHandler<
-  Extract<DropOffEffect, { kind: Kind }>,
-  AnswerOf<typeof dropOffMachine>
+type Handler<Kind extends DropOffEffect['kind']> = HandlerOf<
+  DropOffEffect,
+  typeof dropOffMachine,
+  Kind
 >;
 
 /** The smallest compartment a drop-off gets: what a person brings is not known in advance. */
@@ -115,7 +116,6 @@ export const dropOffFlow = defineFlow<DropOffEffect>()({
   screens: SCREENS,
   props(state, context) {
     const dropOff = context;
-    const step = STEPS.indexOf(screenOf(SCREENS, state) ?? '');
     return {
       entered: dropOff.entry.length,
       // While typing, what was typed, masked but its last 4 characters; later the masked
@@ -126,7 +126,7 @@ export const dropOffFlow = defineFlow<DropOffEffect>()({
       receiptNumber: dropOff.receipt?.receiptNumber ?? null,
       droppedOffAt: dropOff.receipt?.droppedOffAt ?? null,
       advice: state === 'full' ? FULL_ADVICE : null,
-      step: step >= 0 ? { index: step + 1, count: STEPS.length } : null,
+      step: stepOf(STEPS, screenOf(SCREENS, state)),
     };
   },
   allowedEvents: {

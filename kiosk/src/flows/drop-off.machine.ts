@@ -1,14 +1,8 @@
 import { assign, sendParent, setup } from 'xstate';
 import { referenceKey } from '../store/reference.ts';
-import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import {
-  DOOR_ACTOR,
-  type DoorChildEvent,
-  doorMachine,
-  doorParts,
-  doorState,
-} from './door.machine.ts';
-import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
+import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import { type DoorChildEvent, type DoorNews, doorState } from './door.machine.ts';
+import { AWAITING_ANSWER, askCore, endedAs, flowParts, JOB_DONE } from './flow.ts';
 
 /**
  * Drop-off / returns: scan or type a reference (a return label, an old document, a form)
@@ -30,9 +24,7 @@ export type DropOffCoreEvent =
   | { type: 'ANSWER_DROP_OFF_REFUSED'; reason: 'already-dropped-off' | 'unreadable-scan' }
   | { type: 'ANSWER_RECEIPT'; receiptNumber: string; droppedOffAt: number }
   | { type: 'ANSWER_NOTHING_INSERTED' }
-  | { type: 'DOOR_OPENED'; compartment: string }
-  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
-  | { type: 'DOOR_CLOSED'; compartment: string };
+  | DoorNews;
 
 export type DropOffEvent = (DropOffUiEvent | DropOffCoreEvent | DoorChildEvent) & { at?: number };
 
@@ -86,39 +78,30 @@ export const maskReference = (reference: string) =>
   '*'.repeat(Math.max(0, reference.length - 4)) + reference.slice(-4);
 
 const REFERENCE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: REFERENCE_MAX_LENGTH };
-const entry = codeEntry<DropOffContext, DropOffEvent>();
-const door = doorParts<DropOffContext, DropOffEvent>();
+const parts = flowParts<DropOffContext, DropOffEvent, DropOffOutput>();
+const ask = askCore<DropOffEffect>();
 
 export const dropOffMachine = setup({
-  types: {
-    context: {} as DropOffContext,
-    events: {} as DropOffEvent,
-    output: {} as DropOffOutput,
-  },
-  actors: { [DOOR_ACTOR]: doorMachine },
+  types: parts.types,
+  actors: parts.actors,
   actions: {
-    ...entry.actions,
-    ...door.actions,
-    reached: reachedStep<DropOffContext, DropOffEvent>(),
-    requestPreparation: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: { kind: 'prepare-drop-off', reference: context.entry } satisfies DropOffEffect,
-    })),
-    requestCancel: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: {
+    ...parts.actions,
+    requestPreparation: sendParent(({ context }) =>
+      ask({ kind: 'prepare-drop-off', reference: context.entry }),
+    ),
+    requestCancel: sendParent(({ context }) =>
+      ask({
         kind: 'cancel-drop-off',
         itemId: context.itemId!,
         reason: context.failure ?? 'door-failed',
-      } satisfies DropOffEffect,
-    })),
-    requestReceipt: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: { kind: 'drop-off-receipt', itemId: context.itemId! } satisfies DropOffEffect,
-    })),
+      }),
+    ),
+    requestReceipt: sendParent(({ context }) =>
+      ask({ kind: 'drop-off-receipt', itemId: context.itemId! }),
+    ),
   },
   guards: {
-    ...entry.guards,
+    ...parts.guards,
   },
 }).createMachine({
   id: DROP_OFF_MACHINE_ID,
@@ -133,15 +116,7 @@ export const dropOffMachine = setup({
     failure: null,
     stepsReached: ['reference'],
   },
-  output: ({ context }) => ({
-    outcome: context.failure
-      ? 'failed'
-      : context.stepsReached.includes('done')
-        ? 'completed'
-        : 'abandoned',
-    reason: context.failure,
-    stepsReached: context.stepsReached,
-  }),
+  output: ({ context }) => endedAs(context),
   on: { CANCEL: '.abandoned' },
   states: {
     reference: {

@@ -30,13 +30,19 @@ import { type AnyFlow, leafState } from './flow.ts';
 import {
   allOutbox,
   auditTrail,
+  chooseService,
+  describeEvents,
+  expectSurvey,
   expectView,
+  expectVisitRecorded,
   leafStatesOf,
   lockOf,
   maxSeq,
   observable,
   putIn,
   replay,
+  replayReaches,
+  shortestPer,
   unlockedLocks,
   valueAndContext,
   withChildren,
@@ -120,22 +126,10 @@ function answers(path: Path) {
   });
 }
 
-function describePath(events: DropOffEvent[]): string {
-  const words: string[] = [];
-  let typing = false;
-  for (const event of events) {
-    if (event.type === 'KEY') {
-      if (typing) words[words.length - 1] += event.key;
-      else words.push(event.key);
-      typing = true;
-      continue;
-    }
-    typing = false;
-    if (event.type === 'SCAN') words.push(`SCAN(${event.text.trim()})`);
-    else words.push(event.type.replace('ANSWER_', ''));
-  }
-  return words.join(' ') || '(start)';
-}
+const describePath = (events: DropOffEvent[]) =>
+  describeEvents(events, (event) =>
+    event.type === 'SCAN' ? `SCAN(${event.text.trim()})` : event.type.replace('ANSWER_', ''),
+  );
 
 describe('drop-off model (xstate/graph shortest paths)', () => {
   test('the sample events reach every state of the machine', () => {
@@ -147,11 +141,8 @@ describe('drop-off model (xstate/graph shortest paths)', () => {
   test('every shortest path, replayed on the machine, reaches its target with its output', () => {
     for (const path of paths) {
       const events = eventsOf(path);
-      const { snapshot } = replay(dropOffMachine, events);
       const where = describePath(events);
-      assert.equal(snapshot.status, path.state.status, where);
-      assert.deepEqual(snapshot.value, path.state.value, where);
-      assert.deepEqual(snapshot.context, path.state.context, where);
+      const { snapshot } = replayReaches(dropOffMachine, events, path.state, where);
       if (snapshot.status !== 'done') continue;
       const output = snapshot.output as DropOffOutput;
       const final = snapshot.value as Final;
@@ -305,14 +296,10 @@ function pathKey(path: Path): string {
   ]);
 }
 
-const chosen = new Map<string, Path>();
-for (const path of paths
-  .filter((candidate) => !WAITING.has(stateOf(candidate.state)) && drivable(candidate))
-  .sort((a, b) => a.steps.length - b.steps.length)) {
-  const key = pathKey(path);
-  if (!chosen.has(key)) chosen.set(key, path);
-}
-const drivenPaths = [...chosen.values()];
+const drivenPaths = shortestPer(
+  paths.filter((candidate) => !WAITING.has(stateOf(candidate.state)) && drivable(candidate)),
+  pathKey,
+);
 
 interface Seeded {
   /** The drop-off already in the compartment for a refused reference. */
@@ -389,16 +376,8 @@ async function droppedOff(kiosk: KioskFixture, path: Path, where: string) {
 }
 
 async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<void> {
-  kiosk.press({ type: 'START' });
-  kiosk.press({ type: 'CHOOSE', service: 'drop-off' });
-  await expectView(
-    kiosk,
-    {
-      screen: 'drop-off.reference',
-      props: dropOffFlow.props('reference', path.steps[0]!.state.context),
-    },
-    where,
-  );
+  const first = dropOffFlow.props('reference', path.steps[0]!.state.context);
+  await chooseService(kiosk, 'drop-off', { screen: 'drop-off.reference', props: first }, where);
   const events = eventsOf(path);
   for (const [index, step] of path.steps.slice(1).entries()) {
     const event = step.event as DropOffEvent;
@@ -417,21 +396,7 @@ async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<voi
     const state = stateOf(step.state);
     if (step.state.status === 'done') {
       const output = step.state.output as DropOffOutput;
-      await expectView(
-        kiosk,
-        {
-          screen: 'survey',
-          props: {
-            service: 'drop-off',
-            outcome: output.outcome,
-            reason: output.reason,
-            answered: { satisfaction: null, alternative: null },
-            reopenUntil: null,
-            doorOpen: false,
-          },
-        },
-        at,
-      );
+      await expectSurvey(kiosk, { service: 'drop-off', output, reopenable: false }, at);
     } else if (!WAITING.has(state)) {
       if (step.state.context.receipt) await droppedOff(kiosk, path, at);
       await expectView(
@@ -571,15 +536,7 @@ describe('drop-off: shortest paths to every ending and resting state at a real t
         }
 
         if (!final) return;
-        const output = path.state.output as DropOffOutput;
-        kiosk.press({ type: 'FINISH' });
-        await kiosk.waitForScreen('attract');
-        const ended = kiosk.store.usageEvents().filter((event) => event.type === 'session-ended');
-        assert.equal(ended.length, 1);
-        assert.equal(ended[0]!.service, 'drop-off');
-        assert.equal(ended[0]!.data.outcome, output.outcome);
-        assert.equal(ended[0]!.data.reason, output.reason);
-        assert.equal(ended[0]!.data.steps, output.stepsReached.join(','));
+        await expectVisitRecorded(kiosk, 'drop-off', path.state.output as DropOffOutput);
       } finally {
         await kiosk.close();
       }

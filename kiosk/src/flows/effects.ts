@@ -1,3 +1,5 @@
+import type { DoorNews } from './door.machine.ts';
+
 /**
  * Flows never touch hardware or the store themselves. They ask the kiosk core for an
  * effect (sent to the parent session, which emits it), and the core answers with an event.
@@ -23,6 +25,4 @@ export type CoreEvent =
   | { type: 'CODE_WRONG'; lockedUntil: number | null }
   | { type: 'SECOND_FACTOR_OK' }
   | { type: 'SECOND_FACTOR_WRONG'; lockedUntil: number | null }
-  | { type: 'DOOR_OPENED'; compartment: string }
-  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
-  | { type: 'DOOR_CLOSED'; compartment: string };
+  | DoorNews;

@@ -10,6 +10,8 @@ import {
 import type { z } from 'zod';
 import type { OpenRequest } from '../doors/door-service.ts';
 import type { Store } from '../store/store.ts';
+import { codeEntry, type EntryContext } from './code-entry.ts';
+import { DOOR_ACTOR, doorMachine, doorParts } from './door.machine.ts';
 
 /**
  * The answers a flow takes from its effect handlers: the machine's events named `CODE_…`,
@@ -19,6 +21,11 @@ export type AnswerOf<M extends AnyStateMachine> = Extract<
   EventFromLogic<M>,
   { type: `${'CODE' | 'SECOND_FACTOR' | 'ANSWER'}_${string}` }
 >;
+
+/** What the input devices read (not UI events: the page cannot send them). */
+export type DeviceEvent =
+  | { type: 'CARD'; uid: string }
+  | { type: 'SCAN'; text: string; symbology?: string };
 
 /** A UI event schema: an object with a literal `type`. */
 export type UiEventSchema = z.ZodType<{ type: string }>;
@@ -133,6 +140,18 @@ export const screenOf = <Screen extends string>(
   state: string,
 ): Screen | undefined => screens[state];
 
+/**
+ * "Step N of M": where a screen stands among the steps a citizen sees (`steps`, screen
+ * names in order); null on a screen that is none of them.
+ */
+export const stepOf = (
+  steps: readonly string[],
+  screen: string | undefined,
+): { index: number; count: number } | null => {
+  const index = screen === undefined ? -1 : steps.indexOf(screen);
+  return index >= 0 ? { index: index + 1, count: steps.length } : null;
+};
+
 /** A flow's handler for an effect that flow asked for (see `AnyFlow`); undefined: none. */
 export const effectHandler = (flow: AnyFlow, kind: string) =>
   flow.effects[kind] as EffectHandler | undefined;
@@ -180,10 +199,43 @@ export type EffectHandler<Effect extends FlowEffect = FlowEffect, Answer = FlowA
   context: EffectContext<Answer>,
 ) => void | Promise<void>;
 
+/** A flow's handler of its effect `Kind`, answering only what its machine takes. */
+export type HandlerOf<
+  Effect extends FlowEffect,
+  Machine extends AnyStateMachine,
+  Kind extends Effect['kind'],
+> = EffectHandler<Extract<Effect, { kind: Kind }>, AnswerOf<Machine>>;
+
 /** One handler per effect kind, each typed with its own effect. */
 export type EffectHandlers<Effect extends FlowEffect, Answer> = {
   [Kind in Effect['kind']]: EffectHandler<Extract<Effect, { kind: Kind }>, Answer>;
 };
+
+/**
+ * The message that asks the session (and so the core) for an effect, typed by the flow's
+ * effect union: `const ask = askCore<PickupEffect>()`, then `sendParent(({ context }) =>
+ * ask({ kind: 'verify-code', code: context.entry }))`; a misspelt kind does not type-check.
+ */
+export const askCore =
+  <Effect extends FlowEffect>() =>
+  (effect: Effect) => ({ type: 'EFFECT' as const, effect });
+
+/**
+ * How a flow that ends in `done` ended: failed (with the reason) once a failure is noted,
+ * completed once `done` was reached, else abandoned.
+ */
+export const endedAs = (context: {
+  failure: string | null;
+  stepsReached: string[];
+}): FlowOutput => ({
+  outcome: context.failure
+    ? 'failed'
+    : context.stepsReached.includes('done')
+      ? 'completed'
+      : 'abandoned',
+  reason: context.failure,
+  stepsReached: context.stepsReached,
+});
 
 /** The steps reached, with `step` added once (for the usage record). */
 export const withStep = (steps: string[], step: string) =>
@@ -198,6 +250,28 @@ export const reachedStep = <
     ({ context }, step) =>
       ({ stepsReached: withStep(context.stepsReached, step) }) as Partial<Context>,
   );
+
+/**
+ * What every flow machine's `setup` starts from: its types, the door actor and the actions
+ * that run its doors (`door.machine.ts`), the code-entry actions and guards (`code-entry.ts`)
+ * and the `reached` step. `const parts = flowParts<Context, Event, Output>()`, then
+ * `types: parts.types, actors: parts.actors`, `actions: { ...parts.actions, … }`,
+ * `guards: { ...parts.guards, … }`.
+ */
+export function flowParts<
+  Context extends EntryContext & { stepsReached: string[] },
+  Event extends EventObject,
+  Output,
+>() {
+  const entry = codeEntry<Context, Event>();
+  const door = doorParts<Context, Event>();
+  return {
+    types: { context: {} as Context, events: {} as Event, output: {} as Output },
+    actors: { [DOOR_ACTOR]: doorMachine },
+    actions: { ...entry.actions, ...door.actions, reached: reachedStep<Context, Event>() },
+    guards: entry.guards,
+  };
+}
 
 /** Context keys that hold what a person typed or presented; blanked before persisting. */
 export const SECRET_CONTEXT_KEYS: ReadonlySet<string> = new Set(['entry', 'secrets']);

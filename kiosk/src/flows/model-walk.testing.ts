@@ -14,6 +14,7 @@ import {
   type EventObject,
   type Snapshot,
   type SnapshotFrom,
+  type StateValue,
   sendTo,
   setup,
 } from 'xstate';
@@ -21,24 +22,28 @@ import type { View } from '../core/views.ts';
 import { type AuditRow, auditEntries } from '../store/audit.ts';
 import { STORE_FILE } from '../store/db.ts';
 import { type KioskFixture, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
-import type { FlowEffect } from './flow.ts';
+import { type AnyFlow, type FlowEffect, type FlowOutput, leafState } from './flow.ts';
+import { DEFAULT_TIMERS } from './session.machine.ts';
 
 export { eventually } from '../testing/wait.ts';
 
-export interface Replayed {
+export interface Replayed<Snapshot = { value: unknown; context: unknown; status: string }> {
   /** The flow's snapshot after the last event. */
-  snapshot: { value: unknown; context: unknown; status: string; output?: unknown };
+  snapshot: Snapshot & { output?: unknown };
   /** Effects the flow asked for, with the index of the event that caused each (-1: start). */
   effects: { effect: FlowEffect; after: number }[];
 }
 
 /** Runs the unmodified flow machine under a parent that forwards events and records effects. */
-export function replay(machine: AnyStateMachine, events: readonly EventObject[]): Replayed {
+export function replay<M extends AnyStateMachine>(
+  machine: M,
+  events: readonly EventObject[],
+): Replayed<SnapshotFrom<M>> {
   const effects: Replayed['effects'] = [];
   let current = -1;
   const parent = setup({
     types: { events: {} as EventObject | { type: 'EFFECT'; effect: FlowEffect } },
-    actors: { flow: machine },
+    actors: { flow: machine as AnyStateMachine },
   }).createMachine({
     invoke: { id: 'flow', src: 'flow' },
     on: {
@@ -58,10 +63,165 @@ export function replay(machine: AnyStateMachine, events: readonly EventObject[])
     current = index;
     actor.send(event);
   }
-  const snapshot = child.getSnapshot() as Replayed['snapshot'];
+  const snapshot = child.getSnapshot() as SnapshotFrom<M>;
   actor.stop();
   return { snapshot, effects };
 }
+
+/** Replays a model's path on the unmodified machine: it must end as the model did. */
+export function replayReaches<M extends AnyStateMachine>(
+  machine: M,
+  events: readonly EventObject[],
+  target: { status: string; value: unknown; context: unknown },
+  where: string,
+): Replayed<SnapshotFrom<M>> {
+  const logic: AnyStateMachine = machine;
+  const replayed = replay(logic, events);
+  const { status, value, context } = replayed.snapshot;
+  assert.equal(status, target.status, where);
+  assert.deepEqual(value, target.value, where);
+  assert.deepEqual(context, target.context, where);
+  return replayed as Replayed<SnapshotFrom<M>>;
+}
+
+/** A readable path: typed keys run together, every other event as `word` names it. */
+export function describeEvents<Event extends EventObject>(
+  events: readonly Event[],
+  word: (event: Event) => string,
+): string {
+  const words: string[] = [];
+  let typing = false;
+  for (const event of events) {
+    if (event.type === 'KEY') {
+      const key = String((event as { key?: unknown }).key);
+      if (typing) words[words.length - 1] += key;
+      else words.push(key);
+      typing = true;
+      continue;
+    }
+    typing = false;
+    words.push(word(event));
+  }
+  return words.join(' ') || '(start)';
+}
+
+/** Of the paths that share a key, the shortest (the first found, where several are as short). */
+export function shortestPer<P extends { steps: readonly unknown[] }>(
+  paths: readonly P[],
+  key: (path: P) => string,
+): P[] {
+  const chosen = new Map<string, P>();
+  for (const path of [...paths].sort((a, b) => a.steps.length - b.steps.length)) {
+    const k = key(path);
+    if (!chosen.has(k)) chosen.set(k, path);
+  }
+  return [...chosen.values()];
+}
+
+/**
+ * The survey screen after a citizen's flow ended with `output`; a completed pickup may be
+ * opened again (`reopenable`) for a while after its door closed.
+ */
+export function expectSurvey(
+  kiosk: KioskFixture,
+  ended: { service: string; output: FlowOutput; reopenable: boolean },
+  where: string,
+): Promise<View> {
+  const { service, output, reopenable } = ended;
+  return expectView(
+    kiosk,
+    {
+      screen: 'survey',
+      props: {
+        service,
+        outcome: output.outcome,
+        reason: output.reason,
+        answered: { satisfaction: null, alternative: null },
+        reopenUntil:
+          reopenable && output.outcome === 'completed'
+            ? kiosk.clock.now() + DEFAULT_TIMERS.reopenGraceMs
+            : null,
+        doorOpen: false,
+      },
+    },
+    where,
+  );
+}
+
+/**
+ * What a citizen's flow shows after a step of a model's path: the survey once it ended, else
+ * the screen of its state with the flow's props — unless it waits for the core (`waiting`).
+ */
+export async function expectStepShown(
+  kiosk: KioskFixture,
+  flow: AnyFlow,
+  snapshot: { status: string; value: StateValue; context: unknown; output?: unknown },
+  options: { waiting: ReadonlySet<string>; reopenable: boolean },
+  where: string,
+): Promise<void> {
+  const state = leafState(snapshot.value);
+  if (snapshot.status === 'done') {
+    const output = snapshot.output as FlowOutput;
+    await expectSurvey(kiosk, { service: flow.service, output, ...options }, where);
+  } else if (!options.waiting.has(state)) {
+    const expected = { screen: flow.screens[state]!, props: flow.props(state, snapshot.context) };
+    await expectView(kiosk, expected as Pick<View, 'screen' | 'props'>, where);
+  }
+}
+
+/**
+ * What a pickup's path leaves in the outbox (as `outboxNews`): the language of each item of
+ * a right code (its notices follow it), a pickup per item taken, an alarm per jammed door.
+ */
+export const pickupNews = (
+  events: readonly EventObject[],
+  items: readonly { id: string }[],
+  pickedUp: readonly string[],
+): string[] => [
+  ...(events.some((event) => event.type === 'CODE_OK')
+    ? items.map((item) => `item-language:${item.id}`)
+    : []),
+  ...pickedUp.map((id) => `item-picked-up:${id}`),
+  ...events.flatMap((event) =>
+    event.type === 'DOOR_FAILED'
+      ? [`alarm:door-jammed:${(event as { compartment?: string }).compartment}`]
+      : [],
+  ),
+];
+
+/** The citizen finishes: the visit is recorded once, as the model says it ended. */
+export async function expectVisitRecorded(
+  kiosk: KioskFixture,
+  service: string,
+  output: FlowOutput,
+): Promise<void> {
+  kiosk.press({ type: 'FINISH' });
+  await kiosk.waitForScreen('attract');
+  const ended = kiosk.store.usageEvents().filter((event) => event.type === 'session-ended');
+  assert.equal(ended.length, 1);
+  assert.equal(ended[0]!.service, service);
+  assert.equal(ended[0]!.data.outcome, output.outcome);
+  assert.equal(ended[0]!.data.reason, output.reason);
+  assert.equal(ended[0]!.data.steps, output.stepsReached.join(','));
+}
+
+/** The citizen takes what lies behind an open door and shuts it. */
+export function takeOutAndShut(kiosk: KioskFixture, compartment: string): void {
+  const lock = lockOf(compartment);
+  assert.equal(kiosk.sim.door(0, lock).open, true, `door ${compartment} is open`);
+  kiosk.sim.setItem(0, lock, false);
+  kiosk.sim.closeDoor(0, lock);
+}
+
+/** The outbox after `seq`, as `type:itemId` and `alarm:kind:compartment` (`-`: none). */
+export const outboxNews = (kiosk: KioskFixture, seq: number): string[] =>
+  allOutbox(kiosk)
+    .filter((event) => event.seq > seq)
+    .map((event) =>
+      event.type === 'alarm'
+        ? `alarm:${event.payload.kind}:${event.payload.compartment ?? '-'}`
+        : `${event.type}:${event.payload.itemId}`,
+    );
 
 export const lockOf = (compartment: string): number => {
   const found = TEST_COMPARTMENTS.find((candidate) => candidate.label === compartment);
@@ -86,6 +246,26 @@ export async function expectView(
   assert.deepEqual({ screen, props }, expected, where);
   return kiosk.core.view();
 }
+
+/** A citizen chooses `service` in the menu; its first screen must show exactly `first`. */
+export async function chooseService(
+  kiosk: KioskFixture,
+  service: string,
+  first: Pick<View, 'screen' | 'props'>,
+  where: string,
+): Promise<void> {
+  kiosk.press({ type: 'START' });
+  kiosk.press({ type: 'CHOOSE', service });
+  await expectView(kiosk, first, where);
+}
+
+/** Sample door news for a model's walk: each compartment seen open, jammed, and shut. */
+export const doorNewsOf = (compartments: readonly string[]) =>
+  compartments.flatMap((compartment) => [
+    { type: 'DOOR_OPENED' as const, compartment },
+    { type: 'DOOR_FAILED' as const, compartment, reason: 'jammed' },
+    { type: 'DOOR_CLOSED' as const, compartment },
+  ]);
 
 /** Waits until the current screen is `screen` and `check` holds for its props. */
 export async function waitForView(

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { type AnswerOf, defineFlow, type EffectHandler, screenOf } from './flow.ts';
+import { defineFlow, type HandlerOf, screenOf, stepOf } from './flow.ts';
 import { type ParcelEffect, parcelPickupMachine } from './parcel-pickup.machine.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
 
 /** A handler of one of this flow's effects, answering what the machine takes. */
-type Handler<Kind extends ParcelEffect['kind']> = EffectHandler<
-  Extract<ParcelEffect, { kind: Kind }>,
-  AnswerOf<typeof parcelPickupMachine>
+type Handler<Kind extends ParcelEffect['kind']> = HandlerOf<
+  ParcelEffect,
+  typeof parcelPickupMachine,
+  Kind
 >;
 
 /** Setting: `'true'` opens all compartments of one code together; default one after another. */
@@ -56,7 +57,6 @@ export const parcelPickupFlow = defineFlow<ParcelEffect>()({
   screens: SCREENS,
   props(state, context) {
     const parcel = context;
-    const step = STEPS.indexOf(screenOf(SCREENS, state) ?? '');
     // The doors the person deals with now: all open ones together, else the current one.
     const current = parcel.together ? parcel.doors : parcel.doors.slice(0, 1);
     return {
@@ -68,7 +68,7 @@ export const parcelPickupFlow = defineFlow<ParcelEffect>()({
       compartment: current[0] ?? null,
       compartments: current,
       remainingDoors: parcel.doors.length - current.length,
-      step: step >= 0 ? { index: step + 1, count: STEPS.length } : null,
+      step: stepOf(STEPS, screenOf(SCREENS, state)),
     };
   },
   allowedEvents: {

@@ -1,13 +1,25 @@
 import { assign, enqueueActions, sendParent, setup } from 'xstate';
-import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
-import { CODE_KEYS, CODE_MIN_LENGTH } from './document-pickup.machine.ts';
-import { AWAITING_ANSWER, type FlowOutput, reachedStep, withStep } from './flow.ts';
+import type { EntryUiEvent } from './code-entry.ts';
+import { CODE_MIN_LENGTH, compartmentsOf, PICKUP_CODE_KEYS } from './document-pickup.machine.ts';
+import {
+  DOOR_ACTOR,
+  DOOR_PLUMBING,
+  type DoorChildEvent,
+  type DoorNews,
+  type DoorRequest,
+  doorId,
+} from './door.machine.ts';
+import { AWAITING_ANSWER, askCore, endedAs, type FlowOutput, flowParts, withStep } from './flow.ts';
 
 /**
  * Parcel pickup: a code typed on the keypad or scanned as a QR code → the compartments of
  * the parcels open → take the parcels and close the door(s) → done. No second factor.
  * Several parcels on one code in several compartments open one after another (default) or
  * all together (setting `parcel.open-together`, decided by the core when the code is right).
+ * Each compartment is a door sub-machine of its own (`door.machine.ts`), spawned with the id
+ * `doorId(compartment)` when its unlock is due: the door asks for the unlock, follows the
+ * door service's news and reports `door.open`, `door.closed` or `door.failed`; this machine
+ * only decides which doors are due and which screen shows.
  */
 export const PARCEL_MACHINE_ID = 'parcelPickup';
 
@@ -23,11 +35,9 @@ export type ParcelCoreEvent =
   | { type: 'SCAN'; text: string; symbology?: string }
   | { type: 'CODE_OK'; items: ParcelItem[]; together: boolean }
   | { type: 'CODE_WRONG'; lockedUntil: number | null }
-  | { type: 'DOOR_OPENED'; compartment: string }
-  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
-  | { type: 'DOOR_CLOSED'; compartment: string };
+  | DoorNews;
 
-export type ParcelEvent = (ParcelUiEvent | ParcelCoreEvent) & { at?: number };
+export type ParcelEvent = (ParcelUiEvent | ParcelCoreEvent | DoorChildEvent) & { at?: number };
 
 export type ParcelEffect =
   | { kind: 'verify-code'; code: string }
@@ -45,9 +55,9 @@ export interface ParcelContext {
   together: boolean;
   /** Compartments not yet closed (or failed), in order; one after another: the first. */
   doors: string[];
-  /** Compartments whose unlock was asked for; never asked twice in one visit. */
+  /** Compartments whose door child was started (it asks for the unlock); never twice a visit. */
   requested: string[];
-  /** Compartments seen open and not yet closed. */
+  /** Compartments whose door reported open and not yet closed. */
   opened: string[];
   failure: string | null;
   stepsReached: string[];
@@ -61,57 +71,51 @@ export const doorsToRequest = (context: ParcelContext): string[] =>
     (door) => !context.requested.includes(door),
   );
 
-const compartmentsOf = (items: ParcelItem[]) => [...new Set(items.map((item) => item.compartment))];
-
-const entry = codeEntry<ParcelContext, ParcelEvent>();
+const parts = flowParts<ParcelContext, ParcelEvent, ParcelOutput>();
 
 const doorOf = (event: ParcelEvent) => ('compartment' in event ? event.compartment : '');
 
+/** What the door of a compartment asks for: the unlock for this code's parcels in it. */
+const requestOf = (context: ParcelContext, compartment: string): DoorRequest => ({
+  purpose: 'pickup',
+  compartment,
+  itemIds: context.items.filter((item) => item.compartment === compartment).map((item) => item.id),
+});
+
+const ask = askCore<ParcelEffect>();
+
 export const parcelPickupMachine = setup({
-  types: {
-    context: {} as ParcelContext,
-    events: {} as ParcelEvent,
-    output: {} as ParcelOutput,
-  },
+  types: parts.types,
+  actors: parts.actors,
   actions: {
-    reached: reachedStep<ParcelContext, ParcelEvent>(),
-    requestCode: sendParent(({ context }) => ({
-      type: 'EFFECT',
-      effect: { kind: 'verify-code', code: context.entry } satisfies ParcelEffect,
-    })),
-    requestDoors: enqueueActions(({ context, enqueue }) => {
-      for (const compartment of doorsToRequest(context)) {
-        enqueue.sendParent({
-          type: 'EFFECT',
-          effect: {
-            kind: 'open-door',
-            purpose: 'pickup',
-            compartment,
-            itemIds: context.items
-              .filter((item) => item.compartment === compartment)
-              .map((item) => item.id),
-          } satisfies ParcelEffect,
+    requestCode: sendParent(({ context }) => ask({ kind: 'verify-code', code: context.entry })),
+    ...parts.actions,
+    /** A door child for each compartment due now; each asks for its unlock once, on start. */
+    startDoors: enqueueActions(({ context, enqueue }) => {
+      const due = doorsToRequest(context);
+      for (const compartment of due) {
+        enqueue.spawnChild(DOOR_ACTOR, {
+          id: doorId(compartment),
+          input: requestOf(context, compartment),
         });
       }
+      enqueue.assign({ requested: [...context.requested, ...due] });
     }),
-    ...entry.actions,
-    markRequested: assign({
-      requested: ({ context }) => [...context.requested, ...doorsToRequest(context)],
+    markOpened: assign({
+      opened: ({ context, event }) => [...context.opened, doorOf(event)],
     }),
-    /** A door is done with: closed after opening, or failed. */
-    settleDoor: assign(({ context, event }) => ({
-      doors: context.doors.filter((door) => door !== doorOf(event)),
-      opened: context.opened.filter((door) => door !== doorOf(event)),
-    })),
+    /** A door is done with (closed after opening, or failed): its child goes. */
+    settleDoor: enqueueActions(({ context, event, enqueue }) => {
+      const settled = doorOf(event);
+      enqueue.assign({
+        doors: context.doors.filter((compartment) => compartment !== settled),
+        opened: context.opened.filter((compartment) => compartment !== settled),
+      });
+      enqueue.stopChild(doorId(settled));
+    }),
   },
   guards: {
-    ...entry.guards,
-    /** A door of this visit that was asked to open and is not yet seen open. */
-    isOpening: ({ context, event }) =>
-      context.requested.includes(doorOf(event)) &&
-      context.doors.includes(doorOf(event)) &&
-      !context.opened.includes(doorOf(event)),
-    isOpen: ({ context, event }) => context.opened.includes(doorOf(event)),
+    ...parts.guards,
   },
 }).createMachine({
   id: PARCEL_MACHINE_ID,
@@ -129,26 +133,18 @@ export const parcelPickupMachine = setup({
     stepsReached: ['code'],
   },
   output: ({ context }) => ({
-    outcome: context.failure
-      ? 'failed'
-      : context.stepsReached.includes('done')
-        ? 'completed'
-        : 'abandoned',
-    reason: context.failure,
-    stepsReached: context.stepsReached,
+    ...endedAs(context),
     reopenable:
       context.stepsReached.includes('done') && !context.failure
         ? compartmentsOf(context.items)
         : [],
   }),
-  on: { CANCEL: '.abandoned' },
+  // Door children live from their unlock until they settle: their effects and news pass here.
+  on: { CANCEL: '.abandoned', ...DOOR_PLUMBING },
   states: {
     code: {
       on: {
-        ...entryKeys(
-          CODE_KEYS,
-          submitWhenComplete(CODE_MIN_LENGTH, 'verifyingCode', 'incomplete-code'),
-        ),
+        ...PICKUP_CODE_KEYS,
         // A QR code is a code like a typed one; the store's hasher normalises both alike.
         SCAN: [
           {
@@ -183,27 +179,16 @@ export const parcelPickupMachine = setup({
         },
         CODE_WRONG: {
           target: 'code',
-          actions: assign({
-            entry: '',
-            error: ({ event }) => (event.lockedUntil ? 'locked' : 'wrong-code'),
-            lockedUntil: ({ event }) => event.lockedUntil,
-          }),
+          actions: { type: 'entryRefused', params: { wrong: 'wrong-code' } },
         },
       },
     },
     opening: {
-      entry: [{ type: 'reached', params: 'door' }, 'requestDoors', 'markRequested'],
+      entry: [{ type: 'reached', params: 'door' }, 'startDoors'],
       on: {
         CANCEL: {}, // the unlock is under way: its outcome decides
-        DOOR_OPENED: {
-          guard: 'isOpening',
-          target: 'next',
-          actions: assign({
-            opened: ({ context, event }) => [...context.opened, event.compartment],
-          }),
-        },
-        DOOR_FAILED: {
-          guard: 'isOpening',
+        'door.open': { target: 'next', actions: 'markOpened' },
+        'door.failed': {
           target: 'next',
           actions: [
             assign({ failure: ({ context, event }) => context.failure ?? `door-${event.reason}` }),
@@ -211,13 +196,13 @@ export const parcelPickupMachine = setup({
           ],
         },
         // All together: one door may be shut again before the others have opened.
-        DOOR_CLOSED: { guard: 'isOpen', target: 'next', actions: 'settleDoor' },
+        'door.closed': { target: 'next', actions: 'settleDoor' },
       },
     },
     takeAndClose: {
       entry: { type: 'reached', params: 'take-and-close' },
       on: {
-        DOOR_CLOSED: { guard: 'isOpen', target: 'next', actions: 'settleDoor' },
+        'door.closed': { target: 'next', actions: 'settleDoor' },
         // A door is open: leaving now would leave it unattended.
         CANCEL: {},
       },

@@ -23,13 +23,23 @@ import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
 import { CODE_MIN_LENGTH } from './document-pickup.machine.ts';
 import type { AnyFlow } from './flow.ts';
 import {
-  allOutbox,
-  expectView,
+  chooseService,
+  describeEvents,
+  doorNewsOf,
+  expectStepShown,
+  expectVisitRecorded,
   lockOf,
   maxSeq,
   observable,
+  outboxNews,
+  pickupNews,
   replay,
+  replayReaches,
+  shortestPer,
+  takeOutAndShut,
   unlockedLocks,
+  valueAndContext,
+  withChildren,
 } from './model-walk.testing.ts';
 import { OPEN_TOGETHER_SETTING, parcelPickupFlow } from './parcel-pickup.flow.ts';
 import {
@@ -39,7 +49,6 @@ import {
   type ParcelOutput,
   parcelPickupMachine,
 } from './parcel-pickup.machine.ts';
-import { DEFAULT_TIMERS } from './session.machine.ts';
 
 // ── the model ─────────────────────────────────────────────────────────────────────────────
 
@@ -97,27 +106,27 @@ function sampleEvents(snapshot: ParcelSnapshot): ParcelEvent[] {
     ...Object.values(VARIANTS).map((variant) => ({ type: 'CODE_OK' as const, ...variant })),
     { type: 'CODE_WRONG', lockedUntil: null },
     { type: 'CODE_WRONG', lockedUntil: LOCKED_UNTIL },
-    ...['A2', 'A3'].flatMap((compartment): ParcelEvent[] => [
-      { type: 'DOOR_OPENED', compartment },
-      { type: 'DOOR_FAILED', compartment, reason: 'jammed' },
-      { type: 'DOOR_CLOSED', compartment },
-    ]),
+    ...doorNewsOf(['A2', 'A3']),
     { type: 'BACK' },
     { type: 'CANCEL' },
   ];
 }
 
 /**
- * The machine under traversal: its requests to the core (`sendParent`) cannot be resolved
- * without a parent, so they are inert here. Guards, assignments and targets are the machine's
- * own; the replays run the unmodified machine.
+ * The machine under traversal, its door children running: its requests to the core
+ * (`sendParent`, and the doors' unlocks it hands on) cannot be resolved without a parent, so
+ * they are inert here. Guards, assignments and targets are the machine's own; the replays run
+ * the unmodified machine.
  */
-const model = parcelPickupMachine.provide({
-  actions: { requestCode: () => {}, requestDoors: () => {} },
-});
+const model = withChildren(
+  parcelPickupMachine.provide({
+    actions: { requestCode: () => {}, forwardEffect: () => {} },
+  }),
+);
 
 const paths = getShortestPaths(model, {
   events: sampleEvents,
+  serializeState: valueAndContext,
   stopWhen: (snapshot) => snapshot.status === 'done',
 });
 type Path = (typeof paths)[number];
@@ -141,26 +150,14 @@ function answers(path: Path) {
   });
 }
 
-function describePath(events: ParcelEvent[]): string {
-  const words: string[] = [];
-  let typing = false;
-  for (const event of events) {
-    if (event.type === 'KEY') {
-      if (typing) words[words.length - 1] += event.key;
-      else words.push(event.key);
-      typing = true;
-      continue;
-    }
-    typing = false;
-    if (event.type === 'CODE_OK') words.push(`CODE_OK(${variantOf(event)})`);
-    else if (event.type === 'CODE_WRONG')
-      words.push(event.lockedUntil ? 'CODE_WRONG(locked)' : 'CODE_WRONG');
-    else if (event.type === 'SCAN') words.push(`SCAN(${event.text.trim()})`);
-    else if ('compartment' in event) words.push(`${event.type}(${event.compartment})`);
-    else words.push(event.type);
-  }
-  return words.join(' ') || '(start)';
-}
+const describePath = (events: ParcelEvent[]) =>
+  describeEvents(events, (event) => {
+    if (event.type === 'CODE_OK') return `CODE_OK(${variantOf(event)})`;
+    if (event.type === 'CODE_WRONG') return event.lockedUntil ? 'CODE_WRONG(locked)' : 'CODE_WRONG';
+    if (event.type === 'SCAN') return `SCAN(${event.text.trim()})`;
+    if ('compartment' in event) return `${event.type}(${event.compartment})`;
+    return event.type;
+  });
 
 describe('parcel pickup model (xstate/graph shortest paths)', () => {
   test('the sample events reach every state of the machine', () => {
@@ -174,11 +171,8 @@ describe('parcel pickup model (xstate/graph shortest paths)', () => {
   test('every shortest path, replayed on the machine, reaches its target with its output', () => {
     for (const path of paths) {
       const events = eventsOf(path);
-      const { snapshot } = replay(parcelPickupMachine, events);
       const where = describePath(events);
-      assert.equal(snapshot.status, path.state.status, where);
-      assert.deepEqual(snapshot.value, path.state.value, where);
-      assert.deepEqual(snapshot.context, path.state.context, where);
+      const { snapshot } = replayReaches(parcelPickupMachine, events, path.state, where);
       if (snapshot.status !== 'done') continue;
       const output = snapshot.output as ParcelOutput;
       const final = snapshot.value as Final;
@@ -357,14 +351,10 @@ function endingKey(path: Path): string {
   ]);
 }
 
-const endings = new Map<string, Path>();
-for (const path of paths
-  .filter((candidate) => candidate.state.status === 'done' && drivable(candidate))
-  .sort((a, b) => a.steps.length - b.steps.length)) {
-  const key = endingKey(path);
-  if (!endings.has(key)) endings.set(key, path);
-}
-const terminalPaths = [...endings.values()];
+const terminalPaths = shortestPer(
+  paths.filter((candidate) => candidate.state.status === 'done' && drivable(candidate)),
+  endingKey,
+);
 
 /**
  * The states where the terminal waits for the person (code entry with each error and
@@ -383,19 +373,15 @@ function restingKey(path: Path): string {
     context.failure,
   ]);
 }
-const resting = new Map<string, Path>();
-for (const path of paths
-  .filter(
+const restingPaths = shortestPer(
+  paths.filter(
     (candidate) =>
       candidate.state.status !== 'done' &&
       !WAITING.has(stateOf(candidate.state)) &&
       drivable(candidate),
-  )
-  .sort((a, b) => a.steps.length - b.steps.length)) {
-  const key = restingKey(path);
-  if (!resting.has(key)) resting.set(key, path);
-}
-const restingPaths = [...resting.values()];
+  ),
+  restingKey,
+);
 
 const canonical = (code: string) => {
   const normalised = normalizeSecretValue('pickup-code', code);
@@ -468,13 +454,8 @@ async function opened(kiosk: KioskFixture, compartment: string, where: string) {
 
 /** Presses, scans and shuts doors as the path says, and checks every resting screen. */
 async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<void> {
-  kiosk.press({ type: 'START' });
-  kiosk.press({ type: 'CHOOSE', service: 'parcel-pickup' });
-  await expectView(
-    kiosk,
-    { screen: 'parcel.code', props: parcelPickupFlow.props('code', path.steps[0]!.state.context) },
-    where,
-  );
+  const first = parcelPickupFlow.props('code', path.steps[0]!.state.context);
+  await chooseService(kiosk, 'parcel-pickup', { screen: 'parcel.code', props: first }, where);
   for (const [index, step] of path.steps.slice(1).entries()) {
     const event = step.event as ParcelEvent;
     const at = `${where} — step ${index + 1} ${event.type}`;
@@ -486,44 +467,11 @@ async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<voi
       // The citizen takes the parcels and shuts the door, once the terminal saw it open
       // (all together, the path may shut one door while another is still opening).
       await opened(kiosk, event.compartment, at);
-      const lock = lockOf(event.compartment);
-      assert.equal(kiosk.sim.door(0, lock).open, true, `door ${event.compartment} is open`);
-      kiosk.sim.setItem(0, lock, false);
-      kiosk.sim.closeDoor(0, lock);
+      takeOutAndShut(kiosk, event.compartment);
     }
     // CODE_OK, CODE_WRONG, DOOR_OPENED and DOOR_FAILED come from the real core.
-    const state = stateOf(step.state);
-    if (step.state.status === 'done') {
-      const output = step.state.output as ParcelOutput;
-      await expectView(
-        kiosk,
-        {
-          screen: 'survey',
-          props: {
-            service: 'parcel-pickup',
-            outcome: output.outcome,
-            reason: output.reason,
-            answered: { satisfaction: null, alternative: null },
-            // A completed pickup may be opened again for a while after its door closed.
-            reopenUntil:
-              output.outcome === 'completed'
-                ? kiosk.clock.now() + DEFAULT_TIMERS.reopenGraceMs
-                : null,
-            doorOpen: false,
-          },
-        },
-        at,
-      );
-    } else if (!WAITING.has(state)) {
-      await expectView(
-        kiosk,
-        {
-          screen: parcelPickupFlow.screens[state]!,
-          props: parcelPickupFlow.props(state, step.state.context),
-        },
-        at,
-      );
-    }
+    const shown = { waiting: WAITING, reopenable: true };
+    await expectStepShown(kiosk, parcelPickupFlow, step.state, shown, at);
   }
 }
 
@@ -614,23 +562,10 @@ describe('parcel pickup: shortest paths to every ending and resting state at a r
         const locked = events.some(
           (event) => event.type === 'CODE_WRONG' && event.lockedUntil !== null,
         );
-        const news = allOutbox(kiosk).filter((event) => event.seq > outboxAfterSeed);
         assert.deepEqual(
-          news
-            .map((event) =>
-              event.type === 'alarm'
-                ? `alarm:${event.payload.kind}:${event.payload.compartment ?? '-'}`
-                : `${event.type}:${event.payload.itemId}`,
-            )
-            .sort(),
+          outboxNews(kiosk, outboxAfterSeed).sort(),
           [
-            ...(events.some((event) => event.type === 'CODE_OK')
-              ? items.map((item) => `item-language:${item.id}`)
-              : []),
-            ...pickedUp.map((id) => `item-picked-up:${id}`),
-            ...events.flatMap((event) =>
-              event.type === 'DOOR_FAILED' ? [`alarm:door-jammed:${event.compartment}`] : [],
-            ),
+            ...pickupNews(events, items, pickedUp),
             ...(locked ? ['alarm:code-brute-force:-'] : []),
           ].sort(),
         );
@@ -645,15 +580,7 @@ describe('parcel pickup: shortest paths to every ending and resting state at a r
 
         if (!final) return;
         // The visit is recorded as the model says it ended.
-        const output = path.state.output as ParcelOutput;
-        kiosk.press({ type: 'FINISH' });
-        await kiosk.waitForScreen('attract');
-        const ended = kiosk.store.usageEvents().filter((event) => event.type === 'session-ended');
-        assert.equal(ended.length, 1);
-        assert.equal(ended[0]!.service, 'parcel-pickup');
-        assert.equal(ended[0]!.data.outcome, output.outcome);
-        assert.equal(ended[0]!.data.reason, output.reason);
-        assert.equal(ended[0]!.data.steps, output.stepsReached.join(','));
+        await expectVisitRecorded(kiosk, 'parcel-pickup', path.state.output as ParcelOutput);
       } finally {
         await kiosk.close();
       }

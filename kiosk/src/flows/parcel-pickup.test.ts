@@ -5,11 +5,15 @@
  * store holds (parcels, door intents, outbox, audit).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
+import { memoryLogger, systemClock } from '@amtomat/basics';
 import { LOCKOUT } from '../core/lockout.ts';
 import { DAY_MS } from '../store/store.ts';
 import type { Item } from '../store/types.ts';
-import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
+import { type KioskFixture, openTestStore, startKiosk } from '../testing/kiosk-fixture.ts';
 import {
   alarmsOf,
   allOutbox,
@@ -19,7 +23,7 @@ import {
   waitForView,
 } from './model-walk.testing.ts';
 import { OPEN_TOGETHER_SETTING } from './parcel-pickup.flow.ts';
-import { DEFAULT_TIMERS } from './session.machine.ts';
+import { DEFAULT_TIMERS, SESSION_MACHINE_VERSION } from './session.machine.ts';
 
 const CODE = 'H4K9W2';
 const OTHER_CODE = '771203';
@@ -70,6 +74,17 @@ const languageEvents = (k: KioskFixture) =>
 const audited = (k: KioskFixture, action: string) =>
   auditTrail(k).filter((entry) => entry.action === action);
 
+/** A code the terminal refuses; the citizen goes back home. */
+async function refusedThenHome(k: KioskFixture, code: string) {
+  startPickup(k);
+  k.type(code);
+  k.press({ type: 'SUBMIT' });
+  await waitForView(k, 'parcel.code', (props) => props.error === 'wrong-code');
+  k.press({ type: 'BACK' });
+  k.press({ type: 'FINISH' });
+  await k.waitForScreen('attract');
+}
+
 async function survey(k: KioskFixture, timeoutMs = 4000) {
   const view = await k.waitForScreen('survey', timeoutMs);
   return { outcome: view.props.outcome, reason: view.props.reason };
@@ -87,14 +102,7 @@ describe('parcel pickup: codes', () => {
     assert.ok(k.store.markLoaded(document.id, 'A3', 'staff-1').ok);
     const parcel = deposit(k, 'A2');
 
-    startPickup(k);
-    k.type(OTHER_CODE);
-    k.press({ type: 'SUBMIT' });
-    await waitForView(k, 'parcel.code', (props) => props.error === 'wrong-code');
-
-    k.press({ type: 'BACK' });
-    k.press({ type: 'FINISH' });
-    await k.waitForScreen('attract');
+    await refusedThenHome(k, OTHER_CODE);
     k.press({ type: 'START' });
     k.press({ type: 'CHOOSE', service: 'document-pickup' });
     k.type(CODE);
@@ -155,15 +163,7 @@ describe('parcel pickup: codes', () => {
     k.core.tick();
     assert.equal(k.store.item(expired.id)?.status, 'expired');
 
-    for (const code of [CODE, OTHER_CODE]) {
-      startPickup(k);
-      k.type(code);
-      k.press({ type: 'SUBMIT' });
-      await waitForView(k, 'parcel.code', (props) => props.error === 'wrong-code');
-      k.press({ type: 'BACK' });
-      k.press({ type: 'FINISH' });
-      await k.waitForScreen('attract');
-    }
+    for (const code of [CODE, OTHER_CODE]) await refusedThenHome(k, code);
     assert.equal(k.store.item(collected.id)?.status, 'picked_up');
     assert.deepEqual(unlockedLocks(k), [lockOf('A2')], 'one unlock, for the first pickup');
   });
@@ -389,5 +389,75 @@ describe('parcel pickup: hardware faults', () => {
     assert.deepEqual(unlockedLocks(k), [lockOf('A2')], 'one unlock in all');
     assert.deepEqual(k.store.openIntents(), []);
     assert.ok(k.store.verifyAudit().ok);
+  });
+});
+
+describe('parcel pickup: restart', () => {
+  test('restarted while the first of two doors stands open: its restored door is told it closed, the second opens, no door twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amtomat-parcel-restart-'));
+    try {
+      const first = await terminal({ dir });
+      const parcelsIn = [deposit(first, 'A2'), deposit(first, 'A3')];
+      startPickup(first);
+      first.type(CODE);
+      first.press({ type: 'SUBMIT' });
+      await waitForView(first, 'parcel.take-and-close', (p) => p.compartment === 'A2');
+      assert.deepEqual(unlockedLocks(first), [lockOf('A2')]);
+      await first.close(); // the door child of A2 is persisted with the session
+
+      // The new simulator's doors are shut: recovery finds A2 closed, the session is told so.
+      const k = await startKiosk({ dir });
+      kiosk = k;
+      k.sim.setItem(0, lockOf('A3'), true);
+      const two = await waitForView(k, 'parcel.take-and-close', (p) => p.compartment === 'A3');
+      assert.equal(two.props.remainingDoors, 0);
+      takeAndClose(k, 'A3');
+      assert.deepEqual(await survey(k), { outcome: 'completed', reason: null });
+      assert.deepEqual(unlockedLocks(k), [lockOf('A3')], 'A2 was not unlocked again');
+      for (const parcel of parcelsIn) assert.equal(k.store.item(parcel.id)?.status, 'picked_up');
+      assert.deepEqual(k.store.openIntents(), []);
+      assert.ok(k.store.verifyAudit().ok);
+    } finally {
+      await kiosk?.close();
+      kiosk = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a session saved by the version before is not restored: the terminal starts afresh and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amtomat-parcel-old-'));
+    try {
+      const first = await terminal({ dir });
+      deposit(first, 'A2');
+      startPickup(first);
+      first.type(CODE);
+      first.press({ type: 'SUBMIT' });
+      await first.waitForScreen('parcel.take-and-close');
+      await first.close();
+      const saved = openTestStore({ dir, clock: systemClock, logger: memoryLogger() });
+      const snapshot = saved.store.loadSnapshot('session');
+      assert.ok(snapshot);
+      saved.store.saveSnapshot(
+        'session',
+        'session',
+        SESSION_MACHINE_VERSION - 1,
+        snapshot.snapshot,
+      );
+      saved.db.close();
+
+      const k = await startKiosk({ dir });
+      kiosk = k;
+      await k.waitForScreen('attract');
+      assert.ok(
+        k.logger.entries.some((entry) => entry.event === 'core.snapshot_version_mismatch'),
+        'the mismatch is logged',
+      );
+      assert.deepEqual(unlockedLocks(k), [], 'nothing is unlocked again');
+      assert.deepEqual(k.store.openIntents(), [], 'the open door was settled by recovery');
+    } finally {
+      await kiosk?.close();
+      kiosk = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,13 @@
-import { type AnyStateMachine, assign, emit, enqueueActions, sendTo, setup } from 'xstate';
+import {
+  type AnyStateMachine,
+  assign,
+  type EventFromLogic,
+  emit,
+  enqueueActions,
+  sendTo,
+  setup,
+} from 'xstate';
+import type { DoorChildEvent } from './door.machine.ts';
 import {
   type CourierHandover,
   type FlowEffect,
@@ -9,7 +18,7 @@ import {
 
 export type { FlowOutput };
 
-import { FLOWS } from './registry.ts';
+import { type FLOW_DEFINITIONS, FLOWS } from './registry.ts';
 
 const COURIER_SERVICE: CourierHandover['service'] = 'courier-deposit';
 
@@ -20,8 +29,11 @@ const COURIER_SERVICE: CourierHandover['service'] = 'courier-deposit';
  * Time comes in on events (`at`), and deadlines are absolute times in context, so a
  * restored session needs no re-armed timers.
  */
-/** Raised whenever a persisted snapshot would not fit the machines (4: doors as child machines). */
-export const SESSION_MACHINE_VERSION = 4;
+/**
+ * Raised whenever a persisted snapshot would not fit the machines (4: doors as child machines;
+ * 5: the parcel pickup's doors as child machines, one per compartment).
+ */
+export const SESSION_MACHINE_VERSION = 5;
 
 export const LANGUAGES = ['de', 'de-easy', 'en', 'tr', 'ar', 'uk', 'ru', 'pl'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -102,8 +114,15 @@ export interface SessionContext {
   survey: { satisfaction: number | null; alternative: string | null; distanceBand: string | null };
 }
 
-/** Events of the flows pass through the session untyped; each flow validates its own. */
-export type FlowEvent = { type: string; [field: string]: unknown };
+/**
+ * Events of the flows pass through the session to the running flow: the union of every flow
+ * machine's events (what a door child tells its own flow stays inside that flow), so an event
+ * type misspelt anywhere it is sent to the session does not type-check.
+ */
+export type FlowEvent = Exclude<
+  EventFromLogic<(typeof FLOW_DEFINITIONS)[number]['machine']>,
+  DoorChildEvent
+>;
 
 export type SessionEvent = (
   | { type: 'START' }

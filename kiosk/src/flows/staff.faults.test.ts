@@ -14,10 +14,12 @@ import {
   enrol,
   lockOf,
   logIn,
+  openMaintenance,
   outboxOf,
   PEOPLE,
   placeAndClose,
   scan,
+  startLoading,
   waitForView,
 } from './staff.test-support.ts';
 
@@ -50,8 +52,7 @@ async function scanDocument(reference = 'BB-FAULT', size: 'S' | 'M' = 'M') {
   const item = kiosk.store.announceItem({ kind: 'document', reference, size });
   if (kiosk.core.view().screen !== 'staff.load.scan') {
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
   }
   scan(kiosk, reference);
   return item;
@@ -154,8 +155,7 @@ describe('staff loading under hardware faults', () => {
   test('a door forced open meanwhile: audited and alarmed, visible in maintenance, the load is not disturbed', async () => {
     await start();
     await logIn(kiosk, PEOPLE.supervisor);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     const item = await scanDocument();
     await kiosk.waitForScreen('staff.door-open');
     kiosk.sim.forceOpen(0, lockOf('A3'));
@@ -176,12 +176,7 @@ describe('staff loading under hardware faults', () => {
 
     kiosk.press({ type: 'BACK' });
     await kiosk.waitForScreen('staff.menu');
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    const maintenance = await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    const maintenance = await openMaintenance(kiosk);
     const a3 = (maintenance.props.compartments as { label: string; door: string }[]).find(
       (c) => c.label === 'A3',
     );
@@ -191,8 +186,7 @@ describe('staff loading under hardware faults', () => {
   test('adapter unplugged: the door cannot open, staff are told; after the replug the load completes, also across a second unplug while the door is open', async () => {
     await start();
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     await kiosk.sim.unplug();
     await kiosk.until('the bus notices', () => kiosk.locker.bus('main')?.state !== 'open');
     const item = await scanDocument();
@@ -256,12 +250,7 @@ describe('retrieval and door test under hardware faults', () => {
     await start();
     kiosk.sim.jam(0, lockOf('A4'));
     await logIn(kiosk, PEOPLE.technician);
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    await openMaintenance(kiosk);
     kiosk.press({ type: 'DOOR_TEST', compartment: 'A4' });
     const failed = await kiosk.waitForScreen('staff.door-failed');
     assert.equal(lastDoor(failed).purpose, 'door-test');

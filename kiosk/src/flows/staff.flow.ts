@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PIN_LOCK_MS } from '../store/store.ts';
 import type { ItemStatus, JsonValue } from '../store/types.ts';
 import { recordCourierLogin } from './courier-deposit.flow.ts';
-import { type AnswerOf, defineFlow, type EffectHandler } from './flow.ts';
+import { defineFlow, type EffectHandler, type HandlerOf } from './flow.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
 import {
   DEFECT_REASONS,
@@ -17,10 +17,7 @@ import {
 } from './staff.machine.ts';
 
 /** A handler of one of this flow's effects, answering what the machine takes. */
-type Handler<Kind extends StaffEffect['kind']> = EffectHandler<
-  Extract<StaffEffect, { kind: Kind }>,
-  AnswerOf<typeof staffMachine>
->;
+type Handler<Kind extends StaffEffect['kind']> = HandlerOf<StaffEffect, typeof staffMachine, Kind>;
 
 export const STAFF_SERVICE = 'staff';
 /** Store setting: `'true'` makes ID documents need a second staff card before their door opens. */

@@ -1,13 +1,13 @@
 import { assign, sendParent, setup } from 'xstate';
-import { codeEntry, type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
+import { type DoorChildEvent, type DoorNews, doorState } from './door.machine.ts';
 import {
-  DOOR_ACTOR,
-  type DoorChildEvent,
-  doorMachine,
-  doorParts,
-  doorState,
-} from './door.machine.ts';
-import { AWAITING_ANSWER, type CourierHandover, reachedStep } from './flow.ts';
+  AWAITING_ANSWER,
+  askCore,
+  type CourierHandover,
+  type DeviceEvent,
+  flowParts,
+} from './flow.ts';
 
 /**
  * Staff (Bürgerbüro employees): a staff card, then the PIN → staff menu → loading,
@@ -173,9 +173,7 @@ export type StaffUiEvent =
   | { type: 'MARK_DEFECTIVE' }
   | { type: 'CONTINUE' };
 
-export type StaffDeviceEvent =
-  | { type: 'CARD'; uid: string }
-  | { type: 'SCAN'; text: string; symbology?: string };
+export type StaffDeviceEvent = DeviceEvent;
 
 export type StaffAnswer =
   | { type: 'ANSWER_STAFF_FOUND'; staffId: string; role: StaffRole; lockedUntil: number | null }
@@ -196,9 +194,7 @@ export type StaffAnswer =
   | { type: 'ANSWER_LOAD_FINISHED'; loaded: boolean }
   | { type: 'ANSWER_EXPIRED'; items: ExpiredItem[] }
   | { type: 'ANSWER_COMPARTMENTS'; compartments: CompartmentInfo[] }
-  | { type: 'DOOR_OPENED'; compartment: string }
-  | { type: 'DOOR_FAILED'; compartment: string; reason: string }
-  | { type: 'DOOR_CLOSED'; compartment: string };
+  | DoorNews;
 
 export type StaffEvent = (StaffUiEvent | StaffDeviceEvent | StaffAnswer | DoorChildEvent) & At;
 
@@ -261,7 +257,7 @@ export type StaffEffect =
     };
 
 /** The message that asks the session (and so the core) for an effect. */
-const effect = (request: StaffEffect) => ({ type: 'EFFECT' as const, effect: request });
+const effect = askCore<StaffEffect>();
 
 const can = (context: StaffContext, task: StaffTask) =>
   context.role !== null && PERMISSIONS[context.role].includes(task);
@@ -282,8 +278,7 @@ const NO_LOAD: LoadItem = {
   scannedAt: null,
 };
 
-const entry = codeEntry<StaffContext, StaffEvent>();
-const door = doorParts<StaffContext, StaffEvent>();
+const parts = flowParts<StaffContext, StaffEvent, StaffOutput>();
 
 /**
  * A staff job's door: the door sub-machine with the job in `job` and the compartment in
@@ -338,19 +333,12 @@ const doorFailedState = <const Next extends string>(next: Next) => ({
 });
 
 export const staffMachine = setup({
-  types: {
-    context: {} as StaffContext,
-    events: {} as StaffEvent,
-    output: {} as StaffOutput,
-    input: {} as { start?: unknown },
-  },
-  actors: { [DOOR_ACTOR]: doorMachine },
+  types: { ...parts.types, input: {} as { start?: unknown } },
+  actors: parts.actors,
   actions: {
-    ...entry.actions,
-    ...door.actions,
+    ...parts.actions,
     /** An error belongs to the screen that shows it: leaving the screen clears it. */
     clearError: assign({ error: null, errorDetail: null }),
-    reached: reachedStep<StaffContext, StaffEvent>(),
     /** The card number goes from the start event straight into the lookup; never kept. */
     identifyCard: sendParent(({ event }) =>
       effect({ kind: 'identify-card', uid: startUid(event) }),
@@ -421,6 +409,17 @@ export const staffMachine = setup({
       };
     }),
     doorOpened: assign({ openedAt: ({ event }) => event.at ?? null }),
+    /** The announced item a reference found: its id, kind and (where announced) size. */
+    itemFound: assign(({ context, event }) => {
+      if (event.type !== 'ANSWER_ITEM_FOUND') return {};
+      const { id, kind, size } = event.item;
+      return {
+        entry: '',
+        load: { ...(context.load ?? NO_LOAD), id, kind, ...(size !== null && { size }) },
+      };
+    }),
+    /** A reference typed or scanned at the loading scan: a new item to load, scanned now. */
+    loadScanned: assign({ load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }) }),
     /** What became of a door that opened and shut again, for the next screen. */
     doorClosed: assign<StaffContext, StaffEvent, LastDoor['outcome'], StaffEvent, never>({
       lastDoor: ({ context }, outcome) => ({
@@ -457,7 +456,7 @@ export const staffMachine = setup({
     })),
   },
   guards: {
-    ...entry.guards,
+    ...parts.guards,
     referenceEntered: ({ context }) => context.entry.length > 0,
     canLoad: ({ context }) => can(context, 'load'),
     canRetrieve: ({ context }) => can(context, 'retrieve'),
@@ -610,19 +609,19 @@ export const staffMachine = setup({
           on: {
             SCAN: {
               target: 'findingItem',
-              actions: assign({
-                entry: ({ event }) => event.text.trim().slice(0, REFERENCE_MAX_LENGTH),
-                error: null,
-                errorDetail: null,
-                load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
-              }),
+              actions: [
+                assign({
+                  entry: ({ event }) => event.text.trim().slice(0, REFERENCE_MAX_LENGTH),
+                  error: null,
+                  errorDetail: null,
+                }),
+                'loadScanned',
+              ],
             },
             ...entryKeys(REFERENCE_KEYS, {
               guard: 'referenceEntered',
               target: 'findingItem',
-              actions: assign({
-                load: ({ event }) => ({ ...NO_LOAD, scannedAt: event.at ?? null }),
-              }),
+              actions: 'loadScanned',
             }),
             BACK: { target: '#staff.menu', actions: 'clearEntry' },
           },
@@ -632,30 +631,13 @@ export const staffMachine = setup({
           tags: AWAITING_ANSWER,
           on: {
             ANSWER_ITEM_FOUND: [
+              // Announced without a size: staff give it.
               {
                 guard: ({ event }) => event.item.size === null,
                 target: 'describeItem',
-                actions: assign({
-                  entry: '',
-                  load: ({ context, event }) => ({
-                    ...(context.load ?? NO_LOAD),
-                    id: event.item.id,
-                    kind: event.item.kind,
-                  }),
-                }),
+                actions: 'itemFound',
               },
-              {
-                target: 'preparingLoad',
-                actions: assign({
-                  entry: '',
-                  load: ({ context, event }) => ({
-                    ...(context.load ?? NO_LOAD),
-                    id: event.item.id,
-                    kind: event.item.kind,
-                    size: event.item.size,
-                  }),
-                }),
-              },
+              { target: 'preparingLoad', actions: 'itemFound' },
             ],
             // Not announced: staff describe it; the reference stays in `entry` until it exists.
             ANSWER_ITEM_UNKNOWN: {

@@ -76,6 +76,22 @@ export async function logIn(kiosk: KioskFixture, person: Person = PEOPLE.staff) 
   return kiosk.waitForScreen('staff.menu');
 }
 
+/** From the staff menu to loading's scan screen. */
+export async function startLoading(kiosk: KioskFixture): Promise<View> {
+  kiosk.press({ type: 'START_LOADING' });
+  return kiosk.waitForScreen('staff.load.scan');
+}
+
+/** From the staff menu into maintenance, once its compartments are listed. */
+export function openMaintenance(kiosk: KioskFixture): Promise<View> {
+  kiosk.press({ type: 'START_MAINTENANCE' });
+  return waitForView(
+    kiosk,
+    'staff.maintenance',
+    (v) => (v.props.compartments as unknown[]).length === 4,
+  );
+}
+
 /** The person puts the item in (the sensor sees it) and shuts the door. */
 export async function placeAndClose(kiosk: KioskFixture, label: string) {
   kiosk.sim.setItem(0, lockOf(label), true);

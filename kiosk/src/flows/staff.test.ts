@@ -16,10 +16,12 @@ import {
   enrol,
   lockOf,
   logIn,
+  openMaintenance,
   outboxOf,
   PEOPLE,
   placeAndClose,
   scan,
+  startLoading,
   tap,
   UNKNOWN_CARD,
   unlocks,
@@ -272,8 +274,7 @@ describe('loading', () => {
       size: 'M',
     });
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     const scannedAt = kiosk.clock.now();
     scan(kiosk, 'BB-2026-0815');
     const open = await kiosk.waitForScreen('staff.door-open');
@@ -313,8 +314,7 @@ describe('loading', () => {
 
   test('a typed reference of an item nobody announced: staff describe it, it is created', async () => {
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     kiosk.type('OBJ-4711');
     assert.equal(kiosk.core.view().props.typed, '••••4711');
     kiosk.press({ type: 'SUBMIT' });
@@ -347,8 +347,7 @@ describe('loading', () => {
   test('a door shut without the item: not loaded, nothing sent, the item waits', async () => {
     const item = kiosk.store.announceItem({ kind: 'document', reference: 'BB-1', size: 'S' });
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'BB-1');
     const open = await kiosk.waitForScreen('staff.door-open');
     assert.equal(doorOf(open)?.compartment, 'A1');
@@ -365,8 +364,7 @@ describe('loading', () => {
       kiosk.store.setDefective(label, 'lock', 'system');
     }
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'NEW-0001');
     await kiosk.waitForScreen('staff.load.describe');
     kiosk.press({ type: 'CHOOSE_KIND', kind: 'document' });
@@ -384,8 +382,7 @@ describe('loading', () => {
     const item = kiosk.store.announceItem({ kind: 'document', reference: 'BB-9', size: 'S' });
     kiosk.store.markLoaded(item.id, 'A1', 'staff-old');
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'BB-9');
     const refused = await waitForView(
       kiosk,
@@ -401,8 +398,7 @@ describe('loading', () => {
     kiosk.store.setSetting(FOUR_EYES_SETTING, 'true');
     const idCard = kiosk.store.announceItem({ kind: 'id-document', reference: 'PA-1', size: 'S' });
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'PA-1');
     const second = await kiosk.waitForScreen('staff.load.second-card');
     assert.equal(loadOf(second)?.fourEyes, true);
@@ -445,8 +441,7 @@ describe('loading', () => {
   test('without the four-eyes setting an ID document loads with one card', async () => {
     kiosk.store.announceItem({ kind: 'id-document', reference: 'PA-2', size: 'S' });
     await logIn(kiosk);
-    kiosk.press({ type: 'START_LOADING' });
-    await kiosk.waitForScreen('staff.load.scan');
+    await startLoading(kiosk);
     scan(kiosk, 'PA-2');
     await kiosk.waitForScreen('staff.door-open');
   });
@@ -541,12 +536,7 @@ describe('maintenance', () => {
   test('open any door with a reason; the reason and the staff id are audited', async () => {
     const item = expire('BB-KEEP', 'A3');
     await logIn(kiosk, PEOPLE.supervisor);
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    await openMaintenance(kiosk);
     kiosk.press({ type: 'OPEN_DOOR', compartment: 'A3', reason: 'item-stuck' });
     const open = await kiosk.waitForScreen('staff.door-open');
     assert.deepEqual(
@@ -576,12 +566,7 @@ describe('maintenance', () => {
 
   test('mark a compartment defective and repaired: loading skips it meanwhile', async () => {
     await logIn(kiosk, PEOPLE.supervisor);
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    await openMaintenance(kiosk);
     kiosk.press({ type: 'SET_DEFECTIVE', compartment: 'A1', reason: 'lock' });
     const marked = await waitForView(kiosk, 'staff.maintenance', (v) =>
       (v.props.compartments as { label: string; defective: boolean }[]).some(
@@ -617,12 +602,7 @@ describe('maintenance', () => {
 
   test('door test: the door opens and is closed again; the result is audited', async () => {
     await logIn(kiosk, PEOPLE.technician);
-    kiosk.press({ type: 'START_MAINTENANCE' });
-    await waitForView(
-      kiosk,
-      'staff.maintenance',
-      (v) => (v.props.compartments as unknown[]).length === 4,
-    );
+    await openMaintenance(kiosk);
     kiosk.press({ type: 'DOOR_TEST', compartment: 'A4' });
     const open = await kiosk.waitForScreen('staff.door-open');
     assert.equal(doorOf(open)?.purpose, 'door-test');
