@@ -115,9 +115,10 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(
-        `${t('cli.error', { message: (error as Error).message })}\n${usage()}\n`,
-      );
+      // Node names the option in quotes (\x27); the rest of its message is English.
+      const option = /\x27([^\x27]+)\x27/.exec((error as Error).message)?.[1] ?? '';
+      const message = t('cli.unknownOption', { option });
+      process.stderr.write(`${t('cli.error', { message })}\n${usage()}\n`);
       return 2;
     }
     throw error;

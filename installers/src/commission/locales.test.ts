@@ -26,6 +26,7 @@ const WIZARD_FILES = [
 /**
  * Every string literal and template part of a file, comments left out. A small scanner (the
  * project's TypeScript has no parser API): strings, templates with nested `${…}`, comments.
+ * It does not know regular-expression literals: a quote in one is written as \x27.
  */
 function literals(file: string): string[] {
   const code = readFileSync(join(import.meta.dirname, file), 'utf8');
