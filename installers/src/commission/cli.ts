@@ -10,18 +10,11 @@ import { parseArgs } from 'node:util';
 import { PROTOCOL_IDS, type ProtocolId } from '@amtomat/locker-controller/protocols';
 import { type DeviceSource, hidDevices, simulatedDevices } from './devices.ts';
 import { SERIAL_BY_ID } from './hardware.ts';
+import { chooseLanguage, isLanguage, t, useLanguage } from './i18n.ts';
 import { progressPath } from './progress.ts';
 import { runWizard, Stop, type WizardOptions } from './wizard.ts';
 
-const USAGE = `usage: npm run commission -- [--site FILE] [--data DIR] [--port PATH]... [--serial-dir DIR]
-                              [--protocol ${PROTOCOL_IDS.join('|')}] [--baud N]
-                              [--board N [--bus ID]] [--report FILE] [--simulated-devices SOCKET]
-
-  --site FILE     the site file to write (default /etc/amtomat/site.json)
-  --data DIR      the kiosk's data folder, for the fleet enrolment (default /var/lib/amtomat)
-  --port PATH     a lock-board adapter not under /dev/serial/by-id (a simulator's pty)
-  --board N       walk board N again after a repair (the rest stays as recorded)
-  --simulated-devices SOCKET   card reader and scanner simulated, fed through SOCKET`;
+const usage = () => t('cli.usage', { protocols: PROTOCOL_IDS.join('|') });
 
 const VERSION = (
   JSON.parse(readFileSync(join(import.meta.dirname, '../../../kiosk/package.json'), 'utf8')) as {
@@ -43,17 +36,18 @@ async function options(argv: string[]): Promise<WizardOptions> {
       bus: { type: 'string' },
       report: { type: 'string' },
       'simulated-devices': { type: 'string' },
+      lang: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) throw new Stop(USAGE, 0);
+  if (values.help) throw new Stop(usage(), 0);
   if (values.protocol && !PROTOCOL_IDS.includes(values.protocol as ProtocolId)) {
-    throw new Stop(`--protocol is one of ${PROTOCOL_IDS.join(', ')}`, 2);
+    throw new Stop(t('cli.protocol', { protocols: PROTOCOL_IDS.join(', ') }), 2);
   }
   const whole = (name: string, text: string | undefined, max: number) => {
     if (text === undefined) return undefined;
     if (!/^\d+$/.test(text) || Number(text) > max) {
-      throw new Stop(`${name} must be a whole number up to ${max}`, 2);
+      throw new Stop(t('cli.wholeNumber', { flag: name, max }), 2);
     }
     return Number(text);
   };
@@ -84,14 +78,27 @@ async function options(argv: string[]): Promise<WizardOptions> {
 
 /** What the installer reads on Ctrl-C: where the work is kept and that nothing is half done. */
 function interrupted(siteFile: string | undefined): never {
-  const record = siteFile ? ` in ${progressPath(siteFile)}` : '';
-  process.stdout.write(
-    `\ninterrupted: the progress is kept${record}; the site file was not changed. Start the wizard again to continue.\n`,
-  );
+  const line = siteFile
+    ? t('cli.interruptedIn', { record: progressPath(siteFile) })
+    : t('cli.interrupted');
+  process.stdout.write(`\n${line}\n`);
   process.exit(130);
 }
 
+/** `--lang` before the options are parsed, so that even a usage error is in that language. */
+function langFlag(argv: string[]): string | undefined {
+  const at = argv.findIndex((arg) => arg === '--lang' || arg.startsWith('--lang='));
+  if (at < 0) return undefined;
+  return argv[at]!.includes('=') ? argv[at]!.slice('--lang='.length) : argv[at + 1];
+}
+
 async function main(argv: string[]): Promise<number> {
+  const lang = langFlag(argv);
+  if (lang !== undefined && !isLanguage(lang)) {
+    process.stderr.write(`${t('cli.error', { message: t('cli.lang') })}\n`);
+    return 2;
+  }
+  useLanguage(chooseLanguage(lang, process.env));
   let siteFile: string | undefined;
   process.once('SIGINT', () => interrupted(siteFile));
   let opts: WizardOptions | undefined;
@@ -104,11 +111,14 @@ async function main(argv: string[]): Promise<number> {
     if ((error as Error).name === 'ExitPromptError') interrupted(siteFile);
     if (error instanceof Stop) {
       if (error.exitCode === 0) process.stdout.write(`${error.message}\n`);
-      else process.stderr.write(`error: ${error.message}\n`);
+      else process.stderr.write(`${t('cli.error', { message: error.message })}\n`);
       return error.exitCode;
     }
     if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`error: ${(error as Error).message}\n${USAGE}\n`);
+      // Node names the option in quotes (\x27); the rest of its message is English.
+      const option = /\x27([^\x27]+)\x27/.exec((error as Error).message)?.[1] ?? '';
+      const message = t('cli.unknownOption', { option });
+      process.stderr.write(`${t('cli.error', { message })}\n${usage()}\n`);
       return 2;
     }
     throw error;
@@ -121,7 +131,7 @@ if (import.meta.main) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`error: internal: ${(error as Error).message}\n`);
+      process.stderr.write(`${t('cli.internal', { message: (error as Error).message })}\n`);
       process.exit(70);
     },
   );

@@ -16,6 +16,7 @@ import {
   openHidDevice,
   type Scanner,
 } from '@amtomat/locker-controller/devices';
+import { t } from './i18n.ts';
 
 export interface DeviceSource {
   cardReader(selector: HidSelector | undefined): Promise<Result<CardReader, string>>;
@@ -25,13 +26,14 @@ export interface DeviceSource {
   close(): Promise<void>;
 }
 
-const openFailure = (what: string, error: { kind: string; hint?: string; message?: string }) => {
-  switch (error.kind) {
-    case 'not-found':
-      return `no ${what} with that vendor:product is plugged in (lsusb lists what is)`;
-    default:
-      return `cannot open the ${what}: ${error.hint ?? error.message ?? error.kind}`;
-  }
+const openFailure = (
+  kind: 'cardReader' | 'scanner',
+  error: { kind: string; hint?: string; message?: string },
+) => {
+  const device = t(`device.${kind}`);
+  return error.kind === 'not-found'
+    ? t('device.notPlugged', { device })
+    : t('device.cannotOpen', { device, why: error.hint ?? error.message ?? error.kind });
 };
 
 /** Real devices through node-hid. */
@@ -39,13 +41,13 @@ export function hidDevices(): DeviceSource {
   return {
     simulated: false,
     async cardReader(selector) {
-      if (!selector) return err('the card reader needs its vendor:product');
+      if (!selector) return err(t('device.needsId', { device: t('device.cardReader') }));
       const device = await openHidDevice(selector);
-      if (!device.ok) return err(openFailure('card reader', device.error));
+      if (!device.ok) return err(openFailure('cardReader', device.error));
       return ok(createHidCardReader(device.value));
     },
     async scanner(selector) {
-      if (!selector) return err('the scanner needs its vendor:product');
+      if (!selector) return err(t('device.needsId', { device: t('device.scanner') }));
       const device = await openHidDevice({ usagePage: HID_POS_USAGE_PAGE, ...selector });
       if (!device.ok) return err(openFailure('scanner', device.error));
       return ok(createHidPosScanner(device.value));
@@ -64,9 +66,7 @@ export async function simulatedDevices(socketPath: string): Promise<Result<Devic
   try {
     mocks = await import('@amtomat/hardware-mocks');
   } catch {
-    return err(
-      'simulated devices need the development checkout (hardware-mocks); on a terminal, leave --simulated-devices out',
-    );
+    return err(t('device.simulatedNeedsCheckout'));
   }
   const reader = mocks.createFakeCardReader();
   const scanner = mocks.createFakeScanner();

@@ -7,21 +7,22 @@ import { join } from 'node:path';
 import { enrolDevice, fileCredentials } from '@amtomat/admin-sync/agent';
 import { err, ok, type Result } from '@amtomat/basics';
 import { createHasher, loadOrCreateDeviceSecret } from '../../../kiosk/src/store/secret.ts';
+import { t } from './i18n.ts';
 
 /** One line on what is wrong with the network, or nothing. */
 export async function checkFleet(url: string): Promise<Result<void, string>> {
   try {
     const reply = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(5000) });
     if (reply.ok) return ok(undefined);
-    return err(`${url} answered ${reply.status}: is this the fleet server's address?`);
+    return err(t('fleet.answeredStatus', { url, status: reply.status }));
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     const why = cause ?? (error as Error).name;
     const hint =
       cause === 'ENOTFOUND' || cause === 'EAI_AGAIN'
-        ? 'the name is unknown: check the address and the DNS server (resolvectl status)'
-        : 'check the cable, the firewall and the address (ip addr; ping the server)';
-    return err(`cannot reach ${url} (${why}): ${hint}`);
+        ? t('fleet.unknownName')
+        : t('fleet.checkNetwork');
+    return err(t('fleet.unreachable', { url, why, hint }));
   }
 }
 
@@ -37,7 +38,7 @@ export async function enrol(options: {
   } catch (error) {
     return err({
       retryable: false,
-      message: `cannot use the data folder ${options.dataDir}: ${(error as Error).message} (run the wizard as the kiosk's user: sudo -u amtomat)`,
+      message: t('fleet.dataFolder', { dir: options.dataDir, message: (error as Error).message }),
     });
   }
   const enrolled = await enrolDevice({
@@ -53,11 +54,13 @@ export async function enrol(options: {
     case 'invalid-token':
       return err({
         retryable: true,
-        message:
-          'the fleet server refused the token (mistyped, used already or older than its validity): ask the IT for a new one (fleet-server enrol-token)',
+        message: t('fleet.tokenRefused'),
       });
     case 'network':
-      return err({ retryable: true, message: `no answer: ${enrolled.error.message}` });
+      return err({
+        retryable: true,
+        message: t('fleet.noAnswer', { message: enrolled.error.message }),
+      });
     default:
       return err({ retryable: false, message: enrolled.error.message });
   }

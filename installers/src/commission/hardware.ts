@@ -11,11 +11,12 @@ import {
   type CompartmentConfig,
   createBus,
   createLocker,
-  describeTransportError,
   type Locker,
   serialTransport,
+  type TransportError,
 } from '@amtomat/locker-controller';
 import { PROTOCOL_IDS, PROTOCOLS, type ProtocolId } from '@amtomat/locker-controller/protocols';
+import { t } from './i18n.ts';
 
 export const SERIAL_BY_ID = '/dev/serial/by-id';
 
@@ -43,7 +44,7 @@ export interface ProbedBus {
  */
 const PROBE = { timeoutMs: 150, retries: 1 } as const;
 
-async function answeringBoards(bus: Bus): Promise<Result<number[], string>> {
+async function answeringBoards(bus: Bus, path: string): Promise<Result<number[], string>> {
   const boards: number[] = [];
   for (let board = bus.protocol.minBoard; board <= bus.protocol.maxBoard; board++) {
     const status = await bus.request(
@@ -52,7 +53,8 @@ async function answeringBoards(bus: Bus): Promise<Result<number[], string>> {
       PROBE,
     );
     if (status.ok) boards.push(board);
-    else if (status.error.kind === 'port-closed') return err('the adapter went away');
+    else if (status.error.kind === 'port-closed')
+      return err(t('hardware.adapterWentAway', { path }));
   }
   return ok(boards);
 }
@@ -72,13 +74,13 @@ export async function probeAdapter(
     const transport = serialTransport(path, bauds[0]!);
     const bus = createBus({ protocol, transport, reopen: false });
     const opened = await bus.open();
-    if (!opened.ok) return err(describeTransportError(opened.error));
+    if (!opened.ok) return err(transportError(opened.error));
     try {
       for (const baud of new Set(bauds)) {
         const changed = await bus.setBaud(baud);
-        if (!changed.ok) return err(describeTransportError(changed.error));
-        const boards = await answeringBoards(bus);
-        if (!boards.ok) return err(`${path}: ${boards.error}`);
+        if (!changed.ok) return err(transportError(changed.error));
+        const boards = await answeringBoards(bus, path);
+        if (!boards.ok) return err(boards.error);
         if (boards.value.length > 0) return ok({ path, protocol: id, baud, boards: boards.value });
       }
     } finally {
@@ -86,6 +88,13 @@ export async function probeAdapter(
     }
   }
   return ok(undefined);
+}
+
+/** A transport failure in one line, in the installer's language. */
+function transportError(error: TransportError): string {
+  return error.kind === 'io'
+    ? t('hardware.io', { target: error.target, message: error.message })
+    : t(`hardware.${error.kind}`, { target: error.target });
 }
 
 export interface WalkBus {

@@ -18,6 +18,7 @@ import { err, ok, type Result } from '@amtomat/basics';
 import { compartmentSizes } from '@amtomat/locker-controller';
 import { PROTOCOL_IDS } from '@amtomat/locker-controller/protocols';
 import { z } from 'zod';
+import { t } from './i18n.ts';
 
 const lockSchema = z
   .object({
@@ -106,7 +107,7 @@ export function readProgress(path: string): Result<Progress | undefined, string>
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ok(undefined);
-    return err(`cannot read ${path}: ${(error as Error).message}`);
+    return err(t('progress.cannotRead', { path, message: (error as Error).message }));
   }
   try {
     const parsed = progressSchema.safeParse(JSON.parse(text));
@@ -114,9 +115,7 @@ export function readProgress(path: string): Result<Progress | undefined, string>
   } catch {
     // falls through to the one message below
   }
-  return err(
-    `${path} is not a commissioning record; move it away to start the commissioning afresh`,
-  );
+  return err(t('progress.notRecord', { path }));
 }
 
 /** Whole or not at all: a temporary file beside it, flushed, renamed over it. */
@@ -134,6 +133,6 @@ export function saveProgress(path: string, progress: Progress): Result<void, str
     return ok(undefined);
   } catch (error) {
     rmSync(temporary, { force: true });
-    return err(`cannot save the progress in ${path}: ${(error as Error).message}`);
+    return err(t('progress.cannotSave', { path, message: (error as Error).message }));
   }
 }

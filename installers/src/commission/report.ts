@@ -2,63 +2,25 @@
  * The site acceptance report (Abnahmeprotokoll) the town hall signs: the site, the terminal,
  * every lock the walk met with its door test (opened, closed, item sensor), the devices
  * tested, the software version, the fleet enrolment, date, installer and signature lines.
- * German, as the town hall files it. Written to a temporary file and renamed, like the site
+ * In the wizard's language (German in a German district, as the town hall files it). Written to a temporary file and renamed, like the site
  * file, so an interruption never leaves half a PDF.
  */
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { t } from './i18n.ts';
 import type { DeviceResult, LockRecord, Progress } from './progress.ts';
 
-const T = {
-  title: 'Abnahmeprotokoll: Inbetriebnahme eines Amt-O-Maten',
-  site: 'Standort',
-  terminal: 'Terminal (Flotten-Kennung)',
-  notEnrolled: 'nicht bei einer Flotte angemeldet',
-  version: 'Softwareversion',
-  date: 'Datum der Inbetriebnahme',
-  installer: 'Installateur/in',
-  siteFile: 'Standortdatei',
-  compartments: 'Fächer und Türtest',
-  columns: [
-    'Fach',
-    'Anschluss',
-    'Größe',
-    'Spalte/Reihe',
-    'Höhe',
-    'Zweck',
-    'geöffnet',
-    'geschlossen',
-    'Sensor',
-  ],
-  yes: 'ja',
-  no: 'nein',
-  noDoor: 'keine Tür angeschlossen',
-  notOpened: 'öffnete nicht',
-  why: {
-    jammed: 'Riegel klemmt oder Tür blockiert',
-    'board-silent': 'Platine antwortet nicht',
-    'board-refused': 'Platine verweigert das Öffnen',
-  } as Record<string, string>,
-  sensor: { seen: 'erkennt', 'not-seen': 'erkennt nicht', none: 'keiner' },
-  purpose: { pickup: 'Abholung', 'drop-off': 'Einwurf' },
-  legend:
-    'Anschluss: Platine/Schloss · Höhe: Fachboden über dem Fußboden · * rollstuhlgerecht erreichbar',
-  devices: 'Geräte',
-  cardReader: 'Kartenleser',
-  scanner: 'Scanner',
-  notFitted: 'nicht eingebaut',
-  passed: 'geprüft, liest',
-  failed: 'Prüfung fehlgeschlagen, liest nicht',
-  fleet: 'Flotte',
-  enrolled: 'angemeldet bei',
-  alone: 'arbeitet allein (kein Flotten-Server)',
-  summary: (ok: number, all: number) => `${ok} von ${all} Fächern bestanden den Türtest.`,
-  sign: 'Unterschriften',
-  signInstaller: 'Installateur/in',
-  signTownHall: 'für die Verwaltung',
-  placeDate: 'Ort, Datum',
-  signature: 'Unterschrift',
-} as const;
+const COLUMNS = [
+  'label',
+  'wiring',
+  'size',
+  'place',
+  'height',
+  'purpose',
+  'opened',
+  'closed',
+  'sensor',
+] as const;
 
 /** The part of pdfkit used here (pdfkit ships no types; this keeps them local, not ambient). */
 interface Pdf {
@@ -94,7 +56,11 @@ export async function writeReport(
 ): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    const doc = await pdfDocument({ size: 'A4', margin: MARGIN, info: { Title: T.title } });
+    const doc = await pdfDocument({
+      size: 'A4',
+      margin: MARGIN,
+      info: { Title: t('report.title') },
+    });
     const written = new Promise<void>((resolve, reject) => {
       const stream = createWriteStream(temporary, { mode: 0o644 });
       stream.on('finish', resolve).on('error', reject);
@@ -110,44 +76,51 @@ export async function writeReport(
 }
 
 function draw(doc: Pdf, progress: Progress, meta: { version: string; siteFile: string }) {
-  doc.font('Helvetica-Bold').fontSize(16).text(T.title);
+  doc.font('Helvetica-Bold').fontSize(16).text(t('report.title'));
   doc.moveDown(0.8);
   const date = (progress.finishedAt ?? progress.startedAt).slice(0, 10);
   const facts: [string, string][] = [
-    [T.site, `${progress.site?.name ?? '?'} (${progress.site?.id ?? '?'})`],
-    [T.terminal, progress.fleet?.deviceId ?? T.notEnrolled],
-    [T.version, meta.version],
-    [T.date, date],
-    [T.installer, progress.installer ?? '?'],
-    [T.siteFile, meta.siteFile],
+    [t('report.site'), `${progress.site?.name ?? '?'} (${progress.site?.id ?? '?'})`],
+    [t('report.terminal'), progress.fleet?.deviceId ?? t('report.notEnrolled')],
+    [t('report.version'), meta.version],
+    [t('report.date'), date],
+    [t('report.installer'), progress.installer ?? '?'],
+    [t('report.siteFile'), meta.siteFile],
   ];
   for (const [name, value] of facts) {
     doc.font('Helvetica-Bold').fontSize(10).text(`${name}: `, { continued: true });
     doc.font('Helvetica').text(value);
   }
   doc.moveDown();
-  doc.font('Helvetica-Bold').fontSize(12).text(T.compartments);
+  doc.font('Helvetica-Bold').fontSize(12).text(t('report.compartments'));
   doc.moveDown(0.3);
-  row(doc, [...T.columns], true);
+  row(
+    doc,
+    COLUMNS.map((column) => t(`report.col.${column}`)),
+    true,
+  );
   for (const lock of progress.locks) row(doc, lockCells(lock), false);
   const doors = progress.locks.filter((l) => l.outcome !== 'no-door');
   const passed = doors.filter((l) => l.outcome === 'door' && l.closed).length;
   doc.moveDown(0.5);
-  doc.font('Helvetica').fontSize(8).text(T.legend, MARGIN);
+  doc.font('Helvetica').fontSize(8).text(t('report.legend'), MARGIN);
   doc.moveDown(0.5);
-  doc.font('Helvetica').fontSize(10).text(T.summary(passed, doors.length), MARGIN);
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .text(t('report.summary', { passed, all: doors.length }), MARGIN);
   doc.moveDown();
-  doc.font('Helvetica-Bold').fontSize(12).text(T.devices);
+  doc.font('Helvetica-Bold').fontSize(12).text(t('report.devices'));
   doc.font('Helvetica').fontSize(10);
-  doc.text(`${T.cardReader}: ${deviceLine(progress.devices.cardReader)}`);
-  doc.text(`${T.scanner}: ${deviceLine(progress.devices.scanner)}`);
+  doc.text(`${t('report.cardReader')}: ${deviceLine(progress.devices.cardReader)}`);
+  doc.text(`${t('report.scanner')}: ${deviceLine(progress.devices.scanner)}`);
   doc.moveDown();
-  doc.font('Helvetica-Bold').fontSize(12).text(T.fleet);
+  doc.font('Helvetica-Bold').fontSize(12).text(t('report.fleet'));
   doc.font('Helvetica').fontSize(10);
   doc.text(
     progress.fleet?.deviceId && progress.fleet.url
-      ? `${T.enrolled} ${progress.fleet.url} (${progress.fleet.deviceId})`
-      : T.alone,
+      ? t('report.enrolled', { url: progress.fleet.url, id: progress.fleet.deviceId })
+      : t('report.alone'),
   );
   signatures(doc);
 }
@@ -155,20 +128,32 @@ function draw(doc: Pdf, progress: Progress, meta: { version: string; siteFile: s
 function lockCells(lock: LockRecord): string[] {
   const where = `${lock.board}/${lock.lock}`;
   // The last cell of a short row runs to the right edge.
-  if (lock.outcome === 'no-door') return ['—', where, T.noDoor];
+  if (lock.outcome === 'no-door') return ['—', where, t('report.noDoor')];
   if (lock.outcome === 'not-opened')
-    return ['—', where, `${T.notOpened}: ${T.why[lock.failure ?? ''] ?? lock.failure ?? ''}`];
+    return ['—', where, t('report.notOpened', { why: failureText(lock.failure) })];
   return [
     lock.label ?? '',
     where,
     lock.size ?? '',
     `${lock.column}/${lock.row}`,
     `${lock.heightCm} cm${lock.accessible ? '*' : ''}`,
-    T.purpose[lock.purpose ?? 'pickup'],
-    T.yes,
-    lock.closed ? T.yes : T.no,
-    T.sensor[lock.sensor ?? 'none'],
+    t(`report.purpose.${lock.purpose ?? 'pickup'}`),
+    t('report.yes'),
+    lock.closed ? t('report.yes') : t('report.no'),
+    t(`report.sensor.${lock.sensor ?? 'none'}`),
   ];
+}
+
+/** The reasons the locker gives a name for; any other kind is shown as it is recorded. */
+function failureText(failure: string | undefined): string {
+  switch (failure) {
+    case 'jammed':
+    case 'board-silent':
+    case 'board-refused':
+      return t(`report.why.${failure}`);
+    default:
+      return failure ?? '';
+  }
 }
 
 function row(doc: Pdf, cells: string[], header: boolean) {
@@ -193,17 +178,17 @@ function row(doc: Pdf, cells: string[], header: boolean) {
 
 function deviceLine(result: DeviceResult | undefined): string {
   if (!result) return '—';
-  if (!result.fitted) return T.notFitted;
-  return `${result.device ?? ''}: ${result.ok ? T.passed : T.failed}`;
+  if (!result.fitted) return t('report.notFitted');
+  return `${result.device ?? ''}: ${t(result.ok ? 'report.passed' : 'report.failed')}`;
 }
 
 function signatures(doc: Pdf) {
   if (doc.y > doc.page.height - MARGIN - 140) doc.addPage();
   doc.moveDown(2);
-  doc.font('Helvetica-Bold').fontSize(12).text(T.sign, MARGIN);
+  doc.font('Helvetica-Bold').fontSize(12).text(t('report.sign'), MARGIN);
   const top = doc.y + 50;
   const width = (doc.page.width - 2 * MARGIN - 40) / 2;
-  for (const [i, who] of [T.signInstaller, T.signTownHall].entries()) {
+  for (const [i, who] of [t('report.signInstaller'), t('report.signTownHall')].entries()) {
     const x = MARGIN + i * (width + 40);
     doc
       .moveTo(x, top)
@@ -213,7 +198,7 @@ function signatures(doc: Pdf) {
     doc
       .font('Helvetica')
       .fontSize(9)
-      .text(`${T.placeDate}, ${T.signature} (${who})`, x, top + 4, { width });
+      .text(t('report.signatureLine', { who }), x, top + 4, { width });
   }
   doc.x = MARGIN;
 }

@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'n
 import { basename, dirname, join } from 'node:path';
 import { err, ok, type Result } from '@amtomat/basics';
 import { loadSiteConfig, type SiteConfig } from '../../../kiosk/src/service/config.ts';
+import { t } from './i18n.ts';
 
 export function writeSiteFile(path: string, site: unknown): Result<SiteConfig, string> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
@@ -19,7 +20,7 @@ export function writeSiteFile(path: string, site: unknown): Result<SiteConfig, s
     renameSync(temporary, path);
     return ok(checked.value);
   } catch (error) {
-    return err(`cannot write ${path}: ${(error as Error).message}`);
+    return err(t('siteFile.cannotWrite', { path, message: (error as Error).message }));
   } finally {
     rmSync(temporary, { force: true });
   }

@@ -7,13 +7,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { compartmentSizes, describeUnlockFailure, type Locker } from '@amtomat/locker-controller';
+import { compartmentSizes, type Locker, type UnlockFailure } from '@amtomat/locker-controller';
 import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
 import { PROTOCOLS, type ProtocolId } from '@amtomat/locker-controller/protocols';
 import { confirm, input, select } from '@inquirer/prompts';
 import { type DeviceSource, parseUsbId } from './devices.ts';
 import { checkFleet, enrol } from './fleet.ts';
 import { findAdapters, lockName, probeAdapter, type WalkBus, walkLocker } from './hardware.ts';
+import { t } from './i18n.ts';
 import {
   type DeviceResult,
   type LockRecord,
@@ -68,13 +69,15 @@ export async function runWizard(
   if (options.board) reopenBoard(progress, options.board);
   else if (loaded.value?.finishedAt) {
     throw new Stop(
-      `${options.siteFile} was commissioned on ${loaded.value.finishedAt.slice(0, 10)}; to walk one board again give --board N, to start afresh move ${recordPath} away`,
+      t('wizard.finished', {
+        siteFile: options.siteFile,
+        date: loaded.value.finishedAt.slice(0, 10),
+        record: recordPath,
+      }),
       2,
     );
   } else if (loaded.value) {
-    console.log(
-      `Continuing the commissioning in ${recordPath}: ${progress.locks.length} locks done.`,
-    );
+    console.log(t('wizard.continuing', { record: recordPath, count: progress.locks.length }));
   }
   save();
 
@@ -99,21 +102,21 @@ export async function runWizard(
     options.report ?? join(dirname(options.siteFile), `acceptance-${progress.site!.id}.pdf`);
   await writeReport(report, progress, { version: options.version, siteFile: options.siteFile });
   save();
-  console.log(`Site file written: ${options.siteFile}`);
-  console.log(`Acceptance report: ${report} (print it, sign it with the town hall)`);
+  console.log(t('wizard.siteWritten', { path: options.siteFile }));
+  console.log(t('wizard.reportWritten', { path: report }));
   return { siteFile: options.siteFile, report };
 }
 
 function reopenBoard(progress: Progress, wanted: { bus: string | undefined; board: number }) {
   if (!progress.finishedAt || !progress.buses) {
-    throw new Stop('--board walks a board of a finished commissioning again; finish it first', 2);
+    throw new Stop(t('wizard.boardNotFinished'), 2);
   }
   const bus = progress.buses.find(
     (b) =>
       (wanted.bus === undefined || b.id === wanted.bus) &&
       b.boards.some((x) => x.board === wanted.board),
   );
-  if (!bus) throw new Stop(`no board ${wanted.board} in this commissioning`, 2);
+  if (!bus) throw new Stop(t('wizard.noSuchBoard', { board: wanted.board }), 2);
   progress.locks = progress.locks.filter((l) => !(l.bus === bus.id && l.board === wanted.board));
   delete progress.finishedAt;
 }
@@ -126,8 +129,7 @@ function checked(check: (value: string) => string | undefined) {
 function wholeNumber(min: number, max: number, extra?: (n: number) => string | undefined) {
   return checked((text) => {
     const n = Number(text);
-    if (!/^\d+$/.test(text) || n < min || n > max)
-      return `a whole number from ${min} to ${max}, please`;
+    if (!/^\d+$/.test(text) || n < min || n > max) return t('wizard.wholeNumber', { min, max });
     return extra?.(n);
   });
 }
@@ -150,9 +152,9 @@ async function askNumber(
 async function askSite(progress: Progress, options: WizardOptions) {
   progress.installer ??= (
     await input({
-      message: 'Your name (the installer, for the acceptance report)',
+      message: t('wizard.askName'),
       validate: checked((v) =>
-        v.length >= 2 && v.length <= 80 ? undefined : 'your name, 2 to 80 characters',
+        v.length >= 2 && v.length <= 80 ? undefined : t('wizard.nameInvalid'),
       ),
     })
   ).trim();
@@ -160,21 +162,19 @@ async function askSite(progress: Progress, options: WizardOptions) {
   const existing = readExistingSite(options.siteFile);
   const id = (
     await input({
-      message: 'Site id (lowercase letters, digits and -, e.g. mayen-rathaus)',
+      message: t('wizard.askSiteId'),
       ...(existing?.site?.id && { default: existing.site.id }),
       validate: checked((v) =>
-        /^[a-z0-9-]{2,40}$/.test(v)
-          ? undefined
-          : '2 to 40 lowercase letters, digits or -, e.g. mayen-rathaus',
+        /^[a-z0-9-]{2,40}$/.test(v) ? undefined : t('wizard.siteIdInvalid'),
       ),
     })
   ).trim();
   const name = (
     await input({
-      message: 'Site name as people know it (e.g. Rathaus Mayen, Bürgerbüro)',
+      message: t('wizard.askSiteName'),
       ...(existing?.site?.name && { default: existing.site.name }),
       validate: checked((v) =>
-        v.length >= 1 && v.length <= 80 ? undefined : 'a name of 1 to 80 characters',
+        v.length >= 1 && v.length <= 80 ? undefined : t('wizard.siteNameInvalid'),
       ),
     })
   ).trim();
@@ -184,27 +184,22 @@ async function askSite(progress: Progress, options: WizardOptions) {
 async function findBuses(options: WizardOptions): Promise<NonNullable<Progress['buses']>> {
   const adapters = findAdapters(options.serialDir, options.ports);
   if (adapters.length === 0) {
-    throw new Stop(
-      `no USB-serial adapter in ${options.serialDir}: plug in the lock-board adapter (dmesg | tail shows whether the kernel saw it), or give --port PATH`,
-      3,
-    );
+    throw new Stop(t('wizard.noAdapter', { dir: options.serialDir }), 3);
   }
   const buses: NonNullable<Progress['buses']> = [];
   for (const path of adapters) {
-    console.log(`Looking for lock boards on ${path} …`);
+    console.log(t('wizard.probing', { path }));
     const probed = await probeAdapter(path, {
       ...(options.protocol && { protocol: options.protocol }),
       ...(options.baud && { baud: options.baud }),
     });
     if (!probed.ok) throw new Stop(probed.error, 3);
     if (!probed.value) {
-      console.log(
-        `  no board answers there (not a lock-board adapter, or A/B swapped, or no power)`,
-      );
+      console.log(t('wizard.noBoardHere'));
       continue;
     }
     const { protocol, baud, boards } = probed.value;
-    console.log(`  ${protocol} at ${baud} baud: boards ${boards.join(', ')}`);
+    console.log(t('wizard.boardsFound', { protocol, baud, boards: boards.join(', ') }));
     buses.push({
       id: `bus${buses.length + 1}`,
       path,
@@ -214,10 +209,7 @@ async function findBuses(options: WizardOptions): Promise<NonNullable<Progress['
     });
   }
   if (buses.length === 0) {
-    throw new Stop(
-      `no lock board answered on ${adapters.join(', ')}: check power, the A/B wires and the address switches, then start again`,
-      4,
-    );
+    throw new Stop(t('wizard.noBoardAnswered', { adapters: adapters.join(', ') }), 4);
   }
   return buses;
 }
@@ -227,7 +219,9 @@ async function askLockCounts(buses: WalkBus[]) {
     const max = PROTOCOLS[bus.protocol].locksPerBoard;
     for (const board of bus.boards) {
       board.locks ??= await askNumber(
-        `How many locks are wired to board ${board.board}${buses.length > 1 ? ` on ${bus.id}` : ''}? (from lock 1 up, at most ${max})`,
+        buses.length > 1
+          ? t('wizard.askLocksOnBus', { board: board.board, bus: bus.id, max })
+          : t('wizard.askLocks', { board: board.board, max }),
         1,
         max,
         undefined,
@@ -253,13 +247,13 @@ async function walk(progress: Progress, buses: WalkBus[], save: () => void) {
     if (failures[0]) {
       const bus = buses.find((b) => b.id === failures[0]!.bus)!;
       throw new Stop(
-        `the adapter ${bus.path} cannot be opened (${failures[0].error.kind}): plug it in again, then start the wizard again`,
+        t('wizard.adapterCannotOpen', { path: bus.path, kind: failures[0].error.kind }),
         3,
       );
     }
     for (const { bus, board, lock } of todo) {
       const number = progress.locks.length + 1;
-      console.log(`Lock ${number} of ${all.length}: board ${board}, lock ${lock} — opening …`);
+      console.log(t('wizard.opening', { number, total: all.length, board, lock }));
       const record = await walkOne(locker, progress, bus, board, lock, all.length);
       progress.locks.push(record);
       save();
@@ -282,7 +276,13 @@ async function walkOne(
   // An unplugged adapter takes its device name with it; a silent board leaves it there.
   const gone = () =>
     new Stop(
-      `the adapter ${bus.path} is gone (unplugged?): plug it in again and start the wizard again; it continues at board ${board}, lock ${lock} (${progress.locks.length} of ${total} locks done)`,
+      t('wizard.adapterGone', {
+        path: bus.path,
+        board,
+        lock,
+        done: progress.locks.length,
+        total,
+      }),
       3,
     );
   const check = () => {
@@ -292,76 +292,68 @@ async function walkOne(
     const opened = await locker.unlock(name);
     if (opened.ok) break;
     if (opened.error.kind === 'port-closed' || !existsSync(bus.path)) throw gone();
-    const why = describeUnlockFailure(opened.error);
-    console.log(`Board ${board}, lock ${lock} did not open: ${why}.`);
+    const why = unlockFailure(opened.error);
+    console.log(t('wizard.didNotOpen', { board, lock, why }));
     const next = await select({
-      message: 'What now?',
+      message: t('wizard.whatNow'),
       choices: [
-        { name: 'Try again', value: 'retry' },
-        { name: 'Leave this lock out (the report shows it as not opened)', value: 'skip' },
-        { name: 'Stop here (the progress is kept)', value: 'stop' },
+        { name: t('wizard.retry'), value: 'retry' },
+        { name: t('wizard.skip'), value: 'skip' },
+        { name: t('wizard.stop'), value: 'stop' },
       ] as const,
     });
     if (next === 'skip') return { ...here, outcome: 'not-opened', failure: opened.error.kind };
-    if (next === 'stop')
-      throw new Stop(
-        `stopped at board ${board}, lock ${lock}; start the wizard again to continue`,
-        1,
-      );
+    if (next === 'stop') throw new Stop(t('wizard.stopped', { board, lock }), 1);
   }
   const labels = new Map(progress.locks.filter((l) => l.label).map((l) => [l.label!, l]));
   const label = (
     await input({
-      message: 'Which door opened? Type the label on it (empty: no door opened)',
+      message: t('wizard.askLabel'),
       validate: checked((v) => {
         if (v === '') return undefined;
-        if (v.length > 16) return 'a label has at most 16 characters';
+        if (v.length > 16) return t('wizard.labelTooLong');
         const other = labels.get(v);
         if (other)
-          return `${v} is already the door of board ${other.board}, lock ${other.lock}: read the label on the open door again`;
+          return t('wizard.labelTaken', { label: v, board: other.board, lock: other.lock });
         return undefined;
       }),
     })
   ).trim();
   if (label === '') {
-    console.log('No door on this lock; it stays out of the site file.');
+    console.log(t('wizard.noDoor'));
     return { ...here, outcome: 'no-door' };
   }
   const size = await select({
-    message: `Size of ${label}`,
+    message: t('wizard.askSize', { label }),
     choices: compartmentSizes.map((value) => ({ value, name: value })),
     default: 'M',
   });
-  const column = await askNumber(`Column of ${label} (1 = leftmost, facing the wall)`, 1, 40);
+  const column = await askNumber(t('wizard.askColumn', { label }), 1, 40);
   const places = new Map(
     progress.locks.filter((l) => l.label).map((l) => [`${l.column}/${l.row}`, l.label!]),
   );
-  const row = await askNumber(`Row of ${label} in column ${column} (1 = top)`, 1, 40, (n) => {
+  const row = await askNumber(t('wizard.askRow', { label, column }), 1, 40, (n) => {
     const other = places.get(`${column}/${n}`);
-    return other ? `column ${column}, row ${n} is already ${other}'s place` : undefined;
+    return other ? t('wizard.placeTaken', { column, row: n, other }) : undefined;
   });
-  const heightCm = await askNumber(
-    `Height of the floor of ${label} above the ground, in cm`,
-    0,
-    250,
-  );
+  const heightCm = await askNumber(t('wizard.askHeight', { label }), 0, 250);
   const accessible = await confirm({
-    message: `Can a person in a wheelchair reach into ${label}?`,
+    message: t('wizard.askAccessible', { label }),
     default: heightCm >= 40 && heightCm <= 105,
   });
   const purpose = await select({
-    message: `What is ${label} for?`,
+    message: t('wizard.askPurpose', { label }),
     choices: [
-      { name: 'pickup (documents for citizens, parcels)', value: 'pickup' },
-      { name: 'drop-off (citizens put documents in)', value: 'drop-off' },
+      { name: t('wizard.purposePickup'), value: 'pickup' },
+      { name: t('wizard.purposeDropOff'), value: 'drop-off' },
     ] as const,
   });
   const sensor = PROTOCOLS[bus.protocol].hasItemSensors
     ? await sensorTest(locker, name, label, check)
     : 'none';
-  console.log(`Take everything out of ${label} and close its door.`);
+  console.log(t('wizard.emptyIt', { label }));
   await doorClosed(locker, name, label, check);
-  console.log(`${label}: closed.`);
+  console.log(t('wizard.closed', { label }));
   return {
     ...here,
     outcome: 'door',
@@ -383,17 +375,13 @@ async function sensorTest(
   label: string,
   check: () => void,
 ): Promise<'seen' | 'not-seen'> {
-  await input({ message: `Put an object into ${label}, then press Enter` });
+  await input({ message: t('wizard.putObject', { label }) });
   const seen = await waitFor(() => {
     check();
     return locker.door(name)?.itemPresent === true;
   }, 1500);
   check();
-  console.log(
-    seen
-      ? `The item sensor of ${label} sees it.`
-      : `The item sensor of ${label} does not see it: ${label} is set up without one (check the sensor's cable to fix that).`,
-  );
+  console.log(t(seen ? 'wizard.sensorSees' : 'wizard.sensorBlind', { label }));
   return seen ? 'seen' : 'not-seen';
 }
 
@@ -403,7 +391,7 @@ async function doorClosed(locker: Locker, name: string, label: string, check: ()
   while (locker.door(name)?.open !== false) {
     check();
     if (!reminded && Date.now() - started > DOOR_REMINDER_MS) {
-      console.log(`${label} is still open: close it firmly (Ctrl-C stops, the progress is kept).`);
+      console.log(t('wizard.stillOpen', { label }));
       reminded = true;
     }
     await sleep(50);
@@ -422,10 +410,6 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<boo
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type DeviceKind = 'cardReader' | 'scanner';
-const DEVICE_TEXT: Record<DeviceKind, { name: string; act: string }> = {
-  cardReader: { name: 'card reader', act: 'Tap a card on the reader now' },
-  scanner: { name: 'scanner', act: 'Scan a label now' },
-};
 
 async function testDevices(progress: Progress, save: () => void, options: WizardOptions) {
   for (const kind of ['cardReader', 'scanner'] as const) {
@@ -436,24 +420,20 @@ async function testDevices(progress: Progress, save: () => void, options: Wizard
 }
 
 async function testDevice(kind: DeviceKind, options: WizardOptions): Promise<DeviceResult> {
-  const text = DEVICE_TEXT[kind];
-  const fitted = await confirm({ message: `Is a ${text.name} fitted?`, default: true });
-  if (!fitted) return { fitted: false, ok: true, detail: 'not fitted' };
+  const fitted = await confirm({ message: t(`device.${kind}.fitted`), default: true });
+  if (!fitted) return { fitted: false, ok: true, detail: t('device.notFitted') };
   const id = await input({
-    message: `USB id of the ${text.name} (vendor:product as lsusb shows it, e.g. 08ff:0035)`,
-    validate: checked((v) =>
-      parseUsbId(v) ? undefined : 'four hex digits, a colon, four hex digits, e.g. 08ff:0035',
-    ),
+    message: t(`device.${kind}.usbId`),
+    validate: checked((v) => (parseUsbId(v) ? undefined : t('device.usbIdInvalid'))),
   });
   const selector = parseUsbId(id)!;
   for (;;) {
     const result = await readOnce(kind, selector, options);
+    console.log(t('device.result', { device: t(`device.${kind}`), detail: result.detail }));
     if (result.ok) {
-      console.log(`${text.name}: ${result.detail}.`);
       return { fitted: true, device: id.trim().toLowerCase(), ok: true, detail: result.detail };
     }
-    console.log(`${text.name}: ${result.detail}.`);
-    const again = await confirm({ message: `Try the ${text.name} again?`, default: true });
+    const again = await confirm({ message: t(`device.${kind}.again`), default: true });
     if (!again)
       return { fitted: true, device: id.trim().toLowerCase(), ok: false, detail: result.detail };
   }
@@ -470,7 +450,8 @@ async function readOnce(
       : await options.devices.scanner(selector);
   if (!opened.ok) return { ok: false, detail: opened.error };
   const device = opened.value;
-  console.log(`${DEVICE_TEXT[kind].act} (within ${DEVICE_WAIT_MS / 1000} s).`);
+  const seconds = DEVICE_WAIT_MS / 1000;
+  console.log(t(`device.${kind}.act`, { seconds }));
   try {
     const read = await new Promise<string | undefined>((resolve) => {
       const timer = setTimeout(() => resolve(undefined), DEVICE_WAIT_MS);
@@ -480,19 +461,36 @@ async function readOnce(
       };
       if (kind === 'cardReader') {
         (device as CardReader).onCard(({ uid }) =>
-          done(`card read (number ending in ${uid.slice(-4)})`),
+          done(t('device.cardRead', { last: uid.slice(-4) })),
         );
       } else {
         (device as Scanner).onScan(({ text }) =>
-          done(`label read (${text.length} characters, ${JSON.stringify(text.slice(0, 20))})`),
+          done(
+            t('device.labelRead', {
+              length: text.length,
+              start: JSON.stringify(text.slice(0, 20)),
+            }),
+          ),
         );
       }
     });
     return read
       ? { ok: true, detail: read }
-      : { ok: false, detail: `nothing read within ${DEVICE_WAIT_MS / 1000} s` };
+      : { ok: false, detail: t('device.nothingRead', { seconds }) };
   } finally {
     if (!options.devices.simulated) await device.close();
+  }
+}
+
+/** Why a lock did not open, in the installer's language. */
+function unlockFailure(failure: UnlockFailure): string {
+  switch (failure.kind) {
+    case 'board-silent':
+      return t('unlock.board-silent', { detail: failure.detail });
+    case 'board-refused':
+      return t('unlock.board-refused', { answer: String(failure.answer) });
+    default:
+      return t(`unlock.${failure.kind}`);
   }
 }
 
@@ -515,19 +513,14 @@ async function joinFleet(progress: Progress, save: () => void, options: WizardOp
   for (;;) {
     const url = (
       await input({
-        message:
-          'Address of the fleet server (e.g. https://fleet.kreis-beispiel.de; empty: this terminal works alone)',
-        validate: checked((v) =>
-          v === '' || isOrigin(v)
-            ? undefined
-            : 'an address like https://fleet.kreis-beispiel.de, without a path',
-        ),
+        message: t('fleet.askUrl'),
+        validate: checked((v) => (v === '' || isOrigin(v) ? undefined : t('fleet.urlInvalid'))),
       })
     )
       .trim()
       .replace(/\/$/, '');
     if (url === '') {
-      progress.fleet = { reachable: false, detail: 'works alone (no fleet server)' };
+      progress.fleet = { reachable: false, detail: t('fleet.alone') };
       return save();
     }
     const reachable = await checkFleet(url);
@@ -535,14 +528,12 @@ async function joinFleet(progress: Progress, save: () => void, options: WizardOp
       console.log(reachable.error);
       continue;
     }
-    console.log(`${url} answers.`);
+    console.log(t('fleet.answers', { url }));
     for (;;) {
       const token = await input({
-        message: 'Enrolment token (from the IT: fleet-server enrol-token)',
+        message: t('fleet.askToken'),
         validate: checked((v) =>
-          /^[A-Za-z0-9_-]{20,200}$/.test(v)
-            ? undefined
-            : 'the token is one long word of letters, digits, - and _; paste it whole',
+          /^[A-Za-z0-9_-]{20,200}$/.test(v) ? undefined : t('fleet.tokenInvalid'),
         ),
       });
       const enrolled = await enrol({
@@ -552,8 +543,13 @@ async function joinFleet(progress: Progress, save: () => void, options: WizardOp
         label: progress.site!.name,
       });
       if (enrolled.ok) {
-        console.log(`Enrolled with the fleet as terminal ${enrolled.value}.`);
-        progress.fleet = { url, reachable: true, deviceId: enrolled.value, detail: 'enrolled' };
+        console.log(t('fleet.enrolled', { id: enrolled.value }));
+        progress.fleet = {
+          url,
+          reachable: true,
+          deviceId: enrolled.value,
+          detail: t('fleet.enrolledDetail'),
+        };
         return save();
       }
       console.log(enrolled.error.message);
@@ -583,7 +579,7 @@ function siteFile(
 ): Record<string, unknown> {
   const existing = readExistingSite(options.siteFile) ?? {};
   const doors = progress.locks.filter((l) => l.outcome === 'door');
-  if (doors.length === 0) throw new Stop('no door was set up: the site file needs at least one', 1);
+  if (doors.length === 0) throw new Stop(t('wizard.noDoors'), 1);
   const device = (kind: DeviceKind) => {
     const result = progress.devices[kind];
     const selector = result?.ok && result.device ? parseUsbId(result.device) : undefined;
