@@ -23,6 +23,29 @@ export interface TestKeys {
 
 let made: Promise<TestKeys> | undefined;
 
+/** The test certificates' validity: around every simulated clock of the tests. */
+const VALID_FROM = '20200101000000Z';
+const VALID_TO = '20391231000000Z';
+const CA_CONFIG = `[ ca ]
+default_ca = test_ca
+[ test_ca ]
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = any
+unique_subject = no
+copy_extensions = none
+[ any ]
+commonName = supplied
+[ v3_ca ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign
+[ v3_dest ]
+basicConstraints = CA:FALSE
+keyUsage = critical,keyEncipherment
+`;
+
 export function testKeys(): Promise<TestKeys> {
   made ??= makeKeys();
   return made;
@@ -36,61 +59,49 @@ async function makeKeys(): Promise<TestKeys> {
   try {
     const openssl = (...args: string[]) =>
       execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    const ca = (name: string) =>
+    // `openssl ca` for fixed validity dates: tests run on simulated clocks (2025, 2026).
+    writeFileSync(join(dir, 'index.txt'), '');
+    writeFileSync(join(dir, 'serial'), '1000\n');
+    writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
+    const request = (name: string, subject: string) =>
       openssl(
         'req',
-        '-x509',
+        '-new',
         '-newkey',
         'rsa:2048',
         '-nodes',
         '-keyout',
         `${name}.key`,
         '-out',
-        `${name}.pem`,
-        '-days',
-        '3650',
+        `${name}.csr`,
         '-subj',
-        `/CN=Test ${name}`,
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,keyCertSign',
+        subject,
       );
-    ca('root');
-    ca('other');
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'dest.key',
-      '-out',
-      'dest.csr',
-      '-subj',
-      '/CN=Test destination',
-    );
-    writeFileSync(
-      join(dir, 'ext.cnf'),
-      'keyUsage=critical,keyEncipherment\nbasicConstraints=CA:FALSE\n',
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'dest.csr',
-      '-CA',
-      'root.pem',
-      '-CAkey',
-      'root.key',
-      '-CAcreateserial',
-      '-out',
-      'dest.pem',
-      '-days',
-      '365',
-      '-extfile',
-      'ext.cnf',
-    );
+    const sign = (name: string, extensions: string, issuer: string[]) =>
+      openssl(
+        'ca',
+        '-batch',
+        '-config',
+        'ca.cnf',
+        ...issuer,
+        '-in',
+        `${name}.csr`,
+        '-out',
+        `${name}.pem`,
+        '-startdate',
+        VALID_FROM,
+        '-enddate',
+        VALID_TO,
+        '-extensions',
+        extensions,
+        '-notext',
+      );
+    for (const root of ['root', 'other']) {
+      request(root, `/CN=Test ${root}`);
+      sign(root, 'v3_ca', ['-selfsign', '-keyfile', `${root}.key`]);
+    }
+    request('dest', '/CN=Test destination');
+    sign('dest', 'v3_dest', ['-cert', 'root.pem', '-keyfile', 'root.key']);
     const read = (name: string) => readFileSync(join(dir, name), 'utf8');
     const destPem = read('dest.pem');
     const publicKey = await importX509(destPem, 'RSA-OAEP-256', { extractable: true });
