@@ -273,6 +273,16 @@ function FieldInput({ field, focus }: { field: Field; focus: string | null }) {
   );
 }
 
+/** An empty name or place: its first letter is a capital (not so an e-mail or an IBAN). */
+function startsName(field: Field, slot: string | null): boolean {
+  if (field.type === 'address') {
+    const part = slot?.split('.')[1] as 'street' | 'town' | undefined;
+    const value = typeof field.value === 'object' && field.value !== null ? field.value : {};
+    return (part === 'street' || part === 'town') && !value[part];
+  }
+  return (field.type === 'text' || field.type === 'multiline') && !field.value;
+}
+
 export function ApplicationQuestion(props: PropsOf<'application.question'>) {
   const { t } = useTranslation();
   const text = useFormText();
@@ -282,6 +292,8 @@ export function ApplicationQuestion(props: PropsOf<'application.question'>) {
     field.error ? [`${text(field.label)}: ${t(`application.error.${field.error}`)}`] : [],
   );
   const typing = question.fields.some((field) => field.slots.length > 0);
+  const focused = question.fields.find((field) => field.slots.some((slot) => slot === props.focus));
+  const capitalise = focused !== undefined && startsName(focused, props.focus);
   return (
     <Screen
       title={text(question.stepTitle)}
@@ -296,7 +308,7 @@ export function ApplicationQuestion(props: PropsOf<'application.question'>) {
         ))}
       </div>
       {typing ? (
-        <TextKeyboard submit />
+        <TextKeyboard submit capitalise={capitalise} />
       ) : (
         <div className="actions">
           <SubmitButton />
@@ -453,15 +465,23 @@ const SIGNS = ['@', '.', ',', '-', '/', '+'];
  * signs addresses and e-mail addresses need, a space and a shift for capitals. (The
  * reference keyboard, `Keyboard`, types capitals and digits only.)
  */
-function TextKeyboard({ submit = false }: { submit?: boolean }) {
+function TextKeyboard({
+  submit = false,
+  capitalise = false,
+}: {
+  submit?: boolean;
+  /** At the start of a name or a place: the first letter a capital (shift undoes it). */
+  capitalise?: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const { send } = useScreen();
-  const [capitals, setCapitals] = useState(true);
+  // The shift key for the next letter; unset, the keyboard follows `capitalise`.
+  const [shift, setShift] = useState<boolean | null>(null);
+  const capitals = shift ?? capitalise;
   const rows = i18n.language.startsWith('de') ? LETTERS_DE : LETTERS;
   const type = (character: string) => {
     send({ type: 'KEY', key: character });
-    // Like a phone keyboard: a capital, then small letters.
-    if (capitals && /\p{L}/u.test(character)) setCapitals(false);
+    if (/\p{L}/u.test(character)) setShift(null);
   };
   const key = (character: string) => {
     const shown = capitals || character === 'ß' ? character : character.toLocaleLowerCase('de');
@@ -493,7 +513,7 @@ function TextKeyboard({ submit = false }: { submit?: boolean }) {
             className="key command"
             data-testid="shift"
             aria-pressed={capitals}
-            onClick={() => setCapitals(!capitals)}
+            onClick={() => setShift(!capitals)}
           >
             {t('application.question.shift')}
           </button>
