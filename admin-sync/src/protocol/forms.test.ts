@@ -22,7 +22,12 @@ const field = (form: FormDefinition, id: string): FormField =>
 
 function validatorOf(form: FormDefinition) {
   // Formats are annotations here: every format also has a pattern (no ajv-formats needed).
-  const ajv = new Ajv2020({ allErrors: true, strict: true, validateFormats: false });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    validateFormats: false,
+  });
   return ajv.compile(dataSchemaOf(form));
 }
 
@@ -116,5 +121,63 @@ describe('the data schema', () => {
     assert.equal(validate({ ...data, dogName: 'Bello\u0000' }), false);
     const { surname: _, ...withoutSurname } = data;
     assert.equal(validate(withoutSurname), false);
+  });
+});
+
+describe('show-if in the data schema', () => {
+  it('a shown field is required when its condition holds and absent when it does not', () => {
+    const vote = forms.find((form) => form.id === 'briefwahl-beantragen')!;
+    const validate = validatorOf(vote);
+    const base = {
+      election: 'kommunalwahl-2029',
+      surname: 'Müller',
+      firstNames: 'Anna',
+      birthDate: '1980-01-01',
+      address: { street: 'Hauptstraße', houseNumber: '1', postcode: '56743', town: 'Mendig' },
+    };
+    const elsewhere = { street: 'Am Markt', houseNumber: '2', postcode: '56068', town: 'Koblenz' };
+    assert.equal(validate({ ...base, otherMailingAddress: false }), true);
+    assert.equal(validate({ ...base, otherMailingAddress: true }), false);
+    assert.equal(validate({ ...base, otherMailingAddress: true, mailingAddress: elsewhere }), true);
+    assert.equal(
+      validate({ ...base, otherMailingAddress: false, mailingAddress: elsewhere }),
+      false,
+    );
+    assert.deepEqual(
+      Object.keys(dataOf(vote, { ...base, otherMailingAddress: false, mailingAddress: elsewhere })),
+      [...Object.keys(base), 'otherMailingAddress'].sort(
+        (a, b) =>
+          [
+            'election',
+            'surname',
+            'firstNames',
+            'birthDate',
+            'address',
+            'otherMailingAddress',
+          ].indexOf(a) -
+          [
+            'election',
+            'surname',
+            'firstNames',
+            'birthDate',
+            'address',
+            'otherMailingAddress',
+          ].indexOf(b),
+      ),
+      'a hidden answer is not sent',
+    );
+  });
+
+  it('the default catalogue holds the eight services of issue #12', () => {
+    assert.deepEqual(forms.map((form) => form.id).sort(), [
+      'briefwahl-beantragen',
+      'fundsache-abgeben',
+      'grabmalgenehmigung',
+      'hund-abmelden',
+      'hund-anmelden',
+      'meldebescheinigung',
+      'schaden-melden',
+      'sperrmuell-anmelden',
+    ]);
   });
 });

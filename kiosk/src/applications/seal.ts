@@ -26,7 +26,12 @@ export const METADATA_SCHEMA_URI =
   'https://schema.fitko.de/fit-connect/metadata/1.2.0/metadata.schema.json';
 
 // Formats are annotations: each carries a pattern as well (no format plugin needed).
-const ajv = new Ajv2020({ allErrors: false, strict: true, validateFormats: false });
+const ajv = new Ajv2020({
+  allErrors: false,
+  strict: true,
+  strictRequired: false,
+  validateFormats: false,
+});
 const validators = new Map<string, ValidateFunction>();
 
 /** The compiled data schema of a form version (compiled once per version and content). */

@@ -223,7 +223,9 @@ describe('registering a dog at the terminal', () => {
     assert.equal(k.core.view().screen, 'application.needs', 'no way on to the questions');
     const outbox = k.store.pendingOutbox(k.clock.now(), 100);
     assert.deepEqual(
-      outbox.filter((event) => event.type === 'alarm').map((event) => event.payload.kind),
+      outbox
+        .filter((event) => event.type === 'alarm' && event.payload.destinationId === 'steueramt')
+        .map((event) => event.payload.kind),
       ['application-key-chain-invalid'],
     );
     assert.equal(
