@@ -213,4 +213,51 @@ describe('a citizen applies', () => {
     );
     assert.equal(await step(k), 'application.question');
   });
+
+  test('with the keys of a tactile keypad only: choose, start, type, next step, cancel', async () => {
+    const k = await open();
+    const press = (key: string) => k.page.keyboard.press(key);
+    await focusWithArrows(k, 'start');
+    await press('Enter');
+    await k.screen('menu');
+    await focusWithArrows(k, 'service-application');
+    await press('Enter');
+    await k.screen('application.choose');
+    await focusWithArrows(k, 'form-hund-anmelden');
+    await press('Enter');
+    await k.screen('application.needs');
+    await focusWithArrows(k, 'start');
+    await press('Enter');
+    await k.screen('application.question');
+    for (const key of 'AB') await press(key); // the surname slot has the keyboard first
+    await focusWithArrows(k, 'slot-firstNames');
+    await press('Enter');
+    await press('C');
+    await focusWithArrows(k, 'submit');
+    await press('Enter');
+    await k.page.getByTestId('slot-address.street').waitFor();
+    assert.equal(k.service.terminal.core.view().props.question?.stepId, 'address');
+    await press('Escape');
+    await poll(
+      () => !k.service.terminal.core.view().screen.startsWith('application'),
+      'Escape cancels the application',
+    );
+  });
 });
+
+async function focusWithArrows(k: KioskInBrowser, testId: string) {
+  const focused = () => k.page.evaluate('document.activeElement?.dataset?.testid ?? null');
+  for (let step = 0; step < 120; step++) {
+    if ((await focused()) === testId) return;
+    await k.page.keyboard.press('ArrowDown');
+  }
+  assert.fail(`${testId} cannot be reached with the arrow keys`);
+}
+
+async function poll(condition: () => boolean, what: string, timeoutMs = 8000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
