@@ -76,7 +76,8 @@ const SCREENS = {
   question: 'application.question',
   review: 'application.review',
   consent: 'application.consent',
-  submitting: 'application.sending',
+  // Waits for the terminal like a check: the tour and the layout test hold it the same way.
+  submitting: 'application.checking',
   receipt: 'application.receipt',
   unavailable: 'application.unavailable',
 } as const;
@@ -197,7 +198,6 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
     ],
     'application.review': ['CHANGE', 'CONFIRM', 'BACK', 'CANCEL'],
     'application.consent': ['CONFIRM', 'BACK', 'CANCEL'],
-    'application.sending': [],
     'application.receipt': ['CONFIRM', 'CANCEL'],
     'application.unavailable': ['CONFIRM', 'BACK', 'CANCEL'],
   },

@@ -56,10 +56,6 @@ export const APPLICATION_SPEECH: { [S in ApplicationScreen]: Build<S> } = {
     intro: w.t('application.consent.intro', { days: props.form?.retentionDays ?? 0 }),
     options: [w.t('application.consent.agree')],
   }),
-  'application.sending': (_, w) => ({
-    title: w.t('application.sending.title'),
-    intro: w.t('common.please-wait'),
-  }),
   'application.receipt': (props, w) => ({
     title: w.t('application.receipt.title'),
     intro: w.t('application.receipt.intro'),

@@ -10,7 +10,6 @@ import {
   ApplicationQuestion,
   ApplicationReceipt,
   ApplicationReview,
-  ApplicationSending,
   ApplicationUnavailable,
 } from './application/ApplicationScreens.tsx';
 import {
@@ -100,7 +99,6 @@ export const SCREENS: ScreenMap = {
   'application.question': ApplicationQuestion,
   'application.review': ApplicationReview,
   'application.consent': ApplicationConsent,
-  'application.sending': ApplicationSending,
   'application.receipt': ApplicationReceipt,
   'application.unavailable': ApplicationUnavailable,
   'staff.checking': StaffChecking,

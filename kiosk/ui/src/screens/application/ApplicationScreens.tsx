@@ -374,11 +374,6 @@ export function ApplicationConsent(props: PropsOf<'application.consent'>) {
   );
 }
 
-export function ApplicationSending() {
-  const { t } = useTranslation();
-  return <Busy title={t('application.sending.title')} />;
-}
-
 /** The case number as a QR code (inline SVG, dark squares on a white quiet zone). */
 function CaseQr({ number }: { number: string }) {
   const { t } = useTranslation();
