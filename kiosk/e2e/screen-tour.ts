@@ -15,6 +15,8 @@
  * compartments, expired items) and undoes what later routes depend on.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { testKeys } from '../src/applications/keys.testing.ts';
+import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
 import type { View } from '../src/core/views.ts';
 import { FOUR_EYES_SETTING } from '../src/flows/staff.flow.ts';
 import { DEMO } from '../src/service/demo.ts';
@@ -56,6 +58,8 @@ const ROUTES: ((t: Tour) => Promise<void>)[] = [
   parcelPickup,
   dropOff,
   dropOffFull,
+  application,
+  applicationUnavailable,
   courierDeposit,
   staffUnknownCard,
   staffLocked,
@@ -125,6 +129,62 @@ async function dropOffFull(t: Tour) {
     await t.click('confirm');
     await t.finishSurvey();
   });
+}
+
+/** Registering a dog (issue #12): every application screen, the questions with their errors. */
+async function application(t: Tour) {
+  const keys = await testKeys();
+  t.store.setSetting(ROOT_CERTIFICATE_SETTING, keys.rootPem);
+  t.store.setSetting(destinationKeySetting('steueramt'), JSON.stringify(keys.publicJwk));
+  await fillDogForm(t);
+  await t.click('agree');
+  await t.see('application.receipt');
+  await t.click('confirm');
+  await t.finishSurvey();
+}
+
+/** The destination's key goes between review and consent: nothing is sent, the person is told. */
+async function applicationUnavailable(t: Tour) {
+  await fillDogForm(t);
+  t.store.setSetting(destinationKeySetting('steueramt'), '{}');
+  await t.click('agree');
+  await t.see('application.unavailable');
+  await t.click('confirm');
+  await t.finishSurvey();
+}
+
+async function fillDogForm(t: Tour) {
+  await t.through(['application.checking'], () => t.choose('application'));
+  await t.see('application.choose');
+  await t.click('form-hund-anmelden');
+  await t.see('application.needs');
+  await t.click('start');
+  await t.page.getByTestId('slot-surname').waitFor();
+  await t.click('submit'); // nothing typed: the inline errors are part of the screen
+  await t.page.getByTestId('error-surname').waitFor();
+  await t.see('application.question');
+  const answer = async (slots: Record<string, string>) => {
+    for (const [slot, text] of Object.entries(slots)) {
+      await t.click(`slot-${slot}`);
+      for (const key of text) await t.click(`key-${key}`);
+    }
+    await t.click('submit');
+  };
+  await answer({ surname: 'AB', firstNames: 'C' });
+  await t.page.getByTestId('slot-address.street').waitFor();
+  await answer({ 'address.street': 'D', 'address.postcode': '56743', 'address.town': 'E' });
+  await t.page.getByTestId('slot-dogName').waitFor();
+  await answer({ dogName: 'F', breed: 'G', dogBirthDate: '01012020' });
+  await t.page.getByTestId('slot-keptSince').waitFor();
+  await t.click('set-listedDog-false');
+  await answer({ keptSince: '01012021' });
+  await t.page.getByTestId('slot-iban').waitFor();
+  await t.click('submit');
+  await t.page.getByTestId('slot-email').waitFor();
+  await t.click('submit');
+  await t.see('application.review');
+  await t.click('confirm');
+  await t.see('application.consent');
 }
 
 // ── courier ─────────────────────────────────────────────────────────────────────────────

@@ -40,6 +40,8 @@ export const ApplicationSubmittedSchema = z
     destinationId: z.string().min(1).max(100),
     /** FIT-Connect metadata document (no typed values; hashes and structure only). */
     metadata: JsonObjectSchema,
+    /** The same metadata document sealed to the destination (FIT-Connect `encryptedMetadata`). */
+    encryptedMetadata: JweCompactSchema.optional(),
     data: JweCompactSchema,
     attachments: z
       .array(z.object({ attachmentId: z.uuid(), jwe: JweCompactSchema }).strict())

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { ApplicationStatusSchema } from './application.ts';
 import { COMPARTMENT_SIZES, ItemKindSchema } from './events.ts';
-import { JsonObjectSchema, JsonValueSchema } from './json.ts';
+import { FormCatalogueFormsSchema } from './forms.ts';
+import { JsonValueSchema } from './json.ts';
 
 export const MAX_PULL_LIMIT = 500;
 export const DEFAULT_PULL_LIMIT = 100;
@@ -50,7 +51,8 @@ export const FormCatalogueSchema = z
   .object({
     kind: z.literal('form-catalogue'),
     version: z.string().min(1).max(50),
-    forms: z.array(JsonObjectSchema),
+    /** The form definitions of issue #12 (`forms.ts`), checked as the fleet writes them. */
+    forms: FormCatalogueFormsSchema,
   })
   .strict();
 

@@ -4,6 +4,8 @@ export * from './enrolment.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './feed.ts';
+export * from './form-files.ts';
+export * from './forms.ts';
 export * from './items.ts';
 export * from './json.ts';
 export * from './paths.ts';

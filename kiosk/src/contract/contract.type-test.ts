@@ -30,7 +30,10 @@ const expectTrue = <T extends true>(_proof?: T) => undefined;
 
 // The registry keeps every flow's own types (`defineFlow` + the `as const` tuple).
 expectTrue<
-  Equal<Service, 'document-pickup' | 'courier-deposit' | 'parcel-pickup' | 'drop-off' | 'staff'>
+  Equal<
+    Service,
+    'document-pickup' | 'courier-deposit' | 'parcel-pickup' | 'drop-off' | 'application' | 'staff'
+  >
 >();
 expectTrue<Equal<EffectOf<'staff'>, StaffEffect>>();
 expectTrue<Equal<EffectOf<'document-pickup'>, PickupEffect>>();

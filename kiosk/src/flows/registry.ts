@@ -1,3 +1,4 @@
+import { applicationFlow } from './application.flow.ts';
 import { courierDepositFlow } from './courier-deposit.flow.ts';
 import { documentPickupFlow } from './document-pickup.flow.ts';
 import { dropOffFlow } from './drop-off.flow.ts';
@@ -15,6 +16,7 @@ export const FLOW_DEFINITIONS = [
   courierDepositFlow,
   parcelPickupFlow,
   dropOffFlow,
+  applicationFlow,
   staffFlow,
 ] as const satisfies readonly AnyFlow[];
 

@@ -17,6 +17,7 @@ import tr from '../../ui/src/locales/tr.json' with { type: 'json' };
 import uk from '../../ui/src/locales/uk.json' with { type: 'json' };
 import type { PropsOf, Screen, View } from '../contract/index.ts';
 import { LANGUAGES, type Language } from '../flows/session.machine.ts';
+import { APPLICATION_SPEECH } from './application-speech.ts';
 
 const RESOURCES = { de, 'de-easy': deEasy, en, tr, ar, uk, ru, pl };
 
@@ -35,7 +36,7 @@ void i18n.init({
 });
 
 /** The parts of a screen's speech, in the order they are read. */
-interface ScreenSpeech {
+export interface ScreenSpeech {
   title: string;
   intro?: string | null | undefined;
   error?: string | null | undefined;
@@ -49,6 +50,8 @@ interface ScreenSpeech {
 /** Words for a screen: the translation and the page's fallbacks (components/reasons.ts). */
 export interface Words {
   t: TFunction;
+  /** The session's language (texts of the form catalogue carry all eight). */
+  language: string;
   /** `group.code`, or `group.unknown` for a code this terminal does not know. */
   reason(group: string, code: unknown): string | null;
   kind(kind: string | null | undefined): string;
@@ -67,6 +70,7 @@ function wordsFor(language: string): Words {
   };
   return {
     t,
+    language,
     reason,
     kind: (kind) => reason('kind', kind ?? 'unknown') ?? '',
     entered: (count, what = 'digits') => (count ? t(`speech.${what}-entered`, { count }) : null),
@@ -74,7 +78,7 @@ function wordsFor(language: string): Words {
   };
 }
 
-type Build<S extends Screen> = (props: PropsOf<S>, w: Words) => ScreenSpeech;
+export type Build<S extends Screen> = (props: PropsOf<S>, w: Words) => ScreenSpeech;
 
 const busy = (title: string, w: Words): ScreenSpeech => ({
   title,
@@ -96,6 +100,7 @@ const codeEntry = (
 
 /** Every screen, checked by the compiler: a new screen without speech does not build. */
 const SCREENS: { [S in Screen]: Build<S> } = {
+  ...APPLICATION_SPEECH,
   attract: (_, w) => ({
     title: w.t('attract.title'),
     intro: w.t('attract.intro'),

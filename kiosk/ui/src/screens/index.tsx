@@ -3,6 +3,16 @@ import { useTranslation } from 'react-i18next';
 import { Screen } from '../components/Screen.tsx';
 import type { ScreenMap, View } from '../contract.ts';
 import {
+  ApplicationChecking,
+  ApplicationChoose,
+  ApplicationConsent,
+  ApplicationNeeds,
+  ApplicationQuestion,
+  ApplicationReceipt,
+  ApplicationReview,
+  ApplicationUnavailable,
+} from './application/ApplicationScreens.tsx';
+import {
   CourierDepositAndClose,
   CourierDeposited,
   CourierDoorFailed,
@@ -83,6 +93,14 @@ export const SCREENS: ScreenMap = {
   'drop-off.opening': DropOffOpening,
   'drop-off.put-in-and-close': DropOffPutInAndClose,
   'drop-off.receipt': DropOffReceipt,
+  'application.checking': ApplicationChecking,
+  'application.choose': ApplicationChoose,
+  'application.needs': ApplicationNeeds,
+  'application.question': ApplicationQuestion,
+  'application.review': ApplicationReview,
+  'application.consent': ApplicationConsent,
+  'application.receipt': ApplicationReceipt,
+  'application.unavailable': ApplicationUnavailable,
   'staff.checking': StaffChecking,
   'staff.unknown-card': StaffUnknownCard,
   'staff.locked': StaffLocked,

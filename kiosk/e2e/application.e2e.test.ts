@@ -1,0 +1,263 @@
+/**
+ * Applications end to end in Debian's Chromium (real service, built UI, demo hardware): a
+ * citizen registers a dog by tapping the on-screen keyboard, checks the review, consents and
+ * gets the receipt with the case number and its QR code; the outbox holds the sealed data,
+ * which the office's key opens to exactly what was typed. Bad input shows an inline message
+ * in the page's language; the first steps work with the tactile keypad's keys alone.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { ApplicationSubmittedSchema } from '@amtomat/admin-sync/protocol';
+import { compactDecrypt } from 'jose';
+import type { Browser } from 'playwright-core';
+import { testKeys } from '../src/applications/keys.testing.ts';
+import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
+import { type KioskInBrowser, launchChromium, openKiosk } from './harness.ts';
+
+let browser: Browser;
+let kiosk: KioskInBrowser | undefined;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser.close();
+});
+afterEach(async () => {
+  await kiosk?.close();
+  kiosk = undefined;
+});
+
+/** A kiosk whose tax office's key is configured (the demo has none: no service is offered). */
+async function open() {
+  const k = await openKiosk({ browser });
+  kiosk = k;
+  const keys = await testKeys();
+  const store = k.service.terminal.store;
+  store.setSetting(ROOT_CERTIFICATE_SETTING, keys.rootPem);
+  store.setSetting(destinationKeySetting('steueramt'), JSON.stringify(keys.publicJwk));
+  return k;
+}
+
+async function openDogForm(k: KioskInBrowser) {
+  await k.page.getByTestId('start').click();
+  await k.screen('menu');
+  await k.page.getByTestId('service-application').click();
+  await k.screen('application.choose');
+  await k.page.getByTestId('form-hund-anmelden').click();
+  await k.screen('application.needs');
+  await k.page.getByTestId('start').click();
+  await k.screen('application.question');
+}
+
+/** Taps the text on the on-screen keyboard (its first letter a capital, then small ones). */
+async function tap(k: KioskInBrowser, slot: string, text: string) {
+  await k.page.getByTestId(`slot-${slot}`).click();
+  for (const character of text) {
+    if (character === ' ') await k.page.getByTestId('key-space').click();
+    else {
+      const key = character === 'ß' ? character : character.toUpperCase();
+      await k.page.getByTestId(`key-${key}`).click();
+    }
+  }
+}
+
+const step = (k: KioskInBrowser) => k.page.locator('main').getAttribute('data-screen');
+
+describe('a citizen applies', () => {
+  test('registers a dog: keyboard, review with change, consent, receipt with QR; the office opens what was typed', async () => {
+    const k = await open();
+    await openDogForm(k);
+    await tap(k, 'surname', 'Müller');
+    await tap(k, 'firstNames', 'Anna');
+    await k.page.getByTestId('submit').click();
+    await k.page.getByTestId('slot-address.street').waitFor();
+    await tap(k, 'address.street', 'Hauptstraße');
+    await tap(k, 'address.houseNumber', '5');
+    await tap(k, 'address.postcode', '56743');
+    await tap(k, 'address.town', 'Mendig');
+    await k.page.getByTestId('submit').click();
+    await k.page.getByTestId('slot-dogName').waitFor();
+    await tap(k, 'dogName', 'Bello');
+    await tap(k, 'breed', 'Dackel');
+    await tap(k, 'dogBirthDate', '11042023');
+    await k.page.getByTestId('submit').click();
+    await k.page.getByTestId('slot-keptSince').waitFor();
+    await tap(k, 'keptSince', '01062023');
+    await k.page.getByTestId('set-listedDog-false').click();
+    await k.page.getByTestId('submit').click();
+    await k.page.getByTestId('slot-iban').waitFor();
+    await k.page.getByTestId('submit').click(); // no direct debit
+    await k.page.getByTestId('slot-email').waitFor();
+    await tap(k, 'email', 'anna@example.org');
+    await k.page.getByTestId('submit').click();
+    await k.screen('application.review');
+    assert.equal(await k.page.getByTestId('review-surname').textContent(), 'Müller');
+    assert.equal(await k.page.getByTestId('review-dogBirthDate').textContent(), '11.04.2023');
+
+    await k.page.getByTestId('change-dog').click();
+    await k.page.getByTestId('slot-dogName').waitFor();
+    await k.page.getByTestId('slot-dogName').click();
+    await k.page.getByTestId('clear').click();
+    await tap(k, 'dogName', 'Hasso');
+    await k.page.getByTestId('submit').click();
+    await k.screen('application.review');
+    assert.equal(await k.page.getByTestId('review-dogName').textContent(), 'Hasso');
+
+    await k.page.getByTestId('confirm').click();
+    await k.screen('application.consent');
+    await k.page.getByTestId('agree').click();
+    await k.screen('application.receipt');
+    const caseNumber = (await k.page.getByTestId('case-number').textContent()) ?? '';
+    assert.match(caseNumber, /^A-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    assert.equal(
+      await k.page.getByTestId('case-qr').getAttribute('aria-label'),
+      `QR-Code mit der Antragsnummer ${caseNumber}`,
+    );
+
+    const sealed = k.service.terminal.store
+      .pendingOutbox(Number.MAX_SAFE_INTEGER, 1000)
+      .filter((event) => event.type === 'application-submitted');
+    assert.equal(sealed.length, 1);
+    const event = ApplicationSubmittedSchema.parse(sealed[0]!.payload);
+    assert.equal(event.caseNumber, caseNumber);
+    const { privateKey } = await testKeys();
+    const data = JSON.parse(
+      new TextDecoder().decode((await compactDecrypt(event.data, privateKey)).plaintext),
+    ) as Record<string, unknown>;
+    assert.deepEqual(data, {
+      surname: 'Müller',
+      firstNames: 'Anna',
+      address: { street: 'Hauptstraße', houseNumber: '5', postcode: '56743', town: 'Mendig' },
+      dogName: 'Hasso',
+      breed: 'Dackel',
+      dogBirthDate: '2023-04-11',
+      keptSince: '2023-06-01',
+      listedDog: false,
+      email: 'anna@example.org',
+    });
+  });
+
+  test('bad input: the inline message in the page’s language, at its field', async () => {
+    const k = await open();
+    await k.page.getByTestId('start').click();
+    await k.screen('menu');
+    await k.page.getByTestId('lang-ar').click();
+    await k.page.getByTestId('service-application').click();
+    await k.screen('application.choose');
+    await k.page.getByTestId('form-hund-anmelden').click();
+    await k.screen('application.needs');
+    await k.page.getByTestId('start').click();
+    await k.screen('application.question');
+    await k.page.getByTestId('submit').click();
+    assert.equal(await k.page.getByTestId('error-surname').textContent(), '⚠ يرجى ملء هذا الحقل.');
+    assert.equal(
+      await k.page.getByTestId('slot-surname').getAttribute('aria-describedby'),
+      'error-surname',
+    );
+    // In German now: 10,000 characters and a control character (as a scanner or paste
+    // would send them: through the service, not key by key), a wrong IBAN, a future date.
+    await k.page.getByTestId('lang-de').click();
+    const core = k.service.terminal.core;
+    assert.ok(core.send({ type: 'TYPE', text: 'x'.repeat(10_000) }).ok);
+    await k.page.getByTestId('slot-firstNames').click();
+    assert.ok(core.send({ type: 'TYPE', text: 'Anna\u0007' }).ok);
+    await k.page.getByTestId('submit').click();
+    assert.equal(
+      await k.page.getByTestId('error-surname').textContent(),
+      '⚠ Das ist zu lang. Bitte kürzen Sie den Text.',
+    );
+    assert.equal(
+      await k.page.getByTestId('error-firstNames').textContent(),
+      '⚠ Hier stehen Zeichen, die nicht erlaubt sind. Bitte löschen Sie das Feld und schreiben Sie den Text neu.',
+    );
+    await k.page.getByTestId('slot-surname').click();
+    await k.page.getByTestId('clear').click();
+    assert.ok(core.send({ type: 'TYPE', text: 'عبد الله' }).ok);
+    await k.page.getByTestId('slot-firstNames').click();
+    await k.page.getByTestId('clear').click();
+    await tap(k, 'firstNames', 'Anna');
+    await k.page.getByTestId('submit').click();
+    await k.page.getByTestId('slot-address.street').waitFor();
+    await tap(k, 'address.street', 'Hauptstraße');
+    await tap(k, 'address.postcode', '5674');
+    await tap(k, 'address.town', 'Mendig');
+    await k.page.getByTestId('submit').click();
+    assert.equal(
+      await k.page.getByTestId('error-address').textContent(),
+      '⚠ Bitte geben Sie eine Postleitzahl mit 5 Ziffern ein.',
+    );
+    await tap(k, 'address.postcode', '3');
+    await k.page.getByTestId('submit').click();
+    await k.page.getByTestId('slot-dogName').waitFor();
+    await tap(k, 'dogName', 'Bello');
+    await tap(k, 'breed', 'Dackel');
+    await tap(k, 'dogBirthDate', '01012099');
+    await k.page.getByTestId('submit').click();
+    assert.equal(
+      await k.page.getByTestId('error-dogBirthDate').textContent(),
+      '⚠ Dieses Datum liegt in der Zukunft. Bitte prüfen Sie es.',
+    );
+    await k.page.getByTestId('slot-dogBirthDate').click();
+    await k.page.getByTestId('clear').click();
+    await tap(k, 'dogBirthDate', '01012020');
+    await k.page.getByTestId('submit').click();
+    await tap(k, 'keptSince', '01012021');
+    await k.page.getByTestId('set-listedDog-true').click();
+    await k.page.getByTestId('submit').click();
+    await k.page.getByTestId('slot-iban').waitFor();
+    await tap(k, 'iban', 'DE89370400440532013001');
+    await k.page.getByTestId('submit').click();
+    assert.equal(
+      await k.page.getByTestId('error-iban').textContent(),
+      '⚠ Die IBAN stimmt nicht – wahrscheinlich ist ein Zeichen falsch. Bitte vergleichen Sie sie mit Ihrer Bankkarte.',
+    );
+    assert.equal(await step(k), 'application.question');
+  });
+
+  test('with the keys of a tactile keypad only: choose, start, type, next step, cancel', async () => {
+    const k = await open();
+    const press = (key: string) => k.page.keyboard.press(key);
+    await focusWithArrows(k, 'start');
+    await press('Enter');
+    await k.screen('menu');
+    await focusWithArrows(k, 'service-application');
+    await press('Enter');
+    await k.screen('application.choose');
+    await focusWithArrows(k, 'form-hund-anmelden');
+    await press('Enter');
+    await k.screen('application.needs');
+    await focusWithArrows(k, 'start');
+    await press('Enter');
+    await k.screen('application.question');
+    for (const key of 'AB') await press(key); // the surname slot has the keyboard first
+    await focusWithArrows(k, 'slot-firstNames');
+    await press('Enter');
+    await press('C');
+    await focusWithArrows(k, 'submit');
+    await press('Enter');
+    await k.page.getByTestId('slot-address.street').waitFor();
+    assert.equal(k.service.terminal.core.view().props.question?.stepId, 'address');
+    await press('Escape');
+    await poll(
+      () => !k.service.terminal.core.view().screen.startsWith('application'),
+      'Escape cancels the application',
+    );
+  });
+});
+
+async function focusWithArrows(k: KioskInBrowser, testId: string) {
+  const focused = () => k.page.evaluate('document.activeElement?.dataset?.testid ?? null');
+  for (let step = 0; step < 120; step++) {
+    if ((await focused()) === testId) return;
+    await k.page.keyboard.press('ArrowDown');
+  }
+  assert.fail(`${testId} cannot be reached with the arrow keys`);
+}
+
+async function poll(condition: () => boolean, what: string, timeoutMs = 8000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

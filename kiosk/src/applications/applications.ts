@@ -1,0 +1,158 @@
+/**
+ * Applications at the terminal (issue #12), the parts the flow's effects use: the form
+ * catalogue in force, whether a service can be offered (its destination's key), and the
+ * submission itself: sealed, then enqueued with its audit entry in one transaction. Nothing
+ * a citizen typed is logged, audited or stored: only the JWE goes into the outbox.
+ */
+import {
+  type Answers,
+  type ApplicationSubmitted,
+  type FormCatalogue,
+  FormCatalogueFormsSchema,
+  type FormDefinition,
+  loadCatalogue,
+} from '@amtomat/admin-sync/protocol';
+import { err, type Logger, ok, type Result } from '@amtomat/basics';
+import { z } from 'zod';
+import { FORM_CATALOGUE_SETTING } from '../service/feed.ts';
+import type { Store } from '../store/store.ts';
+import {
+  type DestinationKey,
+  destinationKey,
+  destinationKeySetting,
+  type KeyProblem,
+  ROOT_CERTIFICATE_SETTING,
+} from './keys.ts';
+import { newCaseNumber, sealSubmission } from './seal.ts';
+
+const StoredCatalogueSchema = z.object({
+  version: z.string().min(1).max(50),
+  forms: FormCatalogueFormsSchema,
+});
+
+let shipped: FormCatalogue | undefined;
+
+/** The catalogue shipped with the software (the repository's `admin-sync/forms`). */
+function shippedCatalogue(logger: Logger): FormCatalogue {
+  if (!shipped) {
+    const loaded = loadCatalogue();
+    if (!loaded.ok) {
+      // A packaging fault, not a person's: no service is offered rather than a wrong one.
+      logger.log('error', 'applications.catalogue_invalid', { problem: loaded.error[0] ?? null });
+      shipped = { version: 'none', forms: [] };
+    } else shipped = loaded.value;
+  }
+  return shipped;
+}
+
+/**
+ * The catalogue in force: the last one the fleet sent that parses, else the shipped one.
+ * (The feed checks a catalogue before storing it, so a bad one never replaces a good one;
+ * this check guards against a store written by an older version.)
+ */
+export function activeCatalogue(store: Store, logger: Logger): FormCatalogue {
+  const stored = store.setting(FORM_CATALOGUE_SETTING);
+  if (stored !== undefined) {
+    try {
+      const parsed = StoredCatalogueSchema.safeParse(JSON.parse(stored));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // falls through to the shipped catalogue
+    }
+    logger.log('warn', 'applications.stored_catalogue_invalid', {});
+  }
+  return shippedCatalogue(logger);
+}
+
+/** Where the destination keys come from (the terminal's settings). */
+function readKey(store: Store, destinationId: string): unknown {
+  const stored = store.setting(destinationKeySetting(destinationId));
+  if (stored === undefined) return null;
+  try {
+    return JSON.parse(stored) as unknown;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The destination key of a form, validated now. A key that cannot be used raises one alarm
+ * for staff per destination, problem and day (the idempotency key), and audits it.
+ */
+export async function usableKey(
+  store: Store,
+  form: FormDefinition,
+  now: number,
+  logger: Logger,
+): Promise<Result<DestinationKey, KeyProblem>> {
+  const key = await destinationKey(
+    readKey(store, form.destinationId),
+    store.setting(ROOT_CERTIFICATE_SETTING) ?? null,
+    now,
+  );
+  if (!key.ok) {
+    const day = new Date(now).toISOString().slice(0, 10);
+    store.transaction(() => {
+      const seq = store.outboxLength();
+      store.enqueue(
+        'alarm',
+        { kind: `application-${key.error}`, destinationId: form.destinationId },
+        `alarm:application-key:${form.destinationId}:${key.error}:${day}`,
+      );
+      if (store.outboxLength() > seq) {
+        store.audit({
+          actor: 'system',
+          action: 'application-destination-unusable',
+          subject: form.destinationId,
+          details: { reason: key.error },
+        });
+      }
+    });
+    logger.log('warn', 'applications.destination_unusable', {
+      destination: form.destinationId,
+      reason: key.error,
+    });
+  }
+  return key;
+}
+
+export type SubmitProblem = KeyProblem | 'data-invalid';
+
+/**
+ * Seals and enqueues a submission; answers its case number. The outbox event and the audit
+ * entry (case number, service, version: never content) are written in one transaction.
+ */
+export async function submitApplication(input: {
+  store: Store;
+  logger: Logger;
+  form: FormDefinition;
+  answers: Answers;
+  now: number;
+}): Promise<Result<ApplicationSubmitted, SubmitProblem>> {
+  const { store, logger, form } = input;
+  const key = await usableKey(store, form, input.now, logger);
+  if (!key.ok) return key;
+  const sealed = await sealSubmission({
+    form,
+    answers: input.answers,
+    destination: key.value,
+    caseNumber: newCaseNumber(),
+    now: input.now,
+  });
+  if (!sealed.ok) {
+    logger.log('error', 'applications.data_invalid', { service: form.id, version: form.version });
+    return err(sealed.error);
+  }
+  const event = sealed.value;
+  store.transaction(() => {
+    store.enqueue('application-submitted', event, event.submissionId);
+    store.audit({
+      actor: 'citizen',
+      action: 'application-submitted',
+      subject: event.caseNumber,
+      details: { service: form.id, version: form.version, submissionId: event.submissionId },
+    });
+  });
+  logger.log('info', 'applications.submitted', { service: form.id, case: event.caseNumber });
+  return ok(event);
+}
