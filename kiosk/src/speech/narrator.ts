@@ -13,7 +13,7 @@ import type { KioskCore } from '../core/kiosk-core.ts';
 import type { Language } from '../flows/session.machine.ts';
 import type { HeadphoneJack } from './headphones.ts';
 import { type Speaking, type Speech, utterance } from './speech.ts';
-import { changeSpeech, headphonesPrompt, screenSpeech } from './speech-text.ts';
+import { changeSpeech, headphonesPrompt, keysHelp, screenSpeech } from './speech-text.ts';
 
 export interface NarratorDeps {
   core: Pick<KioskCore, 'subscribe' | 'send'>;
@@ -52,7 +52,10 @@ export function startNarrator(deps: NarratorDeps): Narrator {
       settings(before).volume !== settings(view).volume ||
       settings(before).rate !== settings(view).rate;
     if (!private_()) return fresh ? headphonesPrompt(view.session.language) : null;
-    return fresh ? screenSpeech(view) : changeSpeech(before, view);
+    if (!fresh) return changeSpeech(before, view);
+    // Speech just switched on (help key held, headphones in): the screen, then the keys.
+    const justOn = !before?.session.accessibility.speech;
+    return justOn ? `${screenSpeech(view)} ${keysHelp(view.session.language)}` : screenSpeech(view);
   }
 
   const unsubscribe = deps.core.subscribe((view) => {

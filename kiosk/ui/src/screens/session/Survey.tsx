@@ -21,7 +21,7 @@ export function Survey(props: PropsOf<'survey'>) {
   // Who cancelled did not use the service: there is nothing to rate.
   const asks = props.outcome !== 'abandoned';
   return (
-    <Screen title={title} intro={reason} speech={asks ? [t('survey.question-satisfaction')] : []}>
+    <Screen title={title} intro={reason}>
       <Reopen until={props.reopenUntil} doorOpen={props.doorOpen} />
       {asks && <Satisfaction chosen={props.answered.satisfaction} />}
       {asks && <Alternative chosen={props.answered.alternative} />}
