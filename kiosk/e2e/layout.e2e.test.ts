@@ -139,8 +139,6 @@ test('entries can be checked: the date of birth shows as typed, the code on requ
     for (const key of keys) await k.page.getByTestId(`key-${key}`).click();
   };
   try {
-    await k.page.getByTestId('start').click();
-    await k.screen('menu');
     await k.page.getByTestId('service-document-pickup').click();
     await k.screen('pickup.code');
     await tap('4839');

@@ -79,8 +79,9 @@ async function documentPickup(t: Tour) {
   await t.see('pickup.choose');
   await t.click('take-all');
   await t.see('pickup.pin-letter');
-  await t.through(['pickup.opening'], () => t.click('confirm-pin-letter'));
-  await t.see('pickup.take-and-close');
+  await t.click('confirm-pin-letter');
+  await t.see('pickup.door');
+  await t.until((view) => view.props.doorOpen === true, 'the door open');
   await t.closeEveryDoor('survey', { itemPresent: false });
   await t.see('survey');
   await t.click('finish');
@@ -399,9 +400,8 @@ class Tour {
     this.demo.scanner.scan(text, ']C0');
   }
 
+  /** The start screen offers the services at once. */
   async choose(service: string) {
-    await this.click('start');
-    await this.see('menu');
     await this.click(`service-${service}`);
   }
 
