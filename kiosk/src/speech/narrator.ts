@@ -47,6 +47,8 @@ export function startNarrator(deps: NarratorDeps): Narrator {
     const fresh =
       !before?.session.accessibility.speech ||
       before.screen !== view.screen ||
+      // A door screen that changes: "opening", then "take your document" once it is open.
+      before.props.doorOpen !== view.props.doorOpen ||
       before.session.language !== view.session.language ||
       settings(before).repeat !== settings(view).repeat ||
       settings(before).volume !== settings(view).volume ||
@@ -82,7 +84,8 @@ export function startNarrator(deps: NarratorDeps): Narrator {
     }
     if (!view.session.accessibility.speech) return;
     const now = performance.now();
-    if (plugged) say(view, screenSpeech(view), now);
+    // The first thing heard in private: the screen, then how the keys work.
+    if (plugged) say(view, `${screenSpeech(view)} ${keysHelp(view.session.language)}`, now);
     else say(view, headphonesPrompt(view.session.language), now);
   });
 
