@@ -496,7 +496,9 @@ class Tour {
 /** The compartment whose open door the screen waits for someone to close. */
 function openDoorOf(view: View): string | null {
   const waiting = /\.(take-and-close|deposit-and-close|put-in-and-close|door-open)$/;
-  if (!waiting.test(view.screen)) return null;
+  // The pickup's door screen changes: a door to close once it shows the door open.
+  const pickupDoorOpen = view.screen === 'pickup.door' && view.props.doorOpen === true;
+  if (!waiting.test(view.screen) && !pickupDoorOpen) return null;
   const door = view.props.door as { compartment?: string } | null | undefined;
   const label = view.screen === 'staff.door-open' ? door?.compartment : view.props.compartment;
   return typeof label === 'string' ? label : null;
