@@ -65,13 +65,15 @@ async function pickups() {
   const settings = durability(terminal.db);
 
   let firstView: ((at: number) => void) | undefined;
-  let waiting: { screen: string; resolve: () => void } | undefined;
+  let waiting: { screen: string; doorOpen: boolean; resolve: () => void } | undefined;
+  const reached = (view: View, want: { screen: string; doorOpen: boolean }) =>
+    view.screen === want.screen && (!want.doorOpen || view.props.doorOpen === true);
   core.subscribe((view: View) => {
     const at = performance.now();
     const resolve = firstView;
     firstView = undefined;
     resolve?.(at);
-    if (waiting && view.screen === waiting.screen) {
+    if (waiting && reached(view, waiting)) {
       const { resolve: done } = waiting;
       waiting = undefined;
       done();
@@ -79,10 +81,11 @@ async function pickups() {
   });
   await core.start();
 
-  function until(screen: string): Promise<void> {
-    if (core.view().screen === screen) return Promise.resolve();
+  /** The screen shows (with `doorOpen`: and has changed to "the door is open"). */
+  function until(screen: string, doorOpen = false): Promise<void> {
+    if (reached(core.view(), { screen, doorOpen })) return Promise.resolve();
     return new Promise((resolve) => {
-      waiting = { screen, resolve };
+      waiting = { screen, doorOpen, resolve };
     });
   }
 
@@ -134,7 +137,7 @@ async function pickups() {
     const accepted = await press({ type: 'SUBMIT' });
     const frameAt = await unlockFrame;
     if (record) doorSamples.push(frameAt - accepted);
-    await until('pickup.take-and-close');
+    await until('pickup.door', true);
     sim.setItem(0, compartment.lock, false);
     sim.closeDoor(0, compartment.lock);
     await until('survey');

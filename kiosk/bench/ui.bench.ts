@@ -99,7 +99,6 @@ async function viewUpdates(browser: Browser) {
   const started = await spawnService();
   const page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
   await page.goto(started.authUrl);
-  await page.getByTestId('start').click();
   await page.getByTestId('service-document-pickup').click();
   await page.locator('main[data-screen="pickup.code"]').waitFor();
   const samples: number[] = [];

@@ -158,8 +158,6 @@ async function codeFromMail(before: number): Promise<string> {
 }
 
 async function pickUp(code: string, compartment: string) {
-  await kiosk.page.getByTestId('start').click();
-  await kiosk.screen('menu');
   await kiosk.page.getByTestId('service-document-pickup').click();
   await kiosk.screen('pickup.code');
   await tapKeys(code);
@@ -167,8 +165,9 @@ async function pickUp(code: string, compartment: string) {
   await kiosk.screen('pickup.date-of-birth');
   await tapKeys(CITIZEN.typed);
   await kiosk.page.getByTestId('submit').click();
-  await kiosk.screen('pickup.take-and-close');
-  assert.equal(kiosk.door(compartment).open, true);
+  await kiosk.screen('pickup.door');
+  // One screen that changes: "opening", then "take your document" once the door is open.
+  await until('the door open', () => kiosk.door(compartment).open, 8000);
   kiosk.closeDoor(compartment, { itemPresent: false });
   await kiosk.screen('survey');
   await kiosk.page.getByTestId('finish').click();

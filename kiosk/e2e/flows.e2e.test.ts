@@ -41,10 +41,15 @@ async function tapKeys(k: KioskInBrowser, keys: string) {
   for (const key of keys) await k.page.getByTestId(`key-${key}`).click();
 }
 
+/** The start screen offers the services at once. */
 async function choose(k: KioskInBrowser, service: string) {
-  await k.page.getByTestId('start').click();
-  await k.screen('menu');
   await k.page.getByTestId(`service-${service}`).click();
+}
+
+/** The door screen has changed from "opening" to "take": the door is open. */
+async function doorOpenShown(k: KioskInBrowser) {
+  await k.screen('pickup.door');
+  await k.page.locator('main[data-screen="pickup.door"]:not(.busy)').waitFor();
 }
 
 /** The terminal saw the door open (a person cannot shut it faster than that). */
@@ -65,7 +70,7 @@ async function pickUpDocument(k: KioskInBrowser) {
   await k.page.getByTestId('submit').click();
   await k.screen('pickup.pin-letter');
   await k.page.getByTestId('confirm-pin-letter').click();
-  await k.screen('pickup.take-and-close');
+  await doorOpenShown(k);
 }
 
 describe('a citizen', () => {
@@ -193,9 +198,6 @@ describe('a citizen', () => {
   test('a pickup with the keys of a tactile keypad only (no pointer)', async () => {
     const k = await open();
     const press = (key: string) => k.page.keyboard.press(key);
-    await focusWithArrows(k, 'start');
-    await press('Enter');
-    await k.screen('menu');
     await focusWithArrows(k, 'service-document-pickup');
     await press('Enter');
     await k.screen('pickup.code');
@@ -207,7 +209,7 @@ describe('a citizen', () => {
     await k.screen('pickup.pin-letter');
     await focusWithArrows(k, 'confirm-pin-letter');
     await press('Enter');
-    await k.screen('pickup.take-and-close');
+    await doorOpenShown(k);
     assert.equal(item(k, DOCUMENT.ref)?.status, 'picked_up');
   });
 });
@@ -310,7 +312,7 @@ describe('staff', () => {
     await k.screen('pickup.code');
     await tapKeys(k, '305511');
     await k.page.getByTestId('submit').click();
-    await k.screen('pickup.take-and-close');
+    await doorOpenShown(k);
     assert.equal(k.door(compartment).open, true);
     assert.equal(item(k, 'BB-2026-0815')?.status, 'picked_up');
   });

@@ -10,6 +10,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import type { SessionTimers } from '../src/flows/session.machine.ts';
 import { type DemoHardware, openDemoHardware } from '../src/service/demo.ts';
 import { DEMO_SITE, type RunningService, startService } from '../src/service/service.ts';
+import type { Speech } from '../src/speech/speech.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -55,6 +56,8 @@ export async function openKiosk(
     config?: string;
     /** The demo site with this screen (`screen` of the site file) instead. */
     screen?: Record<string, unknown>;
+    /** The voice (default: the site's, espeak-ng), e.g. `captureSpeech` to hear what is said. */
+    speech?: Speech;
   } = {},
 ): Promise<KioskInBrowser> {
   const dir = mkdtempSync(join(tmpdir(), 'amtomat-e2e-'));
@@ -67,6 +70,7 @@ export async function openKiosk(
     logger,
     ...(options.timers && { timers: options.timers }),
     ...(config && { config }),
+    ...(options.speech && { speech: options.speech }),
   });
   const browser = options.browser ?? (await launchChromium());
   const context = await browser.newContext({

@@ -83,8 +83,9 @@ async function documentPickup(t: Tour) {
   await t.see('pickup.choose');
   await t.click('take-all');
   await t.see('pickup.pin-letter');
-  await t.through(['pickup.opening'], () => t.click('confirm-pin-letter'));
-  await t.see('pickup.take-and-close');
+  await t.click('confirm-pin-letter');
+  await t.see('pickup.door');
+  await t.until((view) => view.props.doorOpen === true, 'the door open');
   await t.closeEveryDoor('survey', { itemPresent: false });
   // Every question seen: a counter visit's mode asks how far that trip is.
   await t.click('alternative-counter-car');
@@ -462,9 +463,8 @@ class Tour {
     this.demo.scanner.scan(text, ']C0');
   }
 
+  /** The start screen offers the services at once. */
   async choose(service: string) {
-    await this.click('start');
-    await this.see('menu');
     await this.click(`service-${service}`);
   }
 
@@ -559,7 +559,9 @@ class Tour {
 /** The compartment whose open door the screen waits for someone to close. */
 function openDoorOf(view: View): string | null {
   const waiting = /\.(take-and-close|deposit-and-close|put-in-and-close|door-open)$/;
-  if (!waiting.test(view.screen)) return null;
+  // The pickup's door screen changes: a door to close once it shows the door open.
+  const pickupDoorOpen = view.screen === 'pickup.door' && view.props.doorOpen === true;
+  if (!waiting.test(view.screen) && !pickupDoorOpen) return null;
   const door = view.props.door as { compartment?: string } | null | undefined;
   const label = view.screen === 'staff.door-open' ? door?.compartment : view.props.compartment;
   return typeof label === 'string' ? label : null;

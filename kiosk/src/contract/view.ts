@@ -10,7 +10,8 @@ import type { SyncStatusView } from './rpc.ts';
 
 /** Props of the session's own screens (projected in core/views.ts). */
 export interface SessionScreenProps {
-  attract: Record<never, never>;
+  /** The start screen offers the services at once. */
+  attract: { services: Service[] };
   menu: { services: Service[] };
   survey: {
     service: string | null;
@@ -51,6 +52,11 @@ export interface SessionView {
   accessibility: { largeText: boolean; highContrast: boolean; speech: boolean };
   /** Speech volume and rate (steps from the default) and the repeat count of this session. */
   speech: { volume: number; rate: number; repeat: number };
+  /**
+   * The control the keypad last moved the focus to (the page's id for it) and how often
+   * the focus moved in this session: speech names the control on each move. Null: none yet.
+   */
+  focus: { control: string; moves: number } | null;
   /** The inactivity warning is showing; the session ends at `endsAt` unless extended. */
   warning: { endsAt: number; extensionsLeft: number } | null;
   /**

@@ -51,7 +51,7 @@ describe('kill -9 during a document pickup, then restart', () => {
         const first = await startCoreProcess(dir, sim.hostPath, step);
         await pickUp(first);
         if (step === 'door-closed') {
-          await first.view('pickup.take-and-close');
+          await first.view('pickup.door', (view) => view.props.doorOpen === true);
           sim.closeDoor(0, 2);
         }
         assert.equal(await first.exited, 'SIGKILL', 'the process died at the step');
@@ -65,7 +65,7 @@ describe('kill -9 during a document pickup, then restart', () => {
           await pickUp(second); // the citizen tries again
         }
         if (step !== 'door-closed') {
-          await second.view('pickup.take-and-close');
+          await second.view('pickup.door', (view) => view.props.doorOpen === true);
           sim.closeDoor(0, 2);
         }
         assert.equal((await second.view('survey')).props.outcome, 'completed');

@@ -52,7 +52,7 @@ describe('document pickup through the kiosk core (real SQLite, simulator over a 
     assert.equal(unlocksSent(), 0, 'no door before the PIN letter is confirmed');
     kiosk.press({ type: 'CONFIRM_PIN_LETTER' });
 
-    const open = await kiosk.waitForScreen('pickup.take-and-close');
+    const open = await kiosk.waitForOpenDoor('pickup.door');
     assert.equal(open.props.compartment, 'A2');
     assert.equal(kiosk.sim.door(0, 2).open, true);
     assert.equal(kiosk.store.item(item.id)?.status, 'picked_up');

@@ -107,7 +107,7 @@ describe('hardware faults during a document pickup', () => {
     k.sim.faults.silentBoards.add(0);
     k.press({ type: 'SUBMIT' });
 
-    const opening = await k.waitForScreen('pickup.opening');
+    const opening = await k.waitForScreen('pickup.door');
     assert.equal(opening.props.compartment, 'A2');
     const survey = await k.waitForScreen('survey', 6000);
     assert.deepEqual(shown(survey), surveyOf('failed', 'door-board-silent'));
@@ -138,7 +138,7 @@ describe('hardware faults during a document pickup', () => {
     const item = loadDocument(k);
     await upToTheDoor(k);
     k.press({ type: 'SUBMIT' });
-    const open = await k.waitForScreen('pickup.take-and-close');
+    const open = await k.waitForOpenDoor('pickup.door');
     assert.equal(open.props.compartment, 'A2');
     assert.equal(k.store.item(item.id)?.status, 'picked_up');
     k.sim.setItem(0, 2, false); // the citizen takes the document, and walks away
@@ -158,7 +158,8 @@ describe('hardware faults during a document pickup', () => {
       k.clock.advance(step);
       await k.settle(); // the core's tick and the locker's poll at that time have run
       const view = k.core.view();
-      assert.equal(view.screen, 'pickup.take-and-close');
+      assert.equal(view.screen, 'pickup.door');
+      assert.equal(view.props.doorOpen, true);
       assert.equal(view.props.compartment, 'A2');
       assert.deepEqual(sessionEnds(k), [], 'the session has not ended');
     }
@@ -185,7 +186,7 @@ describe('hardware faults during a document pickup', () => {
     const item = loadDocument(k);
     await upToTheDoor(k);
     k.press({ type: 'SUBMIT' });
-    const before = await k.waitForScreen('pickup.take-and-close');
+    const before = await k.waitForOpenDoor('pickup.door');
 
     k.sim.forceOpen(0, 3);
     const alarm = await k.until('a forced-open alarm', () =>
@@ -243,7 +244,7 @@ describe('hardware faults during a document pickup', () => {
     await eventually('the bus reopens', () => k.locker.bus('main')?.state === 'open', 15_000);
     await upToTheDoor(k);
     k.press({ type: 'SUBMIT' });
-    const open = await k.waitForScreen('pickup.take-and-close');
+    const open = await k.waitForOpenDoor('pickup.door');
     assert.equal(open.props.compartment, 'A2');
     assert.equal(k.store.item(item.id)?.status, 'picked_up');
     k.sim.setItem(0, 2, false);

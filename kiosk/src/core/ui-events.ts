@@ -9,6 +9,8 @@ export const sessionUiEvents = [
   z.object({ type: z.literal('START') }),
   z.object({ type: z.literal('CHOOSE'), service: z.enum(FLOWS.map((flow) => flow.service)) }),
   z.object({ type: z.literal('EXTEND') }),
+  // The keypad moved the focus to a control (its id, the page's data-testid): speech names it.
+  z.object({ type: z.literal('FOCUS'), control: z.string().regex(/^[a-z0-9-]{1,64}$/i) }),
   z.object({ type: z.literal('SET_LANGUAGE'), language: z.enum(LANGUAGES) }),
   z.object({
     type: z.literal('SET_ACCESSIBILITY'),

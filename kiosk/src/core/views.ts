@@ -22,10 +22,16 @@ import {
 export type { DoorAlert, SyncStatusView, View };
 
 /** Events every screen takes: nobody needs to find a mode to reach it (EN 301 549). */
-const ALWAYS: readonly UiEventType[] = ['SET_LANGUAGE', 'SET_ACCESSIBILITY', 'EXTEND', 'SPEECH'];
+const ALWAYS: readonly UiEventType[] = [
+  'SET_LANGUAGE',
+  'SET_ACCESSIBILITY',
+  'EXTEND',
+  'SPEECH',
+  'FOCUS',
+];
 
 const SESSION_SCREENS: Record<SessionScreen, readonly UiEventType[]> = {
-  attract: ['START'],
+  attract: ['START', 'CHOOSE'],
   menu: ['CHOOSE', 'CANCEL'],
   survey: ['ANSWER', 'FINISH', 'OPEN_AGAIN'],
 };
@@ -93,6 +99,7 @@ function projectScreen(
     language: context.language,
     accessibility: context.accessibility,
     speech: context.speech ?? DEFAULT_SPEECH,
+    focus: context.focus ?? null,
     warning: context.warning
       ? {
           endsAt: context.lastActivityAt + inactivityLimit(context),
@@ -103,11 +110,9 @@ function projectScreen(
     timeZone,
     layout,
   };
-  if (snapshot.matches('attract')) return { screen: 'attract', props: {}, session };
-  if (snapshot.matches('menu')) {
-    const services = FLOWS.filter((flow) => flow.inMenu).map((flow) => flow.service);
-    return { screen: 'menu', props: { services }, session };
-  }
+  const services = FLOWS.filter((flow) => flow.inMenu).map((flow) => flow.service);
+  if (snapshot.matches('attract')) return { screen: 'attract', props: { services }, session };
+  if (snapshot.matches('menu')) return { screen: 'menu', props: { services }, session };
   if (snapshot.matches('survey')) {
     const props: PropsOf<'survey'> = {
       service: context.service,
@@ -126,7 +131,7 @@ function projectScreen(
   }
   const flow = FLOWS.find((candidate) => candidate.service === context.service);
   const child = snapshot.children.flow?.getSnapshot();
-  if (!flow || !child) return { screen: 'attract', props: {}, session };
+  if (!flow || !child) return { screen: 'attract', props: { services }, session };
   const state = leafState(child.value);
   return {
     screen: flow.screens[state] ?? `${flow.service}.${state}`,

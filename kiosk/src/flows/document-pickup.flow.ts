@@ -68,7 +68,7 @@ function pickupSteps(state: string, pickup: PickupContext): string[] | null {
     ...(pickup.items.some((item) => item.hasSecondFactor) ? ['pickup.date-of-birth'] : []),
     ...(pickup.items.length > 1 ? ['pickup.choose'] : []),
     ...(chosen.some((item) => item.needsPinLetterConfirmation) ? ['pickup.pin-letter'] : []),
-    'pickup.take-and-close',
+    'pickup.door',
   ];
 }
 
@@ -80,8 +80,9 @@ const SCREENS = {
   choose: 'pickup.choose',
   confirmSelection: 'pickup.choose',
   pinLetter: 'pickup.pin-letter',
-  opening: 'pickup.opening',
-  takeAndClose: 'pickup.take-and-close',
+  // One screen that changes: "compartment A2 is opening", then "take your document".
+  opening: 'pickup.door',
+  takeAndClose: 'pickup.door',
 } as const;
 
 export const documentPickupFlow = defineFlow<PickupEffect>()({
@@ -107,6 +108,8 @@ export const documentPickupFlow = defineFlow<PickupEffect>()({
         (item) => item.compartment === compartment && pickup.selected.includes(item.id),
       ).length,
       remainingDoors: Math.max(0, pickup.doors.length - 1),
+      /** The door screen: the door is seen open (take, then close), not still opening. */
+      doorOpen: state === 'takeAndClose',
       step: index >= 0 ? { index: index + 1, count: steps?.length ?? null } : null,
     };
   },
@@ -116,8 +119,7 @@ export const documentPickupFlow = defineFlow<PickupEffect>()({
     'pickup.date-of-birth': ENTRY_EVENTS,
     'pickup.choose': ['TOGGLE_ITEM', 'TAKE_ALL', 'CONFIRM', 'BACK', 'CANCEL'],
     'pickup.pin-letter': ['CONFIRM_PIN_LETTER', 'BACK', 'CANCEL'],
-    'pickup.opening': [],
-    'pickup.take-and-close': [],
+    'pickup.door': [],
   },
   uiEvents: [
     z.object({ type: z.literal('KEY'), key: z.string().regex(/^[0-9A-Z]$/) }),

@@ -512,7 +512,7 @@ describe('document pickup: shortest paths to done, failed and abandoned at a rea
           const before = shown[index - 1];
           if (before) assert.ok(step.index <= before.index + 1, `${where}: a step skipped`);
           if (step.count !== null) assert.ok(step.index <= step.count, where);
-          if (step.screen === 'pickup.take-and-close') assert.equal(step.index, step.count, where);
+          if (step.screen === 'pickup.door') assert.equal(step.index, step.count, where);
         });
 
         // The items: those behind an opened door are picked up, the others still wait.

@@ -98,6 +98,8 @@ export interface SessionContext {
   accessibility: Accessibility;
   /** Absent in a snapshot persisted before speech settings existed: read as the default. */
   speech?: SpeechSettings;
+  /** The control the keypad focused last (speech names it), and the moves so far. */
+  focus?: { control: string; moves: number } | null;
   timers: SessionTimers;
   startedAt: number | null;
   lastActivityAt: number;
@@ -131,6 +133,7 @@ export type SessionEvent = (
   | { type: 'SET_LANGUAGE'; language: Language }
   | { type: 'SET_ACCESSIBILITY'; settings: Partial<Accessibility> }
   | { type: 'SPEECH'; action: SpeechAction }
+  | { type: 'FOCUS'; control: string }
   | {
       type: 'ANSWER';
       question: 'satisfaction' | 'alternative' | 'distanceBand';
@@ -159,6 +162,7 @@ const initialContext = (timers: SessionTimers): SessionContext => ({
   language: 'de',
   accessibility: { largeText: false, highContrast: false, speech: false },
   speech: DEFAULT_SPEECH,
+  focus: null,
   timers,
   startedAt: null,
   lastActivityAt: 0,
@@ -218,6 +222,12 @@ export const sessionMachine = setup({
       accessibility: ({ context, event }) => ({
         ...context.accessibility,
         ...field<Partial<Accessibility>>(event, 'settings'),
+      }),
+    }),
+    focus: assign({
+      focus: ({ context, event }) => ({
+        control: field<string>(event, 'control'),
+        moves: (context.focus?.moves ?? 0) + 1,
       }),
     }),
     adjustSpeech: assign({
@@ -335,12 +345,15 @@ export const sessionMachine = setup({
     SET_LANGUAGE: { guard: 'validLanguage', actions: ['touch', 'setLanguage'] },
     SET_ACCESSIBILITY: { actions: ['touch', 'setAccessibility'] },
     SPEECH: { actions: ['touch', 'adjustSpeech'] },
+    FOCUS: { actions: ['touch', 'focus'] },
   },
   states: {
     attract: {
       entry: 'reset',
       on: {
         START: { target: 'menu', actions: 'startSession' },
+        // The start screen offers the services at once (one screen less to a pickup).
+        CHOOSE: chooseService(['startSession', 'sessionStarted']),
         NEW_SESSION: {
           actions: assign({ sessionId: ({ event }) => field<string>(event, 'sessionId') }),
         },
@@ -350,12 +363,7 @@ export const sessionMachine = setup({
     menu: {
       entry: 'sessionStarted',
       on: {
-        CHOOSE: FLOWS.filter((flow) => flow.inMenu).map((flow) => ({
-          guard: ({ event }: { event: { type: string } }) =>
-            field<string>(event, 'service') === flow.service,
-          target: `flow.${flow.service}`,
-          actions: ['touch', assign({ service: flow.service })],
-        })),
+        CHOOSE: chooseService(['touch']),
         CANCEL: {
           target: 'attract',
           actions: { type: 'recordEnd', params: { outcome: 'abandoned' } },
@@ -410,6 +418,7 @@ export const sessionMachine = setup({
       on: {
         SET_LANGUAGE: { guard: 'validLanguage', actions: ['touch', 'setLanguage'] },
         SET_ACCESSIBILITY: { actions: ['touch', 'setAccessibility'] },
+        FOCUS: { actions: ['touch', 'focus'] },
         EFFECT: { actions: ['forwardEffect', 'markDoorBusy'] },
         EXTEND: { guard: 'canExtend', actions: 'extend' },
         TICK: [
@@ -474,6 +483,21 @@ export const sessionMachine = setup({
     },
   },
 });
+
+/** CHOOSE a service of the menu (on the start screen or the menu): into its flow. */
+function chooseService(actions: ('touch' | 'startSession' | 'sessionStarted')[]) {
+  return FLOWS.filter((flow) => flow.inMenu).map((flow) => ({
+    guard: ({ event }: { event: { type: string } }) =>
+      field<string>(event, 'service') === flow.service,
+    target: `#session.flow.${flow.service}`,
+    actions: [
+      ...actions,
+      assign<SessionContext, SessionEvent, undefined, SessionEvent, never>({
+        service: flow.service,
+      }),
+    ],
+  }));
+}
 
 /** Transitions from attract/menu straight into a flow that starts on an event (a card). */
 function startEvents() {

@@ -82,7 +82,7 @@ describe('the narrator speaks the kiosk (real core on SQLite, simulator over a p
     kiosk.press({ type: 'SUBMIT' });
     await kiosk.waitForScreen('pickup.pin-letter');
     kiosk.press({ type: 'CONFIRM_PIN_LETTER' });
-    await kiosk.waitForScreen('pickup.take-and-close');
+    await kiosk.waitForOpenDoor('pickup.door');
     kiosk.sim.setItem(0, 2, false);
     kiosk.sim.closeDoor(0, 2);
     await kiosk.waitForScreen('survey');

@@ -13,7 +13,7 @@ import type { KioskCore } from '../core/kiosk-core.ts';
 import type { Language } from '../flows/session.machine.ts';
 import type { HeadphoneJack } from './headphones.ts';
 import { type Speaking, type Speech, utterance } from './speech.ts';
-import { changeSpeech, headphonesPrompt, screenSpeech } from './speech-text.ts';
+import { changeSpeech, headphonesPrompt, keysHelp, screenSpeech } from './speech-text.ts';
 
 export interface NarratorDeps {
   core: Pick<KioskCore, 'subscribe' | 'send'>;
@@ -47,12 +47,17 @@ export function startNarrator(deps: NarratorDeps): Narrator {
     const fresh =
       !before?.session.accessibility.speech ||
       before.screen !== view.screen ||
+      // A door screen that changes: "opening", then "take your document" once it is open.
+      before.props.doorOpen !== view.props.doorOpen ||
       before.session.language !== view.session.language ||
       settings(before).repeat !== settings(view).repeat ||
       settings(before).volume !== settings(view).volume ||
       settings(before).rate !== settings(view).rate;
     if (!private_()) return fresh ? headphonesPrompt(view.session.language) : null;
-    return fresh ? screenSpeech(view) : changeSpeech(before, view);
+    if (!fresh) return changeSpeech(before, view);
+    // Speech just switched on (help key held, headphones in): the screen, then the keys.
+    const justOn = !before?.session.accessibility.speech;
+    return justOn ? `${screenSpeech(view)} ${keysHelp(view.session.language)}` : screenSpeech(view);
   }
 
   const unsubscribe = deps.core.subscribe((view) => {
@@ -79,7 +84,8 @@ export function startNarrator(deps: NarratorDeps): Narrator {
     }
     if (!view.session.accessibility.speech) return;
     const now = performance.now();
-    if (plugged) say(view, screenSpeech(view), now);
+    // The first thing heard in private: the screen, then how the keys work.
+    if (plugged) say(view, `${screenSpeech(view)} ${keysHelp(view.session.language)}`, now);
     else say(view, headphonesPrompt(view.session.language), now);
   });
 

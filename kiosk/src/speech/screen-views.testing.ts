@@ -14,6 +14,7 @@ const session = (language: Language): View['session'] => ({
   language,
   accessibility: { largeText: false, highContrast: false, speech: true },
   speech: DEFAULT_SPEECH,
+  focus: null,
   warning: null,
   doorAlerts: [],
   timeZone: 'Europe/Berlin',
@@ -26,9 +27,10 @@ const TOUCHED = { error: 'wrong-code', entry: '123' };
 export function screenViews(language: Language): View[] {
   const view = (screen: string, props: object) =>
     ({ screen, props, allowed: allowedEvents(screen), session: session(language) }) as View;
+  const services = FLOWS.filter((flow) => flow.inMenu).map((flow) => flow.service);
   const views: View[] = [
-    view('attract', {}),
-    view('menu', { services: FLOWS.filter((flow) => flow.inMenu).map((flow) => flow.service) }),
+    view('attract', { services }),
+    view('menu', { services }),
     ...(['completed', 'failed', 'abandoned'] as const).map((outcome) =>
       view('survey', {
         service: 'document-pickup',

@@ -5,7 +5,7 @@ import { ALL_SCREENS } from '../core/views.ts';
 import { LANGUAGES } from '../flows/session.machine.ts';
 import { screenViews } from './screen-views.testing.ts';
 import { utterance, VOICES } from './speech.ts';
-import { changeSpeech, headphonesPrompt, screenSpeech } from './speech-text.ts';
+import { changeSpeech, focusSpeech, headphonesPrompt, screenSpeech } from './speech-text.ts';
 
 test('every screen in every language has its own speech text from the translation files', () => {
   for (const language of LANGUAGES) {
@@ -82,4 +82,44 @@ test('each language has its voice; Leichte Sprache is German, slower', () => {
   const louder = utterance('x', 'de', { volume: 2, rate: 1 });
   assert.ok(louder.volume > german.volume && louder.rate > german.rate);
   for (const language of LANGUAGES) assert.ok(headphonesPrompt(language).length > 20);
+});
+
+/** Controls the keypad reaches, by the page's id, on a screen of the catalogue. */
+const FOCUSABLE: [screen: string, controls: string[]][] = [
+  ['attract', ['service-document-pickup', 'service-parcel-pickup', 'lang-ar', 'toggle-speech']],
+  ['pickup.code', ['key-4', 'key-0', 'submit', 'delete', 'clear', 'back', 'cancel', 'show-code']],
+  ['pickup.pin-letter', ['confirm-pin-letter', 'cancel']],
+  ['survey', ['satisfaction-4', 'alternative-postal', 'finish', 'extend']],
+  ['courier.size', ['size-M']],
+  ['staff.menu', ['task-load', 'task-retrieve', 'logout']],
+  ['staff.door-failed', ['mark-defective', 'continue']],
+];
+
+test('the keypad focus is named in every language, an on-screen key never by its digit', () => {
+  for (const language of LANGUAGES) {
+    const views = screenViews(language);
+    for (const [screen, controls] of FOCUSABLE) {
+      const view = views.find((candidate) => candidate.screen === screen);
+      assert.ok(view, screen);
+      for (const control of controls) {
+        const focused = {
+          ...view,
+          session: { ...view.session, focus: { control, moves: 1 } },
+        } as View;
+        const said = focusSpeech(focused) ?? '';
+        const where = `${language} ${screen} ${control}: ${said}`;
+        assert.ok(said.length > 1, where);
+        assert.doesNotMatch(said, /\{\{|\b[a-z-]+\.[a-z-]+\.[a-z-]+\b/, where);
+        if (control.startsWith('key-')) assert.doesNotMatch(said, /\d/, where);
+        // Said on the same screen, as the focus moves: nothing else with it.
+        assert.equal(changeSpeech(view, focused), said, where);
+      }
+    }
+  }
+  const [menu] = screenViews('de').filter((view) => view.screen === 'attract');
+  assert.ok(menu);
+  const on = (control: string) =>
+    focusSpeech({ ...menu, session: { ...menu.session, focus: { control, moves: 1 } } } as View);
+  assert.equal(on('service-document-pickup'), 'Dokument abholen.');
+  assert.equal(on('no-such-control'), null);
 });

@@ -6,7 +6,7 @@
  * ever say how many characters were typed.
  */
 import i18next, { type TFunction } from 'i18next';
-import { formatList } from '../../ui/src/components/date-time.ts';
+import { formatDateTime, formatList } from '../../ui/src/components/date-time.ts';
 import ar from '../../ui/src/locales/ar.json' with { type: 'json' };
 import de from '../../ui/src/locales/de.json' with { type: 'json' };
 import deEasy from '../../ui/src/locales/de-easy.json' with { type: 'json' };
@@ -16,6 +16,7 @@ import ru from '../../ui/src/locales/ru.json' with { type: 'json' };
 import tr from '../../ui/src/locales/tr.json' with { type: 'json' };
 import uk from '../../ui/src/locales/uk.json' with { type: 'json' };
 import type { PropsOf, Screen, View } from '../contract/index.ts';
+import { type Translate, type Wall, whereText } from '../contract/layout.ts';
 import { LANGUAGES, type Language } from '../flows/session.machine.ts';
 import { APPLICATION_SPEECH } from './application-speech.ts';
 
@@ -59,9 +60,13 @@ export interface Words {
   entered(count: number | null | undefined, what?: 'digits' | 'characters'): string | null;
   /** "A1, A2 und B3": a list as the language writes it (the page's own formatList). */
   list(items: readonly string[]): string;
+  /** The site's time zone: times are said as the screen shows them. */
+  timeZone: string;
+  /** Where each open compartment is on the wall (the door map's sentence); none without a wall. */
+  where(labels: readonly (string | null | undefined)[]): string[];
 }
 
-function wordsFor(language: string): Words {
+function wordsFor(language: string, wall?: Wall | null, timeZone = 'Europe/Berlin'): Words {
   const t = i18n.getFixedT(language);
   const reason = (group: string, code: unknown) => {
     if (typeof code !== 'string' || code === '') return null;
@@ -71,10 +76,16 @@ function wordsFor(language: string): Words {
   return {
     t,
     language,
+    timeZone,
     reason,
     kind: (kind) => reason('kind', kind ?? 'unknown') ?? '',
     entered: (count, what = 'digits') => (count ? t(`speech.${what}-entered`, { count }) : null),
     list: (items) => formatList(items, language),
+    where: (labels) => {
+      if (!wall) return [];
+      const translate: Translate = (key, values) => t(key, values ?? {});
+      return labels.flatMap((label) => (label ? (whereText(translate, wall, label) ?? []) : []));
+    },
   };
 }
 
@@ -101,19 +112,16 @@ const codeEntry = (
 /** Every screen, checked by the compiler: a new screen without speech does not build. */
 const SCREENS: { [S in Screen]: Build<S> } = {
   ...APPLICATION_SPEECH,
-  attract: (_, w) => ({
+  attract: (props, w) => ({
     title: w.t('attract.title'),
     intro: w.t('attract.intro'),
-    extra: [w.t('attract.start')],
+    extra: [w.t('attract.staff-hint')],
+    options: props.services.map((service) => serviceName(service, w)),
   }),
   menu: (props, w) => ({
     title: w.t('menu.title'),
     intro: w.t('menu.intro'),
-    options: props.services.map((service) =>
-      i18n.exists(`menu.service.${service}.name`)
-        ? w.t(`menu.service.${service}.name`)
-        : w.t('menu.service-unknown'),
-    ),
+    options: props.services.map((service) => serviceName(service, w)),
   }),
   survey: (props, w) => {
     const asks = props.outcome !== 'abandoned';
@@ -154,16 +162,17 @@ const SCREENS: { [S in Screen]: Build<S> } = {
     extra: [w.t('pickup.pin-letter.no-letter')],
     options: [w.t('pickup.pin-letter.confirm')],
   }),
-  'pickup.opening': (props, w) =>
-    busy(w.t('pickup.opening.title', { compartment: props.compartment }), w),
-  'pickup.take-and-close': (props, w) => ({
-    title: w.t('pickup.take-and-close.title', {
-      compartment: props.compartment,
-      count: props.inCompartment,
-    }),
-    intro: w.t('pickup.take-and-close.intro'),
+  // One screen that changes: the door opening, then what to take (the narrator says both).
+  'pickup.door': (props, w) => ({
+    title: props.doorOpen
+      ? w.t('pickup.take-and-close.title', {
+          compartment: props.compartment,
+          count: props.inCompartment,
+        })
+      : w.t('pickup.door.title', { compartment: props.compartment }),
+    intro: props.doorOpen ? w.t('pickup.take-and-close.intro') : w.t('common.please-wait'),
     step: props.step,
-    extra: [moreDoors(props.remainingDoors, w)],
+    extra: [...w.where([props.compartment]), moreDoors(props.remainingDoors, w)],
   }),
   'courier.login': (props, w) => codeEntry('courier.login', props, w),
   'courier.checking': (_, w) => busy(w.t('courier.checking.title'), w),
@@ -212,6 +221,7 @@ const SCREENS: { [S in Screen]: Build<S> } = {
     title: w.t('courier.deposit-and-close.title', { compartment: props.compartment }),
     intro: w.t('courier.deposit-and-close.intro'),
     step: props.step,
+    extra: w.where([props.compartment]),
   }),
   'courier.not-seen': (props, w) => ({
     title: w.t('courier.not-seen.title'),
@@ -246,7 +256,7 @@ const SCREENS: { [S in Screen]: Build<S> } = {
     }),
     intro: w.t('parcel.take-and-close.intro', { count: props.parcels }),
     step: props.step,
-    extra: [moreDoors(props.remainingDoors, w)],
+    extra: [...w.where(props.compartments), moreDoors(props.remainingDoors, w)],
   }),
   'drop-off.reference': (props, w) => ({
     title: w.t('drop-off.reference.title'),
@@ -269,12 +279,21 @@ const SCREENS: { [S in Screen]: Build<S> } = {
     title: w.t('drop-off.put-in-and-close.title', { compartment: props.compartment }),
     intro: w.t('drop-off.put-in-and-close.intro'),
     step: props.step,
+    extra: w.where([props.compartment]),
   }),
   'drop-off.receipt': (props, w) => ({
     title: w.t('drop-off.receipt.title'),
     intro: w.t('drop-off.receipt.intro'),
     step: props.step,
-    extra: [w.t('drop-off.receipt.number', { number: props.receiptNumber })],
+    extra: [
+      w.t('drop-off.receipt.number', { number: props.receiptNumber }),
+      // The page said the time too (its own speech text, now gone): the service says it.
+      props.droppedOffAt
+        ? w.t('drop-off.receipt.time', {
+            time: formatDateTime(props.droppedOffAt, w.language, w.timeZone, 'medium'),
+          })
+        : null,
+    ],
     options: [w.t('common.done')],
   }),
   'staff.checking': (_, w) => busy(w.t('staff.checking.title'), w),
@@ -357,6 +376,7 @@ const SCREENS: { [S in Screen]: Build<S> } = {
       title: w.t('staff.door-open.title', { compartment: door?.compartment }),
       intro: w.t(`staff.door-open.purpose.${purpose}`),
       extra: [
+        ...w.where([door?.compartment]),
         door?.item
           ? w.t('staff.door-open.item', {
               kind: w.kind(door.item.kind),
@@ -429,6 +449,11 @@ const SCREENS: { [S in Screen]: Build<S> } = {
   }),
 };
 
+const serviceName = (service: string, w: Words) =>
+  i18n.exists(`menu.service.${service}.name`)
+    ? w.t(`menu.service.${service}.name`)
+    : w.t('menu.service-unknown');
+
 const moreDoors = (remaining: number, w: Words) =>
   remaining > 0 ? w.t('door.more-doors', { count: remaining }) : null;
 
@@ -440,7 +465,7 @@ const languageOf = (view: View): Language =>
 /** The whole screen, read on arrival and on "repeat". */
 export function screenSpeech(view: View): string {
   const language = languageOf(view);
-  const w = wordsFor(language);
+  const w = wordsFor(language, view.session.layout?.wall, view.session.timeZone);
   // SCREENS pairs each screen with a builder of exactly its props; TypeScript cannot follow
   // that pairing through the union `View` (as the page's ScreenFor), hence this one widening.
   const build = SCREENS[view.screen] as ((props: object, w: Words) => ScreenSpeech) | undefined;
@@ -477,6 +502,10 @@ export function changeSpeech(before: View, after: View): string | null {
   const parts: (string | null)[] = [];
   const error = (view: View) => (view.props as { error?: unknown }).error;
   const count = (view: View) => enteredCount(view);
+  // The keypad moved the focus: its control first (the person waits for that answer).
+  if (after.session.focus && after.session.focus.moves !== before.session.focus?.moves) {
+    parts.push(focusSpeech(after));
+  }
   if (error(after) && error(after) !== error(before)) parts.push(w.reason('errors', error(after)));
   if (count(after) !== count(before)) {
     parts.push(count(after) ? w.entered(count(after), enteredKind(after)) : w.t('speech.cleared'));
@@ -492,6 +521,11 @@ export function changeSpeech(before: View, after: View): string | null {
   }
   const said = sentences(parts);
   return said === '' ? null : said;
+}
+
+/** How the keys work: said once when speech switches on (help key held, headphones in). */
+export function keysHelp(language: string): string {
+  return wordsFor(languageOf({ session: { language } } as View)).t('speech.keys-help');
 }
 
 /** The one thing said on the loudspeaker while speech is on and no headphones are in. */
@@ -530,4 +564,153 @@ function sentences(parts: readonly (string | null | undefined)[]): string {
     .map((part) => part.trim())
     .map((part) => (/[.!?:;…؟。]$/.test(part) ? part : `${part}.`))
     .join(' ');
+}
+
+/** A control's words, from its id (the page's `data-testid`) and what it matched. */
+type Naming = (match: string, view: View, w: Words) => string | null | undefined;
+const oneOf = (view: View, named: Partial<Record<string, string>>, w: Words) => {
+  const key = named[view.screen] ?? named['*'];
+  return key ? w.t(key) : null;
+};
+/** Props of any screen, read loosely: a control names itself from what its screen shows. */
+const propsOf = (view: View) => view.props as Record<string, unknown>;
+
+/**
+ * Every control the keypad can focus, by the page's id for it, with the words its button
+ * shows (the same keys). The keys of an on-screen keypad name the keypad, never their digit:
+ * no digit of a code, PIN or date is ever spoken.
+ */
+const CONTROLS: [RegExp, Naming][] = [
+  [/^service-(.+)$/, (service, _, w) => serviceName(service, w)],
+  [/^lang-(.+)$/, (language, _, w) => w.t('language.self', { lng: language })],
+  [/^key-/, (_, __, w) => w.t('speech.keypad-focus')],
+  [/^(back|cancel)$/, (name, _, w) => w.t(`common.${name}`)],
+  [/^(submit|delete|clear)$/, (name, _, w) => w.t(`keypad.${name}`)],
+  [/^toggle-large-text$/, (_, __, w) => w.t('a11y.largeText')],
+  [/^toggle-high-contrast$/, (_, __, w) => w.t('a11y.highContrast')],
+  [/^toggle-speech$/, (_, __, w) => w.t('a11y.speech')],
+  [/^extend$/, (_, __, w) => w.t('warning.extend')],
+  [/^show-(code|entry)$/, (_, __, w) => w.t('entry.show')],
+  [/^confirm-pin-letter$/, (_, __, w) => w.t('pickup.pin-letter.confirm')],
+  [
+    /^take-all$/,
+    (_, view, w) =>
+      w.t('pickup.choose.take-all', { count: (propsOf(view).items as unknown[]).length }),
+  ],
+  [
+    /^item-(.+)$/,
+    (id, view, w) => {
+      const items = (propsOf(view).items ?? []) as { id: string; kind: string }[];
+      const index = items.findIndex((item) => item.id === id);
+      return index < 0
+        ? null
+        : w.t('pickup.choose.item', { number: index + 1, kind: w.kind(items[index]?.kind) });
+    },
+  ],
+  [
+    /^confirm$/,
+    (_, view, w) =>
+      view.screen === 'pickup.choose'
+        ? w.t('pickup.choose.confirm', { count: (propsOf(view).selected as unknown[]).length })
+        : oneOf(
+            view,
+            {
+              'drop-off.full': 'common.ok',
+              'drop-off.receipt': 'common.done',
+              'staff.load.describe': 'staff.load.describe.confirm',
+            },
+            w,
+          ),
+  ],
+  [/^finish$/, (_, view, w) => oneOf(view, { survey: 'survey.finish', '*': 'courier.finish' }, w)],
+  [
+    /^open-again$/,
+    (_, view, w) =>
+      view.screen === 'survey'
+        ? w.t('survey.open-again')
+        : w.t('courier.not-seen.open-again', { compartment: propsOf(view).compartment }),
+  ],
+  [/^satisfaction-([1-5])$/, (value, _, w) => w.t(`survey.satisfaction.${value}`)],
+  [/^alternative-(.+)$/, (value, _, w) => w.t(`survey.alternative.${value}`)],
+  [/^next-parcel$/, (_, __, w) => w.t('courier.next-parcel')],
+  [
+    /^take-offer$/,
+    (_, view, w) =>
+      w.t('courier.size-full.take-offer', { size: w.t(`size.${propsOf(view).offer}`) }),
+  ],
+  [/^size-(.+)$/, (size, _, w) => w.t(`size.${size}`)],
+  [/^kind-(.+)$/, (kind, _, w) => w.kind(kind)],
+  [/^task-(.+)$/, (task, _, w) => w.t(`staff.menu.${task}`)],
+  [/^logout$/, (_, __, w) => w.t('staff.menu.logout')],
+  [
+    /^confirm-taken$/,
+    (_, view, w) =>
+      oneOf(
+        view,
+        {
+          'staff.door-open': 'staff.door-open.confirm-taken',
+          'staff.retrieve.confirm': 'staff.retrieve.confirm.taken',
+        },
+        w,
+      ),
+  ],
+  [/^not-taken$/, (_, __, w) => w.t('staff.retrieve.confirm.not-taken')],
+  [/^mark-defective$/, (_, __, w) => w.t('staff.door-failed.mark-defective')],
+  [/^continue$/, (_, __, w) => w.t('common.continue')],
+  [
+    /^retrieve-all$/,
+    (_, view, w) =>
+      w.t('staff.retrieve.list.all', {
+        n: ((propsOf(view).expired ?? []) as { compartment?: unknown }[]).filter(
+          (item) => item.compartment,
+        ).length,
+      }),
+  ],
+  [
+    /^retrieve-(.+)$/,
+    (id, view, w) => {
+      const expired = (propsOf(view).expired ?? []) as {
+        id: string;
+        compartment: string;
+        kind: string;
+      }[];
+      const item = expired.find((candidate) => candidate.id === id);
+      return item
+        ? w.t('staff.retrieve.list.item', {
+            compartment: item.compartment,
+            kind: w.kind(item.kind),
+          })
+        : null;
+    },
+  ],
+  [/^compartment-(.+)$/, (label, _, w) => w.t('staff.maintenance.chosen', { compartment: label })],
+  [/^open-door$/, (_, __, w) => w.t('staff.maintenance.open')],
+  [/^door-test$/, (_, __, w) => w.t('staff.maintenance.door-test')],
+  [/^set-repaired$/, (_, __, w) => w.t('staff.maintenance.repaired')],
+  [/^set-defective$/, (_, __, w) => w.t('staff.maintenance.defective')],
+  [
+    /^reason-(.+)$/,
+    (reason, _, w) =>
+      i18n.exists(`staff.defect.${reason}`)
+        ? w.t(`staff.defect.${reason}`)
+        : w.reason('staff.maintenance-reason', reason),
+  ],
+];
+
+/**
+ * The control the keypad moved the focus to, in its button's words (null: no focus, or a
+ * control this terminal does not know).
+ */
+export function focusSpeech(view: View): string | null {
+  const control = view.session.focus?.control;
+  if (!control) return null;
+  const w = wordsFor(languageOf(view), view.session.layout?.wall);
+  for (const [pattern, name] of CONTROLS) {
+    const match = pattern.exec(control);
+    if (match) {
+      const words = name(match[1] ?? '', view, w);
+      return words ? sentences([words]) : null;
+    }
+  }
+  return null;
 }

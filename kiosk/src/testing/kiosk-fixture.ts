@@ -36,6 +36,8 @@ export interface KioskFixture {
   type(keys: string): void;
   /** Waits for the screen (on one clock, by letting the clock run: see `until`). */
   waitForScreen(screen: View['screen'], timeoutMs?: number): Promise<View>;
+  /** Waits for a door screen whose door is seen open (`pickup.door` once it changed to "take"). */
+  waitForOpenDoor(screen: View['screen'], timeoutMs?: number): Promise<View>;
   /**
    * Waits until `probe` returns something other than `undefined` or `false`. On one clock,
    * simulated time moves from one sleeper's wake to the next (a poll, a tick) meanwhile;
@@ -263,6 +265,13 @@ export async function startKiosk(
       for (const key of keys) press({ type: 'KEY', key });
     },
     waitForScreen,
+    async waitForOpenDoor(screen, timeoutMs = 4000) {
+      const open = () => {
+        const view = core.view();
+        return view.screen === screen && view.props.doorOpen === true && view;
+      };
+      return await until(`screen ${screen} with the door open`, open, timeoutMs);
+    },
     until,
     run,
     async settle() {

@@ -4,7 +4,7 @@ import { DoorAlerts } from '../shell/DoorAlerts.tsx';
 import { StaffBanner } from '../shell/StaffBanner.tsx';
 import { useScreen } from '../shell/screen-context.ts';
 import { TopBar } from '../shell/TopBar.tsx';
-import { joinSentences, sentencesOf } from './sentences.ts';
+import { sentencesOf } from './sentences.ts';
 
 export interface Step {
   index: number;
@@ -18,8 +18,6 @@ interface ScreenProps {
   /** Already worded: what went wrong and what to do next. */
   error?: string | null | undefined;
   step?: Step | null | undefined;
-  /** Further text for the speech output, besides title, step, intro and error. */
-  speech?: (string | null | undefined)[];
   /** What is only looked at (an entry, the way to a door): above the reach band. */
   display?: ReactNode;
   /** What is touched: inside the reach band, the main action last (lowest). */
@@ -33,16 +31,7 @@ interface ScreenProps {
  * wheelchair user reaches, `--reach-top`..`--reach-bottom`, set by `useReachBand`) all that
  * is touched: languages and settings, the content, Back / Cancel when the screen takes them.
  */
-export function Screen({
-  title,
-  intro,
-  error,
-  step,
-  speech = [],
-  display,
-  children,
-  className,
-}: ScreenProps) {
+export function Screen({ title, intro, error, step, display, children, className }: ScreenProps) {
   const { t, i18n } = useTranslation();
   const { view } = useScreen();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -53,9 +42,8 @@ export function Screen({
     : step.count === null
       ? t('common.step-open', { index: step.index })
       : t('common.step', { index: step.index, total: step.count });
-  const spoken = joinSentences([stepText, title, intro, error, ...speech]);
   return (
-    <main className={`screen ${className ?? ''}`} data-screen={view.screen} data-speech={spoken}>
+    <main className={`screen ${className ?? ''}`} data-screen={view.screen}>
       <div className="screen-head">
         <StaffBanner screen={view.screen} />
         <DoorAlerts alerts={view.session.doorAlerts} />
@@ -80,9 +68,6 @@ export function Screen({
         <TopBar />
         <div className="content">{children}</div>
         <BackAndCancel />
-      </div>
-      <div id="speech-text" hidden>
-        {spoken}
       </div>
     </main>
   );

@@ -37,12 +37,7 @@ import {
 } from './parcel/ParcelScreens.tsx';
 import { PickupChoose } from './pickup/PickupChoose.tsx';
 import { PickupCode, PickupDateOfBirth } from './pickup/PickupCode.tsx';
-import {
-  PickupChecking,
-  PickupOpening,
-  PickupPinLetter,
-  PickupTakeAndClose,
-} from './pickup/PickupDoor.tsx';
+import { PickupChecking, PickupDoor, PickupPinLetter } from './pickup/PickupDoor.tsx';
 import { Attract } from './session/Attract.tsx';
 import { Menu } from './session/Menu.tsx';
 import { Survey } from './session/Survey.tsx';
@@ -70,8 +65,7 @@ export const SCREENS: ScreenMap = {
   'pickup.date-of-birth': PickupDateOfBirth,
   'pickup.choose': PickupChoose,
   'pickup.pin-letter': PickupPinLetter,
-  'pickup.opening': PickupOpening,
-  'pickup.take-and-close': PickupTakeAndClose,
+  'pickup.door': PickupDoor,
   'courier.login': CourierLogin,
   'courier.checking': CourierChecking,
   'courier.scan': CourierScan,

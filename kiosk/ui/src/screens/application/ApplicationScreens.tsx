@@ -118,7 +118,6 @@ export function ApplicationNeeds(props: PropsOf<'application.needs'>) {
       title={text(form.title)}
       intro={text(form.needs)}
       error={props.unavailable ? t(`application.reason.${props.unavailable}`) : null}
-      speech={[fee, ...papers]}
     >
       <h2>{t('application.needs.title')}</h2>
       <p data-testid="fee">{fee}</p>
@@ -288,9 +287,6 @@ export function ApplicationQuestion(props: PropsOf<'application.question'>) {
   const text = useFormText();
   const question = props.question;
   if (!question) return null;
-  const errors = question.fields.flatMap((field) =>
-    field.error ? [`${text(field.label)}: ${t(`application.error.${field.error}`)}`] : [],
-  );
   const typing = question.fields.some((field) => field.slots.length > 0);
   const focused = question.fields.find((field) => field.slots.some((slot) => slot === props.focus));
   const capitalise = focused !== undefined && startsName(focused, props.focus);
@@ -299,7 +295,6 @@ export function ApplicationQuestion(props: PropsOf<'application.question'>) {
       title={text(question.stepTitle)}
       intro={props.form ? text(props.form.title) : null}
       step={{ index: question.index, count: question.count }}
-      speech={errors}
       className="application-question"
     >
       <div className="fields">
@@ -410,11 +405,7 @@ export function ApplicationReceipt(props: PropsOf<'application.receipt'>) {
   const { t } = useTranslation();
   const number = props.caseNumber ?? '';
   return (
-    <Screen
-      title={t('application.receipt.title')}
-      intro={t('application.receipt.intro')}
-      speech={[`${t('application.receipt.case-label')}: ${number}`]}
-    >
+    <Screen title={t('application.receipt.title')} intro={t('application.receipt.intro')}>
       <dl className="receipt" data-testid="receipt">
         <div>
           <dt>{t('application.receipt.case-label')}</dt>

@@ -4,7 +4,7 @@ import { Busy } from '../../components/Busy.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
 import { useCountdown } from '../../components/use-countdown.ts';
-import { DoorWay, useWhere } from '../../components/WallMap.tsx';
+import { DoorWay } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
 
 /** After this long with the door open, the screen reminds the courier to close it. */
@@ -21,14 +21,12 @@ export function CourierDepositAndClose(props: PropsOf<'courier.deposit-and-close
   const openedAt = props.doorOpenedAt ?? null;
   const remindIn = useCountdown(openedAt === null ? null : openedAt + REMIND_AFTER_MS);
   const remind = openedAt !== null && remindIn === 0;
-  const where = useWhere([props.compartment]);
   return (
     <Screen
       title={t('courier.deposit-and-close.title', { compartment: props.compartment })}
       intro={t('courier.deposit-and-close.intro')}
       step={props.step}
       error={remind ? t('courier.deposit-and-close.remind') : null}
-      speech={where}
       display={<DoorWay compartments={[props.compartment]} />}
     />
   );
@@ -58,7 +56,6 @@ export function CourierDoorFailed(props: PropsOf<'courier.door-failed'>) {
     <Screen
       title={t('courier.door-failed.title', { compartment: props.compartment })}
       intro={failure(`door-${props.reason ?? 'unknown'}`)}
-      speech={[t('courier.door-failed.next')]}
     >
       <p>{t('courier.door-failed.next')}</p>
       <NextOrFinish />

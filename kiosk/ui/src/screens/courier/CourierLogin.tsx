@@ -37,7 +37,6 @@ export function CourierScan(props: PropsOf<'courier.scan'>) {
       intro={t('courier.scan.intro')}
       step={props.step}
       error={errorText(props.error)}
-      speech={[last]}
       className="entry-screen"
       display={
         <>

@@ -6,7 +6,7 @@ import { useRevealableEntry } from '../../components/Entry.tsx';
 import { Keyboard } from '../../components/Keyboard.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { DoorWay, useWhere } from '../../components/WallMap.tsx';
+import { DoorWay } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
 
 export function DropOffReference(props: PropsOf<'drop-off.reference'>) {
@@ -39,7 +39,7 @@ export function DropOffFull(props: PropsOf<'drop-off.full'>) {
   const advise = useReason('drop-off.full.advice');
   const lines = (advice ?? []).map(advise);
   return (
-    <Screen title={t('drop-off.full.title')} intro={t('drop-off.full.intro')} speech={lines}>
+    <Screen title={t('drop-off.full.title')} intro={t('drop-off.full.intro')}>
       <ul className="advice">
         {lines.map((line) => (
           <li key={line}>{line}</li>
@@ -62,13 +62,11 @@ export function DropOffOpening(props: PropsOf<'drop-off.opening'>) {
 
 export function DropOffPutInAndClose(props: PropsOf<'drop-off.put-in-and-close'>) {
   const { t } = useTranslation();
-  const where = useWhere([props.compartment]);
   return (
     <Screen
       title={t('drop-off.put-in-and-close.title', { compartment: props.compartment })}
       intro={t('drop-off.put-in-and-close.intro')}
       step={props.step}
-      speech={where}
       display={<DoorWay compartments={[props.compartment]} />}
     />
   );
@@ -78,14 +76,11 @@ export function DropOffReceipt(props: PropsOf<'drop-off.receipt'>) {
   const { t } = useTranslation();
   const dateTime = useDateTime();
   const when = props.droppedOffAt ? dateTime(props.droppedOffAt, 'medium') : '';
-  const number = t('drop-off.receipt.number', { number: props.receiptNumber });
-  const time = t('drop-off.receipt.time', { time: when });
   return (
     <Screen
       title={t('drop-off.receipt.title')}
       intro={t('drop-off.receipt.intro')}
       step={props.step}
-      speech={[number, time]}
     >
       <dl className="receipt" data-testid="receipt">
         <div>

@@ -3,7 +3,7 @@ import { Busy } from '../../components/Busy.tsx';
 import { CodeEntry } from '../../components/CodeEntry.tsx';
 import { formatList } from '../../components/date-time.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { DoorWay, useWhere } from '../../components/WallMap.tsx';
+import { DoorWay } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
 
 export function ParcelCode(props: PropsOf<'parcel.code'>) {
@@ -37,7 +37,6 @@ export function ParcelTakeAndClose(props: PropsOf<'parcel.take-and-close'>) {
   const doors = formatList(props.compartments, i18n.language);
   const more =
     props.remainingDoors > 0 ? t('door.more-doors', { count: props.remainingDoors }) : null;
-  const where = useWhere(props.compartments);
   return (
     <Screen
       title={t('parcel.take-and-close.title', {
@@ -46,7 +45,6 @@ export function ParcelTakeAndClose(props: PropsOf<'parcel.take-and-close'>) {
       })}
       intro={t('parcel.take-and-close.intro', { count: props.parcels })}
       step={props.step}
-      speech={[...where, more]}
       display={
         <>
           <DoorWay compartments={props.compartments} />

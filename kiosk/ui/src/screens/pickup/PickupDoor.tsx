@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { Screen } from '../../components/Screen.tsx';
-import { DoorWay, useWhere } from '../../components/WallMap.tsx';
+import { DoorWay } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
 
 export function PickupChecking() {
@@ -29,26 +29,27 @@ export function PickupPinLetter(props: PropsOf<'pickup.pin-letter'>) {
   );
 }
 
-export function PickupOpening(props: PropsOf<'pickup.opening'>) {
-  const { t } = useTranslation();
-  const { compartment } = props;
-  return <Busy title={t('pickup.opening.title', { compartment })} />;
-}
-
-export function PickupTakeAndClose(props: PropsOf<'pickup.take-and-close'>) {
+/**
+ * The door: one screen that changes. While the door is opening it says so and already shows
+ * the way to it; once the door is seen open it says what to take and to close it.
+ */
+export function PickupDoor(props: PropsOf<'pickup.door'>) {
   const { t } = useTranslation();
   const more =
     props.remainingDoors > 0 ? t('door.more-doors', { count: props.remainingDoors }) : null;
-  const where = useWhere([props.compartment]);
   return (
     <Screen
-      title={t('pickup.take-and-close.title', {
-        compartment: props.compartment,
-        count: props.inCompartment,
-      })}
-      intro={t('pickup.take-and-close.intro')}
+      title={
+        props.doorOpen
+          ? t('pickup.take-and-close.title', {
+              compartment: props.compartment,
+              count: props.inCompartment,
+            })
+          : t('pickup.door.title', { compartment: props.compartment })
+      }
+      intro={props.doorOpen ? t('pickup.take-and-close.intro') : t('common.please-wait')}
       step={props.step}
-      speech={[...where, more]}
+      className={props.doorOpen ? '' : 'busy'}
       display={
         <>
           <DoorWay compartments={[props.compartment]} />

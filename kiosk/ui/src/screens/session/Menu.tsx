@@ -11,33 +11,40 @@ const ICONS: Record<string, string> = {
 };
 
 export function Menu(props: PropsOf<'menu'>) {
+  const { t } = useTranslation();
+  return (
+    <Screen title={t('menu.title')} intro={t('menu.intro')}>
+      <ServiceChoices services={props.services} />
+    </Screen>
+  );
+}
+
+/** The services, one big button each: on the menu and at once on the start screen. */
+export function ServiceChoices({ services }: { services: readonly string[] }) {
   const { t, i18n } = useTranslation();
   const { send } = useScreen();
-  const { services } = props;
   const known = (service: string) => i18n.exists(`menu.service.${service}.name`);
   const name = (service: string) =>
     known(service) ? t(`menu.service.${service}.name`) : t('menu.service-unknown');
   return (
-    <Screen title={t('menu.title')} intro={t('menu.intro')} speech={services.map(name)}>
-      <div className="choices services">
-        {services.map((service) => (
-          <button
-            key={service}
-            type="button"
-            className="choice service"
-            data-testid={`service-${service}`}
-            onClick={() => send({ type: 'CHOOSE', service })}
-          >
-            <span aria-hidden="true" className="choice-icon flip-rtl">
-              {ICONS[service] ?? '▶'}
-            </span>
-            <span className="choice-name">{name(service)}</span>
-            {known(service) && (
-              <span className="choice-description">{t(`menu.service.${service}.description`)}</span>
-            )}
-          </button>
-        ))}
-      </div>
-    </Screen>
+    <div className="choices services">
+      {services.map((service) => (
+        <button
+          key={service}
+          type="button"
+          className="choice service"
+          data-testid={`service-${service}`}
+          onClick={() => send({ type: 'CHOOSE', service })}
+        >
+          <span aria-hidden="true" className="choice-icon flip-rtl">
+            {ICONS[service] ?? '▶'}
+          </span>
+          <span className="choice-name">{name(service)}</span>
+          {known(service) && (
+            <span className="choice-description">{t(`menu.service.${service}.description`)}</span>
+          )}
+        </button>
+      ))}
+    </div>
   );
 }

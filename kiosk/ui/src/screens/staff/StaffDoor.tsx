@@ -4,7 +4,7 @@ import { Busy } from '../../components/Busy.tsx';
 import { useItemKind } from '../../components/item-kind.ts';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
-import { DoorWay, useWhere } from '../../components/WallMap.tsx';
+import { DoorWay } from '../../components/WallMap.tsx';
 import type { PropsOf } from '../../contract.ts';
 
 export function StaffOpening(props: PropsOf<'staff.opening'>) {
@@ -27,12 +27,10 @@ export function StaffDoorOpen(props: PropsOf<'staff.door-open'>) {
     : null;
   const remaining =
     door && door.remaining > 0 ? t('staff.door-open.remaining', { n: door.remaining }) : null;
-  const where = useWhere([door?.compartment]);
   return (
     <Screen
       title={t('staff.door-open.title', { compartment: door?.compartment })}
       intro={t(`staff.door-open.purpose.${purpose}`)}
-      speech={[...where, item, remaining]}
       display={
         <>
           <DoorWay compartments={[door?.compartment]} />

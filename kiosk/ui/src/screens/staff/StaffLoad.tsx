@@ -29,7 +29,6 @@ export function StaffLoadScan(props: PropsOf<'staff.load.scan'>) {
       title={t('staff.load.scan.title')}
       intro={t('staff.load.scan.intro')}
       error={error}
-      speech={[last]}
       className="entry-screen"
       display={
         <>

@@ -24,7 +24,7 @@ export function StaffMaintenance(props: Props) {
       ].filter((line): line is string => Boolean(line))
     : [];
   return (
-    <Screen title={t('staff.maintenance.title')} intro={t('staff.maintenance.intro')} speech={last}>
+    <Screen title={t('staff.maintenance.title')} intro={t('staff.maintenance.intro')}>
       {last.length > 0 && (
         <div className="notice">
           {last.map((line) => (

@@ -18,7 +18,6 @@ export function StaffRetrieveList(props: PropsOf<'staff.retrieve.list'>) {
     <Screen
       title={t('staff.retrieve.list.title')}
       intro={t('staff.retrieve.list.intro', { n: inside.length })}
-      speech={[last]}
     >
       {last && <p className="notice">{last}</p>}
       <div className="choices items">
