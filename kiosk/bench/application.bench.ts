@@ -98,7 +98,7 @@ async function applications() {
       for (const [slot, value] of Object.entries(answers)) {
         if (typeof value === 'boolean') send({ type: 'SET', field: slot, value });
         else {
-          send({ type: 'FOCUS', slot });
+          send({ type: 'EDIT_SLOT', slot });
           send({ type: 'TYPE', text: value });
         }
       }

@@ -39,8 +39,6 @@ async function open() {
 }
 
 async function openDogForm(k: KioskInBrowser) {
-  await k.page.getByTestId('start').click();
-  await k.screen('menu');
   await k.page.getByTestId('service-application').click();
   await k.screen('application.choose');
   await k.page.getByTestId('form-hund-anmelden').click();
@@ -139,8 +137,6 @@ describe('a citizen applies', () => {
 
   test('bad input: the inline message in the page’s language, at its field', async () => {
     const k = await open();
-    await k.page.getByTestId('start').click();
-    await k.screen('menu');
     await k.page.getByTestId('lang-ar').click();
     await k.page.getByTestId('service-application').click();
     await k.screen('application.choose');
@@ -217,9 +213,6 @@ describe('a citizen applies', () => {
   test('with the keys of a tactile keypad only: choose, start, type, next step, cancel', async () => {
     const k = await open();
     const press = (key: string) => k.page.keyboard.press(key);
-    await focusWithArrows(k, 'start');
-    await press('Enter');
-    await k.screen('menu');
     await focusWithArrows(k, 'service-application');
     await press('Enter');
     await k.screen('application.choose');

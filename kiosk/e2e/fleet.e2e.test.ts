@@ -294,8 +294,6 @@ describe('announce → load → e-mail → pick up → console', () => {
     // The citizen switches the terminal to Turkish, types the code, then leaves without it.
     await kiosk.page.getByTestId('lang-tr').click();
     await kiosk.page.locator('[data-testid="lang-tr"][aria-pressed="true"]').waitFor();
-    await kiosk.page.getByTestId('start').click();
-    await kiosk.screen('menu');
     await kiosk.page.getByTestId('service-document-pickup').click();
     await kiosk.screen('pickup.code');
     await tapKeys(code);

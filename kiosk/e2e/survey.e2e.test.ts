@@ -29,8 +29,6 @@ afterEach(async () => {
 async function toSurvey(): Promise<KioskInBrowser> {
   const k = await openKiosk({ browser });
   kiosk = k;
-  await k.page.getByTestId('start').click();
-  await k.screen('menu');
   await k.page.getByTestId('service-document-pickup').click();
   await k.screen('pickup.code');
   for (const key of DOCUMENT.code) await k.page.getByTestId(`key-${key}`).click();
@@ -40,7 +38,7 @@ async function toSurvey(): Promise<KioskInBrowser> {
   await k.page.getByTestId('submit').click();
   await k.screen('pickup.pin-letter');
   await k.page.getByTestId('confirm-pin-letter').click();
-  await k.screen('pickup.take-and-close');
+  await k.screen('pickup.door');
   await poll(() => k.service.terminal.store.compartment(DOCUMENT.compartment)?.door === 'open');
   k.closeDoor(DOCUMENT.compartment, { itemPresent: false });
   await k.screen('survey');

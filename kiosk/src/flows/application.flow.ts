@@ -190,7 +190,7 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
       'TYPE',
       'DELETE',
       'CLEAR',
-      'FOCUS',
+      'EDIT_SLOT',
       'SET',
       'SUBMIT',
       'BACK',
@@ -204,7 +204,7 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
   uiEvents: [
     z.object({ type: z.literal('KEY'), key: z.string().min(1).max(2) }),
     z.object({ type: z.literal('TYPE'), text: z.string().min(1).max(MAX_TYPED_TEXT) }),
-    z.object({ type: z.literal('FOCUS'), slot: z.string().regex(/^[a-zA-Z0-9.]{1,60}$/) }),
+    z.object({ type: z.literal('EDIT_SLOT'), slot: z.string().regex(/^[a-zA-Z0-9.]{1,60}$/) }),
     z.object({
       type: z.literal('SET'),
       field: z.string().regex(/^[a-zA-Z0-9]{1,40}$/),

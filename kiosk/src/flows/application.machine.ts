@@ -45,7 +45,7 @@ export type ApplicationUiEvent =
   | { type: 'TYPE'; text: string }
   | { type: 'DELETE' }
   | { type: 'CLEAR' }
-  | { type: 'FOCUS'; slot: string }
+  | { type: 'EDIT_SLOT'; slot: string }
   | { type: 'SET'; field: string; value: string | boolean }
   | { type: 'CATEGORY'; category: string | null }
   | { type: 'CHOOSE_FORM'; form: string }
@@ -397,7 +397,7 @@ export const applicationMachine = setup({
           ),
         },
         CLEAR: { actions: assign(({ context }) => editSlot(context, () => '')) },
-        FOCUS: {
+        EDIT_SLOT: {
           guard: ({ context, event }) =>
             fieldsOf(context.form!, context.stepIndex)
               .filter((field) => isShown(field, context.secrets.answers))

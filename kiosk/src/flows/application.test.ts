@@ -48,7 +48,7 @@ async function openForm(k: KioskFixture, form = 'hund-anmelden') {
 /** Types each slot's text, then goes on (SUBMIT). */
 function fill(k: KioskFixture, slots: Record<string, string>) {
   for (const [slot, text] of Object.entries(slots)) {
-    k.press({ type: 'FOCUS', slot });
+    k.press({ type: 'EDIT_SLOT', slot });
     k.press({ type: 'CLEAR' });
     if (text !== '') k.press({ type: 'TYPE', text });
   }

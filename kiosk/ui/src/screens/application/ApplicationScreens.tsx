@@ -185,7 +185,7 @@ function Slot({
       aria-pressed={focused}
       aria-describedby={errorId ?? undefined}
       aria-invalid={errorId ? true : undefined}
-      onClick={() => send({ type: 'FOCUS', slot })}
+      onClick={() => send({ type: 'EDIT_SLOT', slot })}
     >
       <span className="slot-label">{label}</span>
       <span className="slot-value" dir="auto">
