@@ -39,7 +39,7 @@ export function Survey(props: PropsOf<'survey'>) {
   // (every control stays within the reach band); the mode can still be changed.
   const tripAsked = props.answered.alternative?.startsWith('counter-') === true;
   return (
-    <Screen title={title} intro={reason}>
+    <Screen title={title} intro={reason} className="survey">
       <Reopen until={props.reopenUntil} doorOpen={props.doorOpen} />
       {asks && !tripAsked && <Satisfaction chosen={props.answered.satisfaction} />}
       {asks && !tripAsked && <Alternative chosen={props.answered.alternative} />}
