@@ -68,7 +68,7 @@ describe('the Debian package', () => {
       /\/testing\//,
       /hardware-mocks/,
       /admin-sync\/src\/server/,
-      /node_modules\/(fastify|pg|typescript|electron|electron-builder|playwright-core|@biomejs|rolldown|ajv|vite)\//,
+      /node_modules\/(fastify|pg|typescript|electron|electron-builder|playwright-core|@biomejs|rolldown|vite)\//,
       // The page's source stays out; only what the service speaks from (texts, list format).
       /kiosk\/ui\/src\/(?!locales\/[\w-]+\.json$|locales\/$|components\/date-time\.ts$|components\/$|$)/,
     ];

@@ -39,6 +39,8 @@ const APP_PARTS = [
   // The sync agent and its protocol; the fleet server stays out.
   { from: 'admin-sync/src/protocol', skip: [] },
   { from: 'admin-sync/src/agent', skip: [] },
+  // The shipped form catalogue (applications), embedded by the protocol's form-files.ts.
+  { from: 'admin-sync/forms', skip: ['README.md'] },
   { from: 'admin-sync/package.json', skip: [] },
   { from: 'installers/sites', skip: [] },
   { from: 'installers/site.schema.json', skip: [] },

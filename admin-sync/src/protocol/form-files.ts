@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from '@amtomat/basics';
 import type { z } from 'zod';
+import { SHIPPED_FORM_FILES } from '../../forms/shipped.ts';
 import { type FormDefinition, FormDefinitionSchema } from './forms.ts';
 import { jsonHash } from './json.ts';
 
@@ -57,6 +58,11 @@ export function catalogueOf(files: ReadonlyMap<string, unknown>): Result<FormCat
   }
   if (forms.length === 0 && problems.length === 0) problems.push('(catalogue): no form files');
   return problems.length > 0 ? err(problems) : ok({ version: catalogueVersion(forms), forms });
+}
+
+/** The catalogue shipped with the software, from the files embedded in the code. */
+export function shippedCatalogue(): Result<FormCatalogue, string[]> {
+  return catalogueOf(new Map(SHIPPED_FORM_FILES));
 }
 
 /** Reads every `*.json` of a folder as a catalogue. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { catalogueOf, loadCatalogue } from './form-files.ts';
+import { catalogueOf, DEFAULT_FORMS_DIR, loadCatalogue, shippedCatalogue } from './form-files.ts';
 import {
   checkAnswer,
   dataOf,
@@ -179,5 +180,15 @@ describe('show-if in the data schema', () => {
       'schaden-melden',
       'sperrmuell-anmelden',
     ]);
+  });
+});
+
+describe('the shipped catalogue', () => {
+  it('embeds every form file of the folder, so the bundle and the .deb carry them all', () => {
+    const files = readdirSync(DEFAULT_FORMS_DIR).filter((name) => name.endsWith('.json'));
+    const embedded = shippedCatalogue();
+    assert.ok(embedded.ok);
+    assert.equal(embedded.value.forms.length, files.length);
+    assert.deepEqual(embedded.value, catalogue.ok ? catalogue.value : null);
   });
 });

@@ -7,10 +7,10 @@
 import {
   type Answers,
   type ApplicationSubmitted,
+  shippedCatalogue as embeddedCatalogue,
   type FormCatalogue,
   FormCatalogueFormsSchema,
   type FormDefinition,
-  loadCatalogue,
 } from '@amtomat/admin-sync/protocol';
 import { err, type Logger, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
@@ -35,7 +35,7 @@ let shipped: FormCatalogue | undefined;
 /** The catalogue shipped with the software (the repository's `admin-sync/forms`). */
 function shippedCatalogue(logger: Logger): FormCatalogue {
   if (!shipped) {
-    const loaded = loadCatalogue();
+    const loaded = embeddedCatalogue();
     if (!loaded.ok) {
       // A packaging fault, not a person's: no service is offered rather than a wrong one.
       logger.log('error', 'applications.catalogue_invalid', { problem: loaded.error[0] ?? null });
