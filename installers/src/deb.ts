@@ -1,7 +1,7 @@
 /**
  * The terminal's Debian package, built offline with dpkg-deb from a staged tree:
  * the kiosk's sources without tests, the built UI, the production dependencies only (no
- * fleet server, no simulator), the pinned Node 24 from .tools, and the system files in
+ * fleet server, no simulator), the Node 24 that runs the build (pinned by scripts/node24), and the system files in
  * installers/debian (units, udev rules, pam, maintainer scripts).
  *
  *   npm run deb [-- --out DIR]      # writes DIR/amtomat_VERSION_amd64.deb (default: dist/)
@@ -12,6 +12,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -109,7 +110,8 @@ export function buildDeb(options: DebOptions): string {
   );
   stageNodeModules(join(lib, 'app'));
   // The pinned runtime (scripts/lib/node24.sh put it there), the binary only.
-  cpSync(join(ROOT, '.tools/node/bin/node'), join(lib, 'node/bin/node'));
+  // The Node 24 this build runs on (scripts/node24 puts it first: .tools/node or the system's).
+  cpSync(realpathSync(process.execPath), join(lib, 'node/bin/node'));
   cpSync(join(DEBIAN, 'bin'), join(lib, 'bin'), { recursive: true });
   cpSync(join(DEBIAN, 'systemd'), join(stage, 'lib/systemd/system'), { recursive: true });
   cpSync(join(DEBIAN, 'udev'), join(stage, 'lib/udev/rules.d'), { recursive: true });

@@ -5,6 +5,7 @@ import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { SubmitButton } from '../../components/Keypad.tsx';
 import { Screen } from '../../components/Screen.tsx';
+import { joinSentences } from '../../components/sentences.ts';
 import type { PropsOf } from '../../contract.ts';
 import { useScreen } from '../../shell/screen-context.ts';
 
@@ -110,7 +111,10 @@ export function ApplicationNeeds(props: PropsOf<'application.needs'>) {
   const form = props.form;
   if (!form) return null;
   const fee = form.fee
-    ? `${t('application.needs.fee', { amount: euros(form.fee.amountCents) })} ${t(`application.needs.payment.${form.fee.payment}`)}`
+    ? joinSentences([
+        t('application.needs.fee', { amount: euros(form.fee.amountCents) }),
+        t(`application.needs.payment.${form.fee.payment}`),
+      ])
     : t('application.needs.fee-none');
   const papers = form.papers.map(text);
   return (
@@ -199,7 +203,9 @@ function Slot({
 function FieldInput({ field, focus }: { field: Field; focus: string | null }) {
   const { t } = useTranslation();
   const text = useFormText();
-  const label = `${text(field.label)}${field.required ? '' : ` (${t('application.question.optional')})`}`;
+  const label = field.required
+    ? text(field.label)
+    : t('application.question.label-optional', { label: text(field.label) });
   const errorId = field.error ? `error-${field.id}` : null;
   const error = field.error && (
     <p className="error field-error" id={errorId ?? undefined} data-testid={`error-${field.id}`}>
