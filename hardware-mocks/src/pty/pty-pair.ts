@@ -27,8 +27,10 @@ export interface PtyPair {
 const running = new Map<ChildProcess, string | undefined>();
 process.once('exit', () => {
   for (const [child, dir] of running) {
-    child.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    // SIGKILL, not SIGTERM: a terminating socat unlinks its links while we remove the
+    // folder, and that race left the folder behind. A killed socat touches nothing more.
+    child.kill('SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
 });
 
