@@ -16,6 +16,7 @@ import { err, type Logger, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
 import { FORM_CATALOGUE_SETTING } from '../service/feed.ts';
 import type { Store } from '../store/store.ts';
+import { raiseKeyAlarm } from './key-delivery.ts';
 import {
   type DestinationKey,
   destinationKey,
@@ -24,7 +25,6 @@ import {
   type KeyProblem,
   ROOT_CERTIFICATE_SETTING,
 } from './keys.ts';
-import { raiseKeyAlarm } from './key-delivery.ts';
 import { newCaseNumber, sealSubmission } from './seal.ts';
 
 const StoredCatalogueSchema = z.object({

@@ -97,12 +97,7 @@ const subjectOf = (change: FeedChange): string | null => {
   }
 };
 
-function applyChange(
-  store: Store,
-  change: FeedChange,
-  openings: Opening[],
-  now: number,
-): Outcome {
+function applyChange(store: Store, change: FeedChange, openings: Opening[], now: number): Outcome {
   switch (change.kind) {
     case 'item-announced':
       return announce(store, change);
