@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { ApplicationSubmittedSchema, loadCatalogue } from '@amtomat/admin-sync/protocol';
+import {
+  type Answers,
+  ApplicationSubmittedSchema,
+  loadCatalogue,
+} from '@amtomat/admin-sync/protocol';
 import { compactDecrypt } from 'jose';
 import { FORM_CATALOGUE_SETTING } from '../service/feed.ts';
 import { openTestStore } from '../store/test-support.ts';
