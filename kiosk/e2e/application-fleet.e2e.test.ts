@@ -17,6 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadCatalogue } from '@amtomat/admin-sync/protocol';
 import { compactDecrypt, type JWK } from 'jose';
 import type { Browser, Page } from 'playwright-core';
+import { writeRelayConfigFile } from '../../admin-sync/src/server/applications/testing.ts';
 import {
   startZustelldienst,
   type Zustelldienst,
@@ -50,37 +51,19 @@ let browser: Browser;
 let kiosk: KioskInBrowser;
 let consolePage: Page;
 
-/** The fleet relays both catalogue destinations to the double's one FIT-Connect destination. */
-function applicationsConfig(): string {
-  writeFileSync(join(dir, 'root.pem'), keys.rootPem);
-  const fitConnect = {
-    kind: 'fit-connect',
-    fitConnectDestinationId: double.destinationId,
-    tokenUrl: double.tokenUrl,
-    submissionApiUrl: double.submissionApiUrl,
-    clientId: double.clientId,
-    clientSecret: { value: double.clientSecret },
-    pollSeconds: 1,
-  };
-  const file = join(dir, 'applications.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      intervalSeconds: 1,
-      rootCertificate: 'root.pem',
-      destinations: Object.fromEntries(DESTINATIONS.map((id) => [id, fitConnect])),
-    }),
-  );
-  return file;
-}
-
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'amtomat-application-fleet-e2e-'));
   keys = await testKeys();
   double = await startZustelldienst({
     destinationKey: { publicJwk: keys.publicJwk as JWK, privateJwk: keys.privateJwk },
   });
-  fleet = await startFleetProcess({ args: ['--applications-config', applicationsConfig()] });
+  // Both catalogue destinations relayed to the double's one FIT-Connect destination.
+  writeFileSync(join(dir, 'root.pem'), keys.rootPem);
+  const config = writeRelayConfigFile(join(dir, 'applications.json'), double, {
+    catalogueIds: DESTINATIONS,
+    rootCertificate: 'root.pem',
+  });
+  fleet = await startFleetProcess({ args: ['--applications-config', config] });
   const site = JSON.parse(readFileSync(DEMO_SITE, 'utf8')) as Record<string, unknown>;
   const siteFile = join(dir, 'site.json');
   writeFileSync(
