@@ -19,8 +19,6 @@ ensure_debian_packages cage:cage dpkg-deb:dpkg systemd-analyze:systemd
 ensure_debian_packages pdftotext:poppler-utils pdftoppm:poppler-utils
 # cups, cups-client: the wizard's printer test prints through a private CUPS in its tests.
 ensure_debian_packages cupsd:cups lp:cups-client
-# dpkg-repack: the package's preinst archives the installed version before an upgrade.
-ensure_debian_packages dpkg-repack:dpkg-repack
 # postgresql: the fleet server's tests start a real PostgreSQL from its binaries (initdb,
 # pg_ctl in /usr/lib/postgresql/*/bin, not on PATH, hence the glob instead of a command check).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || ensure_debian_packages initdb:postgresql

@@ -70,7 +70,7 @@ export function cupsPrintSystem(): PrintSystem {
 export const checkNumber = () => String(randomInt(1000, 10_000));
 
 /** 80 mm wide, like a receipt roll; the same PDF path the kiosk's receipts take. */
-const RECEIPT = { width: 226.77, height: 340 };
+const RECEIPT = { width: 226.77, height: 200 };
 
 export async function writeTestPage(
   path: string,
