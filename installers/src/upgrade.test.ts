@@ -29,6 +29,9 @@ mkdir -p "$R/dev" "$R/proc" "$R/run" "$R/tmp" "$R/pkgs" && chmod 1777 "$R/tmp"
 mount --rbind /dev "$R/dev" && mount --rbind /proc "$R/proc" && mount --bind "$W/pkgs" "$R/pkgs"
 exec chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin LC_ALL=C.UTF-8 /bin/sh -ec "$1"`;
 
+/** dpkg without an fsync per file: a scratch root need not survive a power cut, and it is minutes faster. */
+const DPKG = 'dpkg --force-unsafe-io -i';
+
 const canMount = () =>
   process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
 
@@ -62,7 +65,7 @@ test('upgrade archives the installed version and backs up the store; rollback re
 
   // The site keeps one archived version (the default is 3).
   ok('echo KEEP_PACKAGES=1 > /etc/default/amtomat');
-  ok('dpkg -i /pkgs/amtomat_0.0.8_amd64.deb && dpkg -i /pkgs/amtomat_0.0.9_amd64.deb');
+  ok(`${DPKG} /pkgs/amtomat_0.0.8_amd64.deb && ${DPKG} /pkgs/amtomat_0.0.9_amd64.deb`);
   assert.equal(installed(), '0.0.9');
   assert.deepEqual(readdirSync(join(data, 'packages')), ['amtomat_0.0.8_amd64.deb']);
   // The store as 0.0.9 left it, owned by the kiosk's user as the service writes it.
@@ -73,7 +76,7 @@ test('upgrade archives the installed version and backs up the store; rollback re
   setMarker(store, 'as 0.0.9 left it');
   chownSync(store, uid, uid);
 
-  const upgrade = ok('dpkg -i /pkgs/amtomat_0.1.0_amd64.deb');
+  const upgrade = ok(`${DPKG} /pkgs/amtomat_0.1.0_amd64.deb`);
   assert.equal(installed(), '0.1.0');
   assert.match(upgrade, /amtomat: version 0\.0\.9 archived in \/var\/lib\/amtomat\/packages/);
   const archive = join(data, 'packages', 'amtomat_0.0.9_amd64.deb');
@@ -98,7 +101,8 @@ test('upgrade archives the installed version and backs up the store; rollback re
 
   // The new version migrated the store; then it misbehaves: roll back, nothing downloaded.
   setMarker(store, 'as 0.1.0 changed it');
-  const rolled = ok('AMTOMAT_INSTALL="dpkg -i" /usr/lib/amtomat/bin/rollback');
+  // rollback's own default is apt-get (which would also resolve changed dependencies).
+  const rolled = ok(`AMTOMAT_INSTALL="${DPKG}" /usr/lib/amtomat/bin/rollback`);
   assert.match(rolled, /rollback: version 0\.0\.9 installed, its store from pre-upgrade-0\.0\.9-/);
   assert.equal(installed(), '0.0.9');
   assert.equal(marker(store), 'as 0.0.9 left it');
