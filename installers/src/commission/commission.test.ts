@@ -239,7 +239,7 @@ const pdfText = (path: string) =>
 
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 
-describe('the commissioning wizard in a terminal', { timeout: 150_000 }, () => {
+describe('the commissioning wizard in a terminal', { timeout: 240_000 }, () => {
   test('two boards wired in a shuffled order: the site file, the report and the enrolment', async (t) => {
     const r = await rig(t);
     const storage = await openSqliteStorage(join(r.dir, 'fleet.sqlite'));
