@@ -101,6 +101,9 @@ describe('the Debian package', () => {
     const control = execFileSync('dpkg-deb', ['-f', deb, 'Depends'], { encoding: 'utf8' });
     for (const needed of ['socat', 'cage', 'chromium', 'adduser'])
       assert.match(control, new RegExp(needed));
+    // preinst tells an upgrade from a downgrade by the version it was built with.
+    const preinst = execFileSync('dpkg-deb', ['-I', deb, 'preinst'], { encoding: 'utf8' });
+    assert.match(preinst, /^NEW=0\.1\.0$/m);
   });
 
   test('every unit passes systemd-analyze verify', (t) => {

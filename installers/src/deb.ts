@@ -80,6 +80,8 @@ export interface DebOptions {
   outDir: string;
   /** zstd -1 for the test's build (seconds), xz for a release. */
   compression?: 'zstd' | 'xz';
+  /** Another version than package.json's (the upgrade test builds an older and a newer one). */
+  version?: string;
 }
 
 export function packageVersion(): string {
@@ -89,7 +91,7 @@ export function packageVersion(): string {
 
 /** Stages the tree and builds the .deb; returns its path. Throws with one line on failure. */
 export function buildDeb(options: DebOptions): string {
-  const version = packageVersion();
+  const version = options.version ?? packageVersion();
   const stage = join(options.outDir, 'stage');
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
@@ -118,6 +120,9 @@ export function buildDeb(options: DebOptions): string {
   cpSync(join(DEBIAN, 'pam'), join(stage, 'etc/pam.d'), { recursive: true });
   cpSync(join(ROOT, 'installers/README.md'), join(stage, 'usr/share/doc/amtomat/README.md'));
   cpSync(join(DEBIAN, 'DEBIAN'), join(stage, 'DEBIAN'), { recursive: true });
+  // preinst tells an upgrade from a downgrade by its own version.
+  const preinst = join(stage, 'DEBIAN/preinst');
+  writeFileSync(preinst, readFileSync(preinst, 'utf8').replaceAll('@VERSION@', version));
   writeFileSync(join(stage, 'DEBIAN/control'), control(version, stage));
   const deb = join(options.outDir, `amtomat_${version}_amd64.deb`);
   const level = options.compression === 'xz' ? ['-Zxz'] : ['-Zzstd', '-z1'];
@@ -188,6 +193,7 @@ Architecture: amd64
 Maintainer: Amt-O-Mat project <amtomat@invalid>
 Installed-Size: ${kib}
 Depends: adduser, passwd, socat, udev, libusb-1.0-0, cage, chromium, systemd
+Suggests: cups
 Section: misc
 Priority: optional
 Description: Amt-O-Mat self-service terminal (kiosk service, lock boards, touch UI)

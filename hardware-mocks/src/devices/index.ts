@@ -5,3 +5,4 @@ export {
 } from './fake-card-reader.ts';
 export { FakeHidDevice } from './fake-hid-device.ts';
 export { createFakeScanner, encodeHidPosReports, type FakeScanner } from './fake-scanner.ts';
+export { type NetworkPrinter, startNetworkPrinter } from './network-printer.ts';

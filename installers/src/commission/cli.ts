@@ -11,6 +11,7 @@ import { PROTOCOL_IDS, type ProtocolId } from '@amtomat/locker-controller/protoc
 import { type DeviceSource, hidDevices, simulatedDevices } from './devices.ts';
 import { SERIAL_BY_ID } from './hardware.ts';
 import { chooseLanguage, isLanguage, t, useLanguage } from './i18n.ts';
+import { cupsPrintSystem } from './printer.ts';
 import { progressPath } from './progress.ts';
 import { runWizard, Stop, type WizardOptions } from './wizard.ts';
 
@@ -36,6 +37,7 @@ async function options(argv: string[]): Promise<WizardOptions> {
       bus: { type: 'string' },
       report: { type: 'string' },
       'simulated-devices': { type: 'string' },
+      'print-wait': { type: 'string' },
       lang: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -52,6 +54,7 @@ async function options(argv: string[]): Promise<WizardOptions> {
     return Number(text);
   };
   const board = whole('--board', values.board, 255);
+  const printWait = whole('--print-wait', values['print-wait'], 600) ?? 20;
   let devices: DeviceSource = hidDevices();
   if (values['simulated-devices']) {
     const simulated = await simulatedDevices(values['simulated-devices']);
@@ -71,6 +74,8 @@ async function options(argv: string[]): Promise<WizardOptions> {
     board: board === undefined ? undefined : { bus: values.bus, board },
     report: values.report && resolve(values.report),
     devices,
+    printer: cupsPrintSystem(),
+    printWaitMs: printWait * 1000,
     version: VERSION,
     now: () => new Date(),
   };

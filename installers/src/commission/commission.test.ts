@@ -7,16 +7,24 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
-import { connect } from 'node:net';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { serveFleet } from '../../../admin-sync/src/agent/testing/served-fleet.ts';
 import { createEnrolmentToken, openSqliteStorage } from '../../../admin-sync/src/server/index.ts';
-import { LockBoardSimulator } from '../../../hardware-mocks/src/index.ts';
+import { LockBoardSimulator, startNetworkPrinter } from '../../../hardware-mocks/src/index.ts';
 import { loadSiteConfig } from '../../../kiosk/src/service/config.ts';
 import { tempDir } from '../../../kiosk/src/store/test-support.ts';
 import { progressPath, readProgress } from './progress.ts';
+import { type Cups, startCups } from './testing/cups.ts';
 import { KEY, runInTerminal, type Terminal } from './testing/terminal.ts';
 
 const CLI = join(import.meta.dirname, 'cli.ts');
@@ -93,6 +101,8 @@ interface Rig {
   dataDir: string;
   socket: string;
   args: string[];
+  /** A private CUPS with no queue yet; the wizard's `lp` talks to it. */
+  cups: Cups;
 }
 
 async function rig(t: TestContext): Promise<Rig> {
@@ -110,6 +120,7 @@ async function rig(t: TestContext): Promise<Rig> {
   const siteFile = join(dir, 'site.json');
   const dataDir = join(dir, 'data');
   const socket = join(dir, 'devices.sock');
+  const cups = await startCups(t, dir);
   const args = [
     '--site',
     siteFile,
@@ -122,11 +133,13 @@ async function rig(t: TestContext): Promise<Rig> {
     '--lang',
     'en',
   ];
-  return { t, dir, sim, siteFile, dataDir, socket, args };
+  return { t, dir, sim, siteFile, dataDir, socket, args, cups };
 }
 
 function wizard(r: Rig, extra: string[] = []): Terminal {
-  const term = runInTerminal([process.execPath, CLI, ...r.args, ...extra]);
+  const term = runInTerminal([process.execPath, CLI, ...r.args, ...extra], {
+    CUPS_SERVER: r.cups.server,
+  });
   r.t.after(() => term.kill());
   return term;
 }
@@ -192,7 +205,29 @@ async function describeDoor(
 async function noDevicesNoFleet(term: Terminal) {
   await term.answer('Is a card reader fitted?', `n${KEY.enter}`);
   await term.answer('Is a scanner fitted?', `n${KEY.enter}`);
+  await term.answer('Is a receipt printer fitted?', `n${KEY.enter}`);
   await term.answer('Address of the fleet server', KEY.enter);
+}
+
+/** The check number on a test page, read from the bytes the printer received. */
+function checkNumberOn(dir: string, job: Buffer): string {
+  const file = join(dir, `job-${Date.now()}.pdf`);
+  writeFileSync(file, job);
+  const text = pdfText(file);
+  assert.match(text, /Amt-O-Mat: printer test/);
+  assert.match(text, /Rathaus Mayen/);
+  const check = /Check number:\s+(\d{4})/.exec(text)?.[1];
+  assert.ok(check, `no check number on the page:\n${text}`);
+  return check;
+}
+
+/** A port on this machine where nothing listens: a printer switched off. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 function feed(socket: string, line: string) {
@@ -204,7 +239,7 @@ const pdfText = (path: string) =>
 
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 
-describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
+describe('the commissioning wizard in a terminal', { timeout: 240_000 }, () => {
   test('two boards wired in a shuffled order: the site file, the report and the enrolment', async (t) => {
     const r = await rig(t);
     const storage = await openSqliteStorage(join(r.dir, 'fleet.sqlite'));
@@ -233,6 +268,19 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     await term.expect('Scan a label now');
     feed(r.socket, 'scan PKG-2002');
     await term.expect('label read (8 characters, "PKG-2002")');
+    // The receipt printer: a network printer behind a CUPS queue; the page is read back.
+    const printer = await startNetworkPrinter();
+    t.after(() => printer.close());
+    r.cups.addQueue('receipt', printer.uri);
+    const job = printer.nextJob();
+    await term.answer('Is a receipt printer fitted?', KEY.enter);
+    await term.answer('Which print queue is the receipt printer?', KEY.enter);
+    await term.expect('Test page sent to receipt');
+    const check = checkNumberOn(r.dir, await job);
+    const wrong = check === '1234' ? '4321' : '1234';
+    await term.answer('Type the check number printed on the test page', `${wrong}${KEY.enter}`);
+    await term.expect('> that is not the number on this test page');
+    term.type(`${BACKSPACE.repeat(4)}${check}${KEY.enter}`);
     await term.answer('Address of the fleet server', `${fleet.url}${KEY.enter}`);
     await term.expect(`${fleet.url} answers.`);
     await term.answer('Enrolment token', `${'x'.repeat(43)}${KEY.enter}`);
@@ -267,7 +315,9 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     assert.deepEqual(devices, {
       cardReader: { kind: 'hid', selector: { vendorId: 0x08ff, productId: 0x35 } },
       scanner: { kind: 'hid', selector: { vendorId: 0x05e0, productId: 0x1200 } },
+      printer: { kind: 'cups', queue: 'receipt' },
     });
+    assert.equal(printer.jobs.length, 1, 'one test page');
     assert.deepEqual(sync, { url: fleet.url });
 
     const [device] = await storage.devices();
@@ -292,6 +342,7 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     assert.match(report, /1\/3\s+no door connected/);
     assert.match(report, /4 of 4 compartments passed the door test/);
     assert.match(report, /Card reader: 08ff:0035: tested, reads/);
+    assert.match(report, /Receipt printer: receipt: tested, test page printed/);
     assert.match(report, /enrolled with http:\/\/127\.0\.0\.1:\d+/);
     assert.match(report, /signature \(installer\)/);
     assert.deepEqual(leftovers(r.dir), []);
@@ -409,6 +460,50 @@ describe('the commissioning wizard in a terminal', { timeout: 60_000 }, () => {
     assert.match(report, /0\/2\s+did not open: bolt stuck or door blocked/);
     assert.match(report, /2 of 3 compartments passed the door test/);
     assert.match(report, /works alone/);
+    assert.match(report, /Receipt printer: not fitted/);
+    assert.deepEqual(site.value.devices.printer, { kind: 'none' });
+  });
+
+  test('a printer that does not answer: no queue yet, then the page is not taken; recorded as failed', async (t) => {
+    const r = await rig(t);
+    const term = wizard(r, ['--print-wait', '2']);
+    await start(term, [1, 1]);
+    await walkLock(term, r.sim, 0, 1);
+    await walkLock(term, r.sim, 1, 1);
+    await term.answer('Is a card reader fitted?', `n${KEY.enter}`);
+    await term.answer('Is a scanner fitted?', `n${KEY.enter}`);
+    await term.answer('Is a receipt printer fitted?', KEY.enter);
+    // CUPS runs, but nobody has set the printer up yet.
+    await term.expect('no printer is set up in the print system (CUPS)');
+    r.cups.addQueue('receipt', `socket://127.0.0.1:${await deadPort()}`);
+    await term.answer('What now?', KEY.enter); // try again
+    await term.answer('Which print queue is the receipt printer?', KEY.enter);
+    await term.expect('Test page sent to receipt');
+    const said =
+      'the printer did not take the test page within 2 s; the print system says: "The printer may not exist or is unavailable at this time."';
+    await term.expect(said, 15_000);
+    await term.answer('What now?', KEY.down + KEY.enter); // record as failed
+    await term.answer('Address of the fleet server', KEY.enter);
+    await term.expect('Site file written');
+    assert.equal(await term.exited, 0);
+
+    const site = loadSiteConfig(r.siteFile);
+    assert.ok(site.ok);
+    assert.deepEqual(site.value.devices.printer, { kind: 'none' });
+    const record = readProgress(progressPath(r.siteFile));
+    assert.ok(record.ok && record.value);
+    assert.equal(record.value.devices.printer?.ok, false);
+    const report = pdfText(join(r.dir, 'acceptance-mayen-rathaus.pdf'));
+    assert.match(
+      report,
+      /Receipt printer: receipt: test failed: the printer did not take the test/,
+    );
+    // The page does not wait in the queue to come out hours later.
+    const queued = execFileSync('lpstat', ['-W', 'not-completed', '-o', 'receipt'], {
+      env: { ...process.env, CUPS_SERVER: r.cups.server },
+      encoding: 'utf8',
+    });
+    assert.equal(queued.trim(), '', 'the test job was cancelled');
   });
 
   test('an adapter unplugged mid-walk: one line, progress kept; plugged in again, the wizard continues', async (t) => {

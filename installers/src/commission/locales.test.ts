@@ -21,6 +21,7 @@ const WIZARD_FILES = [
   'progress.ts',
   'report.ts',
   'site-file.ts',
+  'printer.ts',
 ];
 
 /**

@@ -46,7 +46,7 @@ export type LockRecord = z.infer<typeof lockSchema>;
 const deviceResultSchema = z
   .object({
     fitted: z.boolean(),
-    /** vendor:product in hex, or `simulated`. */
+    /** vendor:product in hex, `simulated`, or a printer's CUPS queue. */
     device: z.string().optional(),
     ok: z.boolean(),
     detail: z.string(),
@@ -77,7 +77,12 @@ export const progressSchema = z
       .optional(),
     locks: z.array(lockSchema).default([]),
     devices: z
-      .object({ cardReader: deviceResultSchema.optional(), scanner: deviceResultSchema.optional() })
+      .object({
+        cardReader: deviceResultSchema.optional(),
+        scanner: deviceResultSchema.optional(),
+        /** `device`: the CUPS queue the test page went to. */
+        printer: deviceResultSchema.optional(),
+      })
       .strict()
       .default({}),
     fleet: z

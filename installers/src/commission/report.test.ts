@@ -55,6 +55,12 @@ const RECORD: Progress = {
   devices: {
     cardReader: { fitted: true, device: '08ff:0035', ok: true, detail: 'Karte gelesen' },
     scanner: { fitted: false, ok: true, detail: 'nicht eingebaut' },
+    printer: {
+      fitted: true,
+      device: 'beleg',
+      ok: false,
+      detail: 'Der Drucker hat die Testseite nicht angenommen',
+    },
   },
   fleet: { reachable: false, detail: 'arbeitet allein' },
 };
@@ -79,6 +85,10 @@ test('the acceptance report in German', async (t) => {
   assert.match(report, /2 von 3 Fächern bestanden den Türtest/);
   assert.match(report, /Kartenleser: 08ff:0035: geprüft, liest/);
   assert.match(report, /Scanner: nicht eingebaut/);
+  assert.match(
+    report,
+    /Belegdrucker: beleg: Test fehlgeschlagen: Der Drucker hat die Testseite nicht angenommen/,
+  );
   assert.match(report, /arbeitet allein \(kein Flotten-Server\)/);
   assert.match(report, /Ort, Datum, Unterschrift \(Installateur\/in\)/);
   assert.match(report, /Ort, Datum, Unterschrift \(für die Verwaltung\)/);

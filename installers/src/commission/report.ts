@@ -23,7 +23,7 @@ const COLUMNS = [
 ] as const;
 
 /** The part of pdfkit used here (pdfkit ships no types; this keeps them local, not ambient). */
-interface Pdf {
+export interface Pdf {
   x: number;
   y: number;
   page: { width: number; height: number };
@@ -41,7 +41,7 @@ interface Pdf {
 }
 type PdfConstructor = new (options: object) => Pdf;
 
-async function pdfDocument(options: object): Promise<Pdf> {
+export async function pdfDocument(options: object): Promise<Pdf> {
   const module = (await import('pdfkit' as string)) as { default: PdfConstructor };
   return new module.default(options);
 }
@@ -114,6 +114,7 @@ function draw(doc: Pdf, progress: Progress, meta: { version: string; siteFile: s
   doc.font('Helvetica').fontSize(10);
   doc.text(`${t('report.cardReader')}: ${deviceLine(progress.devices.cardReader)}`);
   doc.text(`${t('report.scanner')}: ${deviceLine(progress.devices.scanner)}`);
+  doc.text(`${t('report.printer')}: ${printerLine(progress.devices.printer)}`);
   doc.moveDown();
   doc.font('Helvetica-Bold').fontSize(12).text(t('report.fleet'));
   doc.font('Helvetica').fontSize(10);
@@ -180,6 +181,16 @@ function deviceLine(result: DeviceResult | undefined): string {
   if (!result) return '—';
   if (!result.fitted) return t('report.notFitted');
   return `${result.device ?? ''}: ${t(result.ok ? 'report.passed' : 'report.failed')}`;
+}
+
+/** The queue and whether the test page came out; why not, where it did not. */
+function printerLine(result: DeviceResult | undefined): string {
+  if (!result) return '—';
+  if (!result.fitted) return t('report.notFitted');
+  const outcome = result.ok
+    ? t('report.printerPassed')
+    : t('report.printerFailed', { detail: result.detail });
+  return `${result.device ?? ''}: ${outcome}`;
 }
 
 function signatures(doc: Pdf) {

@@ -1,12 +1,14 @@
 /**
  * The commissioning wizard's steps, in the order an installer meets them on site: the site,
  * the lock-board adapters (protocol and baud probed), the locks on each board, the walk
- * through every lock, the card reader and scanner, the fleet, then the site file and the
- * acceptance report. Every finished step is saved in the progress record first, so the
+ * through every lock, the card reader, scanner and receipt printer, the fleet, then the site
+ * file and the acceptance report. Every finished step is saved in the progress record first, so the
  * wizard started again continues where it stopped, and `--board N` walks one board again.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { err, ok, type Result } from '@amtomat/basics';
 import { compartmentSizes, type Locker, type UnlockFailure } from '@amtomat/locker-controller';
 import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
 import { PROTOCOLS, type ProtocolId } from '@amtomat/locker-controller/protocols';
@@ -15,6 +17,7 @@ import { type DeviceSource, parseUsbId } from './devices.ts';
 import { checkFleet, enrol } from './fleet.ts';
 import { findAdapters, lockName, probeAdapter, type WalkBus, walkLocker } from './hardware.ts';
 import { t } from './i18n.ts';
+import { checkNumber, type PrintSystem, writeTestPage } from './printer.ts';
 import {
   type DeviceResult,
   type LockRecord,
@@ -38,6 +41,10 @@ export interface WizardOptions {
   board: { bus: string | undefined; board: number } | undefined;
   report: string | undefined;
   devices: DeviceSource;
+  /** The OS print system the receipt printer is reached through (CUPS). */
+  printer: PrintSystem;
+  /** How long CUPS may take to hand the test page to the printer. */
+  printWaitMs: number;
   version: string;
   now: () => Date;
 }
@@ -92,6 +99,10 @@ export async function runWizard(
   save();
   await walk(progress, buses, save);
   await testDevices(progress, save, options);
+  if (!progress.devices.printer) {
+    progress.devices.printer = await testPrinter(progress, options);
+    save();
+  }
   await joinFleet(progress, save, options);
 
   const site = siteFile(progress, buses, options);
@@ -482,6 +493,118 @@ async function readOnce(
   }
 }
 
+type Retry = 'again' | 'failed';
+
+/** After a failed printer step: try again, or record the printer as failed (not a stop). */
+const againOrFailed = (message: string) =>
+  select<Retry>({
+    message,
+    choices: [
+      { name: t('printer.again'), value: 'again' },
+      { name: t('printer.recordFailed'), value: 'failed' },
+    ],
+  });
+
+/**
+ * The receipt printer where fitted: its CUPS queue, a test page with a check number, and the
+ * installer typing that number back from the paper. A print system that does not answer, a
+ * printer that does not take the page, or a page that did not come out is recorded as failed
+ * (with why) once the installer gives up; the commissioning goes on.
+ */
+async function testPrinter(progress: Progress, options: WizardOptions): Promise<DeviceResult> {
+  const fitted = await confirm({ message: t('printer.fitted'), default: true });
+  if (!fitted) return { fitted: false, ok: true, detail: t('device.notFitted') };
+  let queue: string | undefined;
+  while (!queue) {
+    const queues = await options.printer.queues();
+    const problem = !queues.ok
+      ? queues.error
+      : queues.value.length === 0
+        ? t('printer.noQueue')
+        : undefined;
+    if (problem || !queues.ok) {
+      console.log(problem);
+      if ((await againOrFailed(t('printer.whatNow'))) === 'failed') {
+        return { fitted: true, ok: false, detail: problem ?? '' };
+      }
+      continue;
+    }
+    queue = await select({
+      message: t('printer.whichQueue'),
+      choices: queues.value.map((value) => ({ name: value, value })),
+    });
+  }
+  for (;;) {
+    const printed = await printTestPage(progress, options, queue);
+    if (printed.ok) return { fitted: true, device: queue, ok: true, detail: printed.value };
+    console.log(printed.error);
+    if ((await againOrFailed(t('printer.whatNow'))) === 'failed') {
+      return { fitted: true, device: queue, ok: false, detail: printed.error };
+    }
+  }
+}
+
+/** One test page: sent, handed to the printer in time, and its check number typed back. */
+async function printTestPage(
+  progress: Progress,
+  options: WizardOptions,
+  queue: string,
+): Promise<Result<string, string>> {
+  const check = checkNumber();
+  const folder = mkdtempSync(join(tmpdir(), 'amtomat-testpage-'));
+  try {
+    const page = join(folder, 'test-page.pdf');
+    await writeTestPage(page, {
+      site: progress.site?.name ?? '',
+      date: options.now().toISOString().slice(0, 16).replace('T', ' '),
+      check,
+    });
+    const job = await options.printer.print(queue, page);
+    if (!job.ok) return job;
+    console.log(t('printer.sent', { queue }));
+    const taken = await waitForJob(options, queue, job.value);
+    if (!taken.ok) {
+      // Not left in the queue to come out hours later; if CUPS refuses, the installer reads why.
+      const cancelled = await options.printer.cancel(job.value);
+      if (!cancelled.ok) console.log(cancelled.error);
+      return taken;
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  const typed = (
+    await input({
+      message: t('printer.askCheck'),
+      validate: checked((v) => (v === '' || v === check ? undefined : t('printer.wrongCheck'))),
+    })
+  ).trim();
+  return typed === check ? ok(t('printer.pageRead')) : err(t('printer.nothingCameOut'));
+}
+
+async function waitForJob(
+  options: WizardOptions,
+  queue: string,
+  id: string,
+): Promise<Result<void, string>> {
+  const until = Date.now() + options.printWaitMs;
+  let printer = '';
+  for (;;) {
+    const state = await options.printer.job(queue, id);
+    if (!state.ok) return state;
+    if (state.value.done) return ok(undefined);
+    printer = state.value.printer || printer;
+    if (Date.now() > until) {
+      const seconds = Math.round(options.printWaitMs / 1000);
+      return err(
+        printer
+          ? t('printer.notTakenSaid', { seconds, said: printer })
+          : t('printer.notTaken', { seconds }),
+      );
+    }
+    await sleep(250);
+  }
+}
+
 /** Why a lock did not open, in the installer's language. */
 function unlockFailure(failure: UnlockFailure): string {
   switch (failure.kind) {
@@ -618,7 +741,14 @@ function siteFile(
         },
       ]),
     ),
-    devices: { cardReader: device('cardReader'), scanner: device('scanner') },
+    devices: {
+      cardReader: device('cardReader'),
+      scanner: device('scanner'),
+      printer:
+        progress.devices.printer?.ok && progress.devices.printer.device
+          ? { kind: 'cups', queue: progress.devices.printer.device }
+          : { kind: 'none' },
+    },
     ...(progress.fleet?.deviceId && progress.fleet.url
       ? { sync: { url: progress.fleet.url } }
       : { sync: undefined }),

@@ -19,6 +19,16 @@ const deviceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }),
 ]);
 
+/**
+ * The receipt printer: a queue of the OS print system (CUPS), which the kiosk hands PDFs to
+ * (`lp -d QUEUE`); `none` where no printer is fitted. The commissioning wizard prints its
+ * test page through the same queue.
+ */
+const printerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cups'), queue: z.string().regex(/^[A-Za-z0-9_.-]{1,127}$/) }),
+  z.object({ kind: z.literal('none') }),
+]);
+
 const hasNoPath = (url: string) => {
   try {
     const parsed = new URL(url);
@@ -97,8 +107,16 @@ export const siteConfigSchema = z
       )
       .default({}),
     devices: z
-      .object({ cardReader: deviceSchema, scanner: deviceSchema })
-      .default({ cardReader: { kind: 'none' }, scanner: { kind: 'none' } }),
+      .object({
+        cardReader: deviceSchema,
+        scanner: deviceSchema,
+        printer: printerSchema.default({ kind: 'none' }),
+      })
+      .default({
+        cardReader: { kind: 'none' },
+        scanner: { kind: 'none' },
+        printer: { kind: 'none' },
+      }),
     timers: z
       .object({
         inactivityMs: z.number().int().min(10_000),

@@ -18,7 +18,7 @@ type DeviceConfig = SiteConfig['devices']['cardReader'];
  * serves citizens by keypad (and staff once the reader is back and the service restarted).
  */
 export async function openInputDevices(
-  devices: SiteConfig['devices'],
+  devices: Pick<SiteConfig['devices'], 'cardReader' | 'scanner'>,
   logger: Logger,
   open: (
     selector: Extract<DeviceConfig, { kind: 'hid' }>['selector'],
