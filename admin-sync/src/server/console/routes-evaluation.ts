@@ -78,9 +78,10 @@ ${g.yTicks.map(
   (tick) =>
     html`<line x1="${plot.left}" x2="${plot.right}" y1="${tick.y.toFixed(1)}" y2="${tick.y.toFixed(1)}" stroke="#c8c8c8" stroke-width="1"/><text x="${plot.left - 6}" y="${(tick.y + 4).toFixed(1)}" text-anchor="end" font-size="12" fill="#1a1a1a">${format(tick.value, chart.unit)}</text>`,
 )}
-${g.bars.map(
-  (bar) =>
-    html`<rect x="${bar.x.toFixed(1)}" y="${bar.y.toFixed(1)}" width="${bar.width.toFixed(1)}" height="${bar.height.toFixed(1)}" fill="#1d4f91"/>`,
+${g.bars.map((bar) =>
+  bar.partial
+    ? html`<rect x="${bar.x.toFixed(1)}" y="${bar.y.toFixed(1)}" width="${bar.width.toFixed(1)}" height="${bar.height.toFixed(1)}" fill="#ffffff" stroke="#1d4f91" stroke-width="1.5" stroke-dasharray="3 2" class="partial"/>`
+    : html`<rect x="${bar.x.toFixed(1)}" y="${bar.y.toFixed(1)}" width="${bar.width.toFixed(1)}" height="${bar.height.toFixed(1)}" fill="#1d4f91"/>`,
 )}
 ${g.targets.map(
   (line) =>
@@ -105,7 +106,7 @@ function chartTable(view: SignedView, chart: Chart): SafeHtml {
 <thead><tr><th scope="col">${t(chart.id === 'parcel-reach' ? 'evaluation.site' : 'evaluation.period')}</th><th scope="col">${t('evaluation.value')}</th><th scope="col">${t('evaluation.target')}</th></tr></thead>
 <tbody>${chart.points.map(
     (p) =>
-      html`<tr><th scope="row">${label(p.label)}</th><td>${p.suppressed ? html`<abbr title="${t('evaluation.suppressedCell')}">.</abbr>` : p.value === null ? '–' : format(p.value, chart.unit)}</td><td>${p.target === null ? '–' : format(p.target, chart.unit)}</td></tr>`,
+      html`<tr><th scope="row">${label(p.label)}${p.partial ? html` <span class="hint">(${t('evaluation.partialWeek')})</span>` : ''}</th><td>${p.suppressed ? html`<abbr title="${t('evaluation.suppressedCell')}">.</abbr>` : p.value === null ? '–' : format(p.value, chart.unit)}</td><td>${p.target === null ? '–' : format(p.target, chart.unit)}</td></tr>`,
   )}</tbody>
 </table>`;
 }
