@@ -103,7 +103,7 @@ test('the report has the numbers of kpis.csv and the method section', async () =
       [
         r.period,
         // A week cut by the period's edge says so (here the first and the last).
-        r.flag.split(' ').includes('partial-week') ? '(Teilwoche)' : '',
+        (r.flag ?? '').split(' ').includes('partial-week') ? '(Teilwoche)' : '',
         shown(r, 'value'),
         r.target,
       ].filter((cell) => cell !== ''),
