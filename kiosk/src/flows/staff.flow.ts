@@ -22,7 +22,10 @@ type Handler<Kind extends StaffEffect['kind']> = HandlerOf<StaffEffect, typeof s
 export const STAFF_SERVICE = 'staff';
 /** Store setting: `'true'` makes ID documents need a second staff card before their door opens. */
 export const FOUR_EYES_SETTING = 'loading.four-eyes-id';
-/** Usage events carry no staff id and no session: one record per loaded item, by kind. */
+/**
+ * Usage events carry no staff id and no session: one record per loaded item, by kind, and
+ * one per retrieval round.
+ */
 export const STAFF_USAGE_SESSION = 'staff';
 
 /** Items that are gone from the terminal: their reference may be loaded again as a new item. */
@@ -188,6 +191,18 @@ const finishLoad: Handler<'finish-load'> = (effect, { store, answer }) => {
     });
   }
   answer({ type: 'ANSWER_LOAD_FINISHED', loaded });
+};
+
+/** A retrieval round's staff time and items, like a loading's (no staff id, no session). */
+const finishRetrieval: Handler<'finish-retrieval'> = (effect, { store }) => {
+  // A look at the list that opened no door is no round.
+  if (effect.doors === 0) return;
+  store.recordUsage({
+    sessionId: STAFF_USAGE_SESSION,
+    type: 'staff-retrieve',
+    service: STAFF_SERVICE,
+    data: { durationMs: effect.durationMs, items: effect.items },
+  });
 };
 
 const listExpired: Handler<'list-expired'> = (_effect, { store, answer }) => {
@@ -399,6 +414,7 @@ export const staffFlow = defineFlow<StaffEffect>()({
     'find-item': findItem,
     'prepare-load': prepareLoad,
     'finish-load': finishLoad,
+    'finish-retrieval': finishRetrieval,
     'list-expired': listExpired,
     'list-compartments': listCompartments,
     'set-defective': setDefective,

@@ -5,6 +5,7 @@
  * as the research export; a suppressed cell shows "." as in official statistics.
  */
 import type { FastifyInstance } from 'fastify';
+import { createKpiCache, type KpiCache } from '../evaluation/cache.ts';
 import { addDays, dayOfFn } from '../evaluation/calendar.ts';
 import {
   type Chart,
@@ -14,8 +15,7 @@ import {
   evaluationCharts,
   numberFormatter,
 } from '../evaluation/charts.ts';
-import { computeKpis, KPI_DEFINITIONS, type KpiRow } from '../evaluation/kpis.ts';
-import { suppressSmallCells } from '../evaluation/suppression.ts';
+import { KPI_DEFINITIONS, type KpiRow } from '../evaluation/kpis.ts';
 import { type ConsoleEnv, consolePath, EVALUATION_PATH, type SignedView } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formFields, guard, sendPage } from './http.ts';
@@ -25,7 +25,7 @@ import { englishCell, type FieldError, layout, selectField, textField } from './
 const PATH = consolePath(EVALUATION_PATH);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const isDay = (text: string) => DAY.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
-/** The longest period shown at once (the page computes it on each request). */
+/** The longest period shown at once (computed on request, then kept: evaluation/cache.ts). */
 const MAX_DAYS = 3 * 366;
 
 const CHART_TEXT: Readonly<Record<Chart['id'], { title: MessageKey; axis: MessageKey }>> = {
@@ -145,6 +145,7 @@ function summaryTable(view: SignedView, rows: readonly KpiRow[], selection: Char
 
 async function evaluationPage(
   env: ConsoleEnv,
+  cache: KpiCache,
   view: SignedView,
   filter: Filter,
   errors: FieldError[],
@@ -165,8 +166,8 @@ ${selectField({ name: 'service', label: t('evaluation.service'), value: filter.s
   if (errors.length > 0) {
     return layout(view, { title: t('evaluation.title'), body: [intro, form([], [])], errors });
   }
-  const computed = await computeKpis(env.storage.sql, { from: filter.from, to: filter.to, config });
-  const rows = suppressSmallCells(computed.rows, computed.groups, config.suppressionThreshold);
+  const computed = await cache.figures({ from: filter.from, to: filter.to });
+  const rows = computed.shown;
   const sites = [...new Set(computed.terminals.map((x) => x.site))].sort();
   const services = [
     ...new Set(rows.filter((r) => r.scope === 'service').map((r) => r.scopeId)),
@@ -196,6 +197,11 @@ ${chart.points.length === 0 ? html`<p>${t('evaluation.noData')}</p>` : [svgChart
 
 export function registerEvaluationRoutes(scope: FastifyInstance, env: ConsoleEnv) {
   const today = () => dayOfFn(env.timeZone)(env.clock.now());
+  const cache = createKpiCache({
+    sql: env.storage.sql,
+    config: env.evaluation,
+    now: env.clock.now,
+  });
   scope.get(
     EVALUATION_PATH,
     guard(env, 'evaluate', async (request, reply, view) => {
@@ -204,7 +210,7 @@ export function registerEvaluationRoutes(scope: FastifyInstance, env: ConsoleEnv
       return sendPage(
         reply,
         errors.length > 0 ? 400 : 200,
-        await evaluationPage(env, view, filter, errors),
+        await evaluationPage(env, cache, view, filter, errors),
       );
     }),
   );
