@@ -300,6 +300,21 @@ export const staffFlow = defineFlow<StaffEffect>()({
   startsOn: 'CARD',
   inactivityTimer: 'staffTimeoutMs',
   survey: false,
+  // A round cut off by the staff timeout (staff walked away from the list) still counts, up
+  // to the last thing they did. (typeof: snapshots from before rounds were counted.)
+  workCutShort(context, lastActivityAt) {
+    const round = typeof context.round === 'object' ? context.round : null;
+    if (!round || round.doors === 0) return undefined;
+    return {
+      sessionId: STAFF_USAGE_SESSION,
+      usage: {
+        type: 'staff-retrieve',
+        service: STAFF_SERVICE,
+        items: round.items,
+        durationMs: round.startedAt === null ? null : Math.max(0, lastActivityAt - round.startedAt),
+      },
+    };
+  },
   screens: SCREENS,
   props(state, context) {
     const staff = context;

@@ -559,6 +559,37 @@ describe('retrieval of expired items', () => {
     assert.ok(!JSON.stringify(rounds).includes(PEOPLE.staff.id));
   });
 
+  test('a round cut off by the staff timeout counts up to the last thing staff did', async () => {
+    const item = expire('BB-OLD-000123', 'A2');
+    kiosk.clock.advance(15 * DAY_MS);
+    kiosk.core.tick();
+    await logIn(kiosk);
+    const startedAt = kiosk.clock.now();
+    kiosk.press({ type: 'START_RETRIEVAL' });
+    await kiosk.waitForScreen('staff.retrieve.list');
+    kiosk.clock.advance(20_000);
+    kiosk.press({ type: 'RETRIEVE', itemId: item.id });
+    await kiosk.waitForScreen('staff.door-open');
+    await emptyAndClose(kiosk, 'A2');
+    await kiosk.waitForScreen('staff.retrieve.confirm');
+    kiosk.clock.advance(10_000);
+    kiosk.press({ type: 'CONFIRM_TAKEN' });
+    await kiosk.waitForScreen('staff.retrieve.list');
+    // Staff walk away from the list: the session ends after the staff timeout (120 s).
+    kiosk.clock.advance(130_000);
+    kiosk.core.tick();
+    await kiosk.waitForScreen('attract');
+
+    const rounds = outboxOf(kiosk, 'usage-staff').filter((e) => e.payload.task === 'retrieve');
+    assert.equal(rounds.length, 1);
+    // From the start to the confirmation (20 + 10 s), not to the timeout.
+    assert.deepEqual(
+      { items: rounds[0]!.payload.items, durationMs: rounds[0]!.payload.durationMs },
+      { items: 1, durationMs: 30_000 },
+    );
+    assert.equal(rounds[0]!.payload.at, startedAt + 160_000, 'recorded when the session ended');
+  });
+
   test('"not taken out": the compartment is blocked until someone has looked', async () => {
     const item = expire('BB-OLD-1', 'A3');
     kiosk.clock.advance(15 * DAY_MS);

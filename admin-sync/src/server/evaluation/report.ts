@@ -115,7 +115,8 @@ export async function writeEvaluationReport(file: string, input: ReportInput): P
     drawChart(doc, chart, PAGE.margin, y, CONTENT_WIDTH, 190);
     y += 172;
     paragraph(
-      'Blaue Balken: Wert. Rote gestrichelte Linie: Ziel. Unterdrückte Werte (.) haben keinen Balken.',
+      'Blaue Balken: Wert. Hohle gestrichelte Balken: Teilwochen (weniger als 7 Tage im Zeitraum, hochgerechnet). ' +
+        'Rote gestrichelte Linie: Ziel. Unterdrückte Werte (.) haben keinen Balken.',
       8,
     );
   }
