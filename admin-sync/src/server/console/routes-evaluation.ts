@@ -80,7 +80,7 @@ ${g.yTicks.map(
 )}
 ${g.bars.map((bar) =>
   bar.partial
-    ? html`<rect x="${bar.x.toFixed(1)}" y="${bar.y.toFixed(1)}" width="${bar.width.toFixed(1)}" height="${bar.height.toFixed(1)}" fill="#ffffff" stroke="#1d4f91" stroke-width="1.5" stroke-dasharray="3 2" class="partial"/>`
+    ? html`<rect x="${bar.x.toFixed(1)}" y="${bar.y.toFixed(1)}" width="${bar.width.toFixed(1)}" height="${bar.height.toFixed(1)}" fill="#ffffff" stroke="#1d4f91" stroke-width="2" stroke-dasharray="4 2" class="partial"/>`
     : html`<rect x="${bar.x.toFixed(1)}" y="${bar.y.toFixed(1)}" width="${bar.width.toFixed(1)}" height="${bar.height.toFixed(1)}" fill="#1d4f91"/>`,
 )}
 ${g.targets.map(
@@ -181,7 +181,7 @@ ${selectField({ name: 'service', label: t('evaluation.service'), value: filter.s
   const sections = charts.map(
     (chart, index) => html`<section aria-labelledby="chart-${index}-h">
 <h2 id="chart-${index}-h">${t(CHART_TEXT[chart.id].title)}</h2>
-${chart.points.length === 0 ? html`<p>${t('evaluation.noData')}</p>` : [svgChart(view, chart, `chart-${index}`), html`<p class="hint">${t('evaluation.legend')}</p>`, chartTable(view, chart)]}
+${chart.points.length === 0 ? html`<p>${t('evaluation.noData')}</p>` : [svgChart(view, chart, `chart-${index}`), html`<p class="hint">${t('evaluation.legend')}${chart.points.some((p) => p.partial) ? html` ${t('evaluation.legendPartial')}` : ''}</p>`, chartTable(view, chart)]}
 </section>`,
   );
   return layout(view, {

@@ -115,7 +115,10 @@ export async function writeEvaluationReport(file: string, input: ReportInput): P
     drawChart(doc, chart, PAGE.margin, y, CONTENT_WIDTH, 190);
     y += 172;
     paragraph(
-      'Blaue Balken: Wert. Hohle gestrichelte Balken: Teilwochen (weniger als 7 Tage im Zeitraum, hochgerechnet). ' +
+      'Blaue Balken: Wert. ' +
+        (chart.points.some((p) => p.partial)
+          ? 'Hohle gestrichelte Balken: Teilwochen (weniger als 7 Tage im Zeitraum, hochgerechnet). '
+          : '') +
         'Rote gestrichelte Linie: Ziel. Unterdrückte Werte (.) haben keinen Balken.',
       8,
     );
@@ -257,8 +260,8 @@ function drawChart(
     // A partial week: hollow, so it does not read as a week like the others.
     doc
       .rect(x0 + bar.x, y0 + bar.y, bar.width, bar.height)
-      .lineWidth(0.8)
-      .dash(2, { space: 1 })
+      .lineWidth(1.4)
+      .dash(3, { space: 1.5 })
       .strokeColor('#1d4f91')
       .stroke();
     doc.undash();
