@@ -9,14 +9,46 @@
  *       tables (`fill: 'tables'`; simulate.test.ts shows it gives the event path's KPIs),
  *       since the event path would take about half an hour to fill it.
  *   The fill is not timed; its time is printed as `fill_s` for context.
+ *   evaluation_page_figures_ms  the console's evaluation page figures for the simulated year:
+ *                        cold (computed) vs warm (from the cache, evaluation/cache.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createKpiCache } from '../src/server/evaluation/cache.ts';
 import { EvaluationConfigSchema } from '../src/server/evaluation/config.ts';
 import { exportEvaluation } from '../src/server/evaluation/export.ts';
 import { simulateEvaluation } from '../src/server/evaluation/simulate.ts';
 import { openSqliteStorage } from '../src/server/index.ts';
+
+/**
+ * evaluation_page_figures_ms: the evaluation page's figures for the period, first without the
+ * cache (cold: computed and suppressed) and then from it (warm: the version check only).
+ */
+async function measureCache(
+  storage: Awaited<ReturnType<typeof openSqliteStorage>>,
+  period: { from: string; to: string },
+  config: ReturnType<typeof EvaluationConfigSchema.parse>,
+) {
+  const cache = createKpiCache({ sql: storage.sql, config, now: Date.now });
+  const cold = performance.now();
+  await cache.figures(period);
+  const cold_ms = performance.now() - cold;
+  const warm: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const start = performance.now();
+    await cache.figures(period);
+    warm.push(performance.now() - start);
+  }
+  warm.sort((a, b) => a - b);
+  print({
+    bench: 'evaluation_page_figures_ms',
+    storage: 'sqlite',
+    cold_ms: Number(cold_ms.toFixed(1)),
+    warm_median_ms: Number(warm[2]!.toFixed(2)),
+    hits: cache.stats.hits,
+  });
+}
 
 const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
@@ -67,6 +99,7 @@ async function measure(options: {
       runs: runs.length,
       fill_s: Number(fill_s.toFixed(1)),
     });
+    if (options.fill === 'events') await measureCache(storage, period, config);
     await storage.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -90,6 +90,15 @@ describe('no personal data in events', () => {
       assert.ok(schema.safeParse(samples[type]).success, `${type}: the sample is valid`);
       assert.equal(schema.safeParse({ ...samples[type], name: 'Erika' }).success, false, type);
     }
+    // A retrieval round (the kiosk's `staff-retrieve`): no staff id may ride along.
+    const round = { task: 'retrieve', itemKind: null, items: 3, durationMs: 90_000, at: 1 };
+    assert.ok(usagePayloadSchemas['usage-staff'].safeParse(round).success);
+    for (const extra of [{ staffId: 'staff-anna' }, { staff: 'staff-anna' }]) {
+      assert.equal(
+        usagePayloadSchemas['usage-staff'].safeParse({ ...round, ...extra }).success,
+        false,
+      );
+    }
     const typed = { ...samples['usage-session'], reason: 'code 1234' };
     assert.equal(usagePayloadSchemas['usage-session'].safeParse(typed).success, false);
   });

@@ -77,6 +77,17 @@ export interface FlowDefinition<
   inactivityTimer?: 'inactivityMs' | 'staffTimeoutMs';
   /** Whether the citizen survey follows the flow (default true; staff are not asked). */
   survey?: boolean;
+  /**
+   * Work under way when the session cuts the flow off (timed out, interrupted), as a usage
+   * fact to record then, ending at the last activity; undefined when there is none.
+   */
+  workCutShort?: (context: ContextFrom<Machine>, lastActivityAt: number) => CutWork | undefined;
+}
+
+/** A usage fact the session records for a flow it cut off (`FlowDefinition.workCutShort`). */
+export interface CutWork {
+  sessionId: string;
+  usage: { type: string; service: string } & Record<string, string | number | boolean | null>;
 }
 
 /**
@@ -97,6 +108,7 @@ export interface AnyFlow {
   effects: Record<string, (effect: never, context: EffectContext) => void | Promise<void>>;
   inactivityTimer?: 'inactivityMs' | 'staffTimeoutMs';
   survey?: boolean;
+  workCutShort?: (context: never, lastActivityAt: number) => CutWork | undefined;
 }
 
 /**

@@ -285,6 +285,14 @@ export const sessionMachine = setup({
       sessionId: context.sessionId,
       usage: { type: 'session-started' },
     })),
+    /** The flow's work under way when the session cuts it off (a staff retrieval round). */
+    recordCutWork: enqueueActions(({ context, self, enqueue }) => {
+      const flow = FLOWS.find((f) => f.service === context.service);
+      const snapshot = self.getSnapshot().children.flow?.getSnapshot();
+      if (!flow?.workCutShort || !snapshot) return;
+      const cut = flow.workCutShort(snapshot.context as never, context.lastActivityAt);
+      if (cut) enqueue.emit({ type: 'usage' as const, ...cut });
+    }),
     /** The usage record of a finished visit: what, how far, how it ended; nobody's data. */
     recordEnd: emit(
       ({ context, event, self }, params: { outcome: string | null; reason?: string }) => {
@@ -427,7 +435,7 @@ export const sessionMachine = setup({
             guard: ({ context, event }) =>
               context.busyDoors.length === 0 && idle(context, event.at) >= inactivityLimit(context),
             target: 'attract',
-            actions: { type: 'recordEnd', params: { outcome: 'timed-out' } },
+            actions: [{ type: 'recordEnd', params: { outcome: 'timed-out' } }, 'recordCutWork'],
           },
           { guard: 'warningDue', actions: assign({ warning: true }) },
           // Otherwise a tick must not fall through to '*': it is no one's activity.
@@ -439,7 +447,10 @@ export const sessionMachine = setup({
         INTERRUPTED: {
           guard: 'doorsIdle',
           target: 'attract',
-          actions: { type: 'recordEnd', params: { outcome: 'failed', reason: 'interrupted' } },
+          actions: [
+            { type: 'recordEnd', params: { outcome: 'failed', reason: 'interrupted' } },
+            'recordCutWork',
+          ],
         },
         '*': [
           // Answers of the core and door news: no person acted, so no activity.

@@ -22,7 +22,10 @@ type Handler<Kind extends StaffEffect['kind']> = HandlerOf<StaffEffect, typeof s
 export const STAFF_SERVICE = 'staff';
 /** Store setting: `'true'` makes ID documents need a second staff card before their door opens. */
 export const FOUR_EYES_SETTING = 'loading.four-eyes-id';
-/** Usage events carry no staff id and no session: one record per loaded item, by kind. */
+/**
+ * Usage events carry no staff id and no session: one record per loaded item, by kind, and
+ * one per retrieval round.
+ */
 export const STAFF_USAGE_SESSION = 'staff';
 
 /** Items that are gone from the terminal: their reference may be loaded again as a new item. */
@@ -190,6 +193,18 @@ const finishLoad: Handler<'finish-load'> = (effect, { store, answer }) => {
   answer({ type: 'ANSWER_LOAD_FINISHED', loaded });
 };
 
+/** A retrieval round's staff time and items, like a loading's (no staff id, no session). */
+const finishRetrieval: Handler<'finish-retrieval'> = (effect, { store }) => {
+  // A look at the list that opened no door is no round.
+  if (effect.doors === 0) return;
+  store.recordUsage({
+    sessionId: STAFF_USAGE_SESSION,
+    type: 'staff-retrieve',
+    service: STAFF_SERVICE,
+    data: { durationMs: effect.durationMs, items: effect.items },
+  });
+};
+
 const listExpired: Handler<'list-expired'> = (_effect, { store, answer }) => {
   answer({
     type: 'ANSWER_EXPIRED',
@@ -285,6 +300,21 @@ export const staffFlow = defineFlow<StaffEffect>()({
   startsOn: 'CARD',
   inactivityTimer: 'staffTimeoutMs',
   survey: false,
+  // A round cut off by the staff timeout (staff walked away from the list) still counts, up
+  // to the last thing they did. (typeof: snapshots from before rounds were counted.)
+  workCutShort(context, lastActivityAt) {
+    const round = typeof context.round === 'object' ? context.round : null;
+    if (!round || round.doors === 0) return undefined;
+    return {
+      sessionId: STAFF_USAGE_SESSION,
+      usage: {
+        type: 'staff-retrieve',
+        service: STAFF_SERVICE,
+        items: round.items,
+        durationMs: round.startedAt === null ? null : Math.max(0, lastActivityAt - round.startedAt),
+      },
+    };
+  },
   screens: SCREENS,
   props(state, context) {
     const staff = context;
@@ -399,6 +429,7 @@ export const staffFlow = defineFlow<StaffEffect>()({
     'find-item': findItem,
     'prepare-load': prepareLoad,
     'finish-load': finishLoad,
+    'finish-retrieval': finishRetrieval,
     'list-expired': listExpired,
     'list-compartments': listCompartments,
     'set-defective': setDefective,

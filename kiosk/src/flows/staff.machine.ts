@@ -143,6 +143,14 @@ export interface StaffContext {
   stepsReached: string[];
   /** A courier's card was held at the start screen: handed over to the courier deposit. */
   courierId: string | null;
+  /** The retrieval round under way: when it began, doors opened, items confirmed taken out. */
+  round: RetrievalRound | null;
+}
+
+export interface RetrievalRound {
+  startedAt: number | null;
+  doors: number;
+  items: number;
 }
 
 export interface StaffOutput {
@@ -248,6 +256,8 @@ export type StaffEffect =
       reason: string | null;
     }
   | { kind: 'set-defective'; compartment: string; reason: string | null; staffId: string | null }
+  /** A retrieval round ended: its length and the items taken out (the evaluation's staff time). */
+  | { kind: 'finish-retrieval'; doors: number; items: number; durationMs: number | null }
   | {
       kind: 'staff-audit';
       action: string;
@@ -320,6 +330,7 @@ const RETRIEVAL_CONFIRMED = [
     }),
   },
   { type: 'doorClosed' as const, params: 'retrieved' as const },
+  'roundItemTaken' as const,
 ];
 
 const doorFailedState = <const Next extends string>(next: Next) => ({
@@ -406,8 +417,32 @@ export const staffMachine = setup({
         doors: [head.compartment ?? ''],
         taken: false,
         openedAt: null,
+        round: context.round && { ...context.round, doors: context.round.doors + 1 },
       };
     }),
+    roundStarted: assign({
+      round: ({ event }) => ({ startedAt: event.at ?? null, doors: 0, items: 0 }),
+    }),
+    roundItemTaken: assign({
+      round: ({ context }) => context.round && { ...context.round, items: context.round.items + 1 },
+    }),
+    /**
+     * The round's staff time, once staff go back to the menu; the core records it only if a
+     * door was opened. (typeof: snapshots from before rounds were counted have no round.)
+     */
+    finishRound: sendParent(({ context, event }) => {
+      const round = typeof context.round === 'object' ? context.round : null;
+      return effect({
+        kind: 'finish-retrieval',
+        doors: round?.doors ?? 0,
+        items: round?.items ?? 0,
+        durationMs:
+          typeof event.at === 'number' && round?.startedAt != null
+            ? Math.max(0, event.at - round.startedAt)
+            : null,
+      });
+    }),
+    roundEnded: assign({ round: null }),
     doorOpened: assign({ openedAt: ({ event }) => event.at ?? null }),
     /** The announced item a reference found: its id, kind and (where announced) size. */
     itemFound: assign(({ context, event }) => {
@@ -492,6 +527,7 @@ export const staffMachine = setup({
     defectMarked: false,
     stepsReached: ['card'],
     courierId: null,
+    round: null,
   },
   output: ({ context }) => ({
     outcome: context.stepsReached.includes('menu') ? 'completed' : 'abandoned',
@@ -579,7 +615,7 @@ export const staffMachine = setup({
           target: 'loading',
           actions: assign({ lastLoad: null, error: null }),
         },
-        START_RETRIEVAL: { guard: 'canRetrieve', target: 'retrieval' },
+        START_RETRIEVAL: { guard: 'canRetrieve', target: 'retrieval', actions: 'roundStarted' },
         START_MAINTENANCE: {
           guard: 'canMaintain',
           target: 'maintaining',
@@ -863,7 +899,9 @@ export const staffMachine = setup({
                 'retrieveHead',
               ],
             },
-            BACK: '#staff.menu',
+            // The round ends here. (Not as an exit action: exits run when the session stops
+            // the flow, and a stopped flow has no one to tell. A timed-out round is not counted.)
+            BACK: { target: '#staff.menu', actions: ['finishRound', 'roundEnded'] },
           },
         },
         door: doorJob(
@@ -984,7 +1022,9 @@ export const staffMachine = setup({
                 }),
               },
             },
-            BACK: '#staff.menu',
+            // The round ends here. (Not as an exit action: exits run when the session stops
+            // the flow, and a stopped flow has no one to tell. A timed-out round is not counted.)
+            BACK: { target: '#staff.menu', actions: ['finishRound', 'roundEnded'] },
           },
         },
         door: doorJob({ target: 'maintenance', actions: { type: 'doorClosed', params: 'closed' } }),

@@ -235,6 +235,7 @@ const inert = staffMachine.provide({
       'findItem',
       'prepareLoad',
       'finishLoad',
+      'finishRound',
       'listExpired',
       'listCompartments',
       'forwardEffect',

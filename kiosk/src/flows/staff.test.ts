@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { usagePayloadSchemas } from '@amtomat/admin-sync/protocol';
 import type { View } from '../core/views.ts';
 import { DAY_MS } from '../store/store.ts';
 import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
@@ -508,6 +509,85 @@ describe('retrieval of expired items', () => {
     assert.equal(confirmations.length, 3);
     assert.ok(confirmations.every((row) => row.actor === PEOPLE.staff.id));
     assert.ok(audited(kiosk, 'item-retrieved').every((row) => row.actor === PEOPLE.staff.id));
+  });
+
+  test('a retrieval round is one usage event in the outbox: its time and items taken out, no staff id', async () => {
+    expire('BB-OLD-000123', 'A2');
+    expire('BB-OLD-000456', 'A3');
+    kiosk.clock.advance(15 * DAY_MS);
+    kiosk.core.tick();
+    await logIn(kiosk);
+    // A look at the list that opens no door is no round.
+    kiosk.press({ type: 'START_RETRIEVAL' });
+    await kiosk.waitForScreen('staff.retrieve.list');
+    kiosk.press({ type: 'BACK' });
+    await kiosk.waitForScreen('staff.menu');
+
+    const startedAt = kiosk.clock.now();
+    kiosk.press({ type: 'START_RETRIEVAL' });
+    await waitForView(
+      kiosk,
+      'staff.retrieve.list',
+      (v) => (v.props.expired as unknown[]).length === 2,
+    );
+    kiosk.clock.advance(20_000);
+    kiosk.press({ type: 'RETRIEVE_ALL' });
+    await waitForView(kiosk, 'staff.door-open', (v) => doorOf(v)?.compartment === 'A2');
+    kiosk.clock.advance(30_000);
+    await emptyAndClose(kiosk, 'A2');
+    await kiosk.waitForScreen('staff.retrieve.confirm');
+    kiosk.press({ type: 'CONFIRM_TAKEN' });
+    await waitForView(kiosk, 'staff.door-open', (v) => doorOf(v)?.compartment === 'A3');
+    kiosk.clock.advance(30_000);
+    await emptyAndClose(kiosk, 'A3');
+    await kiosk.waitForScreen('staff.retrieve.confirm');
+    kiosk.press({ type: 'NOT_TAKEN' }); // still inside: no item of this round
+    await kiosk.waitForScreen('staff.retrieve.list');
+    kiosk.clock.advance(10_000);
+    kiosk.press({ type: 'BACK' });
+    await kiosk.waitForScreen('staff.menu');
+
+    // 20 + 30 + 30 + 10 s from the start to the way back; 1 item taken out of 2 doors.
+    const rounds = outboxOf(kiosk, 'usage-staff').filter((e) => e.payload.task === 'retrieve');
+    assert.deepEqual(
+      rounds.map((e) => e.payload),
+      [{ task: 'retrieve', itemKind: null, items: 1, durationMs: 90_000, at: startedAt + 90_000 }],
+    );
+    // The fleet's strict schema takes it (the one usage.test.ts walks for personal fields).
+    assert.ok(usagePayloadSchemas['usage-staff'].safeParse(rounds[0]!.payload).success);
+    assert.ok(!JSON.stringify(kiosk.store.usageEvents()).includes(PEOPLE.staff.id));
+    assert.ok(!JSON.stringify(rounds).includes(PEOPLE.staff.id));
+  });
+
+  test('a round cut off by the staff timeout counts up to the last thing staff did', async () => {
+    const item = expire('BB-OLD-000123', 'A2');
+    kiosk.clock.advance(15 * DAY_MS);
+    kiosk.core.tick();
+    await logIn(kiosk);
+    const startedAt = kiosk.clock.now();
+    kiosk.press({ type: 'START_RETRIEVAL' });
+    await kiosk.waitForScreen('staff.retrieve.list');
+    kiosk.clock.advance(20_000);
+    kiosk.press({ type: 'RETRIEVE', itemId: item.id });
+    await kiosk.waitForScreen('staff.door-open');
+    await emptyAndClose(kiosk, 'A2');
+    await kiosk.waitForScreen('staff.retrieve.confirm');
+    kiosk.clock.advance(10_000);
+    kiosk.press({ type: 'CONFIRM_TAKEN' });
+    await kiosk.waitForScreen('staff.retrieve.list');
+    // Staff walk away from the list: the session ends after the staff timeout (120 s).
+    kiosk.clock.advance(130_000);
+    kiosk.core.tick();
+    await kiosk.waitForScreen('attract');
+
+    const rounds = outboxOf(kiosk, 'usage-staff').filter((e) => e.payload.task === 'retrieve');
+    assert.equal(rounds.length, 1);
+    // From the start to the confirmation (20 + 10 s), not to the timeout.
+    assert.deepEqual(
+      { items: rounds[0]!.payload.items, durationMs: rounds[0]!.payload.durationMs },
+      { items: 1, durationMs: 30_000 },
+    );
+    assert.equal(rounds[0]!.payload.at, startedAt + 160_000, 'recorded when the session ended');
   });
 
   test('"not taken out": the compartment is blocked until someone has looked', async () => {

@@ -106,6 +106,17 @@ export function usageOutboxEvent(
         at: now,
       };
       break;
+    case 'staff-retrieve':
+      // One round: start = at − durationMs, end = at; the items staff confirmed taken out.
+      type = 'usage-staff';
+      payload = {
+        task: 'retrieve',
+        itemKind: null,
+        items: numberOf(data.items) ?? 0,
+        durationMs: durationOf(data.durationMs),
+        at: now,
+      };
+      break;
     case 'courier-deposit':
       type = 'usage-courier';
       payload = {

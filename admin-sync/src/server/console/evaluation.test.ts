@@ -105,7 +105,10 @@ for (const adapter of storageAdapters()) {
         /<td>15<\/td><td>visits<\/td><td>15<\/td>/,
       );
       assert.match(
-        rowOf(body, 'Uses per week \\(target 100\\)'),
+        rowOf(
+          body,
+          'Uses per week \\(target 100 for all terminals together; for a site or terminal 15 per device and day from month 4, times 7\\)',
+        ),
         /<td>5<\/td><td>uses\/week<\/td>/,
       );
       // Aggregates only: no visit appears.

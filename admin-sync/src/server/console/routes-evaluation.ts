@@ -5,6 +5,7 @@
  * as the research export; a suppressed cell shows "." as in official statistics.
  */
 import type { FastifyInstance } from 'fastify';
+import { createKpiCache, type KpiCache } from '../evaluation/cache.ts';
 import { addDays, dayOfFn } from '../evaluation/calendar.ts';
 import {
   type Chart,
@@ -14,8 +15,7 @@ import {
   evaluationCharts,
   numberFormatter,
 } from '../evaluation/charts.ts';
-import { computeKpis, KPI_DEFINITIONS, type KpiRow } from '../evaluation/kpis.ts';
-import { suppressSmallCells } from '../evaluation/suppression.ts';
+import { KPI_DEFINITIONS, type KpiRow } from '../evaluation/kpis.ts';
 import { type ConsoleEnv, consolePath, EVALUATION_PATH, type SignedView } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formFields, guard, sendPage } from './http.ts';
@@ -25,7 +25,7 @@ import { englishCell, type FieldError, layout, selectField, textField } from './
 const PATH = consolePath(EVALUATION_PATH);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const isDay = (text: string) => DAY.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
-/** The longest period shown at once (the page computes it on each request). */
+/** The longest period shown at once (computed on request, then kept: evaluation/cache.ts). */
 const MAX_DAYS = 3 * 366;
 
 const CHART_TEXT: Readonly<Record<Chart['id'], { title: MessageKey; axis: MessageKey }>> = {
@@ -78,9 +78,10 @@ ${g.yTicks.map(
   (tick) =>
     html`<line x1="${plot.left}" x2="${plot.right}" y1="${tick.y.toFixed(1)}" y2="${tick.y.toFixed(1)}" stroke="#c8c8c8" stroke-width="1"/><text x="${plot.left - 6}" y="${(tick.y + 4).toFixed(1)}" text-anchor="end" font-size="12" fill="#1a1a1a">${format(tick.value, chart.unit)}</text>`,
 )}
-${g.bars.map(
-  (bar) =>
-    html`<rect x="${bar.x.toFixed(1)}" y="${bar.y.toFixed(1)}" width="${bar.width.toFixed(1)}" height="${bar.height.toFixed(1)}" fill="#1d4f91"/>`,
+${g.bars.map((bar) =>
+  bar.partial
+    ? html`<rect x="${bar.x.toFixed(1)}" y="${bar.y.toFixed(1)}" width="${bar.width.toFixed(1)}" height="${bar.height.toFixed(1)}" fill="#ffffff" stroke="#1d4f91" stroke-width="2" stroke-dasharray="4 2" class="partial"/>`
+    : html`<rect x="${bar.x.toFixed(1)}" y="${bar.y.toFixed(1)}" width="${bar.width.toFixed(1)}" height="${bar.height.toFixed(1)}" fill="#1d4f91"/>`,
 )}
 ${g.targets.map(
   (line) =>
@@ -105,7 +106,7 @@ function chartTable(view: SignedView, chart: Chart): SafeHtml {
 <thead><tr><th scope="col">${t(chart.id === 'parcel-reach' ? 'evaluation.site' : 'evaluation.period')}</th><th scope="col">${t('evaluation.value')}</th><th scope="col">${t('evaluation.target')}</th></tr></thead>
 <tbody>${chart.points.map(
     (p) =>
-      html`<tr><th scope="row">${label(p.label)}</th><td>${p.suppressed ? html`<abbr title="${t('evaluation.suppressedCell')}">.</abbr>` : p.value === null ? '–' : format(p.value, chart.unit)}</td><td>${p.target === null ? '–' : format(p.target, chart.unit)}</td></tr>`,
+      html`<tr><th scope="row">${label(p.label)}${p.partial ? html` <span class="hint">(${t('evaluation.partialWeek')})</span>` : ''}</th><td>${p.suppressed ? html`<abbr title="${t('evaluation.suppressedCell')}">.</abbr>` : p.value === null ? '–' : format(p.value, chart.unit)}</td><td>${p.target === null ? '–' : format(p.target, chart.unit)}</td></tr>`,
   )}</tbody>
 </table>`;
 }
@@ -144,6 +145,7 @@ function summaryTable(view: SignedView, rows: readonly KpiRow[], selection: Char
 
 async function evaluationPage(
   env: ConsoleEnv,
+  cache: KpiCache,
   view: SignedView,
   filter: Filter,
   errors: FieldError[],
@@ -164,8 +166,8 @@ ${selectField({ name: 'service', label: t('evaluation.service'), value: filter.s
   if (errors.length > 0) {
     return layout(view, { title: t('evaluation.title'), body: [intro, form([], [])], errors });
   }
-  const computed = await computeKpis(env.storage.sql, { from: filter.from, to: filter.to, config });
-  const rows = suppressSmallCells(computed.rows, computed.groups, config.suppressionThreshold);
+  const computed = await cache.figures({ from: filter.from, to: filter.to });
+  const rows = computed.shown;
   const sites = [...new Set(computed.terminals.map((x) => x.site))].sort();
   const services = [
     ...new Set(rows.filter((r) => r.scope === 'service').map((r) => r.scopeId)),
@@ -179,7 +181,7 @@ ${selectField({ name: 'service', label: t('evaluation.service'), value: filter.s
   const sections = charts.map(
     (chart, index) => html`<section aria-labelledby="chart-${index}-h">
 <h2 id="chart-${index}-h">${t(CHART_TEXT[chart.id].title)}</h2>
-${chart.points.length === 0 ? html`<p>${t('evaluation.noData')}</p>` : [svgChart(view, chart, `chart-${index}`), html`<p class="hint">${t('evaluation.legend')}</p>`, chartTable(view, chart)]}
+${chart.points.length === 0 ? html`<p>${t('evaluation.noData')}</p>` : [svgChart(view, chart, `chart-${index}`), html`<p class="hint">${t('evaluation.legend')}${chart.points.some((p) => p.partial) ? html` ${t('evaluation.legendPartial')}` : ''}</p>`, chartTable(view, chart)]}
 </section>`,
   );
   return layout(view, {
@@ -195,6 +197,11 @@ ${chart.points.length === 0 ? html`<p>${t('evaluation.noData')}</p>` : [svgChart
 
 export function registerEvaluationRoutes(scope: FastifyInstance, env: ConsoleEnv) {
   const today = () => dayOfFn(env.timeZone)(env.clock.now());
+  const cache = createKpiCache({
+    sql: env.storage.sql,
+    config: env.evaluation,
+    now: env.clock.now,
+  });
   scope.get(
     EVALUATION_PATH,
     guard(env, 'evaluate', async (request, reply, view) => {
@@ -203,7 +210,7 @@ export function registerEvaluationRoutes(scope: FastifyInstance, env: ConsoleEnv
       return sendPage(
         reply,
         errors.length > 0 ? 400 : 200,
-        await evaluationPage(env, view, filter, errors),
+        await evaluationPage(env, cache, view, filter, errors),
       );
     }),
   );

@@ -5,13 +5,15 @@
  * points it applies to (100 uses a week, 15 uses per device and day from month 4, parcel
  * reach 20/30/35 %).
  */
-import type { KpiRow, Scope } from './kpis.ts';
+import { type KpiRow, PARTIAL_WEEK, type Scope } from './kpis.ts';
 
 export interface ChartPoint {
   label: string;
   value: number | null;
   suppressed: boolean;
   target: number | null;
+  /** A week cut by the period's edge or an installation: its rate is extrapolated (drawn hollow). */
+  partial: boolean;
 }
 
 export type ChartId = 'uses-per-week' | 'uses-per-device-day-m4' | 'parcel-reach';
@@ -34,6 +36,7 @@ const pointOf = (row: KpiRow, label = row.period): ChartPoint => ({
   value: row.suppressed ? null : row.value,
   suppressed: row.suppressed,
   target: row.target,
+  partial: row.flag.split(' ').includes(PARTIAL_WEEK),
 });
 
 /** The charts of a selection (the whole fleet, a site or a service), from suppressed rows. */
@@ -100,7 +103,7 @@ export interface ChartGeometry {
   width: number;
   height: number;
   plot: { left: number; top: number; right: number; bottom: number };
-  bars: { x: number; y: number; width: number; height: number; index: number }[];
+  bars: { x: number; y: number; width: number; height: number; index: number; partial: boolean }[];
   /** One segment per point with a target; neighbours with the same target join up. */
   targets: { x1: number; x2: number; y: number; value: number }[];
   yTicks: { y: number; value: number }[];
@@ -135,6 +138,7 @@ export function chartGeometry(chart: Chart, width: number, height: number): Char
         width: barWidth,
         height: plot.bottom - yTop,
         index,
+        partial: point.partial,
       });
     }
     if (point.target !== null) {

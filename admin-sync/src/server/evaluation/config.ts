@@ -17,14 +17,22 @@ export const DEFAULT_PARAMETERS = {
   detourFactor: {
     value: 1.3,
     source:
-      'Road vs straight-line distance, about 1.3 (circuity factor; Ballou, Rahardja, Sakai 2002, ' +
-      'Transportation Research Part A 36(9)); to be checked for the district',
+      'Circuity (Umwegfaktor), road / straight-line distance. Wikibooks, "Transportation Geography ' +
+      'and Network Science/Circuity" (2024), https://en.wikibooks.org/wiki/Transportation_Geography_and_Network_Science/Circuity: ' +
+      "about 1.2 in towns (Newell 1980), 1.21-1.23 around stations (O'Sullivan 1996), national " +
+      'values in Ballou, Rahardja, Sakai (2002), Transportation Research Part A 36(9):843-848; ' +
+      'Kim, Shin, Lee, Suh (2015), J. Korean Soc. Agricultural Engineers 57(4):39-49, ' +
+      'http://grec.snu.ac.kr/publications/: 1.26 for South Korea, the EU higher. 1.3 for a rural district',
   },
   co2GramsPerCarKm: {
     value: 166,
     source:
-      'Umweltbundesamt, TREMOD: greenhouse gases of a passenger car per passenger-km, reference ' +
-      'year 2022 (g CO2e/Pkm); to be checked against the current edition',
+      'Umweltbundesamt (UBA), "Emissionsdaten" (TREMOD, Transport Emission Model), ' +
+      'https://www.umweltbundesamt.de/themen/verkehr-laerm/emissionsdaten: greenhouse gases of a ' +
+      'car per passenger-km, German fleet, reference year 2022, occupancy 1.4 (g CO2e/Pkm, with ' +
+      'the fuel chain; per Pkm, i.e. the visitor’s share of an average car trip). Cross-check: TREMOD 6.02, 147 g CO2/Pkm at 1.5 persons per car ' +
+      '(Bundesregierung, Deutsche Nachhaltigkeitsstrategie, "Mit dem ÖPNV das Klima schützen", ' +
+      'https://nachhaltigkeitsstrategie.de/strategie/projekte/detail-1/mit-dem-oepnv-das-klima-schuetzen)',
   },
 };
 

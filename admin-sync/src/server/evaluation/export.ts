@@ -99,7 +99,9 @@ const KPI_FIELDS: Field[] = [
   {
     name: 'flag',
     type: 'string',
-    description: 'from-month-4: counted from the 4th month after installation',
+    description:
+      'space-separated marks: from-month-4 (counted from the 4th month after installation); ' +
+      'partial-week (fewer than 7 days of the week in the period or with a terminal installed)',
   },
   {
     name: 'suppressed',

@@ -27,7 +27,11 @@ export interface KpiRow {
   /** The count the figure rests on (people, items, hours). */
   n: number | null;
   target: number | null;
-  /** e.g. `from-month-4`: counted only from the 4th month after installation. */
+  /**
+   * Space-separated marks: `from-month-4` (counted only from the 4th month after installation),
+   * `partial-week` (a week with fewer than 7 days in the period or with a terminal installed:
+   * its rate per week is extrapolated from those days, and weekdays are busier than weekends).
+   */
   flag: string;
   suppressed: boolean;
 }
@@ -51,6 +55,9 @@ const SERVICE_OF_KIND: Record<string, string> = {
   'drop-off': 'drop-off',
 };
 export const USES_PER_WEEK_TARGET = 100;
+/** The flag of a week cell cut by the period's edge or an installation (see `KpiRow.flag`). */
+export const PARTIAL_WEEK = 'partial-week';
+const withFlag = (flags: string, flag: string) => (flags ? `${flags} ${flag}` : flag);
 export const USES_PER_DEVICE_DAY_TARGET = 15;
 /** Parcel reach targets after one, two and three years. */
 export const REACH_TARGETS = [0.2, 0.3, 0.35] as const;
@@ -136,8 +143,8 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
     'uses-per-week',
     'derived',
     'uses/week',
-    'Nutzungen je Woche (Ziel: 100)',
-    'Uses per week (target 100)',
+    'Nutzungen je Woche (Ziel: 100 für alle Terminals zusammen; für einen Standort oder ein Terminal 15 je Gerät und Tag ab dem 4. Monat, mal 7)',
+    'Uses per week (target 100 for all terminals together; for a site or terminal 15 per device and day from month 4, times 7)',
   ),
   d(
     'uses-per-device-day',
@@ -497,6 +504,9 @@ export async function computeKpis(sql: SqlQueryable, input: KpiInput): Promise<K
     return accs;
   };
   const m4Start = new Map(terminals.map((t) => [t.id, addMonths(t.installedOn, 3)]));
+  /** Days of each ISO week inside the period (the first and last week may have fewer than 7). */
+  const weekDays = new Map<string, number>();
+  for (const day of daysBetween(from, to)) bump(weekDays, isoWeek(day));
 
   // Device-days and expected hours: every installed day of the period.
   for (const terminal of terminals) {
@@ -668,7 +678,12 @@ export async function computeKpis(sql: SqlQueryable, input: KpiInput): Promise<K
       PeriodKind,
       string,
     ];
-    rows.push(...rowsOf(acc, { scope, scopeId, periodKind, period }, { config, terminals, to }));
+    const partial =
+      periodKind === 'week' &&
+      ((weekDays.get(period) ?? 0) < 7 || (scope !== 'service' && acc.days.size < 7));
+    const cellRows = rowsOf(acc, { scope, scopeId, periodKind, period }, { config, terminals, to });
+    if (partial) for (const row of cellRows) row.flag = withFlag(row.flag, PARTIAL_WEEK);
+    rows.push(...cellRows);
   }
   return { rows, terminals, groups: additiveGroups(rows, terminals) };
 }
@@ -678,6 +693,16 @@ interface Cell {
   scopeId: string;
   periodKind: PeriodKind;
   period: string;
+}
+
+/**
+ * A site's (or terminal's) share of the pilot's target per week: 15 uses per device and day
+ * for the devices in their 4th month or later, as a weekly rate over the cell's days (so a
+ * partial week compares like with like). None while no device has reached month 4.
+ */
+function weeklyDeviceTarget(acc: Acc): number | null {
+  if (acc.deviceDaysM4 === 0 || acc.days.size === 0) return null;
+  return round((USES_PER_DEVICE_DAY_TARGET * 7 * acc.deviceDaysM4) / acc.days.size, 1);
 }
 
 function rowsOf(
@@ -719,7 +744,7 @@ function rowsOf(
     // The pilot's target is for all terminals together.
     const weeks = acc.days.size / 7;
     add('uses-per-week', weeks > 0 ? round(uses / weeks, 2) : null, uses, {
-      target: cell.scope === 'total' ? USES_PER_WEEK_TARGET : null,
+      target: cell.scope === 'total' ? USES_PER_WEEK_TARGET : weeklyDeviceTarget(acc),
     });
     add('uses-per-device-day', acc.deviceDays > 0 ? round(uses / acc.deviceDays, 2) : null, uses);
     add(

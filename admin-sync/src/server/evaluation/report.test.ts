@@ -99,7 +99,19 @@ test('the report has the numbers of kpis.csv and the method section', async () =
     .filter((cells) => /^\d{4}-W\d{2}$/.test(cells[0]!) && !/^\d{4}-W/.test(cells[1] ?? ''));
   assert.deepEqual(
     weekLines,
-    weeks.map((r) => [r.period, shown(r, 'value'), r.target].filter((cell) => cell !== '')),
+    weeks.map((r) =>
+      [
+        r.period,
+        // A week cut by the period's edge says so (here the first and the last).
+        (r.flag ?? '').split(' ').includes('partial-week') ? '(Teilwoche)' : '',
+        shown(r, 'value'),
+        r.target,
+      ].filter((cell) => cell !== ''),
+    ),
+  );
+  assert.deepEqual(
+    weekLines.filter((cells) => cells[1] === '(Teilwoche)').map((cells) => cells[0]),
+    [weeks[0]!.period, weeks.at(-1)!.period],
   );
   assert.ok(
     weekLines.some((cells) => cells[1] === '.'),

@@ -115,7 +115,11 @@ export async function writeEvaluationReport(file: string, input: ReportInput): P
     drawChart(doc, chart, PAGE.margin, y, CONTENT_WIDTH, 190);
     y += 172;
     paragraph(
-      'Blaue Balken: Wert. Rote gestrichelte Linie: Ziel. Unterdrückte Werte (.) haben keinen Balken.',
+      'Blaue Balken: Wert. ' +
+        (chart.points.some((p) => p.partial)
+          ? 'Hohle gestrichelte Balken: Teilwochen (weniger als 7 Tage im Zeitraum, hochgerechnet). '
+          : '') +
+        'Rote gestrichelte Linie: Ziel. Unterdrückte Werte (.) haben keinen Balken.',
       8,
     );
   }
@@ -156,7 +160,7 @@ export async function writeEvaluationReport(file: string, input: ReportInput): P
         { title: 'Ziel', width: 100, align: 'right' },
       ],
       chart.points.map((p) => [
-        p.label,
+        p.partial ? `${p.label} (Teilwoche)` : p.label,
         p.suppressed ? '.' : p.value === null ? '' : String(p.value),
         p.target === null ? '' : String(p.target),
       ]),
@@ -248,7 +252,20 @@ function drawChart(
         lineBreak: false,
       });
   }
-  for (const bar of g.bars) doc.rect(x0 + bar.x, y0 + bar.y, bar.width, bar.height).fill('#1d4f91');
+  for (const bar of g.bars) {
+    if (!bar.partial) {
+      doc.rect(x0 + bar.x, y0 + bar.y, bar.width, bar.height).fill('#1d4f91');
+      continue;
+    }
+    // A partial week: hollow, so it does not read as a week like the others.
+    doc
+      .rect(x0 + bar.x, y0 + bar.y, bar.width, bar.height)
+      .lineWidth(1.4)
+      .dash(3, { space: 1.5 })
+      .strokeColor('#1d4f91')
+      .stroke();
+    doc.undash();
+  }
   for (const target of g.targets) {
     doc
       .moveTo(x0 + target.x1, y0 + target.y)
