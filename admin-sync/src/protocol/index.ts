@@ -14,3 +14,4 @@ export * from './signing.ts';
 export * from './status.ts';
 export * from './time-zone.ts';
 export * from './usage.ts';
+export * from './sms-codes.ts';
