@@ -5,7 +5,7 @@
  * than the SMS gateway (and, on the terminal, into the sealed application data).
  */
 import { z } from 'zod';
-import { FORM_LANGUAGES } from './forms.ts';
+import { E164_MOBILE, FORM_LANGUAGES } from './forms.ts';
 
 /** Digits of a code. */
 export const SMS_CODE_LENGTH = 6;
@@ -19,7 +19,25 @@ export const SMS_CODE_MAX_SENDS = 3;
 export const SMS_CODE_RESEND_AFTER_MS = 30_000;
 
 /** A mobile number in international form (E.164), e.g. +4917612345678. */
-export const MobileNumberSchema = z.string().regex(/^\+[1-9]\d{7,14}$/, 'E.164 mobile number');
+export const MobileNumberSchema = z.string().regex(E164_MOBILE, 'E.164 mobile number');
+
+/**
+ * A mobile number as typed on the keypad in international form: `0151 …` (a German number,
+ * or `countryCode`'s), `0044 …` or `+44 …`; null when it cannot be one.
+ */
+export function internationalMobile(typed: string, countryCode = '49'): string | null {
+  const compact = typed.replace(/[\s()/-]/g, '');
+  const international = compact.startsWith('+')
+    ? compact
+    : compact.startsWith('00')
+      ? `+${compact.slice(2)}`
+      : compact.startsWith('0')
+        ? `+${countryCode}${compact.slice(1)}`
+        : null;
+  return international !== null && MobileNumberSchema.safeParse(international).success
+    ? international
+    : null;
+}
 
 export const SmsCodeRequestSchema = z
   .object({ mobile: MobileNumberSchema, language: z.enum(FORM_LANGUAGES) })

@@ -47,8 +47,7 @@ for (const adapter of storageAdapters()) {
       const channel = smsGatewayChannel({
         url: gateway.url,
         method: 'POST',
-        authHeader: 'authorization',
-        authScheme: 'Bearer',
+        headers: {},
         body: { to: '{to}', text: '{text}' },
         timeoutMs: 5_000,
       });
