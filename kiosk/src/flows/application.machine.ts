@@ -125,8 +125,11 @@ export interface SmsState {
   resendsLeft: number;
   attemptsLeft: number | null;
   notice: SmsNotice | null;
-  /** The number (E.164) the fleet confirmed; sealed with the data. */
-  verified: string | null;
+  /**
+   * The fleet confirmed the number typed (`secrets.mobile`, sealed with the data). A flag:
+   * this state is persisted, the number only under `secrets`, which never is.
+   */
+  verified: boolean;
 }
 
 const noSms: SmsState = {
@@ -135,7 +138,7 @@ const noSms: SmsState = {
   resendsLeft: 0,
   attemptsLeft: null,
   notice: null,
-  verified: null,
+  verified: false,
 };
 
 /** The longest number the keypad takes (E.164 has at most 15 digits, plus `00`). */
@@ -281,8 +284,9 @@ const noSecrets: ApplicationSecrets = { answers: {}, query: '', mobile: '', smsC
 /** The sealed answers, with the confirmed number where the form asks for one. */
 function submittedAnswers(context: ApplicationContext): Answers {
   const answers = sealedAnswers(context.form!, context.secrets.answers);
-  return context.form!.smsVerifiedMobile && context.sms.verified
-    ? { ...answers, [VERIFIED_MOBILE_KEY]: context.sms.verified }
+  const mobile = internationalMobile(context.secrets.mobile);
+  return context.form!.smsVerifiedMobile && context.sms.verified && mobile
+    ? { ...answers, [VERIFIED_MOBILE_KEY]: mobile }
     : answers;
 }
 
@@ -351,7 +355,7 @@ export const applicationMachine = setup({
     formUsable: ({ context }) =>
       context.form !== null && context.unavailable[context.form.id] === undefined,
     smsNeeded: ({ context }) =>
-      context.form?.smsVerifiedMobile === true && context.sms.verified === null,
+      context.form?.smsVerifiedMobile === true && !context.sms.verified,
   },
 }).createMachine({
   id: APPLICATION_MACHINE_ID,
@@ -741,10 +745,7 @@ export const applicationMachine = setup({
             guard: ({ event }) => event.result === 'verified',
             target: 'submitting',
             actions: assign(({ context }) => ({
-              ...smsWith(context, {
-                notice: null,
-                verified: internationalMobile(context.secrets.mobile),
-              }),
+              ...smsWith(context, { notice: null, verified: true }),
             })),
           },
           {
