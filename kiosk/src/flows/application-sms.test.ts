@@ -250,6 +250,7 @@ describe('the SMS code of an application', () => {
     k.press({ type: 'START' });
     k.press({ type: 'CHOOSE', service: 'application' });
     const choose = await k.waitForScreen('application.choose');
+    assert.ok(choose.screen === 'application.choose');
     assert.equal(choose.props.services?.find((s) => s.id === form.id)?.available, false);
     k.press({ type: 'CHOOSE_FORM', form: form.id });
     const needs = await k.waitForScreen('application.needs');

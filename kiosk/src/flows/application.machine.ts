@@ -354,8 +354,7 @@ export const applicationMachine = setup({
   guards: {
     formUsable: ({ context }) =>
       context.form !== null && context.unavailable[context.form.id] === undefined,
-    smsNeeded: ({ context }) =>
-      context.form?.smsVerifiedMobile === true && !context.sms.verified,
+    smsNeeded: ({ context }) => context.form?.smsVerifiedMobile === true && !context.sms.verified,
   },
 }).createMachine({
   id: APPLICATION_MACHINE_ID,
