@@ -16,7 +16,9 @@ import {
 } from '../../admin-sync/src/server/testing/cli-process.ts';
 
 export {
+  startTestGateway,
   startTestSmtp,
+  type TestGateway,
   type TestSmtp,
 } from '../../admin-sync/src/server/notifications/test-support.ts';
 
@@ -85,8 +87,14 @@ export interface FleetProcess {
 
 export const CLERK = { username: 'clerk', password: 'a long clerk password 2026' };
 
-/** The fleet server's CLI as its own process, with a console user and notices by SMTP. */
-export async function startFleetProcess(options: { smtpPort: number }): Promise<FleetProcess> {
+/**
+ * The fleet server's CLI as its own process, with a console user and notices by SMTP (and by
+ * the SMS gateway at `smsGatewayUrl`, which also sends the SMS codes of applications).
+ */
+export async function startFleetProcess(options: {
+  smtpPort: number;
+  smsGatewayUrl?: string;
+}): Promise<FleetProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'amtomat-fleet-e2e-'));
   const added = runFleetCli(
     ['add-user', '--data', dataDir, '--username', CLERK.username, '--role', 'clerk'],
@@ -102,6 +110,7 @@ export async function startFleetProcess(options: { smtpPort: number }): Promise<
         smtp: { host: '127.0.0.1', port: options.smtpPort },
         from: 'Amt-O-Mat <noreply@example.org>',
       },
+      ...(options.smsGatewayUrl && { sms: { url: options.smsGatewayUrl } }),
       worker: { intervalMs: 1000 },
     }),
   );
