@@ -237,16 +237,19 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
       review: screen === 'application.review' ? reviewProps(context) : null,
       focus: context.focus,
       caseNumber: context.caseNumber,
+      // Digits typed on the SMS screens (what speech says as "n digits entered").
+      entered:
+        screen === 'application.phone'
+          ? context.secrets.mobile.length
+          : screen === 'application.sms-code'
+            ? context.secrets.smsCode.length
+            : null,
       sms:
         screen === 'application.phone' || screen === 'application.sms-code'
           ? {
               // The citizen's own number, shown back as typed (never read aloud); of the
               // code only its length, as for every code (the page shows its own keys).
               mobile: context.secrets.mobile,
-              entered:
-                screen === 'application.phone'
-                  ? context.secrets.mobile.length
-                  : context.secrets.smsCode.length,
               notice: context.sms.notice,
               attemptsLeft: context.sms.attemptsLeft,
               resendsLeft: context.sms.resendsLeft,

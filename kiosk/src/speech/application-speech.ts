@@ -67,7 +67,7 @@ export const APPLICATION_SPEECH: { [S in ApplicationScreen]: Build<S> } = {
     title: w.t('application.phone.title'),
     intro: w.t('application.phone.intro'),
     error: props.sms?.notice ? w.t(`application.sms.notice.${props.sms.notice}`) : null,
-    extra: [w.entered(props.sms?.entered)],
+    extra: [w.entered(props.entered)],
     options: [w.t('keypad.submit')],
   }),
   'application.sms-code': (props, w) => ({
@@ -75,7 +75,7 @@ export const APPLICATION_SPEECH: { [S in ApplicationScreen]: Build<S> } = {
     intro: w.t('application.sms-code.intro'),
     error: props.sms?.notice ? w.t(`application.sms.notice.${props.sms.notice}`) : null,
     extra: [
-      w.entered(props.sms?.entered),
+      w.entered(props.entered),
       props.sms?.attemptsLeft
         ? w.t('application.sms-code.attempts-left', { count: props.sms.attemptsLeft })
         : null,

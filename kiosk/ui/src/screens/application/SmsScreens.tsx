@@ -45,7 +45,7 @@ export function ApplicationSmsCode(props: PropsOf<'application.sms-code'>) {
       className="entry-screen"
       display={
         <>
-          <MaskedEntry length={sms?.entered ?? 0} shown={shown} />
+          <MaskedEntry length={props.entered ?? 0} shown={shown} />
           {sms?.attemptsLeft ? (
             <p className="hint" data-testid="attempts-left">
               {t('application.sms-code.attempts-left', { count: sms.attemptsLeft })}
