@@ -100,6 +100,9 @@ async function axeInEveryLanguage(screen: string): Promise<string[]> {
     await page().getByTestId(`lang-${language}`).click();
     await page().locator(`[data-testid="lang-${language}"][aria-pressed="true"]`).waitFor();
     await kiosk.screen(screen);
+    await page().evaluate(
+      'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))',
+    );
     const results = await new AxeBuilder({ page: page() })
       .withTags(WCAG_TAGS)
       .setLegacyMode(true)
@@ -145,7 +148,8 @@ describe('an application with an SMS-confirmed mobile number', () => {
 
     await page().getByTestId('clear').click();
     await tapKeys(TYPED_MOBILE);
-    assert.equal(await page().getByTestId('entry').textContent(), TYPED_MOBILE);
+    // The number is shown as typed once the last key's view is drawn.
+    await page().locator('[data-testid="entry"]', { hasText: TYPED_MOBILE }).waitFor();
     const sent = gateway.requests.length;
     await page().getByTestId('submit').click();
     await kiosk.screen('application.sms-code');

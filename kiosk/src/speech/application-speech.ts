@@ -83,7 +83,6 @@ export const APPLICATION_SPEECH: { [S in ApplicationScreen]: Build<S> } = {
     options: [
       w.t('keypad.submit'),
       ...(props.sms?.resendsLeft ? [w.t('application.sms-code.resend')] : []),
-      w.t('application.sms-code.other-number'),
     ],
   }),
   'application.unavailable': (props, w) => ({

@@ -1,6 +1,6 @@
 /**
  * The SMS confirmation of an application (issue #12): the mobile number on the keypad, then
- * the code from the text message, with "send again" and "other number". The number is shown
+ * the code from the text message, with "send again" (Back: another number). The number is shown
  * as typed (it is the citizen's own); the code as dots with a show toggle, like every code.
  */
 import { useState } from 'react';
@@ -54,17 +54,19 @@ export function ApplicationSmsCode(props: PropsOf<'application.sms-code'>) {
         </>
       }
     >
-      <div className="actions">
-        {sms?.resendsLeft ? (
-          <Action event={{ type: 'RESEND' }} testId="resend" kind="secondary">
-            {t('application.sms-code.resend')}
-          </Action>
-        ) : null}
-        <Action event={{ type: 'BACK' }} testId="other-number" kind="secondary">
-          {t('application.sms-code.other-number')}
-        </Action>
-      </div>
-      <Keypad side={<ShowToggle shown={shown} onToggle={() => setShown(!shown)} />} />
+      {/* Beside the keypad, above "confirm": no extra row below the reach band's bottom. */}
+      <Keypad
+        side={
+          <>
+            {sms?.resendsLeft ? (
+              <Action event={{ type: 'RESEND' }} testId="resend" kind="secondary">
+                {t('application.sms-code.resend')}
+              </Action>
+            ) : null}
+            <ShowToggle shown={shown} onToggle={() => setShown(!shown)} />
+          </>
+        }
+      />
     </Screen>
   );
 }
