@@ -12,6 +12,8 @@ import { compactDecrypt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { testKeys } from '../src/applications/keys.testing.ts';
 import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
+import { until } from '../src/testing/wait.ts';
+import { DOG, fillDogForm, focusWithArrows, openDogForm, tap } from './application-steps.ts';
 import { type KioskInBrowser, launchChromium, openKiosk } from './harness.ts';
 
 let browser: Browser;
@@ -38,57 +40,13 @@ async function open() {
   return k;
 }
 
-async function openDogForm(k: KioskInBrowser) {
-  await k.page.getByTestId('service-application').click();
-  await k.screen('application.choose');
-  await k.page.getByTestId('form-hund-anmelden').click();
-  await k.screen('application.needs');
-  await k.page.getByTestId('start').click();
-  await k.screen('application.question');
-}
-
-/** Taps the text on the on-screen keyboard (its first letter a capital, then small ones). */
-async function tap(k: KioskInBrowser, slot: string, text: string) {
-  await k.page.getByTestId(`slot-${slot}`).click();
-  for (const character of text) {
-    if (character === ' ') await k.page.getByTestId('key-space').click();
-    else {
-      const key = character === 'ß' ? character : character.toUpperCase();
-      await k.page.getByTestId(`key-${key}`).click();
-    }
-  }
-}
-
 const step = (k: KioskInBrowser) => k.page.locator('main').getAttribute('data-screen');
 
 describe('a citizen applies', () => {
   test('registers a dog: keyboard, review with change, consent, receipt with QR; the office opens what was typed', async () => {
     const k = await open();
     await openDogForm(k);
-    await tap(k, 'surname', 'Müller');
-    await tap(k, 'firstNames', 'Anna');
-    await k.page.getByTestId('submit').click();
-    await k.page.getByTestId('slot-address.street').waitFor();
-    await tap(k, 'address.street', 'Hauptstraße');
-    await tap(k, 'address.houseNumber', '5');
-    await tap(k, 'address.postcode', '56743');
-    await tap(k, 'address.town', 'Mendig');
-    await k.page.getByTestId('submit').click();
-    await k.page.getByTestId('slot-dogName').waitFor();
-    await tap(k, 'dogName', 'Bello');
-    await tap(k, 'breed', 'Dackel');
-    await tap(k, 'dogBirthDate', '11042023');
-    await k.page.getByTestId('submit').click();
-    await k.page.getByTestId('slot-keptSince').waitFor();
-    await tap(k, 'keptSince', '01062023');
-    await k.page.getByTestId('set-listedDog-false').click();
-    await k.page.getByTestId('submit').click();
-    await k.page.getByTestId('slot-iban').waitFor();
-    await k.page.getByTestId('submit').click(); // no direct debit
-    await k.page.getByTestId('slot-email').waitFor();
-    await tap(k, 'email', 'anna@example.org');
-    await k.page.getByTestId('submit').click();
-    await k.screen('application.review');
+    await fillDogForm(k);
     assert.equal(await k.page.getByTestId('review-surname').textContent(), 'Müller');
     assert.equal(await k.page.getByTestId('review-dogBirthDate').textContent(), '11.04.2023');
 
@@ -122,28 +80,13 @@ describe('a citizen applies', () => {
     const data = JSON.parse(
       new TextDecoder().decode((await compactDecrypt(event.data, privateKey)).plaintext),
     ) as Record<string, unknown>;
-    assert.deepEqual(data, {
-      surname: 'Müller',
-      firstNames: 'Anna',
-      address: { street: 'Hauptstraße', houseNumber: '5', postcode: '56743', town: 'Mendig' },
-      dogName: 'Hasso',
-      breed: 'Dackel',
-      dogBirthDate: '2023-04-11',
-      keptSince: '2023-06-01',
-      listedDog: false,
-      email: 'anna@example.org',
-    });
+    assert.deepEqual(data, { ...DOG, dogName: 'Hasso' });
   });
 
   test('bad input: the inline message in the page’s language, at its field', async () => {
     const k = await open();
     await k.page.getByTestId('lang-ar').click();
-    await k.page.getByTestId('service-application').click();
-    await k.screen('application.choose');
-    await k.page.getByTestId('form-hund-anmelden').click();
-    await k.screen('application.needs');
-    await k.page.getByTestId('start').click();
-    await k.screen('application.question');
+    await openDogForm(k);
     await k.page.getByTestId('submit').click();
     assert.equal(await k.page.getByTestId('error-surname').textContent(), '⚠ يرجى ملء هذا الحقل.');
     assert.equal(
@@ -231,26 +174,10 @@ describe('a citizen applies', () => {
     await k.page.getByTestId('slot-address.street').waitFor();
     assert.equal(k.service.terminal.core.view().props.question?.stepId, 'address');
     await press('Escape');
-    await poll(
-      () => !k.service.terminal.core.view().screen.startsWith('application'),
+    await until(
       'Escape cancels the application',
+      () => !k.service.terminal.core.view().screen.startsWith('application'),
+      8000,
     );
   });
 });
-
-async function focusWithArrows(k: KioskInBrowser, testId: string) {
-  const focused = () => k.page.evaluate('document.activeElement?.dataset?.testid ?? null');
-  for (let step = 0; step < 120; step++) {
-    if ((await focused()) === testId) return;
-    await k.page.keyboard.press('ArrowDown');
-  }
-  assert.fail(`${testId} cannot be reached with the arrow keys`);
-}
-
-async function poll(condition: () => boolean, what: string, timeoutMs = 8000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -23,9 +23,9 @@ import { DEMO_SITE } from '../src/service/service.ts';
 import { eventually, until } from '../src/testing/wait.ts';
 import { formatDateTime } from '../ui/src/components/date-time.ts';
 import {
-  CLERK,
   type FleetProcess,
   type Link,
+  signInToConsole,
   startFleetProcess,
   startLink,
   startTestSmtp,
@@ -66,7 +66,7 @@ before(async () => {
   const online = await kiosk.service.sync!.syncNow();
   assert.equal(online.online, true, String(online.lastError));
   consolePage = await (await browser.newContext()).newPage();
-  await signIn(consolePage);
+  await signInToConsole(consolePage, fleet.url);
 });
 
 after(async () => {
@@ -77,14 +77,6 @@ after(async () => {
   await smtp?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function signIn(page: Page) {
-  await page.goto(`${fleet.url}/console/login?lang=en`);
-  await page.getByLabel('User name').fill(CLERK.username);
-  await page.getByLabel('Password').fill(CLERK.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('link', { name: 'Announce' }).first().waitFor();
-}
 
 /** The clerk announces an ID card for the terminal; returns the item page's URL. */
 async function announce(reference: string): Promise<string> {

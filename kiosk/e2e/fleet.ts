@@ -9,6 +9,7 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Page } from 'playwright-core';
 import {
   fleetEnrolmentToken,
   runFleetCli,
@@ -88,35 +89,41 @@ export interface FleetProcess {
 export const CLERK = { username: 'clerk', password: 'a long clerk password 2026' };
 
 /**
- * The fleet server's CLI as its own process, with a console user and notices by SMTP (and by
- * the SMS gateway at `smsGatewayUrl`, which also sends the SMS codes of applications).
+ * The fleet server's CLI as its own process, with a console user, notices by SMTP (with
+ * `smtpPort`) and by the SMS gateway at `smsGatewayUrl` (which also sends the SMS codes of
+ * applications), and `args` added to `serve` (e.g. `--applications-config FILE`).
  */
-export async function startFleetProcess(options: {
-  smtpPort: number;
-  smsGatewayUrl?: string;
-}): Promise<FleetProcess> {
+export async function startFleetProcess(
+  options: { smtpPort?: number; smsGatewayUrl?: string; args?: readonly string[] } = {},
+): Promise<FleetProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'amtomat-fleet-e2e-'));
   const added = runFleetCli(
     ['add-user', '--data', dataDir, '--username', CLERK.username, '--role', 'clerk'],
     { input: `${CLERK.password}\n` },
   );
   if (added.status !== 0) throw new Error(`add-user exited with ${added.status}: ${added.stderr}`);
-  const notifyConfig = join(dataDir, 'notify.json');
-  writeFileSync(
-    notifyConfig,
-    JSON.stringify({
-      senderName: 'Kreisverwaltung Test',
-      email: {
-        smtp: { host: '127.0.0.1', port: options.smtpPort },
-        from: 'Amt-O-Mat <noreply@example.org>',
-      },
-      ...(options.smsGatewayUrl && { sms: { url: options.smsGatewayUrl } }),
-      worker: { intervalMs: 1000 },
-    }),
-  );
+  const notifyArgs: string[] = [];
+  if (options.smtpPort !== undefined || options.smsGatewayUrl !== undefined) {
+    const notifyConfig = join(dataDir, 'notify.json');
+    writeFileSync(
+      notifyConfig,
+      JSON.stringify({
+        senderName: 'Kreisverwaltung Test',
+        ...(options.smtpPort !== undefined && {
+          email: {
+            smtp: { host: '127.0.0.1', port: options.smtpPort },
+            from: 'Amt-O-Mat <noreply@example.org>',
+          },
+        }),
+        ...(options.smsGatewayUrl && { sms: { url: options.smsGatewayUrl } }),
+        worker: { intervalMs: 1000 },
+      }),
+    );
+    notifyArgs.push('--notify-config', notifyConfig);
+  }
   const server = await startFleetServerProcess(
     { data: dataDir },
-    { args: ['--notify-config', notifyConfig] },
+    { args: [...notifyArgs, ...(options.args ?? [])] },
   );
   return {
     url: server.url,
@@ -140,4 +147,13 @@ export async function startFleetProcess(options: {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs the clerk in to the fleet's console (English) in `page`. */
+export async function signInToConsole(page: Page, fleetUrl: string): Promise<void> {
+  await page.goto(`${fleetUrl}/console/login?lang=en`);
+  await page.getByLabel('User name').fill(CLERK.username);
+  await page.getByLabel('Password').fill(CLERK.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Announce' }).first().waitFor();
 }

@@ -56,6 +56,23 @@ export const FormCatalogueSchema = z
   })
   .strict();
 
+/**
+ * A destination's public key for sealing applications (issue #12), as FIT-Connect publishes
+ * it (a JWK with `x5c`), and the root certificate (PEM) its chain must lead to. The fleet
+ * only relays it; the terminal validates both on arrival and keeps its last good key when a
+ * key does not check out.
+ */
+export const DestinationKeyChangeSchema = z
+  .object({
+    kind: z.literal('destination-key'),
+    /** The destination's id as the form catalogue names it. */
+    destinationId: z.string().min(1).max(100),
+    key: z.record(z.string().max(50), JsonValueSchema),
+    rootCertificate: z.string().min(1).max(20_000),
+  })
+  .strict();
+export type DestinationKeyChange = z.infer<typeof DestinationKeyChangeSchema>;
+
 export const REMOTE_COMMANDS = ['open-compartment', 'mark-defective', 'mark-repaired'] as const;
 
 export const RemoteCommandSchema = z
@@ -75,6 +92,7 @@ export const FeedChangeSchema = z.discriminatedUnion('kind', [
   ItemCancelledSchema,
   ConfigUpdateSchema,
   FormCatalogueSchema,
+  DestinationKeyChangeSchema,
   RemoteCommandSchema,
   ApplicationStatusSchema,
 ]);

@@ -98,5 +98,9 @@ export const FEED_REFUSAL_CODES = [
   'unknown-setting',
   'invalid-setting',
   'invalid-change',
+  // A destination key that does not check out (issue #12); the terminal keeps its last good one.
+  'key-invalid',
+  'key-chain-invalid',
+  'key-expired',
 ] as const;
 export type FeedRefusalCode = (typeof FEED_REFUSAL_CODES)[number];

@@ -10,6 +10,7 @@ import {
 import { compactDecrypt } from 'jose';
 import { FORM_CATALOGUE_SETTING } from '../service/feed.ts';
 import { openTestStore } from '../store/test-support.ts';
+import { DOG_ANSWERS } from './answers.testing.ts';
 import { activeCatalogue, submitApplication } from './applications.ts';
 import { testKeys } from './keys.testing.ts';
 import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from './keys.ts';
@@ -19,21 +20,6 @@ const catalogue = loadCatalogue();
 if (!catalogue.ok) throw new Error(catalogue.error.join('\n'));
 const dog = catalogue.value.forms.find((form) => form.id === 'hund-anmelden')!;
 
-/** What a citizen typed: values unlikely to occur anywhere by chance. */
-export const DOG_ANSWERS: Answers = {
-  surname: 'Quappendorfer',
-  firstNames: 'Wiebke Zoë',
-  address: { street: 'Zwetschgenallee', houseNumber: '17b', postcode: '56743', town: 'Thürwiesen' },
-  dogName: 'Knödelbert',
-  breed: 'Xoloitzcuintle',
-  dogBirthDate: '2023-04-11',
-  keptSince: '2024-02-29',
-  listedDog: false,
-  chipNumber: '276098106512345',
-  iban: 'DE89370400440532013000',
-  phone: '+49 2652 987654',
-  email: 'wiebke.quappendorfer@example.org',
-};
 const TYPED = [
   'Quappendorfer',
   'Wiebke',

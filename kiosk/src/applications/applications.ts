@@ -16,10 +16,12 @@ import { err, type Logger, ok, type Result } from '@amtomat/basics';
 import { z } from 'zod';
 import { FORM_CATALOGUE_SETTING } from '../service/feed.ts';
 import type { Store } from '../store/store.ts';
+import { raiseKeyAlarm } from './key-delivery.ts';
 import {
   type DestinationKey,
   destinationKey,
   destinationKeySetting,
+  destinationRootSetting,
   type KeyProblem,
   ROOT_CERTIFICATE_SETTING,
 } from './keys.ts';
@@ -75,10 +77,13 @@ function readKey(store: Store, destinationId: string): unknown {
   }
 }
 
-/**
- * The destination key of a form, validated now. A key that cannot be used raises one alarm
- * for staff per destination, problem and day (the idempotency key), and audits it.
- */
+/** The root a destination's key is checked against: the one it came with, else the terminal's. */
+const rootOf = (store: Store, destinationId: string): string | null =>
+  store.setting(destinationRootSetting(destinationId)) ??
+  store.setting(ROOT_CERTIFICATE_SETTING) ??
+  null;
+
+/** The destination key of a form, validated now; one that cannot be used raises the alarm. */
 export async function usableKey(
   store: Store,
   form: FormDefinition,
@@ -87,27 +92,11 @@ export async function usableKey(
 ): Promise<Result<DestinationKey, KeyProblem>> {
   const key = await destinationKey(
     readKey(store, form.destinationId),
-    store.setting(ROOT_CERTIFICATE_SETTING) ?? null,
+    rootOf(store, form.destinationId),
     now,
   );
   if (!key.ok) {
-    const day = new Date(now).toISOString().slice(0, 10);
-    store.transaction(() => {
-      const seq = store.outboxLength();
-      store.enqueue(
-        'alarm',
-        { kind: `application-${key.error}`, destinationId: form.destinationId },
-        `alarm:application-key:${form.destinationId}:${key.error}:${day}`,
-      );
-      if (store.outboxLength() > seq) {
-        store.audit({
-          actor: 'system',
-          action: 'application-destination-unusable',
-          subject: form.destinationId,
-          details: { reason: key.error },
-        });
-      }
-    });
+    raiseKeyAlarm(store, form.destinationId, key.error, now);
     logger.log('warn', 'applications.destination_unusable', {
       destination: form.destinationId,
       reason: key.error,

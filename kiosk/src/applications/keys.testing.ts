@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CryptoKey, exportJWK, importPKCS8, importX509 } from 'jose';
+import { type CryptoKey, exportJWK, importPKCS8, importX509, type JWK } from 'jose';
 
 export interface TestKeys {
   rootPem: string;
@@ -16,6 +16,8 @@ export interface TestKeys {
   publicJwk: Record<string, unknown>;
   /** The destination's private key (what only the office holds). */
   privateKey: CryptoKey;
+  /** The same as a JWK, e.g. for the Zustelldienst double. */
+  privateJwk: JWK;
   /** The destination certificate's start and end (ms): a test's clock lies between. */
   validFrom: number;
   validTo: number;
@@ -107,6 +109,7 @@ async function makeKeys(): Promise<TestKeys> {
     const publicKey = await importX509(destPem, 'RSA-OAEP-256', { extractable: true });
     const jwk = await exportJWK(publicKey);
     const { X509Certificate } = await import('node:crypto');
+    const privateKey = await importPKCS8(read('dest.key'), 'RSA-OAEP-256', { extractable: true });
     return {
       rootPem: read('root.pem'),
       otherRootPem: read('other.pem'),
@@ -117,7 +120,8 @@ async function makeKeys(): Promise<TestKeys> {
         key_ops: ['wrapKey'],
         x5c: [der(destPem)],
       },
-      privateKey: await importPKCS8(read('dest.key'), 'RSA-OAEP-256'),
+      privateKey,
+      privateJwk: { ...(await exportJWK(privateKey)), kid: 'test-destination-1' },
       validFrom: Date.parse(new X509Certificate(destPem).validFrom),
       validTo: Date.parse(new X509Certificate(destPem).validTo),
     };

@@ -18,10 +18,15 @@ export const KEY_PROBLEMS = [
 ] as const;
 export type KeyProblem = (typeof KEY_PROBLEMS)[number];
 
-/** Settings keys: the root certificate (PEM) and each destination's JWK (JSON). */
+/**
+ * Settings keys: each destination's JWK (JSON) and the root certificate (PEM) it was
+ * delivered with by the fleet (`destination-key` feed change), else the terminal's root.
+ */
 export const ROOT_CERTIFICATE_SETTING = 'applications.root-certificate';
 export const destinationKeySetting = (destinationId: string) =>
   `applications.destination.${destinationId}`;
+export const destinationRootSetting = (destinationId: string) =>
+  `applications.destination-root.${destinationId}`;
 
 const DestinationJwkSchema = z.object({
   kty: z.literal('RSA'),
@@ -61,12 +66,15 @@ function chainLeadsToRoot(chain: X509Certificate[], root: X509Certificate): bool
   });
 }
 
-/** Validates a destination's JWK against the root certificate at `now`, and imports it. */
-export async function destinationKey(
+/**
+ * Checks a destination's JWK against the root certificate at `now` without importing it:
+ * synchronous, so the feed can check a delivered key inside its transaction.
+ */
+export function checkDestinationKey(
   jwk: unknown,
   rootPem: string | null,
   now: number,
-): Promise<Result<DestinationKey, KeyProblem>> {
+): Result<{ n: string; e: string; kid: string; validUntil: number }, KeyProblem> {
   if (jwk === null || jwk === undefined || rootPem === null) return err('key-missing');
   const parsed = DestinationJwkSchema.safeParse(jwk);
   if (!parsed.success) return err('key-invalid');
@@ -80,11 +88,24 @@ export async function destinationKey(
   const validUntil = Math.min(...all.map((cert) => Date.parse(cert.validTo)));
   const validFrom = Math.max(...all.map((cert) => Date.parse(cert.validFrom)));
   if (now >= validUntil || now < validFrom) return err('key-expired');
+  const { n, e, kid } = parsed.data;
+  return ok({ n, e, kid, validUntil });
+}
+
+/** Validates a destination's JWK against the root certificate at `now`, and imports it. */
+export async function destinationKey(
+  jwk: unknown,
+  rootPem: string | null,
+  now: number,
+): Promise<Result<DestinationKey, KeyProblem>> {
+  const checked = checkDestinationKey(jwk, rootPem, now);
+  if (!checked.ok) return checked;
+  const { n, e, kid, validUntil } = checked.value;
   try {
-    const key = await importJWK({ kty: 'RSA', n: parsed.data.n, e: parsed.data.e }, 'RSA-OAEP-256');
+    const key = await importJWK({ kty: 'RSA', n, e }, 'RSA-OAEP-256');
     // An RSA JWK always imports as a key object, never as raw bytes.
     if (key instanceof Uint8Array) return err('key-invalid');
-    return ok({ key, kid: parsed.data.kid, validUntil });
+    return ok({ key, kid, validUntil });
   } catch {
     return err('key-invalid');
   }

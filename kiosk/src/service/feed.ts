@@ -9,6 +9,7 @@
  */
 import type { FeedChange, FeedEntry, FeedRefusalCode } from '@amtomat/admin-sync/protocol';
 import type { Logger } from '@amtomat/basics';
+import { acceptDestinationKey } from '../applications/key-delivery.ts';
 import { NEAREST_STATION_SETTING } from '../flows/courier-deposit.flow.ts';
 import { holdingDaysSetting, ReferenceActiveError, type Store } from '../store/store.ts';
 
@@ -41,19 +42,21 @@ export function storedCursor(store: Store): number {
 
 /**
  * Applies entries after the stored cursor, in order, and stores the new cursor; returns the
- * door openings to run once the caller's transaction has committed.
+ * door openings to run once the caller's transaction has committed. `now` is the time a
+ * delivered destination key is checked at.
  */
 export function applyFeedEntries(
   store: Store,
   entries: readonly FeedEntry[],
   logger: Logger,
+  now: number,
 ): Opening[] {
   const openings: Opening[] = [];
   store.transaction(() => {
     let last = storedCursor(store);
     for (const entry of entries) {
       if (entry.cursor <= last) continue;
-      const outcome = applyChange(store, entry.change, openings);
+      const outcome = applyChange(store, entry.change, openings, now);
       if (!outcome.applied) {
         store.audit({
           actor: 'fleet',
@@ -87,12 +90,14 @@ const subjectOf = (change: FeedChange): string | null => {
       return change.itemId;
     case 'command':
       return change.compartment;
+    case 'destination-key':
+      return change.destinationId;
     default:
       return null;
   }
 };
 
-function applyChange(store: Store, change: FeedChange, openings: Opening[]): Outcome {
+function applyChange(store: Store, change: FeedChange, openings: Opening[], now: number): Outcome {
   switch (change.kind) {
     case 'item-announced':
       return announce(store, change);
@@ -116,6 +121,10 @@ function applyChange(store: Store, change: FeedChange, openings: Opening[]): Out
         JSON.stringify({ version: change.version, forms: change.forms }),
       );
       return applied;
+    case 'destination-key': {
+      const accepted = acceptDestinationKey(store, change, now);
+      return accepted.ok ? applied : refused(accepted.error);
+    }
     case 'command':
       return command(store, change, openings);
     case 'application-status':

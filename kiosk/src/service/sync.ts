@@ -82,11 +82,16 @@ export function terminalStatus(
 }
 
 /** The feed applied to the store (feed.ts); remote door openings after the commit. */
-export function feedPort(store: Store, logger: Logger, remoteOpen?: RemoteOpen): FeedPort {
+export function feedPort(
+  store: Store,
+  logger: Logger,
+  clock: Pick<Clock, 'now'>,
+  remoteOpen?: RemoteOpen,
+): FeedPort {
   return {
     cursor: () => storedCursor(store),
     apply(entries) {
-      const openings = applyFeedEntries(store, entries, logger);
+      const openings = applyFeedEntries(store, entries, logger, clock.now());
       for (const { compartment, actor } of openings) {
         if (!remoteOpen) {
           logger.log('warn', 'sync.remote_open_unsupported', { compartment });
@@ -132,7 +137,7 @@ export function startKioskSync(options: {
       baseUrl: config.url,
       identity,
       outbox: outboxPort(store, clock),
-      feed: feedPort(store, logger, options.remoteOpen),
+      feed: feedPort(store, logger, clock, options.remoteOpen),
       clock,
       logger,
       batchSize: BATCH_SIZE,

@@ -3,6 +3,7 @@
  * naming the file and the field, and `serve` refuses to start with it (exit 2).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,46 @@ describe('applications config', () => {
     assert.deepEqual(loadApplicationsConfig({ env: {} }), { ok: true, value: undefined });
   });
 
+  it('reads the root certificate and an inbox key for the terminals, and a mapped FIT-Connect id', () => {
+    const root = execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        '/dev/null',
+        '-subj',
+        '/CN=Root',
+        '-days',
+        '1',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    write('root.pem', root);
+    const jwk = { kty: 'RSA', n: 'abc', e: 'AQAB', kid: 'inbox-1', key_ops: ['wrapKey'] };
+    write('inbox.jwk.json', jwk);
+    const file = write('keys.json', {
+      destinations: {
+        steueramt: fitConnect({ fitConnectDestinationId: DESTINATION }),
+        'rathaus-inbox': { kind: 'console-inbox', publicKey: 'inbox.jwk.json' },
+      },
+      rootCertificate: 'root.pem',
+    });
+    const loaded = loadApplicationsConfig({ file, env: {} });
+    assert.ok(loaded.ok && loaded.value, JSON.stringify(loaded));
+    assert.equal(loaded.value.rootCertificate, root);
+    assert.equal(loaded.value.keyRefreshMs, 3_600_000);
+    assert.deepEqual(loaded.value.destinations.get('rathaus-inbox'), {
+      kind: 'console-inbox',
+      publicKey: jwk,
+    });
+    const fit = loaded.value.destinations.get('steueramt');
+    assert.equal(fit?.kind === 'fit-connect' && fit.fitConnectDestinationId, DESTINATION);
+  });
+
   it('says in one line what is wrong, never the secret', () => {
     const cases: [unknown, RegExp][] = [
       ['{"destinations": ', /not valid JSON/],
@@ -81,6 +122,18 @@ describe('applications config', () => {
         /clientSecret: environment variable FIT_SECRET is not set/,
       ],
       [{ destinations: {}, extra: 1 }, /Unrecognized key: "extra"|unrecognized/i],
+      [
+        { destinations: {}, rootCertificate: 'fit.secret' },
+        /rootCertificate: .* is not a PEM certificate/,
+      ],
+      [
+        { destinations: { inbox: { kind: 'console-inbox', publicKey: 'fit.secret' } } },
+        /destinations\.inbox\.publicKey: .* is not a JSON object \(a JWK\)/,
+      ],
+      [
+        { destinations: { [DESTINATION]: fitConnect({ fitConnectDestinationId: 'steueramt' }) } },
+        /fitConnectDestinationId: /,
+      ],
     ];
     for (const [n, [content, expected]] of cases.entries()) {
       const loaded = loadApplicationsConfig({ file: write(`bad-${n}.json`, content), env: {} });

@@ -76,6 +76,8 @@ const statusFailure = (step: string, status: number): FitConnectFailure =>
     : { kind: 'refused', reason: `${step}-refused-${status}` };
 
 export interface FitConnectClient {
+  /** The destination's encryption key as FIT-Connect publishes it (JWK, with `x5c`). */
+  destinationKey(destinationId: string): Answer<JWK>;
   createSubmission(input: {
     destinationId: string;
     attachmentIds: readonly string[];
@@ -244,6 +246,8 @@ export function fitConnectClient(
   }
 
   return {
+    destinationKey: encryptionKey,
+
     async createSubmission(input) {
       const answer = await api('create', 'POST', `${v}/submissions`, {
         json: {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,7 +27,7 @@ import {
   startFleetServerProcess,
 } from '../testing/cli-process.ts';
 import { startZustelldienst, type Zustelldienst } from '../testing/zustelldienst.ts';
-import { sealedSubmission, TYPED } from './testing.ts';
+import { sealedSubmission, TYPED, writeRelayConfigFile } from './testing.ts';
 
 const COUNT = 3;
 
@@ -58,23 +58,7 @@ describe('kill -9 of the fleet server during relay', () => {
   });
 
   it('restarted on the same file, every submission reaches FIT-Connect once', async () => {
-    const config = join(dir, 'applications.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        intervalSeconds: 1,
-        destinations: {
-          [double.destinationId]: {
-            kind: 'fit-connect',
-            tokenUrl: double.tokenUrl,
-            submissionApiUrl: double.submissionApiUrl,
-            clientId: double.clientId,
-            clientSecret: { value: double.clientSecret },
-            pollSeconds: 1,
-          },
-        },
-      }),
-    );
+    const config = writeRelayConfigFile(join(dir, 'applications.json'), double);
     const start = (port = 0) =>
       startFleetServerProcess({ data: dir }, { port, args: ['--applications-config', config] });
     let server: FleetServerProcess = await start();

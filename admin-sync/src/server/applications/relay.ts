@@ -18,6 +18,7 @@ import { backoffDelay } from '../notifications/worker.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import type { ApplicationsConfig, Destination, FitConnectDestination } from './config.ts';
 import { type FitConnectClient, type FitConnectFailure, fitConnectClient } from './fit-connect.ts';
+import { createKeyDistributor } from './keys.ts';
 import {
   type ApplicationRecord,
   dueApplications,
@@ -45,6 +46,8 @@ export interface RelaySummary {
 export interface ApplicationRelay {
   /** One cycle now (after any cycle under way). */
   runOnce(): Promise<RelaySummary>;
+  /** The destination keys to the terminals now (each cycle does it too); changes appended. */
+  distributeKeys(): Promise<number>;
   /** Cycles every `config.intervalMs` until stopped. */
   start(): void;
   /** No further cycles; resolves when the one under way has finished. */
@@ -104,11 +107,12 @@ export function createApplicationRelay(options: RelayOptions): ApplicationRelay 
     destination: FitConnectDestination,
   ): Promise<Step> {
     const client = clientOf(app.destinationId, destination);
+    const remoteDestination = destination.fitConnectDestinationId ?? app.destinationId;
     const envelope = await envelopeOf(storage.sql, app.submissionId);
     if (!envelope) return 'waiting';
     if (app.state === 'queued') {
       const created = await client.createSubmission({
-        destinationId: app.destinationId,
+        destinationId: remoteDestination,
         attachmentIds: envelope.attachments.map((a) => a.attachmentId),
         serviceName: destination.serviceNames[app.serviceId] ?? app.serviceId,
         leikaKey: app.leikaKey,
@@ -137,7 +141,7 @@ export function createApplicationRelay(options: RelayOptions): ApplicationRelay 
       }
       const submitted = await client.submit({
         submissionId: remoteId,
-        destinationId: app.destinationId,
+        destinationId: remoteDestination,
         metadata: envelope.metadata,
         data: envelope.data,
       });
@@ -152,7 +156,7 @@ export function createApplicationRelay(options: RelayOptions): ApplicationRelay 
     const outcome = await client.caseOutcome({
       caseId,
       submissionId: remoteId,
-      destinationId: app.destinationId,
+      destinationId: remoteDestination,
     });
     // Submitted is delivered: a refused read of the event log is retried, never parked (a
     // parked submission may be sent again from the console, which would deliver it twice).
@@ -177,8 +181,20 @@ export function createApplicationRelay(options: RelayOptions): ApplicationRelay 
     return toFitConnect(app, destination);
   }
 
+  const keys = createKeyDistributor({
+    storage,
+    config,
+    clientOf,
+    now: () => clock.now(),
+    logger,
+  });
+
   async function cycle(): Promise<RelaySummary> {
     const summary: RelaySummary = { moved: 0, retried: 0, parked: 0 };
+    // Keys first: a terminal enrolled meanwhile can offer its services from its next pull.
+    await keys.runOnce().catch((error: unknown) => {
+      logger.log('error', 'applications.keys-failed', { error: String(error) });
+    });
     // A submission may take several steps in one cycle (created → submitted), each recorded.
     for (let round = 0; round < 3; round++) {
       const due = await dueApplications(storage.sql, clock.now(), batchSize);
@@ -214,6 +230,7 @@ export function createApplicationRelay(options: RelayOptions): ApplicationRelay 
   };
   return {
     runOnce,
+    distributeKeys: () => keys.runOnce(),
     start() {
       stopped = false;
       void runOnce()

@@ -5,6 +5,7 @@
  * Zustelldienst double or a console inbox.
  */
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
 import type { ApplicationSubmitted } from '../../protocol/index.ts';
 import type { Harness } from '../console/testing.ts';
@@ -110,6 +111,44 @@ export const relayConfig = (
   ]),
   intervalMs: 1_000,
 });
+
+/**
+ * The file `--applications-config` reads for a fleet server process relaying to the double
+ * (cycles and polls every second): the double's destination under its own id, or under each
+ * of `catalogueIds` mapped to it; with `rootCertificate` (a PEM file beside it) the fleet
+ * delivers the destination keys to its terminals.
+ */
+export function writeRelayConfigFile(
+  file: string,
+  double: Zustelldienst,
+  options: { catalogueIds?: readonly string[]; rootCertificate?: string } = {},
+): string {
+  const fitConnect = {
+    kind: 'fit-connect',
+    tokenUrl: double.tokenUrl,
+    submissionApiUrl: double.submissionApiUrl,
+    clientId: double.clientId,
+    clientSecret: { value: double.clientSecret },
+    pollSeconds: 1,
+  };
+  const destinations = options.catalogueIds
+    ? Object.fromEntries(
+        options.catalogueIds.map((id) => [
+          id,
+          { ...fitConnect, fitConnectDestinationId: double.destinationId },
+        ]),
+      )
+    : { [double.destinationId]: fitConnect };
+  writeFileSync(
+    file,
+    JSON.stringify({
+      intervalSeconds: 1,
+      destinations,
+      ...(options.rootCertificate && { rootCertificate: options.rootCertificate }),
+    }),
+  );
+  return file;
+}
 
 /**
  * A fresh destination key pair (RSA, as FIT-Connect's), its public JWK as published and the

@@ -6,71 +6,42 @@
  * alone; skipped without Chromium.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { storageAdapters } from '../testing/adapters.ts';
-import { consolePages, type Harness, itemIdOf, openHarness, PASSWORD } from './testing.ts';
+import {
+  type ConsoleInChromium,
+  NO_CHROMIUM,
+  openConsoleInChromium,
+  violations,
+} from './a11y-testing.ts';
+import { consolePages, itemIdOf } from './testing.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const adapter = storageAdapters().find((a) => a.name === 'sqlite')!;
-
-async function violations(page: Page, name: string): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).setLegacyMode(true).analyze();
-  return results.violations.map(
-    (v) => `${name}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-  );
-}
-
-describe('console pages pass axe in Chromium', {
-  skip: !existsSync(CHROMIUM) && 'no Chromium',
-}, () => {
-  let h: Harness;
-  let browser: Browser;
-  let base = '';
+describe('console pages pass axe in Chromium', { skip: NO_CHROMIUM }, () => {
+  let c: ConsoleInChromium;
 
   before(async () => {
-    await adapter.setup();
-    h = await openHarness(adapter);
-    // A parked event: a row on its page, a warning on the overview and the terminal's page.
-    await h.parkPoisonEvent();
-    await h.reportStatus({
-      queueLength: 3,
-      compartments: { total: 12, occupied: 5, defective: 1 },
-      doorAlarms: [{ compartment: 'A2', alarm: 'forced-open' }],
-    });
-    // Visits, so the evaluation page draws its charts and tables (with suppressed cells).
-    const day = 86_400_000;
-    await h.pushVisits([
-      ...Array.from({ length: 8 }, (_, i) => h.clock.now() - 10 * day + i * 60_000),
-      ...Array.from({ length: 2 }, (_, i) => h.clock.now() - 3 * day + i * 60_000),
-    ]);
-    base = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    c = await openConsoleInChromium(async (h) => {
+      // A parked event: a row on its page, a warning on the overview and the terminal's page.
+      await h.parkPoisonEvent();
+      await h.reportStatus({
+        queueLength: 3,
+        compartments: { total: 12, occupied: 5, defective: 1 },
+        doorAlarms: [{ compartment: 'A2', alarm: 'forced-open' }],
+      });
+      // Visits, so the evaluation page draws its charts and tables (with suppressed cells).
+      const day = 86_400_000;
+      await h.pushVisits([
+        ...Array.from({ length: 8 }, (_, i) => h.clock.now() - 10 * day + i * 60_000),
+        ...Array.from({ length: 2 }, (_, i) => h.clock.now() - 3 * day + i * 60_000),
+      ]);
     });
   });
 
   after(async () => {
-    await browser?.close();
-    await h?.close();
-    await adapter.teardown();
+    await c?.close();
   });
 
-  const signIn = async (username: string) => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel(/Benutzername/).fill(username);
-    await page.getByLabel(/^Passwort/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Anmelden' }).click();
-    await page.waitForURL(`${base}/console/`);
-    return page;
-  };
-
   it('every page, in German and English, with and without errors', async () => {
+    const { h, browser, base, signIn } = c;
     const found: string[] = [];
     const anonymous = await browser.newPage();
     await anonymous.goto(`${base}/console/login`);
@@ -122,12 +93,7 @@ describe('console pages pass axe in Chromium', {
     await viewer.goto(`${base}/console/announce`);
     found.push(...(await violations(viewer, 'forbidden')));
     // The evaluator's own view: the evaluation page, and its filter errors.
-    const evaluator = await browser.newPage();
-    await evaluator.goto(`${base}/console/login`);
-    await evaluator.getByLabel(/Benutzername/).fill('eva');
-    await evaluator.getByLabel(/^Passwort/).fill(PASSWORD);
-    await evaluator.getByRole('button', { name: 'Anmelden' }).click();
-    await evaluator.waitForURL(`${base}/console/evaluation`);
+    const evaluator = await signIn('eva', '/console/evaluation');
     for (const lang of ['de', 'en']) {
       await evaluator.goto(`${base}/console/evaluation?lang=${lang}`);
       assert.equal((await evaluator.locator('svg.chart').count()) > 0, true);

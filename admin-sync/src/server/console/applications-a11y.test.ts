@@ -5,67 +5,42 @@
  * depend on the store); skipped without Chromium.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
 import { destinationKeys, submitToInbox } from '../applications/testing.ts';
-import { storageAdapters } from '../testing/adapters.ts';
-import { type Harness, openHarness, PASSWORD } from './testing.ts';
+import {
+  type ConsoleInChromium,
+  NO_CHROMIUM,
+  openConsoleInChromium,
+  violations,
+} from './a11y-testing.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const adapter = storageAdapters().find((a) => a.name === 'sqlite')!;
-
-async function violations(page: Page, name: string): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).setLegacyMode(true).analyze();
-  return results.violations.map(
-    (v) => `${name}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-  );
-}
-
-describe('applications pages pass axe in Chromium', {
-  skip: !existsSync(CHROMIUM) && 'no Chromium',
-}, () => {
-  let h: Harness;
-  let browser: Browser;
-  let base = '';
+describe('applications pages pass axe in Chromium', { skip: NO_CHROMIUM }, () => {
+  let c: ConsoleInChromium;
   let pickupId = '';
 
   before(async () => {
-    await adapter.setup();
-    h = await openHarness(adapter);
-    const [, certificate, parked] = await submitToInbox(h, destinationKeys().publicJwk, [
-      {},
-      { pickupAtTerminal: true },
-      {},
-    ]);
-    pickupId = certificate!.submissionId;
-    await h.storage.sql.run(
-      "UPDATE applications SET state = 'parked', reason = 'unknown-destination' WHERE submission_id = ?",
-      [parked!.submissionId],
-    );
-    base = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    c = await openConsoleInChromium(async (h) => {
+      const [, certificate, parked] = await submitToInbox(h, destinationKeys().publicJwk, [
+        {},
+        { pickupAtTerminal: true },
+        {},
+      ]);
+      pickupId = certificate!.submissionId;
+      await h.storage.sql.run(
+        "UPDATE applications SET state = 'parked', reason = 'unknown-destination' WHERE submission_id = ?",
+        [parked!.submissionId],
+      );
     });
   });
 
   after(async () => {
-    await browser?.close();
-    await h?.close();
-    await adapter.teardown();
+    await c?.close();
   });
 
   it('the list, the pickup form with and without errors, the confirmation', async () => {
+    const { base } = c;
     const found: string[] = [];
-    const page = await browser.newPage();
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel(/Benutzername/).fill('clara');
-    await page.getByLabel(/^Passwort/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Anmelden' }).click();
-    await page.waitForURL(`${base}/console/`);
+    const page = await c.signIn('clara');
     for (const lang of ['de', 'en']) {
       await page.goto(`${base}/console/applications?lang=${lang}`);
       found.push(...(await violations(page, `${lang} list`)));
