@@ -17,7 +17,9 @@ import {
 } from '../../admin-sync/src/server/testing/cli-process.ts';
 
 export {
+  startTestGateway,
   startTestSmtp,
+  type TestGateway,
   type TestSmtp,
 } from '../../admin-sync/src/server/notifications/test-support.ts';
 
@@ -88,10 +90,11 @@ export const CLERK = { username: 'clerk', password: 'a long clerk password 2026'
 
 /**
  * The fleet server's CLI as its own process, with a console user, notices by SMTP (with
- * `smtpPort`) and `args` added to `serve` (e.g. `--applications-config FILE`).
+ * `smtpPort`) and by the SMS gateway at `smsGatewayUrl` (which also sends the SMS codes of
+ * applications), and `args` added to `serve` (e.g. `--applications-config FILE`).
  */
 export async function startFleetProcess(
-  options: { smtpPort?: number; args?: readonly string[] } = {},
+  options: { smtpPort?: number; smsGatewayUrl?: string; args?: readonly string[] } = {},
 ): Promise<FleetProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'amtomat-fleet-e2e-'));
   const added = runFleetCli(
@@ -100,16 +103,19 @@ export async function startFleetProcess(
   );
   if (added.status !== 0) throw new Error(`add-user exited with ${added.status}: ${added.stderr}`);
   const notifyArgs: string[] = [];
-  if (options.smtpPort !== undefined) {
+  if (options.smtpPort !== undefined || options.smsGatewayUrl !== undefined) {
     const notifyConfig = join(dataDir, 'notify.json');
     writeFileSync(
       notifyConfig,
       JSON.stringify({
         senderName: 'Kreisverwaltung Test',
-        email: {
-          smtp: { host: '127.0.0.1', port: options.smtpPort },
-          from: 'Amt-O-Mat <noreply@example.org>',
-        },
+        ...(options.smtpPort !== undefined && {
+          email: {
+            smtp: { host: '127.0.0.1', port: options.smtpPort },
+            from: 'Amt-O-Mat <noreply@example.org>',
+          },
+        }),
+        ...(options.smsGatewayUrl && { sms: { url: options.smsGatewayUrl } }),
         worker: { intervalMs: 1000 },
       }),
     );

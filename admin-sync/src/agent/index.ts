@@ -19,4 +19,10 @@ export {
 } from './credentials.ts';
 export type { Fetch } from './http.ts';
 export * from './ports.ts';
+export {
+  SMS_CODE_TIMEOUT_MS,
+  type SmsCodeClient,
+  type SmsCodeFailure,
+  smsCodeClient,
+} from './sms-codes.ts';
 export type { PushTally, SyncProblem } from './steps.ts';

@@ -94,6 +94,14 @@ export const FieldSchema = z
   .strict();
 export type FormField = z.infer<typeof FieldSchema>;
 
+/** A mobile number in international form (E.164). */
+export const E164_MOBILE = /^\+[1-9]\d{7,14}$/;
+/**
+ * The key of the SMS-confirmed mobile number in the data of a form with `smsVerifiedMobile`
+ * (a field may not use it).
+ */
+export const VERIFIED_MOBILE_KEY = 'verifiedMobile';
+
 export const FEE_PAYMENTS = ['invoice', 'pay-at-pickup'] as const;
 
 export const FormDefinitionSchema = z
@@ -154,6 +162,9 @@ export const FormDefinitionSchema = z
         const issue = (message: string, key: string) =>
           ctx.addIssue({ code: 'custom', message, path: [...path, key] });
         if (seen.has(field.id)) issue(`the field id "${field.id}" is used twice`, 'id');
+        if (field.id === VERIFIED_MOBILE_KEY) {
+          issue(`the field id "${field.id}" is kept for the SMS-confirmed number`, 'id');
+        }
         if (field.type === 'choice' && !field.options) issue('a choice needs options', 'options');
         if (field.type !== 'choice' && field.options) issue('only a choice has options', 'options');
         if (field.maxLength !== undefined && field.type !== 'text' && field.type !== 'multiline') {
@@ -368,6 +379,8 @@ export function dataOf(form: FormDefinition, answers: Answers): Answers {
     else if (field.type === 'iban') data[field.id] = normaliseIban(String(value));
     else data[field.id] = value;
   }
+  const mobile = answers[VERIFIED_MOBILE_KEY];
+  if (form.smsVerifiedMobile && typeof mobile === 'string') data[VERIFIED_MOBILE_KEY] = mobile;
   return data;
 }
 
@@ -480,8 +493,20 @@ export function dataSchemaOf(form: FormDefinition): JsonSchema {
     $id: dataSchemaUri(form),
     title: form.title.de,
     type: 'object',
-    properties: Object.fromEntries(fields.map((field) => [field.id, fieldSchema(field)])),
-    required: fields.filter((field) => field.required && !field.showIf).map((field) => field.id),
+    properties: {
+      ...Object.fromEntries(fields.map((field) => [field.id, fieldSchema(field)])),
+      ...(form.smsVerifiedMobile && {
+        [VERIFIED_MOBILE_KEY]: {
+          title: 'Per SMS-Code bestätigte Mobilnummer',
+          type: 'string',
+          pattern: E164_MOBILE.source,
+        },
+      }),
+    },
+    required: [
+      ...fields.filter((field) => field.required && !field.showIf).map((field) => field.id),
+      ...(form.smsVerifiedMobile ? [VERIFIED_MOBILE_KEY] : []),
+    ],
     additionalProperties: false,
     ...(conditions.length > 0 && { allOf: conditions }),
   };

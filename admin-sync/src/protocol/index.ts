@@ -11,6 +11,7 @@ export * from './json.ts';
 export * from './paths.ts';
 export * from './push.ts';
 export * from './signing.ts';
+export * from './sms-codes.ts';
 export * from './status.ts';
 export * from './time-zone.ts';
 export * from './usage.ts';

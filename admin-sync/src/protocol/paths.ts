@@ -17,6 +17,14 @@ export const paths = {
   feedAck: (deviceId: string) => `${base}/devices/${encodeURIComponent(deviceId)}/feed/ack`,
   /** POST the terminal's status (signed). */
   status: (deviceId: string) => `${base}/devices/${encodeURIComponent(deviceId)}/status`,
+  /** POST a mobile number: the fleet sends an SMS code (signed). */
+  smsCodes: (deviceId: string) => `${base}/devices/${encodeURIComponent(deviceId)}/sms-codes`,
+  /** POST: the same challenge sends a new code (signed). */
+  smsCodeResend: (deviceId: string, challengeId: string) =>
+    `${base}/devices/${encodeURIComponent(deviceId)}/sms-codes/${encodeURIComponent(challengeId)}/resend`,
+  /** POST the code the citizen typed (signed). */
+  smsCodeVerify: (deviceId: string, challengeId: string) =>
+    `${base}/devices/${encodeURIComponent(deviceId)}/sms-codes/${encodeURIComponent(challengeId)}/verify`,
 } as const;
 
 /** Route patterns as the server registers them. */
@@ -27,4 +35,7 @@ export const routes = {
   feed: `${base}/devices/:deviceId/feed`,
   feedAck: `${base}/devices/:deviceId/feed/ack`,
   status: `${base}/devices/:deviceId/status`,
+  smsCodes: `${base}/devices/:deviceId/sms-codes`,
+  smsCodeResend: `${base}/devices/:deviceId/sms-codes/:challengeId/resend`,
+  smsCodeVerify: `${base}/devices/:deviceId/sms-codes/:challengeId/verify`,
 } as const;

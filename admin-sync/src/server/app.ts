@@ -30,6 +30,8 @@ import { type EventHandler, eventApplier } from './apply.ts';
 import { authenticator } from './auth.ts';
 import { enrolDevice } from './enrolment.ts';
 import { notificationCounts } from './notifications/queue.ts';
+import { registerSmsCodeRoutes } from './sms-codes/routes.ts';
+import { type SmsCodeService, smsCodeService } from './sms-codes/sms-codes.ts';
 import type { FleetStorage } from './storage/storage.ts';
 
 export interface FleetServerOptions {
@@ -41,6 +43,8 @@ export interface FleetServerOptions {
   maxClockSkewMs?: number;
   /** Largest accepted body in bytes; a full push batch stays well below the default 4 MiB. */
   bodyLimit?: number;
+  /** SMS codes of applications; default: none can be sent (no SMS gateway). */
+  smsCodes?: SmsCodeService;
 }
 
 const DeviceParamsSchema = z.object({ deviceId: DeviceIdSchema });
@@ -237,6 +241,15 @@ export function createFleetServer(options: FleetServerOptions): FastifyInstance 
       return reply.code(204).send();
     }),
   );
+
+  registerSmsCodeRoutes(app, {
+    service:
+      options.smsCodes ?? smsCodeService({ storage, channel: undefined, senderName: 'Amt-O-Mat' }),
+    signed,
+    now: () => clock.now(),
+    logger,
+    invalid,
+  });
 
   return app;
 }

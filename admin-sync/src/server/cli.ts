@@ -21,7 +21,12 @@ import { addUserCommand, registerConsole } from './console/index.ts';
 import { createEnrolmentToken } from './enrolment.ts';
 import { checkEvaluationOptions, runEvaluationCommand } from './evaluation/cli.ts';
 import { loadEvaluationConfig } from './evaluation/config.ts';
-import { loadNotificationConfig, startNotifications } from './notifications/index.ts';
+import {
+  loadNotificationConfig,
+  smsGatewayChannel,
+  startNotifications,
+} from './notifications/index.ts';
+import { smsCodeService } from './sms-codes/sms-codes.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
 import type { FleetStorage } from './storage/storage.ts';
@@ -84,7 +89,13 @@ async function serve() {
     evaluationFile && existsSync(evaluationFile) ? loadEvaluationConfig(evaluationFile) : undefined;
   if (evaluation && !evaluation.ok) quit(evaluation.error, 2);
   const storage = await openStorage();
-  const app = createFleetServer({ storage, logger });
+  // Application SMS codes go through the notices' SMS gateway (none configured: refused).
+  const smsCodes = smsCodeService({
+    storage,
+    channel: notify.value?.sms ? smsGatewayChannel(notify.value.sms) : undefined,
+    senderName: notify.value?.senderName ?? 'Amt-O-Mat',
+  });
+  const app = createFleetServer({ storage, logger, smsCodes });
   const { behindProxy } = options;
   await registerConsole(app, {
     storage,

@@ -13,6 +13,12 @@ export {
   startNotifications,
   startNotificationWorker,
 } from './notifications/index.ts';
+export {
+  DEFAULT_SMS_CODE_LIMITS,
+  type SmsCodeLimits,
+  type SmsCodeService,
+  smsCodeService,
+} from './sms-codes/sms-codes.ts';
 export type { StorageKind } from './storage/driver.ts';
 export { openPostgresStorage } from './storage/postgres.ts';
 export { openSqliteStorage } from './storage/sqlite.ts';

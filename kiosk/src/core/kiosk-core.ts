@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SmsCodeClient } from '@amtomat/admin-sync/agent';
 import { type Clock, err, type Logger, ok, type Result } from '@amtomat/basics';
 import { type Actor, createActor, type Snapshot } from 'xstate';
 import { z } from 'zod';
@@ -45,6 +46,8 @@ export interface KioskCoreDeps {
   layout?: TerminalLayout;
   /** The fleet sync's state, shown to staff on their menu. */
   syncStatus?: () => SyncStatusView | null;
+  /** The fleet's SMS codes while the sync is enrolled and online (applications). */
+  smsCodes?: () => SmsCodeClient | null;
   /** Test seam: called after each step of a door's intent protocol (crash tests). */
   afterDoorStep?: (step: DoorStep) => void;
 }
@@ -236,6 +239,8 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
         void (await doors.open({ ...request, sessionId }));
       },
       codeLock,
+      ...(deps.smsCodes && { smsCodes: deps.smsCodes }),
+      ...(actor && { language: actor.getSnapshot().context.language }),
     });
   }
 

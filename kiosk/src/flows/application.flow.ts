@@ -1,4 +1,10 @@
-import { type Answer, type FormField, isShown } from '@amtomat/admin-sync/protocol';
+import {
+  type Answer,
+  FORM_LANGUAGES,
+  type FormField,
+  type FormLanguage,
+  isShown,
+} from '@amtomat/admin-sync/protocol';
 import { z } from 'zod';
 import { activeCatalogue, submitApplication, usableKey } from '../applications/applications.ts';
 import {
@@ -18,17 +24,18 @@ type Handler<Kind extends ApplicationEffect['kind']> = EffectHandler<
 
 /**
  * The catalogue in force, each service with whether it can be used now: its destination's
- * key valid (else an alarm for staff), and no SMS check needed (not built yet: a service
- * that needs one says so rather than taking data it could not send).
+ * key valid (else an alarm for staff), and, where it asks for an SMS-confirmed number, the
+ * fleet within reach (offline such a service says so rather than taking data).
  */
 const services: Handler<'application-services'> = async (
   _effect,
-  { store, answer, logger, now },
+  { store, answer, logger, now, smsCodes },
 ) => {
   const catalogue = activeCatalogue(store, logger);
   const unavailable: Record<string, Unavailable> = {};
+  const fleetReachable = smsCodes?.() != null;
   for (const form of catalogue.forms) {
-    if (form.smsVerifiedMobile) {
+    if (form.smsVerifiedMobile && !fleetReachable) {
       unavailable[form.id] = 'sms-unavailable';
       continue;
     }
@@ -58,6 +65,53 @@ const submit: Handler<'submit-application'> = async (effect, { store, answer, lo
   );
 };
 
+const smsLanguage = (language: string | undefined): FormLanguage =>
+  (FORM_LANGUAGES as readonly string[]).includes(language ?? '')
+    ? (language as FormLanguage)
+    : 'de';
+
+/**
+ * Asks the fleet to send a code. Neither number nor code is logged: only the outcome. Any
+ * failure to reach it (or no gateway there) is `unavailable`: the flow erases what was typed.
+ */
+const requestSmsCode: Handler<'request-sms-code'> = async (
+  effect,
+  { answer, logger, smsCodes, language },
+) => {
+  const client = smsCodes?.();
+  if (!client) return answer({ type: 'ANSWER_SMS_UNAVAILABLE' });
+  const input = { mobile: effect.mobile, language: smsLanguage(language) };
+  const sent = effect.challengeId
+    ? await client.resend(effect.challengeId, input)
+    : await client.request(input);
+  if (sent.ok) {
+    logger.log('info', 'applications.sms_code_sent', { resend: effect.challengeId !== null });
+    return answer({ type: 'ANSWER_SMS_SENT', ...sent.value });
+  }
+  const failure = sent.error;
+  logger.log('warn', 'applications.sms_code_refused', {
+    kind: failure.kind,
+    ...(failure.kind === 'refused' ? { refused: failure.refused } : { error: failure.message }),
+  });
+  if (failure.kind === 'refused' && failure.refused !== 'unavailable') {
+    return answer({ type: 'ANSWER_SMS_REFUSED', reason: failure.refused });
+  }
+  answer({ type: 'ANSWER_SMS_UNAVAILABLE' });
+};
+
+const verifySmsCode: Handler<'verify-sms-code'> = async (effect, { answer, logger, smsCodes }) => {
+  const client = smsCodes?.();
+  const checked = client ? await client.verify(effect.challengeId, effect.code) : null;
+  if (!checked?.ok) {
+    logger.log('warn', 'applications.sms_code_unchecked', {
+      error: checked ? checked.error.kind : 'offline',
+    });
+    return answer({ type: 'ANSWER_SMS_UNAVAILABLE' });
+  }
+  logger.log('info', 'applications.sms_code_checked', { result: checked.value.result });
+  answer({ type: 'ANSWER_SMS_CHECKED', ...checked.value });
+};
+
 /** Kept in the terminal's usage facts (issue #13): form, version, step, duration. */
 const usage: Handler<'application-usage'> = (effect, { store, sessionId }) => {
   if (!sessionId || effect.form === 'none') return;
@@ -76,6 +130,10 @@ const SCREENS = {
   question: 'application.question',
   review: 'application.review',
   consent: 'application.consent',
+  phone: 'application.phone',
+  smsSending: 'application.checking',
+  smsCode: 'application.sms-code',
+  smsVerifying: 'application.checking',
   // Waits for the terminal like a check: the tour and the layout test hold it the same way.
   submitting: 'application.checking',
   receipt: 'application.receipt',
@@ -179,6 +237,25 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
       review: screen === 'application.review' ? reviewProps(context) : null,
       focus: context.focus,
       caseNumber: context.caseNumber,
+      // Digits typed on the SMS screens (what speech says as "n digits entered").
+      entered:
+        screen === 'application.phone'
+          ? context.secrets.mobile.length
+          : screen === 'application.sms-code'
+            ? context.secrets.smsCode.length
+            : null,
+      sms:
+        screen === 'application.phone' || screen === 'application.sms-code'
+          ? {
+              // The citizen's own number, shown back as typed (never read aloud); of the
+              // code only its length, as for every code (the page shows its own keys).
+              mobile: context.secrets.mobile,
+              notice: context.sms.notice,
+              attemptsLeft: context.sms.attemptsLeft,
+              resendsLeft: context.sms.resendsLeft,
+              expiresAt: context.sms.expiresAt,
+            }
+          : null,
     };
   },
   allowedEvents: {
@@ -198,6 +275,8 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
     ],
     'application.review': ['CHANGE', 'CONFIRM', 'BACK', 'CANCEL'],
     'application.consent': ['CONFIRM', 'BACK', 'CANCEL'],
+    'application.phone': ['KEY', 'DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL'],
+    'application.sms-code': ['KEY', 'DELETE', 'CLEAR', 'SUBMIT', 'RESEND', 'BACK', 'CANCEL'],
     'application.receipt': ['CONFIRM', 'CANCEL'],
     'application.unavailable': ['CONFIRM', 'BACK', 'CANCEL'],
   },
@@ -213,11 +292,15 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
     z.object({ type: z.literal('CATEGORY'), category: z.string().max(40).nullable() }),
     z.object({ type: z.literal('CHOOSE_FORM'), form: z.string().max(64) }),
     z.object({ type: z.literal('CHANGE'), step: z.string().max(40) }),
-    z.object({ type: z.enum(['DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL', 'CONFIRM']) }),
+    z.object({
+      type: z.enum(['DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL', 'CONFIRM', 'RESEND']),
+    }),
   ],
   effects: {
     'application-services': services,
     'submit-application': submit,
     'application-usage': usage,
+    'request-sms-code': requestSmsCode,
+    'verify-sms-code': verifySmsCode,
   },
 });

@@ -6,7 +6,11 @@ import {
   DEFAULT_TIME_ZONE,
   type FormDefinition,
   type FormField,
+  internationalMobile,
   isShown,
+  SMS_CODE_LENGTH,
+  type SmsVerifyResult,
+  VERIFIED_MOBILE_KEY,
 } from '@amtomat/admin-sync/protocol';
 import { assign, sendParent, setup } from 'xstate';
 import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
@@ -53,7 +57,23 @@ export type ApplicationUiEvent =
   | { type: 'SUBMIT' }
   | { type: 'CONFIRM' }
   | { type: 'BACK' }
-  | { type: 'CANCEL' };
+  | { type: 'CANCEL' }
+  | { type: 'RESEND' };
+
+/** Why the SMS screens show a message (the fleet's refusal, a wrong or spent code). */
+export type SmsNotice =
+  | 'invalid-mobile'
+  | 'code-incomplete'
+  | 'wrong-code'
+  | 'expired'
+  | 'exhausted'
+  | 'rate-limited'
+  | 'too-soon'
+  | 'resend-limit'
+  | 'resent';
+
+/** The fleet refused to send a code (`expired`: the challenge is gone). */
+export type SmsRefusal = 'rate-limited' | 'too-soon' | 'resend-limit' | 'expired';
 
 export type ApplicationCoreEvent =
   | {
@@ -63,7 +83,12 @@ export type ApplicationCoreEvent =
       unavailable: Record<string, Unavailable>;
     }
   | { type: 'ANSWER_SUBMITTED'; caseNumber: string }
-  | { type: 'ANSWER_SUBMIT_FAILED'; reason: Unavailable };
+  | { type: 'ANSWER_SUBMIT_FAILED'; reason: Unavailable }
+  | { type: 'ANSWER_SMS_SENT'; challengeId: string; expiresAt: number; resendsLeft: number }
+  | { type: 'ANSWER_SMS_REFUSED'; reason: SmsRefusal }
+  | { type: 'ANSWER_SMS_CHECKED'; result: SmsVerifyResult; attemptsLeft: number }
+  /** The fleet cannot be reached (or has no SMS gateway): the service needs the network. */
+  | { type: 'ANSWER_SMS_UNAVAILABLE' };
 
 export type ApplicationEvent = (ApplicationUiEvent | ApplicationCoreEvent) & { at?: number };
 
@@ -73,6 +98,9 @@ export type ApplicationUsage = 'started' | 'step' | 'submitted' | 'abandoned';
 export type ApplicationEffect =
   | { kind: 'application-services' }
   | { kind: 'submit-application'; form: FormDefinition; secrets: Answers }
+  /** A code to `mobile` (E.164); with `challengeId`: "send again" for that challenge. */
+  | { kind: 'request-sms-code'; mobile: string; challengeId: string | null }
+  | { kind: 'verify-sms-code'; challengeId: string; code: string }
   | {
       kind: 'application-usage';
       usage: ApplicationUsage;
@@ -85,7 +113,36 @@ export type ApplicationEffect =
 export interface ApplicationSecrets {
   answers: Answers;
   query: string;
+  /** The mobile number as typed, and the SMS code as typed. */
+  mobile: string;
+  smsCode: string;
 }
+
+/** The SMS confirmation of the mobile number (forms with `smsVerifiedMobile`). */
+export interface SmsState {
+  challengeId: string | null;
+  expiresAt: number | null;
+  resendsLeft: number;
+  attemptsLeft: number | null;
+  notice: SmsNotice | null;
+  /**
+   * The fleet confirmed the number typed (`secrets.mobile`, sealed with the data). A flag:
+   * this state is persisted, the number only under `secrets`, which never is.
+   */
+  verified: boolean;
+}
+
+const noSms: SmsState = {
+  challengeId: null,
+  expiresAt: null,
+  resendsLeft: 0,
+  attemptsLeft: null,
+  notice: null,
+  verified: false,
+};
+
+/** The longest number the keypad takes (E.164 has at most 15 digits, plus `00`). */
+const MAX_MOBILE_DIGITS = 17;
 
 export interface ApplicationContext {
   catalogueVersion: string | null;
@@ -107,6 +164,7 @@ export interface ApplicationContext {
   failure: Unavailable | null;
   formStartedAt: number | null;
   stepsReached: string[];
+  sms: SmsState;
 }
 
 export interface ApplicationOutput {
@@ -221,7 +279,24 @@ function editSlot(
 const stepName = (context: ApplicationContext, index = context.stepIndex) =>
   `step-${context.form?.steps[index]?.id ?? index}`;
 
-const noSecrets: ApplicationSecrets = { answers: {}, query: '' };
+const noSecrets: ApplicationSecrets = { answers: {}, query: '', mobile: '', smsCode: '' };
+
+/** The sealed answers, with the confirmed number where the form asks for one. */
+function submittedAnswers(context: ApplicationContext): Answers {
+  const answers = sealedAnswers(context.form!, context.secrets.answers);
+  const mobile = internationalMobile(context.secrets.mobile);
+  return context.form!.smsVerifiedMobile && context.sms.verified && mobile
+    ? { ...answers, [VERIFIED_MOBILE_KEY]: mobile }
+    : answers;
+}
+
+const DIGIT = /^\d$/;
+
+/** The SMS step's state after the fleet's answer `notice`, the typed code cleared. */
+const smsWith = (context: ApplicationContext, change: Partial<SmsState>) => ({
+  sms: { ...context.sms, ...change },
+  secrets: { ...context.secrets, smsCode: '' },
+});
 
 export const applicationMachine = setup({
   types: {
@@ -240,7 +315,23 @@ export const applicationMachine = setup({
       effect: {
         kind: 'submit-application',
         form: context.form!,
-        secrets: sealedAnswers(context.form!, context.secrets.answers),
+        secrets: submittedAnswers(context),
+      } satisfies ApplicationEffect,
+    })),
+    requestSmsCode: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'request-sms-code',
+        mobile: internationalMobile(context.secrets.mobile)!,
+        challengeId: context.sms.challengeId,
+      } satisfies ApplicationEffect,
+    })),
+    verifySmsCode: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'verify-sms-code',
+        challengeId: context.sms.challengeId!,
+        code: context.secrets.smsCode,
       } satisfies ApplicationEffect,
     })),
     usage: sendParent(({ context, event }, params: { usage: ApplicationUsage; step?: string }) => ({
@@ -258,11 +349,12 @@ export const applicationMachine = setup({
       } satisfies ApplicationEffect,
     })),
     /** Everything typed goes (cancel, the end of the visit, the sealed submission). */
-    forget: assign({ secrets: () => noSecrets, errors: () => ({}), focus: null }),
+    forget: assign({ secrets: () => noSecrets, errors: () => ({}), focus: null, sms: noSms }),
   },
   guards: {
     formUsable: ({ context }) =>
       context.form !== null && context.unavailable[context.form.id] === undefined,
+    smsNeeded: ({ context }) => context.form?.smsVerifiedMobile === true && !context.sms.verified,
   },
 }).createMachine({
   id: APPLICATION_MACHINE_ID,
@@ -282,6 +374,7 @@ export const applicationMachine = setup({
     failure: null,
     formStartedAt: null,
     stepsReached: [],
+    sms: noSms,
   },
   output: ({ context }) => ({
     outcome: context.caseNumber
@@ -352,6 +445,7 @@ export const applicationMachine = setup({
             secrets: () => noSecrets,
             errors: () => ({}),
             returnToReview: false,
+            sms: noSms,
           }),
         },
         BACK: 'abandoned',
@@ -513,7 +607,176 @@ export const applicationMachine = setup({
     /** The privacy notice; "agree and send" is the consent. */
     consent: {
       entry: { type: 'reached', params: 'consent' },
-      on: { CONFIRM: 'submitting', BACK: 'review' },
+      on: {
+        CONFIRM: [{ guard: 'smsNeeded', target: 'phone' }, { target: 'submitting' }],
+        BACK: 'review',
+      },
+    },
+    /** The mobile number the code goes to (forms with `smsVerifiedMobile`). */
+    phone: {
+      entry: [{ type: 'reached', params: 'phone' }, assign({ focus: 'mobile' })],
+      on: {
+        KEY: {
+          guard: ({ context, event }) =>
+            (DIGIT.test(event.key) || (event.key === '+' && context.secrets.mobile === '')) &&
+            context.secrets.mobile.length < MAX_MOBILE_DIGITS,
+          actions: assign({
+            secrets: ({ context, event }) => ({
+              ...context.secrets,
+              mobile: context.secrets.mobile + event.key,
+            }),
+            sms: ({ context }) => ({ ...context.sms, notice: null }),
+          }),
+        },
+        DELETE: {
+          actions: assign({
+            secrets: ({ context }) => ({
+              ...context.secrets,
+              mobile: context.secrets.mobile.slice(0, -1),
+            }),
+          }),
+        },
+        CLEAR: {
+          actions: assign({ secrets: ({ context }) => ({ ...context.secrets, mobile: '' }) }),
+        },
+        SUBMIT: [
+          {
+            guard: ({ context }) => internationalMobile(context.secrets.mobile) === null,
+            actions: assign({
+              sms: ({ context }) => ({ ...context.sms, notice: 'invalid-mobile' }),
+            }),
+          },
+          // A new number is a new challenge.
+          { target: 'smsSending', actions: assign({ sms: () => noSms }) },
+        ],
+        BACK: { target: 'consent', actions: assign({ sms: () => noSms }) },
+      },
+    },
+    smsSending: {
+      entry: 'requestSmsCode',
+      tags: AWAITING_ANSWER,
+      on: {
+        ANSWER_SMS_SENT: {
+          target: 'smsCode',
+          actions: assign(({ context, event }) =>
+            smsWith(context, {
+              notice: context.sms.challengeId ? 'resent' : null,
+              challengeId: event.challengeId,
+              expiresAt: event.expiresAt,
+              resendsLeft: event.resendsLeft,
+              attemptsLeft: null,
+            }),
+          ),
+        },
+        ANSWER_SMS_REFUSED: [
+          {
+            // "Send again" refused: the code screen says why (unless the challenge is gone).
+            guard: ({ context, event }) =>
+              context.sms.challengeId !== null && event.reason !== 'expired',
+            target: 'smsCode',
+            actions: assign(({ context, event }) =>
+              smsWith(context, {
+                notice: event.reason,
+                ...(event.reason === 'resend-limit' && { resendsLeft: 0 }),
+              }),
+            ),
+          },
+          {
+            target: 'phone',
+            actions: assign(({ context, event }) => ({
+              ...smsWith(context, { ...noSms, notice: event.reason }),
+            })),
+          },
+        ],
+        ANSWER_SMS_UNAVAILABLE: {
+          target: 'unavailable',
+          actions: [assign({ failure: 'sms-unavailable' }), 'forget'],
+        },
+      },
+    },
+    /** The code the citizen got by SMS; "send again"; "other number" (BACK). */
+    smsCode: {
+      entry: [{ type: 'reached', params: 'sms-code' }, assign({ focus: 'smsCode' })],
+      on: {
+        KEY: {
+          guard: ({ context, event }) =>
+            DIGIT.test(event.key) && context.secrets.smsCode.length < SMS_CODE_LENGTH,
+          actions: assign({
+            secrets: ({ context, event }) => ({
+              ...context.secrets,
+              smsCode: context.secrets.smsCode + event.key,
+            }),
+          }),
+        },
+        DELETE: {
+          actions: assign({
+            secrets: ({ context }) => ({
+              ...context.secrets,
+              smsCode: context.secrets.smsCode.slice(0, -1),
+            }),
+          }),
+        },
+        CLEAR: {
+          actions: assign({ secrets: ({ context }) => ({ ...context.secrets, smsCode: '' }) }),
+        },
+        SUBMIT: [
+          {
+            guard: ({ context }) => context.secrets.smsCode.length !== SMS_CODE_LENGTH,
+            actions: assign({
+              sms: ({ context }) => ({ ...context.sms, notice: 'code-incomplete' }),
+            }),
+          },
+          { target: 'smsVerifying' },
+        ],
+        RESEND: { guard: ({ context }) => context.sms.resendsLeft > 0, target: 'smsSending' },
+        BACK: {
+          target: 'phone',
+          actions: assign(({ context }) => smsWith(context, noSms)),
+        },
+      },
+    },
+    smsVerifying: {
+      entry: 'verifySmsCode',
+      tags: AWAITING_ANSWER,
+      on: {
+        ANSWER_SMS_CHECKED: [
+          {
+            guard: ({ event }) => event.result === 'verified',
+            target: 'submitting',
+            actions: assign(({ context }) => ({
+              ...smsWith(context, { notice: null, verified: true }),
+            })),
+          },
+          {
+            guard: ({ event }) => event.result === 'wrong',
+            target: 'smsCode',
+            actions: assign(({ context, event }) =>
+              smsWith(context, { notice: 'wrong-code', attemptsLeft: event.attemptsLeft }),
+            ),
+          },
+          {
+            // The code's time ran out: "send again" gives a new one, if any are left.
+            guard: ({ event, context }) =>
+              event.result === 'expired' && context.sms.resendsLeft > 0,
+            target: 'smsCode',
+            actions: assign(({ context }) => smsWith(context, { notice: 'expired' })),
+          },
+          {
+            // Three wrong codes (or expired with no resend left): start again with the number.
+            target: 'phone',
+            actions: assign(({ context, event }) =>
+              smsWith(context, {
+                ...noSms,
+                notice: event.result === 'expired' ? 'expired' : 'exhausted',
+              }),
+            ),
+          },
+        ],
+        ANSWER_SMS_UNAVAILABLE: {
+          target: 'unavailable',
+          actions: [assign({ failure: 'sms-unavailable' }), 'forget'],
+        },
+      },
     },
     submitting: {
       entry: 'requestSubmit',

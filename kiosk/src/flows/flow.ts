@@ -1,3 +1,4 @@
+import type { SmsCodeClient } from '@amtomat/admin-sync/agent';
 import type { Logger } from '@amtomat/basics';
 import {
   type AnyStateMachine,
@@ -204,6 +205,10 @@ export interface EffectContext<Answer = FlowAnswer> {
   openDoor(request: Omit<OpenRequest, 'sessionId'>): Promise<void>;
   /** The terminal-wide brute-force lock for codes and second factors. */
   codeLock: { lockedUntil(): number | null; recordFailure(): number | null };
+  /** The fleet's SMS codes, while the terminal is enrolled and online; else null. */
+  smsCodes?: () => SmsCodeClient | null;
+  /** The session's language (what the citizen reads), e.g. for an SMS. */
+  language?: string;
 }
 
 export type EffectHandler<Effect extends FlowEffect = FlowEffect, Answer = FlowAnswer> = (

@@ -74,6 +74,8 @@ export async function startService<H extends KioskHardware>(
     clock,
     logger,
     syncStatus: () => sync?.state() ?? null,
+    // Only while the last sync reached the fleet: offline, a service needing it says so.
+    smsCodes: () => (sync?.state().online ? sync.smsCodes() : null),
   }).catch(async (error: unknown) => {
     await hardware.close();
     throw error;

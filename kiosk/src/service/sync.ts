@@ -15,7 +15,9 @@ import {
   type FeedPort,
   fileCredentials,
   type OutboxPort,
+  type SmsCodeClient,
   type SyncAgent,
+  smsCodeClient,
 } from '@amtomat/admin-sync/agent';
 import type { TerminalStatus } from '@amtomat/admin-sync/protocol';
 import type { Clock, Logger } from '@amtomat/basics';
@@ -37,6 +39,8 @@ export interface KioskSync {
   state(): SyncStatus;
   /** Enrols first if still needed, then runs a cycle now. Never throws. */
   syncNow(): Promise<SyncStatus>;
+  /** The fleet's SMS codes, signed as this terminal; null until it is enrolled. */
+  smsCodes(): SmsCodeClient | null;
   close(): Promise<void>;
 }
 
@@ -121,6 +125,7 @@ export function startKioskSync(options: {
   const { config, store, clock, logger } = options;
   const credentials: CredentialsPort = fileCredentials(join(options.dataDir, 'sync'));
   let agent: SyncAgent | undefined;
+  let codes: SmsCodeClient | null = null;
   let enrolError: string | null = null;
   let enrolFailures = 0;
   let enrolTimer: NodeJS.Timeout | undefined;
@@ -148,6 +153,7 @@ export function startKioskSync(options: {
         ),
     });
     agent.start();
+    codes = smsCodeClient({ baseUrl: config.url, identity, now: () => clock.now() });
     enrolError = null;
   };
 
@@ -237,6 +243,7 @@ export function startKioskSync(options: {
       if (agent) await agent.syncNow();
       return state();
     },
+    smsCodes: () => codes,
     async close() {
       closed = true;
       clearTimeout(enrolTimer);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { SmsCodeClient } from '@amtomat/admin-sync/agent';
 import type { Clock, Logger } from '@amtomat/basics';
 import { createLocker, type Locker, type LockerConfig } from '@amtomat/locker-controller';
 import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
@@ -30,6 +31,8 @@ export async function openTerminal(options: {
   logger: Logger;
   /** The fleet sync's state for the staff menu (the sync starts after the terminal). */
   syncStatus?: () => SyncStatusView | null;
+  /** The fleet's SMS codes (the sync starts after the terminal). */
+  smsCodes?: () => SmsCodeClient | null;
 }): Promise<Terminal> {
   const { dataDir, site, clock, logger } = options;
   const db = openDb(join(dataDir, 'kiosk.sqlite'));
@@ -69,6 +72,7 @@ export async function openTerminal(options: {
     timeZone: site.site.timeZone,
     layout: terminalLayout(site),
     ...(options.syncStatus && { syncStatus: options.syncStatus }),
+    ...(options.smsCodes && { smsCodes: options.smsCodes }),
   });
   const { cardReader, scanner } = options.devices;
   // The core logs what it refuses (a malformed reading); the device has no one to tell.

@@ -62,6 +62,29 @@ export const APPLICATION_SPEECH: { [S in ApplicationScreen]: Build<S> } = {
     extra: [`${w.t('application.receipt.case-label')}: ${props.caseNumber ?? ''}`],
     options: [w.t('common.done')],
   }),
+  // The number and the code are never read aloud: only how many digits are typed.
+  'application.phone': (props, w) => ({
+    title: w.t('application.phone.title'),
+    intro: w.t('application.phone.intro'),
+    error: props.sms?.notice ? w.t(`application.sms.notice.${props.sms.notice}`) : null,
+    extra: [w.entered(props.entered)],
+    options: [w.t('keypad.submit')],
+  }),
+  'application.sms-code': (props, w) => ({
+    title: w.t('application.sms-code.title'),
+    intro: w.t('application.sms-code.intro'),
+    error: props.sms?.notice ? w.t(`application.sms.notice.${props.sms.notice}`) : null,
+    extra: [
+      w.entered(props.entered),
+      props.sms?.attemptsLeft
+        ? w.t('application.sms-code.attempts-left', { count: props.sms.attemptsLeft })
+        : null,
+    ],
+    options: [
+      w.t('keypad.submit'),
+      ...(props.sms?.resendsLeft ? [w.t('application.sms-code.resend')] : []),
+    ],
+  }),
   'application.unavailable': (props, w) => ({
     title: w.t('application.unavailable.title'),
     intro: w.t('application.unavailable.intro'),

@@ -548,6 +548,8 @@ const DIGIT_SCREENS: readonly string[] = [
   'courier.login',
   'staff.pin',
   'staff.load.second-pin',
+  'application.phone',
+  'application.sms-code',
 ];
 const enteredKind = (view: View) =>
   DIGIT_SCREENS.includes(view.screen) ? ('digits' as const) : ('characters' as const);

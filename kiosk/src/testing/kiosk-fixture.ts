@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SmsCodeClient } from '@amtomat/admin-sync/agent';
 import { type Clock, type Logger, memoryLogger } from '@amtomat/basics';
 import { type SimulatedClock, simulatedClock } from '@amtomat/basics/testing';
 import { LockBoardSimulator } from '@amtomat/hardware-mocks';
@@ -92,6 +93,8 @@ export async function openTestTerminal(options: {
   timers?: Partial<SessionTimers>;
   /** The locker runs on `clock` too (polls, reply timeouts, left-open), not on real time. */
   oneClock?: boolean;
+  /** The fleet's SMS codes (applications); none by default. */
+  smsCodes?: () => SmsCodeClient | null;
 }) {
   const { devicePath, clock, logger } = options;
   const { db, store } = openTestStore(options);
@@ -120,6 +123,7 @@ export async function openTestTerminal(options: {
     logger,
     ...(options.afterDoorStep && { afterDoorStep: options.afterDoorStep }),
     ...(options.timers && { timers: options.timers }),
+    ...(options.smsCodes && { smsCodes: options.smsCodes }),
   });
   return {
     db,
@@ -146,6 +150,7 @@ export async function startKiosk(
     lockerTiming?: Partial<LockerTiming>;
     timers?: Partial<SessionTimers>;
     oneClock?: boolean;
+    smsCodes?: () => SmsCodeClient | null;
   } = {},
 ): Promise<KioskFixture> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'amtomat-kiosk-'));
@@ -160,6 +165,7 @@ export async function startKiosk(
     ...(options.lockerTiming && { lockerTiming: options.lockerTiming }),
     ...(options.timers && { timers: options.timers }),
     ...(options.oneClock && { oneClock: true }),
+    ...(options.smsCodes && { smsCodes: options.smsCodes }),
   });
   const { store, locker, core } = terminal;
   const oneClock = options.oneClock ?? false;

@@ -55,6 +55,13 @@ export const TemplateFileSchema = z
     officeLine: text.refine((line) => line.includes('{office}'), 'needs {office}'),
     officeFallback: text,
     noDeadline: text,
+    /** The SMS code of applications: {sender}, {code}, {minutes}. */
+    smsCode: text
+      .refine(
+        (sms) => placeholdersOf(sms).every((name) => ['sender', 'code', 'minutes'].includes(name)),
+        'only {sender}, {code} and {minutes}',
+      )
+      .refine((sms) => placeholdersOf(sms).includes('code'), 'needs {code}'),
     notices: z
       .object({
         ready: NoticeTextsSchema,

@@ -358,6 +358,28 @@ export const MIGRATIONS: readonly Migration[] = [
           CHECK (role IN ('admin', 'clerk', 'viewer', 'evaluator'));`,
     },
   },
+  {
+    version: 11,
+    name: 'SMS codes of applications (keyed hashes only)',
+    // Neither the code nor the number is stored: their HMACs under the key outside the
+    // database (secrets.ts). Rows older than a day are deleted as codes are asked for.
+    sql: `
+      CREATE TABLE sms_codes (
+        id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        number_mac TEXT NOT NULL,
+        code_mac TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        sent_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        sends INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL CHECK (status IN ('open', 'verified', 'exhausted'))
+      );
+      CREATE INDEX sms_codes_device ON sms_codes (device_id, sent_at);
+      CREATE INDEX sms_codes_number ON sms_codes (number_mac, sent_at);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the schema version. */

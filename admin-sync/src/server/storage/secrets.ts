@@ -7,7 +7,7 @@
  * The database remembers the key's id (a hash, not the key), so starting with another key
  * file is a clear error rather than TOTP codes that silently never match.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { err, ok, type Result } from '@amtomat/basics';
@@ -25,6 +25,11 @@ export interface SecretBox {
   seal(plain: string, context: string): string;
   /** Throws when the value was not sealed with this key and context. */
   open(sealed: string, context: string): string;
+  /**
+   * A keyed hash (HMAC-SHA-256, hex) of `value` for `context`: stored where only equality is
+   * needed (an SMS code, a mobile number), useless to whoever has the database but not the key.
+   */
+  mac(value: string, context: string): string;
 }
 
 export const isSealed = (value: string): boolean => value.startsWith(PREFIX);
@@ -54,6 +59,9 @@ export function secretBox(key: Buffer): SecretBox {
         decipher.final(),
       ]);
       return plain.toString('utf8');
+    },
+    mac(value, context) {
+      return createHmac('sha256', key).update(`${context}\0${value}`, 'utf8').digest('hex');
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   ApplicationReview,
   ApplicationUnavailable,
 } from './application/ApplicationScreens.tsx';
+import { ApplicationPhone, ApplicationSmsCode } from './application/SmsScreens.tsx';
 import {
   CourierDepositAndClose,
   CourierDeposited,
@@ -93,6 +94,8 @@ export const SCREENS: ScreenMap = {
   'application.question': ApplicationQuestion,
   'application.review': ApplicationReview,
   'application.consent': ApplicationConsent,
+  'application.phone': ApplicationPhone,
+  'application.sms-code': ApplicationSmsCode,
   'application.receipt': ApplicationReceipt,
   'application.unavailable': ApplicationUnavailable,
   'staff.checking': StaffChecking,
