@@ -396,6 +396,8 @@ export const sessionMachine = setup({
       on: {
         SET_LANGUAGE: { guard: 'validLanguage', actions: ['touch', 'setLanguage'] },
         SET_ACCESSIBILITY: { actions: ['touch', 'setAccessibility'] },
+        // Declared again here: the '*' below would otherwise pass them to the flow.
+        SPEECH: { actions: ['touch', 'adjustSpeech'] },
         FOCUS: { actions: ['touch', 'focus'] },
         EFFECT: { actions: ['forwardEffect', 'markDoorBusy'] },
         EXTEND: { guard: 'canExtend', actions: 'extend' },

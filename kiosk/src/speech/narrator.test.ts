@@ -75,7 +75,7 @@ describe('the narrator speaks the kiosk (real core on SQLite, simulator over a p
     const spoken = said();
     const position = (pattern: RegExp) => spoken.findIndex((text) => pattern.test(text));
     const steps = [
-      /Was möchten Sie tun\?/,
+      /Willkommen/,
       /Bitte geben Sie Ihren Abholcode ein/,
       /6 Ziffern eingegeben/,
       /Bitte geben Sie Ihr Geburtsdatum ein/,
