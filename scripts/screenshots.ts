@@ -4,7 +4,9 @@
  * Arabic (right to left), Polish and Leichte Sprache, and a landscape set (1920×1080, the same site with a landscape
  * screen) in German and Arabic.
  *
- *   node scripts/screenshots.ts [outDir]      (default: screenshots/)
+ *   node scripts/screenshots.ts [outDir] [orientation/variant ...]
+ *
+ * (default: screenshots/, every set; e.g. `screenshots portrait/de-large-text` takes that set again).
  *
  * Writes `outDir/<orientation>/<variant>/<screen>.png` (full page).
  */
@@ -42,12 +44,14 @@ const ORIENTATIONS = {
 >;
 
 const outDir = resolve(process.argv[2] ?? 'screenshots');
+const only = process.argv.slice(3);
 const browser = await launchChromium();
 let count = 0;
 const missing: string[] = [];
 try {
   for (const [orientation, { viewport, screen, variants }] of Object.entries(ORIENTATIONS)) {
     for (const [variant, options] of Object.entries(variants)) {
+      if (only.length > 0 && !only.includes(`${orientation}/${variant}`)) continue;
       const folder = join(outDir, orientation, variant);
       mkdirSync(folder, { recursive: true });
       const k = await openKiosk({ browser, viewport, screen });

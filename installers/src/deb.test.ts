@@ -53,6 +53,9 @@ describe('the Debian package', () => {
       '/usr/lib/amtomat/app/kiosk/ui/dist/index.html',
       '/usr/lib/amtomat/app/kiosk/ui/src/locales/ar.json',
       '/usr/lib/amtomat/app/node_modules/better-sqlite3/package.json',
+      // The neural voice's runtime (an optional dependency) with its x64 build.
+      '/usr/lib/amtomat/app/node_modules/sherpa-onnx-node/package.json',
+      '/usr/lib/amtomat/app/node_modules/sherpa-onnx-linux-x64/sherpa-onnx.node',
       '/usr/lib/amtomat/app/node_modules/@amtomat/kiosk',
       '/usr/lib/amtomat/app/installers/sites/demo.json',
       '/lib/systemd/system/amtomat-kiosk.service',

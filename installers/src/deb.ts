@@ -66,8 +66,13 @@ function runtimeDependencies(): string[] {
   const names = RUNTIME_MANIFESTS.flatMap((folder) => {
     const manifest = JSON.parse(readFileSync(join(ROOT, folder, 'package.json'), 'utf8')) as {
       dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
     };
-    return Object.keys(manifest.dependencies ?? {});
+    // An optional one (the neural voice's sherpa-onnx) goes in where npm installed it.
+    const optional = Object.keys(manifest.optionalDependencies ?? {}).filter(
+      (name) => resolvePackageOrNull(name, ROOT) !== null,
+    );
+    return [...Object.keys(manifest.dependencies ?? {}), ...optional];
   });
   return [...new Set(names)].filter((name) => !(name in WORKSPACES));
 }

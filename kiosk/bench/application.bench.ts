@@ -88,7 +88,6 @@ async function applications() {
   for (let run = 0; run < WARMUP + RUNS; run++) {
     const record = run >= WARMUP;
     if (core.view().screen !== 'attract') await until('attract');
-    send({ type: 'START' });
     const choose = until('application.choose');
     send({ type: 'CHOOSE', service: 'application' });
     await choose;

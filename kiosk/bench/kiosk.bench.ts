@@ -121,7 +121,6 @@ async function pickups() {
     sim.setItem(0, compartment.lock, true);
 
     await until('attract');
-    await press({ type: 'START' });
     await press({ type: 'CHOOSE', service: 'document-pickup' });
     for (const key of CODE) await press({ type: 'KEY', key });
     await press({ type: 'SUBMIT' });

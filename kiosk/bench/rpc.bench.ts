@@ -92,7 +92,10 @@ async function flood({ origin, cookie, durationMs }: FloodSetup): Promise<FloodR
     due += perTick;
     for (; due >= 1; due--) {
       for (const agent of clients) {
-        const body = JSON.stringify({ type: sent % 2 === 0 ? 'START' : 'CANCEL' });
+        const body = JSON.stringify({
+          type: 'SET_LANGUAGE',
+          language: sent % 2 === 0 ? 'en' : 'de',
+        });
         sent++;
         const done = exchange(`${origin}/api/event`, { method: 'POST', headers, agent, body });
         inFlight.push(

@@ -65,7 +65,6 @@ async function speechStart() {
   }
 
   await kiosk.waitForScreen('attract');
-  kiosk.press({ type: 'START' });
   kiosk.press({ type: 'SET_ACCESSIBILITY', settings: { speech: true } });
   kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
   await quiet('pickup.code');

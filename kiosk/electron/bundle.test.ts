@@ -178,7 +178,6 @@ describe('the bundled main process, started with Node and an Electron stand-in',
       sim.setItem(0, 5, true);
 
       for (const event of [
-        { type: 'START' },
         { type: 'CHOOSE', service: 'parcel-pickup' },
         ...[...'736251'].map((key) => ({ type: 'KEY', key })),
         { type: 'SUBMIT' },

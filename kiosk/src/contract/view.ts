@@ -12,7 +12,6 @@ import type { SyncStatusView } from './rpc.ts';
 export interface SessionScreenProps {
   /** The start screen offers the services at once. */
   attract: { services: Service[] };
-  menu: { services: Service[] };
   survey: {
     service: string | null;
     outcome: FlowOutput['outcome'] | null;

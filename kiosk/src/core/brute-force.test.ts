@@ -31,7 +31,6 @@ test('1,000 wrong codes: lockout engages and grows, alarms go out, the right cod
   for (let attempt = 0; attempt < 1000; attempt++) {
     // Waiting out a lock may end the session; a persistent attacker starts a new one.
     if (kiosk.core.view().screen === 'attract') {
-      kiosk.press({ type: 'START' });
       kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     }
     kiosk.type(String(100000 + attempt));
@@ -69,7 +68,6 @@ test('1,000 wrong codes: lockout engages and grows, alarms go out, the right cod
   kiosk.clock.advance(LOCKOUT.maxLockMs + 1);
   await settled();
   if (kiosk.core.view().screen === 'attract') {
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
   }
   kiosk.type('739154');

@@ -19,7 +19,6 @@ const CODE = '550713';
 
 async function pickUp(core: CoreProcess) {
   await core.view('attract');
-  core.send({ type: 'START' });
   core.send({ type: 'CHOOSE', service: 'document-pickup' });
   for (const key of CODE) core.send({ type: 'KEY', key });
   core.send({ type: 'SUBMIT' });

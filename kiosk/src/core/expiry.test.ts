@@ -32,7 +32,6 @@ async function tickAt(at: number) {
 }
 
 async function enterCode(code: string) {
-  kiosk.press({ type: 'START' });
   kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
   kiosk.type(code);
   kiosk.press({ type: 'SUBMIT' });

@@ -40,7 +40,6 @@ describe('document pickup through the kiosk core (real SQLite, simulator over a 
   test('a citizen picks up an ID card: code, date of birth, PIN letter, door, close', async () => {
     const item = loadDocument();
     assert.equal((await kiosk.waitForScreen('attract')).screen, 'attract');
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     kiosk.type(CODE);
     assert.deepEqual(kiosk.core.view().props.entered, CODE.length);
@@ -80,7 +79,6 @@ describe('document pickup through the kiosk core (real SQLite, simulator over a 
 
   test('no view and no stored row carries the entered code or date of birth', async () => {
     loadDocument('document');
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     kiosk.type(CODE);
     kiosk.press({ type: 'SUBMIT' });
@@ -97,7 +95,6 @@ describe('document pickup through the kiosk core (real SQLite, simulator over a 
 
   test('a wrong code says so and changes nothing', async () => {
     const item = loadDocument('document');
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     kiosk.type('111111');
     kiosk.press({ type: 'SUBMIT' });
@@ -115,7 +112,6 @@ describe('document pickup through the kiosk core (real SQLite, simulator over a 
   test('a jammed door: the citizen is told, the document stays, staff are alerted, no second unlock', async () => {
     const item = loadDocument('document');
     kiosk.sim.jam(0, 2);
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     kiosk.type(CODE);
     kiosk.press({ type: 'SUBMIT' });
@@ -146,7 +142,6 @@ describe('document pickup through the kiosk core (real SQLite, simulator over a 
   });
 
   test('inactivity: warning, extension, then the session ends and forgets what was typed', async () => {
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     kiosk.type('12');
     kiosk.clock.advance(75_000);
@@ -163,7 +158,6 @@ describe('document pickup through the kiosk core (real SQLite, simulator over a 
   });
 
   test('language and large text change mid-flow without losing progress', async () => {
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     kiosk.type('123');
     kiosk.press({ type: 'SET_LANGUAGE', language: 'ar' });

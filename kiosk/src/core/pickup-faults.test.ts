@@ -47,7 +47,6 @@ function loadDocument(k: KioskFixture): Item {
 
 /** Code and date of birth typed; the next SUBMIT is the one that opens the door. */
 async function upToTheDoor(k: KioskFixture) {
-  k.press({ type: 'START' });
   k.press({ type: 'CHOOSE', service: 'document-pickup' });
   k.type(CODE);
   k.press({ type: 'SUBMIT' });

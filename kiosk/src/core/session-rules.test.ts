@@ -34,7 +34,6 @@ const unlocks = (k: KioskFixture) =>
 
 async function pickUpParcel(k: KioskFixture) {
   await k.waitForScreen('attract');
-  k.press({ type: 'START' });
   k.press({ type: 'CHOOSE', service: 'parcel-pickup' });
   k.type(CODE);
   k.press({ type: 'SUBMIT' });
@@ -98,7 +97,6 @@ describe('re-open grace after a pickup', () => {
     loadParcel(k);
     k.sim.faults.silentBoards.add(0);
     await k.waitForScreen('attract');
-    k.press({ type: 'START' });
     k.press({ type: 'CHOOSE', service: 'parcel-pickup' });
     k.type(CODE);
     k.press({ type: 'SUBMIT' });
@@ -132,7 +130,6 @@ describe('door alerts on every screen', () => {
 describe('answers of the core are nobody’s activity', () => {
   test('CODE_ and ANSWER_ events do not push the inactivity deadline; a key press does', () => {
     const actor = createActor(sessionMachine, { input: {} }).start();
-    actor.send({ type: 'START', at: 1_000 });
     actor.send({ type: 'CHOOSE', service: 'drop-off', at: 2_000 });
     actor.send({ type: 'ANSWER_DROP_OFF_REFUSED', reason: 'unreadable-scan', at: 50_000 });
     actor.send({ type: 'CODE_WRONG', lockedUntil: null, at: 60_000 });
@@ -150,7 +147,6 @@ describe('restart while a flow waited for an answer', () => {
       const first = await startKiosk({ dir });
       loadParcel(first);
       await first.waitForScreen('attract');
-      first.press({ type: 'START' });
       first.press({ type: 'CHOOSE', service: 'parcel-pickup' });
       first.type(CODE);
       first.press({ type: 'SUBMIT' }); // persisted in verifyingCode; the check never runs

@@ -6,7 +6,6 @@ import { LANGUAGES } from '../flows/session.machine.ts';
 
 /** Events every screen or the session itself takes (their types: contract `UiEvent`). */
 export const sessionUiEvents = [
-  z.object({ type: z.literal('START') }),
   z.object({ type: z.literal('CHOOSE'), service: z.enum(FLOWS.map((flow) => flow.service)) }),
   z.object({ type: z.literal('EXTEND') }),
   // The keypad moved the focus to a control (its id, the page's data-testid): speech names it.

@@ -31,8 +31,7 @@ const ALWAYS: readonly UiEventType[] = [
 ];
 
 const SESSION_SCREENS: Record<SessionScreen, readonly UiEventType[]> = {
-  attract: ['START', 'CHOOSE'],
-  menu: ['CHOOSE', 'CANCEL'],
+  attract: ['CHOOSE'],
   survey: ['ANSWER', 'FINISH', 'OPEN_AGAIN'],
 };
 
@@ -112,7 +111,6 @@ function projectScreen(
   };
   const services = FLOWS.filter((flow) => flow.inMenu).map((flow) => flow.service);
   if (snapshot.matches('attract')) return { screen: 'attract', props: { services }, session };
-  if (snapshot.matches('menu')) return { screen: 'menu', props: { services }, session };
   if (snapshot.matches('survey')) {
     const props: PropsOf<'survey'> = {
       service: context.service,

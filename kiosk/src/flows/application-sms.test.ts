@@ -115,7 +115,6 @@ async function terminal(smsCodes: () => SmsCodeClient | null = () => client) {
 
 /** From the start screen to the phone step (the form answered, consent given). */
 async function toPhone(k: KioskFixture) {
-  k.press({ type: 'START' });
   k.press({ type: 'CHOOSE', service: 'application' });
   await k.waitForScreen('application.choose');
   k.press({ type: 'CHOOSE_FORM', form: form.id });
@@ -247,7 +246,6 @@ describe('the SMS code of an application', () => {
 
   test('offline: the service says it needs the network before anything is typed', async () => {
     const k = await terminal(() => null);
-    k.press({ type: 'START' });
     k.press({ type: 'CHOOSE', service: 'application' });
     const choose = await k.waitForScreen('application.choose');
     assert.ok(choose.screen === 'application.choose');

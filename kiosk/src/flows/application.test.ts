@@ -1,6 +1,6 @@
 /**
  * Applications at a real terminal (kiosk core, real SQLite file): registering a dog from the
- * menu to the receipt, what the outbox holds (only the sealed JWE, which the office opens to
+ * start screen to the receipt, what the outbox holds (only the sealed JWE, which the office opens to
  * exactly what was typed), nothing typed on disk or in the log, inline errors per field,
  * cancel erasing everything, an unusable destination key, and a session keeping its form
  * version while the catalogue changes.
@@ -38,7 +38,6 @@ async function terminal(keys: 'valid' | 'wrong-root' = 'valid') {
 }
 
 async function openForm(k: KioskFixture, form = 'hund-anmelden') {
-  k.press({ type: 'START' });
   k.press({ type: 'CHOOSE', service: 'application' });
   await k.waitForScreen('application.choose');
   k.press({ type: 'CHOOSE_FORM', form });
@@ -97,7 +96,7 @@ async function registerDog(k: KioskFixture) {
 }
 
 describe('registering a dog at the terminal', () => {
-  test('menu to receipt: the outbox holds the sealed data only, which opens to what was typed', async () => {
+  test('start screen to receipt: the outbox holds the sealed data only, which opens to what was typed', async () => {
     const k = await terminal();
     const needs = await openForm(k);
     assert.equal(needs.props.form?.id, 'hund-anmelden');

@@ -154,7 +154,6 @@ async function runPath(kiosk: KioskFixture, events: CourierEvent[]) {
   const snapshots = replay(events);
   prepareStation(kiosk);
   await kiosk.waitForScreen('attract');
-  kiosk.press({ type: 'START' });
   kiosk.press({ type: 'CHOOSE', service: 'courier-deposit' });
   await kiosk.waitForScreen('courier.login');
 

@@ -41,7 +41,6 @@ async function start(options: { nearest?: string | null; oneClock?: boolean } = 
   kiosk = await startKiosk({ oneClock: options.oneClock ?? false });
   prepareStation(kiosk, options);
   await kiosk.waitForScreen('attract');
-  kiosk.press({ type: 'START' });
   kiosk.press({ type: 'CHOOSE', service: 'courier-deposit' });
   await kiosk.waitForScreen('courier.login');
 }
@@ -64,11 +63,10 @@ describe('courier deposit', () => {
     await kiosk.close();
   });
 
-  test('menu offers the courier service; login with the typed courier code', async () => {
+  test('the start screen offers the courier service; login with the typed courier code', async () => {
     kiosk = await startKiosk();
     prepareStation(kiosk);
     await kiosk.waitForScreen('attract');
-    kiosk.press({ type: 'START' });
     assert.ok((kiosk.core.view().props.services as string[]).includes('courier-deposit'));
     kiosk.press({ type: 'CHOOSE', service: 'courier-deposit' });
     await kiosk.waitForScreen('courier.login');

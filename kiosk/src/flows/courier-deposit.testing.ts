@@ -174,11 +174,10 @@ export async function waitForView(
   );
 }
 
-/** (Start → menu → courier deposit →) card → the scan screen. */
+/** (Start screen → courier deposit →) card → the scan screen. */
 export async function loginWithCard(kiosk: KioskFixture) {
   if (kiosk.core.view().screen !== 'courier.login') {
     await kiosk.waitForScreen('attract');
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'courier-deposit' });
     await kiosk.waitForScreen('courier.login');
   }

@@ -47,7 +47,6 @@ async function terminal(
 }
 
 function startDropOff(k: KioskFixture) {
-  k.press({ type: 'START' });
   k.press({ type: 'CHOOSE', service: 'drop-off' });
 }
 

@@ -54,9 +54,9 @@ export interface FlowDefinition<
   /** Menu id, also the usage events' `service`. */
   service: Service;
   machine: Machine;
-  /** Shown in the citizen menu (staff flows start from a card instead). */
+  /** Offered on the start screen (staff flows start from a card instead). */
   inMenu: boolean;
-  /** A session event that starts this flow from the attract or menu screen (e.g. `CARD`). */
+  /** A session event that starts this flow from the start screen (e.g. `CARD`). */
   startsOn?: string;
   /**
    * Screen name for each top-level state of the machine; the screens

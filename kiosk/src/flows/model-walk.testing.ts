@@ -254,7 +254,6 @@ export async function chooseService(
   first: Pick<View, 'screen' | 'props'>,
   where: string,
 ): Promise<void> {
-  kiosk.press({ type: 'START' });
   kiosk.press({ type: 'CHOOSE', service });
   await expectView(kiosk, first, where);
 }

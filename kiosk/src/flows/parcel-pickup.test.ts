@@ -56,7 +56,6 @@ function deposit(k: KioskFixture, compartment: string, code = CODE): Item {
 }
 
 function startPickup(k: KioskFixture) {
-  k.press({ type: 'START' });
   k.press({ type: 'CHOOSE', service: 'parcel-pickup' });
 }
 
@@ -103,7 +102,6 @@ describe('parcel pickup: codes', () => {
     const parcel = deposit(k, 'A2');
 
     await refusedThenHome(k, OTHER_CODE);
-    k.press({ type: 'START' });
     k.press({ type: 'CHOOSE', service: 'document-pickup' });
     k.type(CODE);
     k.press({ type: 'SUBMIT' });
@@ -117,7 +115,6 @@ describe('parcel pickup: codes', () => {
   test('wrong codes in both pickups count toward one lockout; while it lasts even the right parcel code is refused', async () => {
     const k = await terminal();
     const parcel = deposit(k, 'A2');
-    k.press({ type: 'START' });
     k.press({ type: 'CHOOSE', service: 'document-pickup' });
     for (let attempt = 0; attempt < LOCKOUT.maxFailures - 1; attempt++) {
       k.type(`90000${attempt}`);

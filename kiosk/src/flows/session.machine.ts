@@ -23,17 +23,17 @@ import { type FLOW_DEFINITIONS, FLOWS } from './registry.ts';
 const COURIER_SERVICE: CourierHandover['service'] = 'courier-deposit';
 
 /**
- * One visit at the terminal: attract → service menu → a service flow → a two-question
- * survey → attract. The session owns what every screen shares: language, accessibility
+ * One visit at the terminal: attract (which offers the services) → a service flow → a
+ * two-question survey → attract. The session owns what every screen shares: language, accessibility
  * modes, the inactivity warning and its extensions. Flows plug in through the registry.
  * Time comes in on events (`at`), and deadlines are absolute times in context, so a
  * restored session needs no re-armed timers.
  */
 /**
  * Raised whenever a persisted snapshot would not fit the machines (4: doors as child machines;
- * 5: the parcel pickup's doors as child machines, one per compartment).
+ * 5: the parcel pickup's doors as child machines, one per compartment; 6: no `menu` state).
  */
-export const SESSION_MACHINE_VERSION = 5;
+export const SESSION_MACHINE_VERSION = 6;
 
 export const LANGUAGES = ['de', 'de-easy', 'en', 'tr', 'ar', 'uk', 'ru', 'pl'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -127,7 +127,6 @@ export type FlowEvent = Exclude<
 >;
 
 export type SessionEvent = (
-  | { type: 'START' }
   | { type: 'CHOOSE'; service: string }
   | { type: 'EXTEND' }
   | { type: 'SET_LANGUAGE'; language: Language }
@@ -359,32 +358,11 @@ export const sessionMachine = setup({
     attract: {
       entry: 'reset',
       on: {
-        START: { target: 'menu', actions: 'startSession' },
         // The start screen offers the services at once (one screen less to a pickup).
         CHOOSE: chooseService(['startSession', 'sessionStarted']),
         NEW_SESSION: {
           actions: assign({ sessionId: ({ event }) => field<string>(event, 'sessionId') }),
         },
-        ...startEvents(),
-      },
-    },
-    menu: {
-      entry: 'sessionStarted',
-      on: {
-        CHOOSE: chooseService(['touch']),
-        CANCEL: {
-          target: 'attract',
-          actions: { type: 'recordEnd', params: { outcome: 'abandoned' } },
-        },
-        EXTEND: { guard: 'canExtend', actions: 'extend' },
-        TICK: [
-          {
-            guard: 'timedOut',
-            target: 'attract',
-            actions: { type: 'recordEnd', params: { outcome: 'timed-out' } },
-          },
-          { guard: 'warningDue', actions: assign({ warning: true }) },
-        ],
         ...startEvents(),
       },
     },
@@ -426,6 +404,8 @@ export const sessionMachine = setup({
       on: {
         SET_LANGUAGE: { guard: 'validLanguage', actions: ['touch', 'setLanguage'] },
         SET_ACCESSIBILITY: { actions: ['touch', 'setAccessibility'] },
+        // Declared again here: the '*' below would otherwise pass them to the flow.
+        SPEECH: { actions: ['touch', 'adjustSpeech'] },
         FOCUS: { actions: ['touch', 'focus'] },
         EFFECT: { actions: ['forwardEffect', 'markDoorBusy'] },
         EXTEND: { guard: 'canExtend', actions: 'extend' },
@@ -495,8 +475,8 @@ export const sessionMachine = setup({
   },
 });
 
-/** CHOOSE a service of the menu (on the start screen or the menu): into its flow. */
-function chooseService(actions: ('touch' | 'startSession' | 'sessionStarted')[]) {
+/** CHOOSE a service on the start screen: into its flow. */
+function chooseService(actions: ('startSession' | 'sessionStarted')[]) {
   return FLOWS.filter((flow) => flow.inMenu).map((flow) => ({
     guard: ({ event }: { event: { type: string } }) =>
       field<string>(event, 'service') === flow.service,
@@ -510,7 +490,7 @@ function chooseService(actions: ('touch' | 'startSession' | 'sessionStarted')[])
   }));
 }
 
-/** Transitions from attract/menu straight into a flow that starts on an event (a card). */
+/** Transitions from attract straight into a flow that starts on an event (a card). */
 function startEvents() {
   return Object.fromEntries(
     FLOWS.filter((flow) => flow.startsOn).map((flow) => [

@@ -229,7 +229,6 @@ describe('staff session timer', () => {
     idle(1_000);
     await kiosk.waitForScreen('attract');
     // The same holds for a citizen flow on the citizen timer.
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     idle(89_000);
     assert.equal(kiosk.core.view().screen, 'pickup.code');
@@ -256,7 +255,6 @@ describe('staff session timer', () => {
     kiosk = await startKiosk({ oneClock: true });
     enrol(kiosk);
     await kiosk.waitForScreen('attract');
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     await kiosk.waitForScreen('pickup.code');
     tap(kiosk, PEOPLE.staff.card);

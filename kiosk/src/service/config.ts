@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '@amtomat/admin-sync/protocol';
 import { err, ok, type Result } from '@amtomat/basics';
 import { lockerConfigSchema } from '@amtomat/locker-controller';
@@ -12,6 +13,7 @@ import {
   type TerminalLayout,
   type Wall,
 } from '../contract/layout.ts';
+import { LANGUAGES } from '../flows/session.machine.ts';
 
 /** How an input device is reached; `none` where a site has no such device. */
 const deviceSchema = z.discriminatedUnion('kind', [
@@ -64,6 +66,24 @@ const screenSchema = z
     (screen) => reachOverlapCm(screen) >= 10,
     `less than 10 cm of the screen lies ${REACH_CM.low}–${REACH_CM.high} cm above the floor, where a wheelchair user reaches (DIN 18040-1); mount it so its lower edge is at most ${REACH_CM.high - 10} cm high`,
   );
+
+const absolutePath = z
+  .string()
+  .min(2)
+  .max(500)
+  .refine(isAbsolute, 'must be an absolute path (the service does not start in a known folder)');
+
+/** A Piper voice converted for sherpa-onnx: its model, tokens and espeak-ng-data folder. */
+const neuralVoiceSchema = z
+  .object({
+    model: absolutePath.refine((path) => path.endsWith('.onnx'), 'must be the .onnx model file'),
+    tokens: absolutePath,
+    /** Piper voices: their `espeak-ng-data` folder. */
+    dataDir: absolutePath.optional(),
+    /** A multi-speaker model's speaker; default 0. */
+    speaker: z.number().int().min(0).max(100_000).optional(),
+  })
+  .strict();
 
 /**
  * One site's configuration (installers/sites/*.json): the lock boards and compartments,
@@ -155,6 +175,12 @@ export const siteConfigSchema = z
         player: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
         /** The espeak-ng program (default: `espeak-ng` on PATH). */
         espeak: z.string().min(1).max(200).optional(),
+        /**
+         * Neural voices (Piper models through sherpa-onnx) by language; espeak-ng speaks
+         * every other language, and any whose files cannot be used. A German voice also
+         * reads Leichte Sprache unless `de-easy` has its own.
+         */
+        voices: z.partialRecord(z.enum(LANGUAGES), neuralVoiceSchema).optional(),
       })
       .strict()
       .default({}),

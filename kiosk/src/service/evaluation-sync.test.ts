@@ -62,7 +62,6 @@ describe('usage events to the fleet', () => {
 
   test('an abandoned visit arrives once, with its step, language, mode and wrong code', async () => {
     for (const event of [
-      { type: 'START' },
       { type: 'SET_LANGUAGE', language: 'en' },
       { type: 'SET_ACCESSIBILITY', settings: { largeText: true } },
       { type: 'CHOOSE', service: 'document-pickup' },

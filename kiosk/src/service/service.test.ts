@@ -82,7 +82,7 @@ describe('kiosk service over HTTP', () => {
 
   test('without the cookie: events and the view stream are refused, nothing changes', async () => {
     const before = screen();
-    const reply = await post({ type: 'START' }, { Cookie: '' });
+    const reply = await post({ type: 'CHOOSE', service: 'document-pickup' }, { Cookie: '' });
     assert.equal(reply.status, 401);
     assert.deepEqual(JSON.parse(reply.body), { ok: false, error: { kind: 'unauthorized' } });
     assert.equal((await call(`${service.url}/api/views`)).status, 401);
@@ -91,12 +91,15 @@ describe('kiosk service over HTTP', () => {
 
   test('a foreign Origin is refused even with the cookie; a POST without Origin too', async () => {
     const before = screen();
-    const foreign = await post({ type: 'START' }, { Origin: 'http://evil.example' });
+    const foreign = await post(
+      { type: 'CHOOSE', service: 'document-pickup' },
+      { Origin: 'http://evil.example' },
+    );
     assert.equal(foreign.status, 403);
     const noOrigin = await call(`${service.url}/api/event`, {
       method: 'POST',
       headers: { Cookie: cookie },
-      body: '{"type":"START"}',
+      body: '{"type":"CHOOSE","service":"document-pickup"}',
     });
     assert.equal(noOrigin.status, 403);
     assert.equal(screen(), before);
@@ -149,7 +152,7 @@ describe('kiosk service over HTTP', () => {
       const reply = await call(`${service.url}/api/event`, {
         method: 'POST',
         headers: { Origin: service.url, Cookie: cookie, ...(type && { 'Content-Type': type }) },
-        body: '{"type":"START"}',
+        body: '{"type":"CHOOSE","service":"document-pickup"}',
       });
       assert.equal(reply.status, 415, `Content-Type "${type}"`);
       assert.match(JSON.parse(reply.body).error.issues, /application\/json/);
@@ -243,7 +246,6 @@ describe('kiosk service over HTTP', () => {
     try {
       await until('the first view', () => messages.join('').includes('event: view'));
       const code = DEMO.items[0].code;
-      assert.equal((await post({ type: 'START' })).status, 200);
       assert.equal((await post({ type: 'CHOOSE', service: 'document-pickup' })).status, 200);
       for (const key of code) assert.equal((await post({ type: 'KEY', key })).status, 200);
       await until('six digits shown as a count', () => messages.join('').includes('"entered":6'));
@@ -398,7 +400,7 @@ describe('the RPC under load: the window and /healthz stay served', () => {
       );
       const seen = streams.map((stream) => viewsIn(stream.messages));
       serialised = 0;
-      assert.equal((await post({ type: 'START' })).status, 200);
+      assert.equal((await post({ type: 'SET_LANGUAGE', language: 'en' })).status, 200);
       await until('each stream has the new view', () =>
         streams.every((stream, i) => viewsIn(stream.messages) > seen[i]!),
       );
@@ -408,7 +410,7 @@ describe('the RPC under load: the window and /healthz stay served', () => {
       JSON.stringify = stringify;
       for (const stream of streams) stream.close();
     }
-    assert.equal((await post({ type: 'CANCEL' })).status, 200);
+    assert.equal((await post({ type: 'SET_LANGUAGE', language: 'de' })).status, 200);
   });
 
   test('refused requests are logged, but a flood of them is one line, not a flood', async () => {
@@ -442,9 +444,9 @@ describe('the RPC under load: the window and /healthz stay served', () => {
     let reason = '';
     let flooding = true;
     const flood = async () => {
-      // Events that change the view (menu and back), as fast as a client can send them.
+      // Events that change the view (the language back and forth), as fast as a client can send them.
       for (let i = 0; flooding; i++) {
-        const reply = await post({ type: i % 2 === 0 ? 'START' : 'CANCEL' });
+        const reply = await post({ type: 'SET_LANGUAGE', language: i % 2 === 0 ? 'en' : 'de' });
         statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
         if (reply.status === 429) reason = JSON.parse(reply.body).error.reason;
       }

@@ -4,8 +4,9 @@ import { type Clock, type Logger, systemClock } from '@amtomat/basics';
 import type { Health } from '../contract/index.ts';
 import type { SessionTimers } from '../flows/session.machine.ts';
 import { startNarrator } from '../speech/narrator.ts';
+import { neuralSpeech } from '../speech/neural.ts';
 import { openSpeech, type Speech } from '../speech/speech.ts';
-import { loadSiteConfig } from './config.ts';
+import { loadSiteConfig, type SiteConfig } from './config.ts';
 import type { KioskHardware, OpenHardware } from './hardware.ts';
 import { startHttpServer } from './http-server.ts';
 import { rotatingLogger } from './rotating-log.ts';
@@ -81,13 +82,7 @@ export async function startService<H extends KioskHardware>(
     throw error;
   });
   hardware.seed?.(terminal.store);
-  const speech =
-    options.speech ??
-    openSpeech({
-      logger,
-      ...(site.value.speech.player && { player: site.value.speech.player }),
-      ...(site.value.speech.espeak && { binary: site.value.speech.espeak }),
-    });
+  const speech = options.speech ?? siteSpeech(site.value.speech, logger);
   const narrator = startNarrator({
     core: terminal.core,
     speech,
@@ -165,6 +160,17 @@ export async function startService<H extends KioskHardware>(
       await hardware.close();
     },
   };
+}
+
+/** espeak-ng as the site says, with its neural voices (if any) in front. */
+function siteSpeech(config: SiteConfig['speech'], logger: Logger): Speech {
+  const espeak = openSpeech({
+    logger,
+    ...(config.player && { player: config.player }),
+    ...(config.espeak && { binary: config.espeak }),
+  });
+  if (!config.voices || Object.keys(config.voices).length === 0) return espeak;
+  return neuralSpeech({ voices: config.voices, fallback: espeak, player: config.player, logger });
 }
 
 /**

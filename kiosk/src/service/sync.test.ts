@@ -317,7 +317,7 @@ describe('kiosk service with the fleet sync', () => {
       const reply = await call(`${service.url}/api/event`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Origin: service.url, Cookie: cookie },
-        body: JSON.stringify({ type: 'START' }),
+        body: JSON.stringify({ type: 'CHOOSE', service: 'document-pickup' }),
       });
       assert.equal(reply.status, 200);
     } finally {

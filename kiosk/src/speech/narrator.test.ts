@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { DEFAULT_SPEECH } from '../flows/session.machine.ts';
 import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
 import { simulatedHeadphoneJack } from './headphones.ts';
 import { type Narrator, startNarrator } from './narrator.ts';
+import { soxFigures } from './sox.testing.ts';
 import { type CaptureSpeech, captureSpeech } from './speech.ts';
 import { headphonesPrompt } from './speech-text.ts';
 
@@ -38,22 +38,6 @@ const said = () => speech.spoken.map((utterance) => utterance.text);
 const saidAfter = (count: number) =>
   kiosk.until('speech', () => (speech.spoken.length > count ? speech.spoken.slice(count) : false));
 
-/** `sox FILE -n stat` (it writes to standard error): its figures by name. */
-function soxFigures(file: string): Record<string, number> {
-  let text = '';
-  try {
-    text = execFileSync('sh', ['-c', 'sox "$1" -n stat 2>&1', 'sox', file], { encoding: 'utf8' });
-  } catch (error) {
-    assert.fail(`sox could not read ${file}: ${String(error)}`);
-  }
-  const figures: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const [name, value] = line.split(':').map((part) => part.trim());
-    if (name && value !== undefined && value !== '') figures[name] = Number(value);
-  }
-  return figures;
-}
-
 describe('the narrator speaks the kiosk (real core on SQLite, simulator over a pty, espeak-ng)', () => {
   beforeEach(async () => {
     kiosk = await startKiosk();
@@ -73,7 +57,6 @@ describe('the narrator speaks the kiosk (real core on SQLite, simulator over a p
     jack.set(true); // plugging in headphones switches speech on
     await saidAfter(0);
     assert.match(said()[0] ?? '', /Willkommen/);
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     kiosk.type(CODE);
     kiosk.press({ type: 'SUBMIT' });
@@ -92,7 +75,7 @@ describe('the narrator speaks the kiosk (real core on SQLite, simulator over a p
     const spoken = said();
     const position = (pattern: RegExp) => spoken.findIndex((text) => pattern.test(text));
     const steps = [
-      /Was möchten Sie tun\?/,
+      /Willkommen/,
       /Bitte geben Sie Ihren Abholcode ein/,
       /6 Ziffern eingegeben/,
       /Bitte geben Sie Ihr Geburtsdatum ein/,
@@ -136,18 +119,17 @@ describe('the narrator speaks the kiosk (real core on SQLite, simulator over a p
     jack.set(true);
     kiosk.press({ type: 'SET_LANGUAGE', language: 'ar' });
     const before = speech.spoken.length;
-    kiosk.press({ type: 'START' });
-    const [menu] = await saidAfter(before);
-    assert.equal(menu?.voice, 'ar');
-    assert.match(menu?.text ?? '', /[\u0600-\u06ff]/);
+    kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
+    const [code] = await saidAfter(before);
+    assert.equal(code?.voice, 'ar');
+    assert.match(code?.text ?? '', /[\u0600-\u06ff]/);
     await speech.settled();
-    assert.ok((soxFigures(menu!.wav)['Maximum amplitude'] ?? 0) > 0.1);
+    assert.ok((soxFigures(code!.wav)['Maximum amplitude'] ?? 0) > 0.1);
   });
 
   test('without headphones the loudspeaker only asks for them; plugged in, the screen is read', async () => {
     loadIdCard();
     kiosk.press({ type: 'SET_ACCESSIBILITY', settings: { speech: true } });
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
     kiosk.type(CODE);
     await kiosk.until('typed', () => kiosk.core.view().props.entered === CODE.length);
@@ -161,7 +143,6 @@ describe('the narrator speaks the kiosk (real core on SQLite, simulator over a p
   });
 
   test('speech stays silent until switched on', async () => {
-    kiosk.press({ type: 'START' });
     kiosk.press({ type: 'CHOOSE', service: 'parcel-pickup' });
     kiosk.type('12');
     await kiosk.waitForScreen('parcel.code');
@@ -170,24 +151,26 @@ describe('the narrator speaks the kiosk (real core on SQLite, simulator over a p
 
   test('a key repeats the screen; volume and rate change with keys and reset at the end of the session', async () => {
     jack.set(true);
-    kiosk.press({ type: 'START' });
-    const [menu] = await saidAfter(1);
+    kiosk.press({ type: 'CHOOSE', service: 'document-pickup' });
+    const [code] = await saidAfter(1);
     kiosk.press({ type: 'SPEECH', action: 'repeat' });
     const [again] = await saidAfter(2);
-    assert.equal(again?.text, menu?.text);
+    assert.equal(again?.text, code?.text);
     kiosk.press({ type: 'SPEECH', action: 'louder' });
     kiosk.press({ type: 'SPEECH', action: 'faster' });
     const [adjusted] = await kiosk.until('faster', () => speech.spoken.slice(4));
-    assert.ok(adjusted && menu && adjusted.volume > menu.volume && adjusted.rate > menu.rate);
+    assert.ok(adjusted && code && adjusted.volume > code.volume && adjusted.rate > code.rate);
     assert.deepEqual(kiosk.core.view().session.speech, { volume: 1, rate: 1, repeat: 1 });
 
     kiosk.press({ type: 'CANCEL' });
+    await kiosk.waitForScreen('survey');
+    kiosk.press({ type: 'FINISH' });
     const home = await kiosk.waitForScreen('attract');
     assert.deepEqual(home.session.speech, DEFAULT_SPEECH);
     const before = speech.spoken.length;
     kiosk.press({ type: 'SET_ACCESSIBILITY', settings: { speech: true } });
     const [fresh] = await saidAfter(before);
-    assert.equal(fresh?.volume, menu?.volume);
-    assert.equal(fresh?.rate, menu?.rate);
+    assert.equal(fresh?.volume, code?.volume);
+    assert.equal(fresh?.rate, code?.rate);
   });
 });

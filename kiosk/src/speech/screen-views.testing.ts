@@ -30,7 +30,6 @@ export function screenViews(language: Language): View[] {
   const services = FLOWS.filter((flow) => flow.inMenu).map((flow) => flow.service);
   const views: View[] = [
     view('attract', { services }),
-    view('menu', { services }),
     ...(['completed', 'failed', 'abandoned'] as const).map((outcome) =>
       view('survey', {
         service: 'document-pickup',

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { View } from '../contract/index.ts';
+import { DEFAULT_LAYOUT, type TerminalLayout, type Wall } from '../contract/layout.ts';
 import { ALL_SCREENS } from '../core/views.ts';
-import { LANGUAGES } from '../flows/session.machine.ts';
+import { LANGUAGES, type Language } from '../flows/session.machine.ts';
 import { screenViews } from './screen-views.testing.ts';
 import { utterance, VOICES } from './speech.ts';
 import { changeSpeech, focusSpeech, headphonesPrompt, screenSpeech } from './speech-text.ts';
@@ -116,10 +117,52 @@ test('the keypad focus is named in every language, an on-screen key never by its
       }
     }
   }
-  const [menu] = screenViews('de').filter((view) => view.screen === 'attract');
-  assert.ok(menu);
+  const [start] = screenViews('de').filter((view) => view.screen === 'attract');
+  assert.ok(start);
   const on = (control: string) =>
-    focusSpeech({ ...menu, session: { ...menu.session, focus: { control, moves: 1 } } } as View);
+    focusSpeech({ ...start, session: { ...start.session, focus: { control, moves: 1 } } } as View);
   assert.equal(on('service-document-pickup'), 'Dokument abholen.');
   assert.equal(on('no-such-control'), null);
+});
+
+/** Every screen where a door stands open, with the open compartment set in its props. */
+const DOOR_OPEN: [screen: string, props: object][] = [
+  ['pickup.door', { compartment: 'B1', doorOpen: true }],
+  ['parcel.take-and-close', { compartments: ['B1'] }],
+  ['drop-off.put-in-and-close', { compartment: 'B1' }],
+  ['courier.deposit-and-close', { compartment: 'B1' }],
+  ['staff.door-open', { door: { compartment: 'B1', purpose: 'load', remaining: 0 } }],
+];
+
+test('every door-open screen says where the door is, in every language (the door map)', () => {
+  const wall: Wall = {
+    columns: 2,
+    compartments: [
+      { label: 'A1', column: 1, row: 1, bottomCm: 100, topCm: 140 },
+      { label: 'B1', column: 2, row: 1, bottomCm: 40, topCm: 80 },
+    ],
+  };
+  const known: Partial<Record<Language, string>> = {
+    de: 'Ihr Fach: rechte Spalte, auf Kniehöhe',
+    ar: 'خزانتك: العمود الأيمن، بمستوى الركبة',
+  };
+  for (const language of LANGUAGES) {
+    const views = screenViews(language);
+    for (const [screen, props] of DOOR_OPEN) {
+      const view = views.find((candidate) => candidate.screen === screen);
+      assert.ok(view, screen);
+      const open = (layout: TerminalLayout) =>
+        screenSpeech({
+          ...view,
+          props: { ...view.props, ...props },
+          session: { ...view.session, layout },
+        } as View);
+      const withMap = open({ ...DEFAULT_LAYOUT, wall });
+      const without = open(DEFAULT_LAYOUT);
+      const where = `${language} ${screen}: ${withMap}`;
+      // The map's sentence comes on top of what the screen says without a wall.
+      assert.ok(withMap.length > without.length + 10, where);
+      if (known[language]) assert.ok(withMap.includes(known[language]), where);
+    }
+  }
 });

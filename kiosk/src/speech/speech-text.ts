@@ -118,11 +118,6 @@ const SCREENS: { [S in Screen]: Build<S> } = {
     extra: [w.t('attract.staff-hint')],
     options: props.services.map((service) => serviceName(service, w)),
   }),
-  menu: (props, w) => ({
-    title: w.t('menu.title'),
-    intro: w.t('menu.intro'),
-    options: props.services.map((service) => serviceName(service, w)),
-  }),
   survey: (props, w) => {
     const asks = props.outcome !== 'abandoned';
     return {

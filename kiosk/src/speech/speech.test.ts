@@ -66,8 +66,8 @@ test('espeak-ng missing: one line says what to install, and the kiosk works on i
       const core = service.terminal.core;
       service.hardware.headphones.set(true); // speech on, with headphones
       await until('speech on', () => core.view().session.accessibility.speech);
-      assert.ok(core.send({ type: 'START' }).ok);
-      await until('menu', () => core.view().screen === 'menu');
+      assert.ok(core.send({ type: 'CHOOSE', service: 'document-pickup' }).ok);
+      await until('pickup.code', () => core.view().screen === 'pickup.code');
       const unavailable = serviceLog.entries.filter(
         (entry) => entry.event === 'speech.unavailable',
       );

@@ -50,7 +50,8 @@ export const VOICES: Record<Language, string> = {
   ru: 'ru',
   pl: 'pl',
 };
-const BASE_RATE = 165;
+/** espeak-ng's words per minute at the normal rate (a neural voice's speed 1). */
+export const BASE_RATE = 165;
 const EASY_RATE = 130;
 const RATE_STEP = 0.15;
 const VOLUME_STEP = 25;

@@ -40,7 +40,6 @@ import { PickupChoose } from './pickup/PickupChoose.tsx';
 import { PickupCode, PickupDateOfBirth } from './pickup/PickupCode.tsx';
 import { PickupChecking, PickupDoor, PickupPinLetter } from './pickup/PickupDoor.tsx';
 import { Attract } from './session/Attract.tsx';
-import { Menu } from './session/Menu.tsx';
 import { Survey } from './session/Survey.tsx';
 import { StaffDoorFailed, StaffDoorOpen, StaffOpening } from './staff/StaffDoor.tsx';
 import { StaffLoadDescribe, StaffLoadScan, StaffNoCompartment } from './staff/StaffLoad.tsx';
@@ -59,7 +58,6 @@ import { StaffRetrieveConfirm, StaffRetrieveList } from './staff/StaffRetrieve.t
 /** Screen name (View.screen) → its component, typed with that screen's props. */
 export const SCREENS: ScreenMap = {
   attract: Attract,
-  menu: Menu,
   survey: Survey,
   'pickup.code': PickupCode,
   'pickup.checking': PickupChecking,

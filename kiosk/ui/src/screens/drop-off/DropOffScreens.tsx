@@ -39,12 +39,18 @@ export function DropOffFull(props: PropsOf<'drop-off.full'>) {
   const advise = useReason('drop-off.full.advice');
   const lines = (advice ?? []).map(advise);
   return (
-    <Screen title={t('drop-off.full.title')} intro={t('drop-off.full.intro')}>
-      <ul className="advice">
-        {lines.map((line) => (
-          <li key={line}>{line}</li>
-        ))}
-      </ul>
+    <Screen
+      title={t('drop-off.full.title')}
+      intro={t('drop-off.full.intro')}
+      // Read, not touched: under "You can:", not below the language buttons.
+      display={
+        <ul className="advice">
+          {lines.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      }
+    >
       <div className="actions">
         <Action event={{ type: 'CONFIRM' }} testId="confirm">
           {t('common.ok')}

@@ -1,10 +1,10 @@
 import { useTranslation } from 'react-i18next';
 import { Screen } from '../../components/Screen.tsx';
 import type { PropsOf } from '../../contract.ts';
-import { ServiceChoices } from './Menu.tsx';
+import { ServiceChoices } from './ServiceChoices.tsx';
 
 /**
- * The start screen offers the services at once (no "start" step before the menu). Staff
+ * The start screen offers the services at once (no "start" tap, no separate menu). Staff
  * and couriers start with their card instead.
  */
 export function Attract(props: PropsOf<'attract'>) {

@@ -1,6 +1,4 @@
 import { useTranslation } from 'react-i18next';
-import { Screen } from '../../components/Screen.tsx';
-import type { PropsOf } from '../../contract.ts';
 import { useScreen } from '../../shell/screen-context.ts';
 
 const ICONS: Record<string, string> = {
@@ -10,16 +8,7 @@ const ICONS: Record<string, string> = {
   'courier-deposit': '⇨',
 };
 
-export function Menu(props: PropsOf<'menu'>) {
-  const { t } = useTranslation();
-  return (
-    <Screen title={t('menu.title')} intro={t('menu.intro')}>
-      <ServiceChoices services={props.services} />
-    </Screen>
-  );
-}
-
-/** The services, one big button each: on the menu and at once on the start screen. */
+/** The services, one big button each, at once on the start screen. */
 export function ServiceChoices({ services }: { services: readonly string[] }) {
   const { t, i18n } = useTranslation();
   const { send } = useScreen();
