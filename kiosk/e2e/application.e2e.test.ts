@@ -41,6 +41,7 @@ async function open() {
 async function openDogForm(k: KioskInBrowser) {
   await k.page.getByTestId('service-application').click();
   await k.screen('application.choose');
+  await k.page.getByTestId('category-animals').click();
   await k.page.getByTestId('form-hund-anmelden').click();
   await k.screen('application.needs');
   await k.page.getByTestId('start').click();
@@ -140,6 +141,7 @@ describe('a citizen applies', () => {
     await k.page.getByTestId('lang-ar').click();
     await k.page.getByTestId('service-application').click();
     await k.screen('application.choose');
+    await k.page.getByTestId('category-animals').click();
     await k.page.getByTestId('form-hund-anmelden').click();
     await k.screen('application.needs');
     await k.page.getByTestId('start').click();
@@ -216,6 +218,8 @@ describe('a citizen applies', () => {
     await focusWithArrows(k, 'service-application');
     await press('Enter');
     await k.screen('application.choose');
+    await focusWithArrows(k, 'category-animals');
+    await press('Enter');
     await focusWithArrows(k, 'form-hund-anmelden');
     await press('Enter');
     await k.screen('application.needs');
