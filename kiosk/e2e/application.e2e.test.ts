@@ -242,6 +242,74 @@ describe('a citizen applies', () => {
   });
 });
 
+test('every application screen with the keypad alone: list pages, search, slots, choices, review, consent, receipt', async () => {
+  const k = await open();
+  const press = (key: string) => k.page.keyboard.press(key);
+  const choose = async (testId: string) => {
+    await focusWithArrows(k, testId);
+    await press('Enter');
+  };
+  const type = async (text: string) => {
+    for (const key of text) await press(key);
+  };
+  const stepIs = (id: string) =>
+    poll(() => k.service.terminal.core.view().props.question?.stepId === id, `step ${id}`);
+  await choose('service-application');
+  await k.screen('application.choose');
+  await choose('page-next');
+  await k.page.getByTestId('form-hund-anmelden').waitFor();
+  await choose('search-open');
+  await type('HUND');
+  await k.page.getByTestId('form-hund-abmelden').waitFor();
+  await choose('search-close');
+  await choose('form-hund-anmelden');
+  await k.screen('application.needs');
+  await choose('start');
+  await stepIs('keeper');
+  await type('AB');
+  await choose('slot-firstNames');
+  await type('C');
+  await choose('submit');
+  await stepIs('address');
+  await type('D');
+  await choose('slot-address.postcode');
+  await type('56743');
+  await choose('slot-address.town');
+  await type('E');
+  await choose('submit');
+  await stepIs('dog');
+  await type('F');
+  await choose('slot-breed');
+  await type('G');
+  await choose('slot-dogBirthDate');
+  await type('01012020');
+  await choose('submit');
+  await stepIs('keeping');
+  await type('01012021');
+  await choose('set-listedDog-false');
+  await choose('submit');
+  await stepIs('payment');
+  await choose('submit');
+  await stepIs('contact');
+  await choose('submit');
+  await k.screen('application.review');
+  await choose('change-dog');
+  await stepIs('dog');
+  await choose('submit');
+  await k.screen('application.review');
+  assert.equal(await k.page.getByTestId('review-breed').textContent(), 'G');
+  await choose('confirm');
+  await k.screen('application.consent');
+  await choose('agree');
+  await k.screen('application.receipt');
+  assert.match((await k.page.getByTestId('case-number').textContent()) ?? '', /\S/);
+  await choose('confirm');
+  await poll(
+    () => !k.service.terminal.core.view().screen.startsWith('application'),
+    'the receipt is done',
+  );
+});
+
 async function focusWithArrows(k: KioskInBrowser, testId: string) {
   const focused = () => k.page.evaluate('document.activeElement?.dataset?.testid ?? null');
   for (let step = 0; step < 120; step++) {

@@ -381,7 +381,8 @@ function SlotChooser({ slots, focus }: { slots: SlotView[]; focus: string | null
           className="slot"
           data-testid={`slot-${view.slot}`}
           aria-pressed={focus === view.slot}
-          aria-describedby={[boxId(view.slot), view.errorId].filter(Boolean).join(' ')}
+          // What is typed in it, and its error (ids, not text).
+          aria-describedby={view.errorId ? `${boxId(view.slot)} ${view.errorId}` : boxId(view.slot)}
           aria-invalid={view.errorId ? true : undefined}
           onClick={() => send({ type: 'EDIT_SLOT', slot: view.slot })}
         >
