@@ -150,7 +150,7 @@ describe('a citizen applies', () => {
     assert.equal(await k.page.getByTestId('error-surname').textContent(), '⚠ يرجى ملء هذا الحقل.');
     assert.equal(
       await k.page.getByTestId('slot-surname').getAttribute('aria-describedby'),
-      'error-surname',
+      'box-surname error-surname', // what is typed in it, then its error
     );
     // In German now: 10,000 characters and a control character (as a scanner or paste
     // would send them: through the service, not key by key), a wrong IBAN, a future date.
