@@ -10,7 +10,12 @@ import type { KioskInBrowser } from './harness.ts';
 export async function openForm(k: KioskInBrowser, formId: string) {
   await k.page.getByTestId('service-application').click();
   await k.screen('application.choose');
-  await k.page.getByTestId(`form-${formId}`).click();
+  // Four services a page: turn pages until the form's button is there.
+  const form = k.page.getByTestId(`form-${formId}`);
+  for (let page = 0; (await form.count()) === 0 && page < 4; page++) {
+    await k.page.getByTestId('page-next').click();
+  }
+  await form.click();
   await k.screen('application.needs');
   await k.page.getByTestId('start').click();
   await k.screen('application.question');

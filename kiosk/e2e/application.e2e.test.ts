@@ -91,7 +91,7 @@ describe('a citizen applies', () => {
     assert.equal(await k.page.getByTestId('error-surname').textContent(), '⚠ يرجى ملء هذا الحقل.');
     assert.equal(
       await k.page.getByTestId('slot-surname').getAttribute('aria-describedby'),
-      'error-surname',
+      'box-surname error-surname', // what is typed in it, then its error
     );
     // In German now: 10,000 characters and a control character (as a scanner or paste
     // would send them: through the service, not key by key), a wrong IBAN, a future date.
@@ -159,6 +159,8 @@ describe('a citizen applies', () => {
     await focusWithArrows(k, 'service-application');
     await press('Enter');
     await k.screen('application.choose');
+    await focusWithArrows(k, 'category-animals');
+    await press('Enter');
     await focusWithArrows(k, 'form-hund-anmelden');
     await press('Enter');
     await k.screen('application.needs');
@@ -180,4 +182,73 @@ describe('a citizen applies', () => {
       8000,
     );
   });
+});
+
+test('every application screen with the keypad alone: list pages, search, slots, choices, review, consent, receipt', async () => {
+  const k = await open();
+  const press = (key: string) => k.page.keyboard.press(key);
+  const choose = async (testId: string) => {
+    await focusWithArrows(k, testId);
+    await press('Enter');
+  };
+  const type = async (text: string) => {
+    for (const key of text) await press(key);
+  };
+  const stepIs = (id: string) =>
+    until(`step ${id}`, () => k.service.terminal.core.view().props.question?.stepId === id, 8000);
+  await choose('service-application');
+  await k.screen('application.choose');
+  await choose('page-next');
+  await k.page.getByTestId('form-hund-anmelden').waitFor();
+  await choose('search-open');
+  await type('HUND');
+  await k.page.getByTestId('form-hund-abmelden').waitFor();
+  await choose('search-close');
+  await choose('form-hund-anmelden');
+  await k.screen('application.needs');
+  await choose('start');
+  await stepIs('keeper');
+  await type('AB');
+  await choose('slot-firstNames');
+  await type('C');
+  await choose('submit');
+  await stepIs('address');
+  await type('D');
+  await choose('slot-address.postcode');
+  await type('56743');
+  await choose('slot-address.town');
+  await type('E');
+  await choose('submit');
+  await stepIs('dog');
+  await type('F');
+  await choose('slot-breed');
+  await type('G');
+  await choose('slot-dogBirthDate');
+  await type('01012020');
+  await choose('submit');
+  await stepIs('keeping');
+  await type('01012021');
+  await choose('set-listedDog-false');
+  await choose('submit');
+  await stepIs('payment');
+  await choose('submit');
+  await stepIs('contact');
+  await choose('submit');
+  await k.screen('application.review');
+  await choose('change-dog');
+  await stepIs('dog');
+  await choose('submit');
+  await k.screen('application.review');
+  assert.equal(await k.page.getByTestId('review-breed').textContent(), 'G');
+  await choose('confirm');
+  await k.screen('application.consent');
+  await choose('agree');
+  await k.screen('application.receipt');
+  assert.match((await k.page.getByTestId('case-number').textContent()) ?? '', /\S/);
+  await choose('confirm');
+  await until(
+    'the receipt is done',
+    () => !k.service.terminal.core.view().screen.startsWith('application'),
+    8000,
+  );
 });

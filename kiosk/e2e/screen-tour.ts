@@ -157,6 +157,14 @@ async function applicationUnavailable(t: Tour) {
 async function fillDogForm(t: Tour) {
   await t.through(['application.checking'], () => t.choose('application'));
   await t.see('application.choose');
+  // Four services a page: the second page; the search (its keyboard instead of the list).
+  await t.click('page-next');
+  await t.click('search-open');
+  await t.type('HUND');
+  await t.page.getByTestId('form-hund-anmelden').waitFor();
+  await t.look('application.choose', 'search');
+  await t.click('search-close');
+  await t.click('category-animals');
   await t.click('form-hund-anmelden');
   await t.see('application.needs');
   await t.click('start');
@@ -173,6 +181,7 @@ async function fillDogForm(t: Tour) {
   };
   await answer({ surname: 'AB', firstNames: 'C' });
   await t.page.getByTestId('slot-address.street').waitFor();
+  await t.look('application.question', 'address'); // four slots, the tallest step
   await answer({ 'address.street': 'D', 'address.postcode': '56743', 'address.town': 'E' });
   await t.page.getByTestId('slot-dogName').waitFor();
   await answer({ dogName: 'F', breed: 'G', dogBirthDate: '01012020' });
@@ -345,6 +354,7 @@ const hasItem = (view: View, id: string) =>
 
 class Tour {
   readonly reached = new Set<string>();
+  private readonly looked = new Set<string>();
   readonly page: KioskInBrowser['page'];
   readonly store: KioskInBrowser['service']['terminal']['store'];
   private readonly k: KioskInBrowser;
@@ -399,6 +409,19 @@ class Tour {
     await this.settle();
     await this.visit(screen);
     this.reached.add(screen);
+  }
+
+  /**
+   * Visits a state of a screen seen before (e.g. its search instead of its list) as
+   * `screen#state`, once per tour; it does not count as a screen reached.
+   */
+  async look(screen: string, state: string) {
+    const name = `${screen}#${state}`;
+    await this.k.screen(screen);
+    if (this.looked.has(name)) return;
+    await this.settle();
+    await this.visit(name);
+    this.looked.add(name);
   }
 
   /**

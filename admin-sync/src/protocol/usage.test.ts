@@ -82,6 +82,15 @@ describe('no personal data in events', () => {
         alternative: 'counter-car',
         distanceBand: '5-10',
       },
+      'usage-application': {
+        sessionId: '2f1d6c1e-6a8b-4d5e-9f00-0c1b2a3d4e5f',
+        form: 'hund-anmelden',
+        formVersion: '1.2',
+        event: 'abandoned',
+        step: 'dog',
+        durationMs: 41_000,
+        at: 3,
+      },
       'usage-staff': { task: 'load', itemKind: 'document', items: 1, durationMs: 1, at: 1 },
       'usage-courier': { size: 'M', durationMs: 1, at: 1 },
     };
@@ -101,5 +110,10 @@ describe('no personal data in events', () => {
     }
     const typed = { ...samples['usage-session'], reason: 'code 1234' };
     assert.equal(usagePayloadSchemas['usage-session'].safeParse(typed).success, false);
+    // An application's step is the catalogue's step id, never an answer typed into it.
+    for (const step of ['Müller', 'erika@example.org', '01.02.1990', 'Hauptstraße 1']) {
+      const answer = { ...samples['usage-application'], step };
+      assert.equal(usagePayloadSchemas['usage-application'].safeParse(answer).success, false, step);
+    }
   });
 });

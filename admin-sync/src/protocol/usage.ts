@@ -45,6 +45,10 @@ export type SurveyAlternative = (typeof SURVEY_ALTERNATIVES)[number];
 export const DISTANCE_BANDS = ['0-2', '2-5', '5-10', '10-20', '20-50', '50+'] as const;
 export type DistanceBand = (typeof DISTANCE_BANDS)[number];
 
+/** What an application (issue #12) did: begun, a step reached, given up, sent. */
+export const APPLICATION_USAGE = ['started', 'step', 'abandoned', 'submitted'] as const;
+export type ApplicationUsageEvent = (typeof APPLICATION_USAGE)[number];
+
 export const usagePayloadSchemas = {
   /** One citizen's or courier's visit, sent when it ends. */
   'usage-session': z
@@ -72,6 +76,22 @@ export const usagePayloadSchemas = {
       satisfaction: z.number().int().min(1).max(5).nullable(),
       alternative: z.enum(SURVEY_ALTERNATIVES).nullable(),
       distanceBand: z.enum(DISTANCE_BANDS).nullable(),
+    })
+    .strict(),
+  /**
+   * One fact of an application (issue #12): which form (the catalogue's id and version), what
+   * happened and at which step, how long since the form was begun. Never an answer: the
+   * step is the form's step id, a token of the catalogue.
+   */
+  'usage-application': z
+    .object({
+      sessionId: z.uuid(),
+      form: token.unwrap(),
+      formVersion: z.string().regex(/^\d+(\.\d+){0,2}$/),
+      event: z.enum(APPLICATION_USAGE),
+      step: token,
+      durationMs: duration,
+      at: time,
     })
     .strict(),
   /** Staff time at the terminal: one loading (per item) or retrieval round. */

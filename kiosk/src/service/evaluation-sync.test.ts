@@ -13,6 +13,10 @@ import { fileCredentials } from '@amtomat/admin-sync/agent';
 import { memoryLogger } from '@amtomat/basics';
 import Database from 'better-sqlite3';
 import { startTestFleet, type TestFleet } from '../../../admin-sync/src/agent/testing/fleet.ts';
+import { defaultEvaluationConfig } from '../../../admin-sync/src/server/evaluation/config.ts';
+import { computeKpis } from '../../../admin-sync/src/server/evaluation/kpis.ts';
+import { testKeys } from '../applications/keys.testing.ts';
+import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../applications/keys.ts';
 import { STORE_FILE } from '../store/db.ts';
 import { call } from '../testing/http.ts';
 import { until } from '../testing/wait.ts';
@@ -112,6 +116,81 @@ describe('usage events to the fleet', () => {
     assert.equal(Number(row.wrong_entries), 1);
     assert.ok(Number(row.duration_ms) >= 0);
     assert.ok(!JSON.stringify(events[0]!.payload).includes('90817263'), 'no typed code');
+  });
+
+  test('an application reports started, each step and where it was abandoned, per form; nothing typed', async () => {
+    const keys = await testKeys();
+    const store = service.terminal.store;
+    store.setSetting(ROOT_CERTIFICATE_SETTING, keys.rootPem);
+    store.setSetting(destinationKeySetting('steueramt'), JSON.stringify(keys.publicJwk));
+    await post({ type: 'START' });
+    await post({ type: 'CHOOSE', service: 'application' });
+    await until('the services', () => screen() === 'application.choose');
+    await post({ type: 'CHOOSE_FORM', form: 'hund-anmelden' });
+    await until('what it needs', () => screen() === 'application.needs');
+    await post({ type: 'CONFIRM' });
+    await until('the first question', () => screen() === 'application.question');
+    for (const key of 'Zebulon') await post({ type: 'KEY', key });
+    await post({ type: 'EDIT_SLOT', slot: 'firstNames' });
+    for (const key of 'Quirin') await post({ type: 'KEY', key });
+    await post({ type: 'SUBMIT' });
+    await until(
+      'the address',
+      () => service.terminal.core.view().props.question?.stepId === 'address',
+    );
+    await post({ type: 'CANCEL' });
+    await until('the application ended', () => !screen().startsWith('application'));
+    if (screen() === 'survey') await post({ type: 'FINISH' });
+    await until('back at the start', () => screen() === 'attract');
+
+    assert.equal((await service.sync!.syncNow()).online, true);
+    const id = fileCredentials(join(dir, 'data', 'sync')).load();
+    assert.ok(id.ok && id.value);
+    const events = (await fleet.storage.events(id.value.deviceId)).filter(
+      (e) => e.type === 'usage-application',
+    );
+    const facts = events.map((e) => `${String(e.payload.event)}@${String(e.payload.step)}`);
+    assert.deepEqual(facts, [
+      'started@needs',
+      'step@step-keeper',
+      'step@step-address',
+      'abandoned@step-address',
+    ]);
+    for (const event of events) {
+      assert.equal(event.payload.form, 'hund-anmelden');
+      const text = JSON.stringify(event.payload);
+      assert.ok(!/zebulon|quirin/i.test(text), `nothing typed in ${text}`);
+    }
+    const rows = await fleet.storage.sql.all<{ event: string; step: string | null }>(
+      'SELECT event, step FROM eval_applications WHERE device_id = ? ORDER BY seq',
+      [id.value.deviceId],
+    );
+    assert.deepEqual(
+      rows.map((row) => `${row.event}@${row.step}`),
+      facts,
+    );
+
+    // The evaluation counts the form as a service of its own: one begun, given up at the address.
+    const day = (offset: number) =>
+      new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const { rows: kpis } = await computeKpis(fleet.storage.sql, {
+      from: day(-1),
+      to: day(1),
+      config: defaultEvaluationConfig(),
+    });
+    const cell = (kpi: string, breakdown = '') =>
+      kpis.find(
+        (row) =>
+          row.kpi === kpi &&
+          row.scope === 'service' &&
+          row.scopeId === 'application-hund-anmelden' &&
+          row.periodKind === 'total' &&
+          row.breakdown === breakdown,
+      );
+    assert.equal(cell('visits')?.value, 1);
+    assert.equal(cell('abandoned')?.value, 1);
+    assert.equal(cell('uses')?.value ?? 0, 0);
+    assert.equal(cell('gave-up-at-step', 'step=step-address')?.value, 1);
   });
 
   test('a lock board that stops answering is counted in the hour of the status report', async () => {

@@ -125,6 +125,21 @@ export function usageOutboxEvent(
         at: now,
       };
       break;
+    case 'application-started':
+    case 'application-step':
+    case 'application-abandoned':
+    case 'application-submitted':
+      type = 'usage-application';
+      payload = {
+        sessionId: fact.sessionId,
+        form: tokenOf(fact.service),
+        formVersion: data.formVersion,
+        event: fact.type.slice('application-'.length),
+        step: tokenOf(data.step),
+        durationMs: durationOf(data.durationMs),
+        at: now,
+      };
+      break;
     default:
       return undefined; // session-started and the like: the session's end says it all
   }

@@ -477,12 +477,19 @@ export async function computeKpis(sql: SqlQueryable, input: KpiInput): Promise<K
     `${scope}|${scopeId}|${periodKind}|${period}`;
   const totalPeriod = `${from}/${to}`;
   /** The accumulators an event of this terminal (and service) on this day counts in. */
-  const accsFor = (terminal: Terminal, day: string, service: string | null): Acc[] => {
-    const scopes: [Scope, string][] = [
-      ['total', 'all'],
-      ['terminal', terminal.label],
-      ['site', terminal.site],
-    ];
+  const accsFor = (
+    terminal: Terminal,
+    day: string,
+    service: string | null,
+    serviceOnly = false,
+  ): Acc[] => {
+    const scopes: [Scope, string][] = serviceOnly
+      ? []
+      : [
+          ['total', 'all'],
+          ['terminal', terminal.label],
+          ['site', terminal.site],
+        ];
     if (service) scopes.push(['service', service]);
     const periods: [PeriodKind, string][] = [
       ['week', isoWeek(day)],
@@ -573,6 +580,34 @@ export async function computeKpis(sql: SqlQueryable, input: KpiInput): Promise<K
         acc.avoidedCar += 1;
         if (oneWayKm !== null) acc.carKm += 2 * oneWayKm;
       }
+    }
+  }
+
+  // Applications (issue #12) per form: each one begun counts as a use of its own service
+  // `application-<form>` when submitted, as given up (at its step) when abandoned. The visit
+  // itself is counted above, under `application`, so the totals stay visits.
+  const applications = await sql.all<{
+    device_id: string;
+    form: string;
+    event: string;
+    step: string | null;
+    duration_ms: number | null;
+    at: number;
+  }>(
+    `SELECT device_id, form, event, step, duration_ms, at FROM eval_applications
+     WHERE at >= ? AND at < ? AND event IN ('submitted', 'abandoned')`,
+    [lo, hi],
+  );
+  for (const a of applications) {
+    const terminal = byId.get(a.device_id);
+    const day = inPeriod(Number(a.at));
+    if (!terminal || !day) continue;
+    const submitted = a.event === 'submitted';
+    for (const acc of accsFor(terminal, day, `application-${a.form}`, true)) {
+      acc.visits += 1;
+      bump(acc.outcomes, submitted ? 'uses' : 'abandoned');
+      if (!submitted) bump(acc.gaveUpAt, a.step ?? 'needs');
+      if (submitted && a.duration_ms !== null) acc.durations.push(Number(a.duration_ms) / 1000);
     }
   }
 

@@ -66,6 +66,26 @@ export const usageHandlers: Readonly<
     );
     return { recorded: changed === 1 };
   },
+  'usage-application': async (event, context) => {
+    const p = usagePayload('usage-application', event);
+    await context.tx.run(
+      `INSERT INTO eval_applications (device_id, seq, session_id, form, form_version, event,
+         step, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (device_id, seq) DO NOTHING`,
+      [
+        context.deviceId,
+        context.seq,
+        p.sessionId,
+        p.form,
+        p.formVersion,
+        p.event,
+        p.step,
+        p.durationMs,
+        p.at,
+      ],
+    );
+    return { recorded: true };
+  },
   'usage-staff': async (event, context) => {
     const p = usagePayload('usage-staff', event);
     await recordWork(context, p.task, p.itemKind, p.items, p.durationMs, p.at);

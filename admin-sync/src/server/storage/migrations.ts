@@ -380,6 +380,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sms_codes_number ON sms_codes (number_mac, sent_at);
     `,
   },
+  {
+    version: 12,
+    name: 'evaluation: application usage per form',
+    sql: `
+      -- Issue #12: what each application did (started, step reached, abandoned, submitted),
+      -- per form; never an answer.
+      CREATE TABLE eval_applications (
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        seq BIGINT NOT NULL,
+        session_id TEXT NOT NULL,
+        form TEXT NOT NULL,
+        form_version TEXT NOT NULL,
+        event TEXT NOT NULL,
+        step TEXT,
+        duration_ms BIGINT,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (device_id, seq)
+      );
+      CREATE INDEX eval_applications_by_time ON eval_applications (at);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the schema version. */

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
+import { Keyboard, type KeyboardLayout } from '../../components/Keyboard.tsx';
 import { SubmitButton } from '../../components/Keypad.tsx';
 import { Screen } from '../../components/Screen.tsx';
 import { joinSentences } from '../../components/sentences.ts';
@@ -27,6 +28,11 @@ export function ApplicationChecking() {
   return <Busy title={t('application.checking.title')} />;
 }
 
+/** Services per page of the list: two rows of two keep the list within the reach band. */
+const SERVICES_PER_PAGE = 4;
+/** Matches shown above the search keyboard (one row); the list shows them all. */
+const SEARCH_MATCHES = 2;
+
 export function ApplicationChoose(props: PropsOf<'application.choose'>) {
   const { t } = useTranslation();
   const text = useFormText();
@@ -41,42 +47,58 @@ export function ApplicationChoose(props: PropsOf<'application.choose'>) {
           fold(word).includes(query),
         )),
   );
+  // The search keyboard or the list (paged): both together are taller than the reach band.
+  const [searching, setSearching] = useState(false);
+  // A new category or search word starts the list at its first page.
+  const filter = `${props.category}|${query}`;
+  const [paging, setPaging] = useState({ filter, page: 0 });
+  const pages = Math.max(1, Math.ceil(matches.length / SERVICES_PER_PAGE));
+  const page = paging.filter === filter ? Math.min(paging.page, pages - 1) : 0;
+  const turn = (by: number) => setPaging({ filter, page: page + by });
+  const shown = searching
+    ? matches.slice(0, SEARCH_MATCHES)
+    : matches.slice(page * SERVICES_PER_PAGE, (page + 1) * SERVICES_PER_PAGE);
   return (
     <Screen
       title={t('application.choose.title')}
       intro={t('application.choose.intro')}
       className="application-choose"
       display={
-        <p className="entry-display" data-testid="search">
-          <span className="visually-hidden">{t('application.choose.search')}: </span>
-          {props.query || <span aria-hidden="true">🔍</span>}
-        </p>
+        (searching || props.query) && (
+          <p className="entry-display search-display" data-testid="search">
+            <span className="visually-hidden">{t('application.choose.search')}: </span>
+            {props.query}
+            {searching && <span className="caret" aria-hidden="true" />}
+          </p>
+        )
       }
     >
-      <fieldset className="choices categories">
-        <legend className="visually-hidden">{t('application.choose.categories')}</legend>
-        <Action
-          event={{ type: 'CATEGORY', category: null }}
-          testId="category-all"
-          kind="choice"
-          pressed={props.category === null}
-        >
-          {t('application.choose.all')}
-        </Action>
-        {categories.map((category) => (
+      {!searching && (
+        <fieldset className="choices categories">
+          <legend className="visually-hidden">{t('application.choose.categories')}</legend>
           <Action
-            key={category}
-            event={{ type: 'CATEGORY', category }}
-            testId={`category-${category}`}
+            event={{ type: 'CATEGORY', category: null }}
+            testId="category-all"
             kind="choice"
-            pressed={props.category === category}
+            pressed={props.category === null}
           >
-            {t(`application.choose.category.${category}`)}
+            {t('application.choose.all')}
           </Action>
-        ))}
-      </fieldset>
-      <div className="choices services">
-        {matches.map((service) => (
+          {categories.map((category) => (
+            <Action
+              key={category}
+              event={{ type: 'CATEGORY', category }}
+              testId={`category-${category}`}
+              kind="choice"
+              pressed={props.category === category}
+            >
+              {t(`application.choose.category.${category}`)}
+            </Action>
+          ))}
+        </fieldset>
+      )}
+      <div className="choices services forms">
+        {shown.map((service) => (
           <Action
             key={service.id}
             event={{ type: 'CHOOSE_FORM', form: service.id }}
@@ -91,7 +113,64 @@ export function ApplicationChoose(props: PropsOf<'application.choose'>) {
         ))}
         {matches.length === 0 && <p className="hint">{t('application.choose.none-found')}</p>}
       </div>
-      <TextKeyboard />
+      {searching ? (
+        <Keyboard
+          layout="search"
+          submit={false}
+          side={
+            <button
+              type="button"
+              className="secondary"
+              data-testid="search-close"
+              onClick={() => setSearching(false)}
+            >
+              {t('application.choose.show-list', { count: matches.length })}
+            </button>
+          }
+        />
+      ) : (
+        <div className="list-paging">
+          <button
+            type="button"
+            className="secondary"
+            data-testid="search-open"
+            onClick={() => setSearching(true)}
+          >
+            {t('application.choose.search-open')}
+          </button>
+          {pages > 1 && (
+            <>
+              <button
+                type="button"
+                className="secondary"
+                data-testid="page-previous"
+                disabled={page === 0}
+                onClick={() => turn(-1)}
+              >
+                <span aria-hidden="true" className="icon flip-rtl">
+                  ◀
+                </span>{' '}
+                {t('application.choose.previous')}
+              </button>
+              <p className="page-of" aria-live="polite">
+                {t('application.choose.page', { page: page + 1, pages })}
+              </p>
+              <button
+                type="button"
+                className="secondary"
+                data-testid="page-next"
+                disabled={page === pages - 1}
+                onClick={() => turn(1)}
+              >
+                {t('application.choose.next')}{' '}
+                <span aria-hidden="true" className="icon flip-rtl">
+                  ▶
+                </span>
+              </button>
+            </>
+          )}
+        </div>
+      )}
     </Screen>
   );
 }
@@ -166,115 +245,188 @@ function useShownValue() {
 
 const ADDRESS_PARTS = ['street', 'houseNumber', 'postcode', 'town'] as const;
 
-/** One typing slot: pressing it moves the keyboard there; its text is shown inside. */
-function Slot({
-  slot,
-  label,
-  value,
-  focused,
-  errorId,
-}: {
+/** One typing slot of a step: its id (`field` or `field.part`), label, what is typed. */
+interface SlotView {
   slot: string;
+  field: Field;
   label: string;
   value: string;
-  focused: boolean;
+  /** The id of the field's inline error, if it has one. */
   errorId: string | null;
-}) {
-  const { send } = useScreen();
-  return (
-    <button
-      type="button"
-      className={`slot${focused ? ' focused' : ''}`}
-      data-testid={`slot-${slot}`}
-      aria-pressed={focused}
-      aria-describedby={errorId ?? undefined}
-      aria-invalid={errorId ? true : undefined}
-      onClick={() => send({ type: 'EDIT_SLOT', slot })}
-    >
-      <span className="slot-label">{label}</span>
-      <span className="slot-value" dir="auto">
-        {value}
-        {focused && <span className="caret" aria-hidden="true" />}
-      </span>
-    </button>
-  );
 }
 
-function FieldInput({ field, focus }: { field: Field; focus: string | null }) {
+/** A field's label, "(optional)" added where it may stay empty. */
+function useFieldLabel() {
   const { t } = useTranslation();
   const text = useFormText();
-  const label = field.required
-    ? text(field.label)
-    : t('application.question.label-optional', { label: text(field.label) });
-  const errorId = field.error ? `error-${field.id}` : null;
-  const error = field.error && (
-    <p className="error field-error" id={errorId ?? undefined} data-testid={`error-${field.id}`}>
+  return (field: Field) =>
+    field.required
+      ? text(field.label)
+      : t('application.question.label-optional', { label: text(field.label) });
+}
+
+/** The slots of a step, in order: a field's own, or the four parts of an address. */
+function useSlots(fields: Field[]): SlotView[] {
+  const { t } = useTranslation();
+  const label = useFieldLabel();
+  return fields.flatMap((field): SlotView[] => {
+    const errorId = field.error ? `error-${field.id}` : null;
+    if (field.type === 'address') {
+      const value = typeof field.value === 'object' && field.value !== null ? field.value : {};
+      return ADDRESS_PARTS.map((part) => ({
+        slot: `${field.id}.${part}`,
+        field,
+        label: t(`application.question.address.${part}`),
+        value: value[part] ?? '',
+        errorId,
+      }));
+    }
+    if (field.slots.length === 0) return [];
+    const hint = field.type === 'date' ? t('application.question.date-format') : null;
+    return [
+      {
+        slot: field.id,
+        field,
+        label: hint ? `${label(field)} – ${hint}` : label(field),
+        value: typeof field.value === 'string' ? field.value : '',
+        errorId,
+      },
+    ];
+  });
+}
+
+const boxId = (slot: string) => `box-${slot.replace('.', '-')}`;
+
+function FieldError({ field }: { field: Field }) {
+  const { t } = useTranslation();
+  if (!field.error) return null;
+  return (
+    <p className="error field-error" id={`error-${field.id}`} data-testid={`error-${field.id}`}>
       <span aria-hidden="true">⚠ </span>
       {t(`application.error.${field.error}`)}
     </p>
   );
-  if (field.type === 'yes-no' || field.type === 'choice') {
-    const options =
-      field.type === 'yes-no'
-        ? [
-            { value: true, name: t('application.question.yes') },
-            { value: false, name: t('application.question.no') },
-          ]
-        : (field.options ?? []).map((option) => ({
-            value: option.value,
-            name: text(option.label),
-          }));
-    return (
-      <fieldset className="field" data-testid={`field-${field.id}`}>
-        <legend>{label}</legend>
-        <div className="choices">
-          {options.map((option) => (
-            <Action
-              key={String(option.value)}
-              event={{ type: 'SET', field: field.id, value: option.value }}
-              testId={`set-${field.id}-${String(option.value)}`}
-              kind="choice"
-              pressed={field.value === option.value}
-            >
-              {option.name}
-            </Action>
-          ))}
-        </div>
-        {error}
-      </fieldset>
-    );
-  }
-  if (field.type === 'address') {
-    const value = typeof field.value === 'object' && field.value !== null ? field.value : {};
-    return (
-      <fieldset className="field" data-testid={`field-${field.id}`}>
-        <legend>{label}</legend>
-        {ADDRESS_PARTS.map((part) => (
-          <Slot
-            key={part}
-            slot={`${field.id}.${part}`}
-            label={t(`application.question.address.${part}`)}
-            value={value[part] ?? ''}
-            focused={focus === `${field.id}.${part}`}
-            errorId={errorId}
-          />
-        ))}
-        {error}
-      </fieldset>
-    );
-  }
-  const hint = field.type === 'date' ? t('application.question.date-format') : null;
+}
+
+/**
+ * What is typed, shown as a text field (above the reach band, where it is read): the label
+ * above a framed box with the text and, in the slot the keyboard types into, a caret.
+ */
+function TextField({ view, focused }: { view: SlotView; focused: boolean }) {
   return (
-    <div className="field" data-testid={`field-${field.id}`}>
-      <Slot
-        slot={field.id}
-        label={hint ? `${label} – ${hint}` : label}
-        value={typeof field.value === 'string' ? field.value : ''}
-        focused={focus === field.id}
-        errorId={errorId}
-      />
-      {error}
+    <div
+      className={`text-field${focused ? ' focused' : ''}${view.errorId ? ' invalid' : ''}`}
+      data-testid={`box-${view.slot}`}
+    >
+      <span className="text-field-label">{view.label}</span>
+      <span className="text-field-box" id={boxId(view.slot)} dir="auto">
+        {view.value}
+        {focused && <span className="caret" aria-hidden="true" />}
+      </span>
     </div>
+  );
+}
+
+/** The typed fields of a step, grouped as the form groups them (an address in one frame). */
+function TypedFields({
+  fields,
+  slots,
+  focus,
+}: {
+  fields: Field[];
+  slots: SlotView[];
+  focus: string | null;
+}) {
+  const label = useFieldLabel();
+  return (
+    <div className="text-fields">
+      {fields
+        .filter((field) => slots.some((view) => view.field === field))
+        .map((field) => {
+          const own = slots.filter((view) => view.field === field);
+          const boxes = own.map((view) => (
+            <TextField key={view.slot} view={view} focused={focus === view.slot} />
+          ));
+          return field.type === 'address' ? (
+            <div key={field.id} className="text-field-group" data-testid={`field-${field.id}`}>
+              <p className="text-field-group-label">{label(field)}</p>
+              <div className="address-boxes">{boxes}</div>
+              <FieldError field={field} />
+            </div>
+          ) : (
+            <div key={field.id} data-testid={`field-${field.id}`}>
+              {boxes}
+              <FieldError field={field} />
+            </div>
+          );
+        })}
+    </div>
+  );
+}
+
+/**
+ * The buttons that move the keyboard to a slot (in the reach band; the slot itself is shown
+ * above it): each named by its label, the current one pressed.
+ */
+function SlotChooser({ slots, focus }: { slots: SlotView[]; focus: string | null }) {
+  const { t } = useTranslation();
+  const { send } = useScreen();
+  return (
+    <fieldset className="slots">
+      <legend className="visually-hidden">{t('application.question.slots')}</legend>
+      {slots.map((view) => (
+        <button
+          key={view.slot}
+          type="button"
+          className="slot"
+          data-testid={`slot-${view.slot}`}
+          aria-pressed={focus === view.slot}
+          // What is typed in it, and its error (ids, not text).
+          aria-describedby={view.errorId ? `${boxId(view.slot)} ${view.errorId}` : boxId(view.slot)}
+          aria-invalid={view.errorId ? true : undefined}
+          onClick={() => send({ type: 'EDIT_SLOT', slot: view.slot })}
+        >
+          <span aria-hidden="true">✎ </span>
+          {view.label}
+        </button>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Choices and yes/no questions: touched, so in the reach band, with their error. */
+function ChoiceField({ field }: { field: Field }) {
+  const { t } = useTranslation();
+  const text = useFormText();
+  const label = useFieldLabel();
+  const options =
+    field.type === 'yes-no'
+      ? [
+          { value: true, name: t('application.question.yes') },
+          { value: false, name: t('application.question.no') },
+        ]
+      : (field.options ?? []).map((option) => ({
+          value: option.value,
+          name: text(option.label),
+        }));
+  return (
+    <fieldset className="field" data-testid={`field-${field.id}`}>
+      <legend>{label(field)}</legend>
+      <div className="choices answers">
+        {options.map((option) => (
+          <Action
+            key={String(option.value)}
+            event={{ type: 'SET', field: field.id, value: option.value }}
+            testId={`set-${field.id}-${String(option.value)}`}
+            kind="choice"
+            pressed={field.value === option.value}
+          >
+            {option.name}
+          </Action>
+        ))}
+      </div>
+      <FieldError field={field} />
+    </fieldset>
   );
 }
 
@@ -288,28 +440,47 @@ function startsName(field: Field, slot: string | null): boolean {
   return (field.type === 'text' || field.type === 'multiline') && !field.value;
 }
 
+/** Dates, numbers, postcodes and phone numbers take digits only: a short keyboard. */
+function layoutFor(field: Field | undefined, slot: string | null): KeyboardLayout {
+  if (!field) return 'text';
+  if (field.type === 'address') return slot?.endsWith('.postcode') ? 'digits' : 'text';
+  return ['date', 'number', 'postcode', 'phone'].includes(field.type) ? 'digits' : 'text';
+}
+
 export function ApplicationQuestion(props: PropsOf<'application.question'>) {
-  const { t } = useTranslation();
   const text = useFormText();
   const question = props.question;
+  const slots = useSlots(question?.fields ?? []);
   if (!question) return null;
-  const typing = question.fields.some((field) => field.slots.length > 0);
-  const focused = question.fields.find((field) => field.slots.some((slot) => slot === props.focus));
-  const capitalise = focused !== undefined && startsName(focused, props.focus);
+  const focused = slots.find((view) => view.slot === props.focus)?.field;
+  const layout = layoutFor(focused, props.focus);
+  const choices = question.fields.filter(
+    (field) => field.type === 'yes-no' || field.type === 'choice',
+  );
   return (
     <Screen
       title={text(question.stepTitle)}
       intro={props.form ? text(props.form.title) : null}
       step={{ index: question.index, count: question.count }}
       className="application-question"
+      display={
+        slots.length > 0 && (
+          <TypedFields fields={question.fields} slots={slots} focus={props.focus} />
+        )
+      }
     >
-      <div className="fields">
-        {question.fields.map((field) => (
-          <FieldInput key={field.id} field={field} focus={props.focus} />
-        ))}
-      </div>
-      {typing ? (
-        <TextKeyboard submit capitalise={capitalise} />
+      {choices.map((field) => (
+        <ChoiceField key={field.id} field={field} />
+      ))}
+      {slots.length > 0 ? (
+        <>
+          <SlotChooser slots={slots} focus={props.focus} />
+          <Keyboard
+            layout={layout}
+            extra={focused?.type === 'phone' ? ['+'] : []}
+            capitalise={focused !== undefined && startsName(focused, props.focus)}
+          />
+        </>
       ) : (
         <div className="actions">
           <SubmitButton />
@@ -319,35 +490,54 @@ export function ApplicationQuestion(props: PropsOf<'application.question'>) {
   );
 }
 
+/**
+ * The review: every answer, read above the reach band (two columns of sections); in the
+ * band one "Change" button per section and the confirmation, lowest.
+ */
 export function ApplicationReview(props: PropsOf<'application.review'>) {
   const { t } = useTranslation();
   const text = useFormText();
   const shownValue = useShownValue();
+  const sections = props.review ?? [];
   return (
-    <Screen title={t('application.review.title')} intro={t('application.review.intro')}>
-      <div className="review" data-testid="review">
-        {(props.review ?? []).map((section) => (
-          <section key={section.stepId} aria-labelledby={`review-${section.stepId}`}>
-            <h2 id={`review-${section.stepId}`}>{text(section.title)}</h2>
-            <dl>
-              {section.fields.map((field) => (
-                <div key={field.id}>
-                  <dt>{text(field.label)}</dt>
-                  <dd dir="auto" data-testid={`review-${field.id}`}>
-                    {shownValue(field)}
-                  </dd>
-                </div>
-              ))}
-            </dl>
-            <Action
-              event={{ type: 'CHANGE', step: section.stepId }}
-              testId={`change-${section.stepId}`}
-              kind="secondary"
-            >
+    <Screen
+      title={t('application.review.title')}
+      intro={t('application.review.intro')}
+      className="application-review"
+      display={
+        <div className="review" data-testid="review">
+          {sections.map((section) => (
+            <section key={section.stepId} aria-labelledby={`review-${section.stepId}`}>
+              <h2 id={`review-${section.stepId}`}>{text(section.title)}</h2>
+              <dl>
+                {section.fields.map((field) => (
+                  <div key={field.id}>
+                    <dt>{text(field.label)}</dt>
+                    <dd dir="auto" data-testid={`review-${field.id}`}>
+                      {shownValue(field)}
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          ))}
+        </div>
+      }
+    >
+      <div className="changes">
+        {sections.map((section) => (
+          <Action
+            key={section.stepId}
+            event={{ type: 'CHANGE', step: section.stepId }}
+            testId={`change-${section.stepId}`}
+            kind="secondary"
+          >
+            <span className="change-verb">
+              <span aria-hidden="true">✎ </span>
               {t('application.review.change')}
-              <span className="visually-hidden">: {text(section.title)}</span>
-            </Action>
-          </section>
+            </span>{' '}
+            <span className="change-section">{text(section.title)}</span>
+          </Action>
         ))}
       </div>
       <div className="actions">
@@ -444,106 +634,5 @@ export function ApplicationUnavailable(props: PropsOf<'application.unavailable'>
         </Action>
       </div>
     </Screen>
-  );
-}
-
-const DIGITS = '1234567890'.split('');
-const LETTERS_DE = ['QWERTZUIOPÜ', 'ASDFGHJKLÖÄ', 'YXCVBNMß'];
-const LETTERS = ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM', 'ÄÖÜß'];
-const SIGNS = ['@', '.', ',', '-', '/', '+'];
-
-/**
- * The keyboard for form answers: digits, letters with the German umlauts and ß, @ and the
- * signs addresses and e-mail addresses need, a space and a shift for capitals. (The
- * reference keyboard, `Keyboard`, types capitals and digits only.)
- */
-function TextKeyboard({
-  submit = false,
-  capitalise = false,
-}: {
-  submit?: boolean;
-  /** At the start of a name or a place: the first letter a capital (shift undoes it). */
-  capitalise?: boolean;
-}) {
-  const { t, i18n } = useTranslation();
-  const { send } = useScreen();
-  // The shift key for the next letter; unset, the keyboard follows `capitalise`.
-  const [shift, setShift] = useState<boolean | null>(null);
-  const capitals = shift ?? capitalise;
-  const rows = i18n.language.startsWith('de') ? LETTERS_DE : LETTERS;
-  const type = (character: string) => {
-    send({ type: 'KEY', key: character });
-    if (/\p{L}/u.test(character)) setShift(null);
-  };
-  const key = (character: string) => {
-    const shown = capitals || character === 'ß' ? character : character.toLocaleLowerCase('de');
-    return (
-      <button
-        key={character}
-        type="button"
-        className="key"
-        data-testid={`key-${character}`}
-        onClick={() => type(shown)}
-      >
-        {shown}
-      </button>
-    );
-  };
-  return (
-    <div className="keyboard-area">
-      <fieldset className="keyboard" dir="ltr">
-        <legend className="visually-hidden">{t('keypad.keyboard')}</legend>
-        <div className="keyboard-row">{DIGITS.map(key)}</div>
-        {rows.map((row) => (
-          <div className="keyboard-row" key={row}>
-            {[...row].map(key)}
-          </div>
-        ))}
-        <div className="keyboard-row">
-          <button
-            type="button"
-            className="key command"
-            data-testid="shift"
-            aria-pressed={capitals}
-            onClick={() => setShift(!capitals)}
-          >
-            {t('application.question.shift')}
-          </button>
-          {SIGNS.map(key)}
-          <button
-            type="button"
-            className="key command wide"
-            data-testid="key-space"
-            onClick={() => send({ type: 'KEY', key: ' ' })}
-          >
-            {t('application.question.space')}
-          </button>
-        </div>
-        <div className="keyboard-row">
-          <button
-            type="button"
-            className="key command"
-            data-testid="clear"
-            onClick={() => send({ type: 'CLEAR' })}
-          >
-            {t('keypad.clear')}
-          </button>
-          <button
-            type="button"
-            className="key command wide"
-            data-testid="delete"
-            onClick={() => send({ type: 'DELETE' })}
-          >
-            <span aria-hidden="true">⌫ </span>
-            {t('keypad.delete')}
-          </button>
-        </div>
-      </fieldset>
-      {submit && (
-        <div className="keyboard-actions">
-          <SubmitButton />
-        </div>
-      )}
-    </div>
   );
 }
