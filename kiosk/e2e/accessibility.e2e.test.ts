@@ -43,7 +43,8 @@ after(async () => {
 // Two languages at a time: each has its own service and page; the tour mostly waits.
 describe('every screen passes axe (WCAG 2.2 AA) in every language', { concurrency: 2 }, () => {
   for (const language of LANGUAGES) {
-    test(language, async () => {
+    // A tour of every screen with axe on each: minutes on a busy machine, not the runner's 2.
+    test(language, { timeout: 600_000 }, async () => {
       const k = await openKiosk({ browser });
       const violations: string[] = [];
       try {
