@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -25,7 +25,6 @@ import {
 import { type TestKeys, testKeys } from '../src/applications/keys.testing.ts';
 import { destinationKeySetting } from '../src/applications/keys.ts';
 import { dataValidator } from '../src/applications/seal.ts';
-import { DEMO_SITE } from '../src/service/service.ts';
 import {
   backToStart,
   CERTIFICATE,
@@ -34,7 +33,12 @@ import {
   fillDogForm,
   openForm,
 } from './application-steps.ts';
-import { type FleetProcess, signInToConsole, startFleetProcess } from './fleet.ts';
+import {
+  enrolledSiteFile,
+  type FleetProcess,
+  signInToConsole,
+  startFleetProcess,
+} from './fleet.ts';
 import { type KioskInBrowser, launchChromium, openKiosk } from './harness.ts';
 
 const TERMINAL_LABEL = 'Rathaus Mendig';
@@ -64,17 +68,11 @@ before(async () => {
     rootCertificate: 'root.pem',
   });
   fleet = await startFleetProcess({ args: ['--applications-config', config] });
-  const site = JSON.parse(readFileSync(DEMO_SITE, 'utf8')) as Record<string, unknown>;
-  const siteFile = join(dir, 'site.json');
-  writeFileSync(
-    siteFile,
-    JSON.stringify({
-      ...site,
-      site: { ...(site.site as object), name: TERMINAL_LABEL },
-      // Cycles run when the test says (syncNow).
-      sync: { url: fleet.url, enrolmentToken: fleet.token(TERMINAL_LABEL), intervalMs: 3_600_000 },
-    }),
-  );
+  const siteFile = enrolledSiteFile(dir, {
+    label: TERMINAL_LABEL,
+    syncUrl: fleet.url,
+    enrolmentToken: fleet.token(TERMINAL_LABEL),
+  });
   browser = await launchChromium();
   kiosk = await openKiosk({ browser, config: siteFile });
   consolePage = await (await browser.newContext()).newPage();

@@ -7,7 +7,7 @@
  * up: everything arrives once when the cable is back.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,10 +19,10 @@ import turkishNotices from '../../admin-sync/src/server/notifications/templates/
   type: 'json',
 };
 import { DEMO } from '../src/service/demo.ts';
-import { DEMO_SITE } from '../src/service/service.ts';
 import { eventually, until } from '../src/testing/wait.ts';
 import { formatDateTime } from '../ui/src/components/date-time.ts';
 import {
+  enrolledSiteFile,
   type FleetProcess,
   type Link,
   signInToConsole,
@@ -50,17 +50,11 @@ before(async () => {
   smtp = await startTestSmtp();
   fleet = await startFleetProcess({ smtpPort: smtp.port });
   link = await startLink(Number(new URL(fleet.url).port));
-  const site = JSON.parse(readFileSync(DEMO_SITE, 'utf8')) as Record<string, unknown>;
-  const siteFile = join(dir, 'site.json');
-  writeFileSync(
-    siteFile,
-    JSON.stringify({
-      ...site,
-      site: { ...(site.site as object), name: TERMINAL_LABEL },
-      // Cycles run when the test says (syncNow), so each step is deterministic.
-      sync: { url: link.url, enrolmentToken: fleet.token(TERMINAL_LABEL), intervalMs: 3_600_000 },
-    }),
-  );
+  const siteFile = enrolledSiteFile(dir, {
+    label: TERMINAL_LABEL,
+    syncUrl: link.url,
+    enrolmentToken: fleet.token(TERMINAL_LABEL),
+  });
   browser = await launchChromium();
   kiosk = await openKiosk({ browser, config: siteFile });
   const online = await kiosk.service.sync!.syncNow();

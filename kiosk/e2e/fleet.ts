@@ -4,7 +4,7 @@
  * (smtp-server, from the notification tests) receiving its e-mails, and a TCP link between
  * terminal and fleet server that can be pulled like a network cable.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ import {
   runFleetCli,
   startFleetServerProcess,
 } from '../../admin-sync/src/server/testing/cli-process.ts';
+
+import { DEMO_SITE } from '../src/service/service.ts';
 
 export {
   startTestGateway,
@@ -156,4 +158,30 @@ export async function signInToConsole(page: Page, fleetUrl: string): Promise<voi
   await page.getByLabel('Password').fill(CLERK.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('link', { name: 'Announce' }).first().waitFor();
+}
+
+/**
+ * The demo site enrolled with a fleet at `syncUrl` as terminal `label`, written to
+ * `dir/site.json`. Sync cycles run only when the test calls `syncNow`, so each step is
+ * deterministic.
+ */
+export function enrolledSiteFile(
+  dir: string,
+  terminal: { label: string; syncUrl: string; enrolmentToken: string },
+): string {
+  const site = JSON.parse(readFileSync(DEMO_SITE, 'utf8')) as Record<string, unknown>;
+  const file = join(dir, 'site.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...site,
+      site: { ...(site.site as object), name: terminal.label },
+      sync: {
+        url: terminal.syncUrl,
+        enrolmentToken: terminal.enrolmentToken,
+        intervalMs: 3_600_000,
+      },
+    }),
+  );
+  return file;
 }

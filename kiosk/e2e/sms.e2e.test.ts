@@ -7,7 +7,7 @@
  * languages. With the network cable pulled the service says it needs the network.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,9 +19,9 @@ import { testKeys } from '../src/applications/keys.testing.ts';
 import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
 import { LANGUAGES } from '../src/flows/session.machine.ts';
 import { FORM_CATALOGUE_SETTING } from '../src/service/feed.ts';
-import { DEMO_SITE } from '../src/service/service.ts';
 import de from '../ui/src/locales/de.json' with { type: 'json' };
 import {
+  enrolledSiteFile,
   type FleetProcess,
   type Link,
   startFleetProcess,
@@ -57,15 +57,11 @@ before(async () => {
   gateway = await startTestGateway();
   fleet = await startFleetProcess({ smtpPort: smtp.port, smsGatewayUrl: gateway.url });
   link = await startLink(Number(new URL(fleet.url).port));
-  const site = JSON.parse(readFileSync(DEMO_SITE, 'utf8')) as Record<string, unknown>;
-  const siteFile = join(dir, 'site.json');
-  writeFileSync(
-    siteFile,
-    JSON.stringify({
-      ...site,
-      sync: { url: link.url, enrolmentToken: fleet.token('Rathaus SMS'), intervalMs: 3_600_000 },
-    }),
-  );
+  const siteFile = enrolledSiteFile(dir, {
+    label: 'Rathaus SMS',
+    syncUrl: link.url,
+    enrolmentToken: fleet.token('Rathaus SMS'),
+  });
   browser = await launchChromium();
   kiosk = await openKiosk({ browser, config: siteFile });
   const online = await kiosk.service.sync!.syncNow();

@@ -3,7 +3,6 @@
  * new events through the server (a new use) drops it, and the next request has the new use.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createFleetServer } from '../app.ts';
@@ -12,33 +11,15 @@ import { storageAdapters } from '../testing/adapters.ts';
 import { enrolTestDevice, type TestDevice } from '../testing/device.ts';
 import { createKpiCache } from './cache.ts';
 import { EvaluationConfigSchema } from './config.ts';
+import { usageSession } from './testing.ts';
 
 const adapter = storageAdapters().find((a) => a.name === 'sqlite')!;
 const PERIOD = { from: '2026-03-02', to: '2026-03-08' };
 const config = EvaluationConfigSchema.parse({
   terminals: { 'Rathaus A': { site: 'Mayen', installedOn: '2026-01-01' } },
 });
-const use = (endedAt: number) => ({
-  sessionId: randomUUID(),
-  service: 'parcel-pickup',
-  language: 'de',
-  largeText: false,
-  highContrast: false,
-  speech: false,
-  outcome: 'completed',
-  reason: null,
-  abandonStep: null,
-  startedAt: endedAt - 60_000,
-  endedAt,
-  durationMs: 60_000,
-  extensions: 0,
-  reopened: 0,
-  wrongEntries: 0,
-  doorFaults: 0,
-  satisfaction: null,
-  alternative: null,
-  distanceBand: null,
-});
+const use = (endedAt: number) =>
+  usageSession(endedAt, { service: 'parcel-pickup', outcome: 'completed' });
 
 let storage: FleetStorage;
 let app: FastifyInstance;

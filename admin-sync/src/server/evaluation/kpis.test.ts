@@ -9,7 +9,6 @@
  * within 1 km; office 0.09° of latitude north of the station = 10.0076 km straight line).
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { SyncEvent } from '../../protocol/index.ts';
@@ -19,6 +18,7 @@ import { type StorageAdapter, storageAdapters } from '../testing/adapters.ts';
 import { enrolTestDevice, type TestDevice } from '../testing/device.ts';
 import { EvaluationConfigSchema } from './config.ts';
 import { computeKpis, type KpiRow, rowKey } from './kpis.ts';
+import { usageSession } from './testing.ts';
 
 const H = 3_600_000;
 /** Noon UTC of a March 2026 day (13:00 in Mayen). */
@@ -39,30 +39,6 @@ export const HAND_CONFIG = EvaluationConfigSchema.parse({
   },
 });
 
-const session = (
-  endedAt: number,
-  fields: Partial<Record<string, unknown>> & { service: string | null; outcome: string },
-) => ({
-  sessionId: randomUUID(),
-  language: 'de',
-  largeText: false,
-  highContrast: false,
-  speech: false,
-  reason: null,
-  abandonStep: null,
-  startedAt: endedAt - 60_000,
-  endedAt,
-  durationMs: 60_000,
-  extensions: 0,
-  reopened: 0,
-  wrongEntries: 0,
-  doorFaults: 0,
-  satisfaction: null,
-  alternative: null,
-  distanceBand: null,
-  ...fields,
-});
-
 const ready = (itemId: string, kind: string, recipientRef: string | null) => ({
   itemId,
   reference: `REF-${itemId}`,
@@ -78,7 +54,7 @@ function terminalA(): Ev[] {
   return [
     {
       type: 'usage-session',
-      payload: session(noon(2), {
+      payload: usageSession(noon(2), {
         service: 'document-pickup',
         outcome: 'completed',
         durationMs: 60_000,
@@ -89,7 +65,7 @@ function terminalA(): Ev[] {
     },
     {
       type: 'usage-session',
-      payload: session(noon(3), {
+      payload: usageSession(noon(3), {
         service: 'document-pickup',
         outcome: 'completed',
         durationMs: 120_000,
@@ -99,7 +75,7 @@ function terminalA(): Ev[] {
     },
     {
       type: 'usage-session',
-      payload: session(noon(4), {
+      payload: usageSession(noon(4), {
         service: 'parcel-pickup',
         outcome: 'completed',
         durationMs: 30_000,
@@ -107,7 +83,7 @@ function terminalA(): Ev[] {
     },
     {
       type: 'usage-session',
-      payload: session(noon(5), {
+      payload: usageSession(noon(5), {
         service: 'parcel-pickup',
         outcome: 'abandoned',
         durationMs: 20_000,
@@ -117,7 +93,7 @@ function terminalA(): Ev[] {
     },
     {
       type: 'usage-session',
-      payload: session(noon(9), {
+      payload: usageSession(noon(9), {
         service: 'document-pickup',
         outcome: 'timed-out',
         abandonStep: 'second-factor',
@@ -125,7 +101,7 @@ function terminalA(): Ev[] {
     },
     {
       type: 'usage-session',
-      payload: session(noon(10), {
+      payload: usageSession(noon(10), {
         service: 'drop-off',
         outcome: 'completed',
         durationMs: 90_000,
@@ -134,7 +110,7 @@ function terminalA(): Ev[] {
     },
     {
       type: 'usage-session',
-      payload: session(noon(10) + H, { service: 'staff', outcome: 'completed' }),
+      payload: usageSession(noon(10) + H, { service: 'staff', outcome: 'completed' }),
     },
     {
       type: 'item-ready',
@@ -195,14 +171,17 @@ function terminalB(): Ev[] {
   return [
     {
       type: 'usage-session',
-      payload: session(noon(10), {
+      payload: usageSession(noon(10), {
         service: 'parcel-pickup',
         outcome: 'completed',
         durationMs: 45_000,
         reopened: 1,
       }),
     },
-    { type: 'usage-session', payload: session(noon(11), { service: null, outcome: 'abandoned' }) },
+    {
+      type: 'usage-session',
+      payload: usageSession(noon(11), { service: null, outcome: 'abandoned' }),
+    },
     { type: 'item-ready', payload: ready('i4', 'parcel', 'R2'), createdAt: noon(10) },
     {
       type: 'item-picked-up',

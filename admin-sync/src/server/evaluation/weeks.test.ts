@@ -15,7 +15,6 @@
  *   W52 + W53 uses = 11 = uses in the period (nothing counted twice at the edge)
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createFleetServer } from '../app.ts';
@@ -25,6 +24,7 @@ import { enrolTestDevice } from '../testing/device.ts';
 import { chartGeometry, evaluationCharts } from './charts.ts';
 import { EvaluationConfigSchema } from './config.ts';
 import { computeKpis, type KpiRow, PARTIAL_WEEK } from './kpis.ts';
+import { usageSession } from './testing.ts';
 
 const PERIOD = { from: '2026-12-21', to: '2026-12-31' };
 const config = EvaluationConfigSchema.parse({
@@ -35,27 +35,8 @@ const config = EvaluationConfigSchema.parse({
 });
 const noon = (day: number) => Date.UTC(2026, 11, day, 12);
 
-const use = (endedAt: number) => ({
-  sessionId: randomUUID(),
-  service: 'parcel-pickup',
-  language: 'de',
-  largeText: false,
-  highContrast: false,
-  speech: false,
-  outcome: 'completed',
-  reason: null,
-  abandonStep: null,
-  startedAt: endedAt - 60_000,
-  endedAt,
-  durationMs: 60_000,
-  extensions: 0,
-  reopened: 0,
-  wrongEntries: 0,
-  doorFaults: 0,
-  satisfaction: null,
-  alternative: null,
-  distanceBand: null,
-});
+const use = (endedAt: number) =>
+  usageSession(endedAt, { service: 'parcel-pickup', outcome: 'completed' });
 
 async function load(storage: FleetStorage, app: FastifyInstance) {
   const a = await enrolTestDevice(app, storage, () => Date.now());
