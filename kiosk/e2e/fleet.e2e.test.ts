@@ -154,6 +154,13 @@ async function pickUp(code: string, compartment: string) {
   await kiosk.screen('pickup.door');
   // One screen that changes: "opening", then "take your document" once the door is open.
   await until('the door open', () => kiosk.door(compartment).open, 8000);
+  // Shut only once the terminal has seen it open (as a person would take a moment): shut
+  // before the board's answer, the door counts as never opened and the item stays.
+  const seenOpen = () =>
+    kiosk.service.terminal.store
+      .openIntents()
+      .some((intent) => intent.compartment === compartment && intent.state === 'opened');
+  await until('the terminal sees the door open', seenOpen, 8000);
   kiosk.closeDoor(compartment, { itemPresent: false });
   await kiosk.screen('survey');
   await kiosk.page.getByTestId('finish').click();
