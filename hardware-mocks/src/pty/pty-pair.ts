@@ -92,7 +92,8 @@ export async function openPtyPair(dir?: string): Promise<PtyPair> {
   async function stop(): Promise<void> {
     const child = socat;
     socat = undefined;
-    if (!child || child.exitCode !== null) return;
+    // Ended already (by itself, or killed by a signal: then exitCode stays null).
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     await exited;

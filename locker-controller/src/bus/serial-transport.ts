@@ -1,13 +1,14 @@
 import { readSync } from 'node:fs';
 import { err, ok, type Result } from '@amtomat/basics';
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { hangUpAwareBinding } from './serial-binding.ts';
 import { classifyOpenError, type Transport, type TransportError } from './transport.ts';
 
 /** RS-485 through a USB adapter with automatic direction control: 8N1, no flow control. */
 export function serialTransport(path: string, baud: number): Transport {
-  let port: SerialPort | undefined;
+  let port: SerialPortStream | undefined;
   /** Ports closed on purpose: their close event is not a lost adapter. */
-  const closedOnPurpose = new WeakSet<SerialPort>();
+  const closedOnPurpose = new WeakSet<SerialPortStream>();
   let currentBaud = baud;
   const dataListeners: ((bytes: Buffer) => void)[] = [];
   const lostListeners: ((reason: string) => void)[] = [];
@@ -23,7 +24,9 @@ export function serialTransport(path: string, baud: number): Transport {
     },
     open() {
       return new Promise((resolve) => {
-        const candidate = new SerialPort({
+        // Not `new SerialPort`: its binding never reports a line that hung up (serial-binding.ts).
+        const candidate = new SerialPortStream({
+          binding: hangUpAwareBinding,
           path,
           baudRate: currentBaud,
           dataBits: 8,
@@ -94,7 +97,7 @@ export function serialTransport(path: string, baud: number): Transport {
 }
 
 /** Reads and drops what waits in the port's input queue (the binding opens it non-blocking). */
-function discardInput(port: SerialPort): void {
+function discardInput(port: SerialPortStream): void {
   const fd = (port.port as { fd?: number | null } | undefined)?.fd;
   if (typeof fd !== 'number') return;
   const scratch = Buffer.alloc(256);
