@@ -18,7 +18,8 @@ import { serialTransport } from './serial-transport.ts';
 import { tcpTransport } from './tcp-transport.ts';
 import type { Transport } from './transport.ts';
 
-const TIMEOUT_MS = 100;
+/** Far above a reply's few ms: on a loaded machine a late reply must not become a retry. */
+const TIMEOUT_MS = 800;
 const RETRIES = 1;
 
 const anyStatus = (reply: Reply): BoardStatus | undefined =>
@@ -184,6 +185,9 @@ describe('bus over a pty with simulated CU16 boards', () => {
       timeoutMs: 30,
     });
     assert.deepEqual(result, { ok: false, error: { kind: 'timeout', attempts: 1 } });
+    // On a loaded machine the board may read the frame only after the 30 ms are over.
+    await until(() => statusCommands(sim.received).length > 0, 5000, 'the frame reaches the board');
+    await sleep(50);
     assert.equal(statusCommands(sim.received).length, 1);
   });
 
@@ -232,6 +236,7 @@ describe('bus over a pty with simulated CU16 boards', () => {
   test('send writes a command that has no reply', async () => {
     const result = await bus.send({ kind: 'unlock', board: 1, lock: 7 });
     assert.deepEqual(result, { ok: true, value: undefined });
+    await until(() => sim.received.length > 0, 5000, 'the unlock reaches the board');
     await sleep(50);
     assert.deepEqual(
       sim.received.map((r) => r.command),
@@ -250,7 +255,11 @@ describe('bus over a pty with simulated CU16 boards', () => {
       const inFlight = bus.request({ kind: 'status', board: 0 }, statusOf(0), {
         timeoutMs: 30_000,
       });
-      await sleep(50);
+      await until(
+        () => statusCommands(sim.received).length > 0,
+        5000,
+        'the request is on the line',
+      );
       assert.equal(statusCommands(sim.received).length, 1, 'the request is on the line');
       const started = performance.now();
       await sim.unplug();
@@ -518,7 +527,7 @@ describe('bus against a hand-written board on a bare pty pair', () => {
     bus = createBus({
       protocol: kerongCu16,
       transport: serialTransport(pty.hostPath, 19200),
-      timeoutMs: 300,
+      timeoutMs: 2000, // the paused line's 6000 idle bytes must not turn into a timeout under load
       retries: 0,
     });
     assert.ok((await bus.open()).ok);
