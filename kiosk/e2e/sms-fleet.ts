@@ -40,7 +40,7 @@ export interface SmsFleet {
   link: Link;
   /** A kiosk enrolled as `label` (each its own), online, on the start screen. */
   openKiosk(label: string, browser: Browser, display?: Display): Promise<KioskInBrowser>;
-  /** Closes the kiosks it opened, then the fleet and its stubs. */
+  /** Closes the kiosks it opened (those still open), then the fleet and its stubs. */
   close(): Promise<void>;
 }
 
@@ -50,7 +50,7 @@ export async function startSmsFleet(): Promise<SmsFleet> {
   const gateway = await startTestGateway();
   const fleet = await startFleetProcess({ smtpPort: smtp.port, smsGatewayUrl: gateway.url });
   const link = await startLink(Number(new URL(fleet.url).port));
-  const kiosks: KioskInBrowser[] = [];
+  const kiosks = new Set<KioskInBrowser>();
   return {
     fleet,
     gateway,
@@ -63,7 +63,12 @@ export async function startSmsFleet(): Promise<SmsFleet> {
         display.screen,
       );
       const k = await openKiosk({ browser, config: siteFile, viewport: display.viewport });
-      kiosks.push(k);
+      kiosks.add(k);
+      const close = k.close;
+      k.close = () => {
+        kiosks.delete(k);
+        return close();
+      };
       const online = await k.service.sync!.syncNow();
       assert.equal(online.online, true, String(online.lastError));
       const keys = await testKeys();
