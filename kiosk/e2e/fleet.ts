@@ -162,12 +162,13 @@ export async function signInToConsole(page: Page, fleetUrl: string): Promise<voi
 
 /**
  * The demo site enrolled with a fleet at `syncUrl` as terminal `label`, written to
- * `dir/site.json`. Sync cycles run only when the test calls `syncNow`, so each step is
- * deterministic.
+ * `dir/site.json`, with the demo's screen or `screen`. Sync cycles run only when the test
+ * calls `syncNow`, so each step is deterministic.
  */
 export function enrolledSiteFile(
   dir: string,
   terminal: { label: string; syncUrl: string; enrolmentToken: string },
+  screen?: Record<string, unknown>,
 ): string {
   const site = JSON.parse(readFileSync(DEMO_SITE, 'utf8')) as Record<string, unknown>;
   const file = join(dir, 'site.json');
@@ -181,6 +182,7 @@ export function enrolledSiteFile(
         enrolmentToken: terminal.enrolmentToken,
         intervalMs: 3_600_000,
       },
+      ...(screen && { screen }),
     }),
   );
   return file;

@@ -7,87 +7,55 @@
  * languages. With the network cable pulled the service says it needs the network.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ApplicationSubmittedSchema, loadCatalogue } from '@amtomat/admin-sync/protocol';
+import { ApplicationSubmittedSchema } from '@amtomat/admin-sync/protocol';
 import AxeBuilder from '@axe-core/playwright';
 import { compactDecrypt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { testKeys } from '../src/applications/keys.testing.ts';
-import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
 import { LANGUAGES } from '../src/flows/session.machine.ts';
-import { FORM_CATALOGUE_SETTING } from '../src/service/feed.ts';
 import de from '../ui/src/locales/de.json' with { type: 'json' };
+import { type KioskInBrowser, launchChromium } from './harness.ts';
 import {
-  enrolledSiteFile,
-  type FleetProcess,
-  type Link,
-  startFleetProcess,
-  startLink,
-  startTestGateway,
-  startTestSmtp,
-  type TestGateway,
-  type TestSmtp,
-} from './fleet.ts';
-import { type KioskInBrowser, launchChromium, openKiosk } from './harness.ts';
+  type Display,
+  keypadMisses,
+  LANDSCAPE,
+  measure,
+  PORTRAIT,
+  reachBandPx,
+  SMS_SCREENS,
+  settings,
+} from './layout-checks.ts';
+import {
+  SMS_FORM as form,
+  lastCode,
+  type SmsFleet,
+  startSmsFleet,
+  tapKeys as tapKeysOn,
+  toPhone,
+} from './sms-fleet.ts';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const TYPED_MOBILE = '015123456789';
 const MOBILE = '+4915123456789';
 
-const catalogue = loadCatalogue();
-if (!catalogue.ok) throw new Error(catalogue.error.join('\n'));
-const dog = catalogue.value.forms.find((form) => form.id === 'hund-anmelden')!;
-/** The dog form's first step, asking for an SMS-confirmed number. */
-const form = { ...dog, smsVerifiedMobile: true, steps: [dog.steps[0]!] };
-
-let dir: string;
 let browser: Browser;
-let smtp: TestSmtp;
-let gateway: TestGateway;
-let fleet: FleetProcess;
-let link: Link;
+let sms: SmsFleet;
 let kiosk: KioskInBrowser;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'amtomat-sms-e2e-'));
-  smtp = await startTestSmtp();
-  gateway = await startTestGateway();
-  fleet = await startFleetProcess({ smtpPort: smtp.port, smsGatewayUrl: gateway.url });
-  link = await startLink(Number(new URL(fleet.url).port));
-  const siteFile = enrolledSiteFile(dir, {
-    label: 'Rathaus SMS',
-    syncUrl: link.url,
-    enrolmentToken: fleet.token('Rathaus SMS'),
-  });
   browser = await launchChromium();
-  kiosk = await openKiosk({ browser, config: siteFile });
-  const online = await kiosk.service.sync!.syncNow();
-  assert.equal(online.online, true, String(online.lastError));
-  const keys = await testKeys();
-  const store = kiosk.service.terminal.store;
-  store.setSetting(ROOT_CERTIFICATE_SETTING, keys.rootPem);
-  store.setSetting(destinationKeySetting(form.destinationId), JSON.stringify(keys.publicJwk));
-  store.setSetting(FORM_CATALOGUE_SETTING, JSON.stringify({ version: 'sms-e2e', forms: [form] }));
+  sms = await startSmsFleet();
+  kiosk = await sms.openKiosk('Rathaus SMS', browser);
 });
 
 after(async () => {
-  await kiosk?.close();
+  await sms?.close();
   await browser?.close();
-  await link?.close();
-  await fleet?.close();
-  await gateway?.close();
-  await smtp?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const page = () => kiosk.page;
-
-async function tapKeys(keys: string) {
-  for (const key of keys) await page().getByTestId(`key-${key}`).click();
-}
+const tapKeys = (keys: string) => tapKeysOn(kiosk, keys);
 
 /** axe on the screen as it is, in every language; back to German. */
 async function axeInEveryLanguage(screen: string): Promise<string[]> {
@@ -111,30 +79,9 @@ async function axeInEveryLanguage(screen: string): Promise<string[]> {
   return found;
 }
 
-/** The start screen to the consent, the first step answered (typed through the service). */
-async function toConsent() {
-  await page().getByTestId('service-application').click();
-  await kiosk.screen('application.choose');
-  await page().getByTestId(`form-${form.id}`).click();
-  await kiosk.screen('application.needs');
-  await page().getByTestId('start').click();
-  await kiosk.screen('application.question');
-  const core = kiosk.service.terminal.core;
-  await page().getByTestId('slot-surname').click();
-  assert.ok(core.send({ type: 'TYPE', text: 'Müller' }).ok);
-  await page().getByTestId('slot-firstNames').click();
-  assert.ok(core.send({ type: 'TYPE', text: 'Anna' }).ok);
-  await page().getByTestId('submit').click();
-  await kiosk.screen('application.review');
-  await page().getByTestId('confirm').click();
-  await kiosk.screen('application.consent');
-}
-
 describe('an application with an SMS-confirmed mobile number', () => {
   test('number on the keypad, the code by SMS, a wrong code, the right one: sealed with the number', async () => {
-    await toConsent();
-    await page().getByTestId('agree').click();
-    await kiosk.screen('application.phone');
+    await toPhone(kiosk);
     await tapKeys('0151');
     await page().getByTestId('submit').click();
     const error = page().getByTestId('error');
@@ -146,14 +93,14 @@ describe('an application with an SMS-confirmed mobile number', () => {
     await tapKeys(TYPED_MOBILE);
     // The number is shown as typed once the last key's view is drawn.
     await page().locator('[data-testid="entry"]', { hasText: TYPED_MOBILE }).waitFor();
-    const sent = gateway.requests.length;
+    const sent = sms.gateway.requests.length;
     await page().getByTestId('submit').click();
     await kiosk.screen('application.sms-code');
-    assert.equal(gateway.requests.length, sent + 1);
-    const sms = gateway.requests.at(-1)!.body as { to: string; text: string };
-    assert.equal(sms.to, MOBILE);
-    const code = /\b(\d{6})\b/.exec(sms.text)?.[1] ?? '';
-    assert.match(sms.text, /Ihr Bestätigungscode ist \d{6}/);
+    assert.equal(sms.gateway.requests.length, sent + 1);
+    const message = sms.gateway.requests.at(-1)!.body as { to: string; text: string };
+    assert.equal(message.to, MOBILE);
+    assert.match(message.text, /Ihr Bestätigungscode ist \d{6}/);
+    const code = lastCode(sms.gateway, MOBILE);
 
     await tapKeys(String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
     await page().getByTestId('submit').click();
@@ -184,7 +131,7 @@ describe('an application with an SMS-confirmed mobile number', () => {
 
   test('the network cable pulled: the service says it needs the network', async () => {
     await kiosk.screen('attract');
-    link.down();
+    sms.link.down();
     try {
       const offline = await kiosk.service.sync!.syncNow();
       assert.equal(offline.online, false);
@@ -198,7 +145,87 @@ describe('an application with an SMS-confirmed mobile number', () => {
       );
       assert.equal(await page().getByTestId('start').count(), 0);
     } finally {
-      link.up();
+      sms.link.up();
     }
+  });
+});
+
+/**
+ * The two screens the layout tour cannot reach, measured as it measures every other screen
+ * (kiosk/e2e/layout.e2e.test.ts): each as it opens, the number screen with a bad number and
+ * with a whole number typed, the code screen with a wrong code, and the number screen again
+ * after three wrong codes (the longest message); in every language, in normal and large
+ * text: every control within the reach band, no text overflowing, the arrows reaching every
+ * control (German). On a kiosk of its own (its own terminal, its own number: the fleet's
+ * limit of five codes an hour per number holds).
+ */
+describe('the SMS screens: every control within reach, no text overflowing', () => {
+  const MEASURED_MOBILE = '017612345678';
+  const measuredScreens = new Set<string>();
+
+  async function measureEverywhere(k: KioskInBrowser, display: Display, state: string) {
+    const band = reachBandPx(display);
+    const screen = (await k.page.locator('main').getAttribute('data-screen')) ?? '';
+    measuredScreens.add(screen);
+    const findings: string[] = [];
+    for (const language of LANGUAGES) {
+      for (const large of [false, true]) {
+        findings.push(...(await measure(k.page, `${screen} (${state})`, band, language, large)));
+      }
+    }
+    await settings(k.page, 'de', false);
+    findings.push(...(await keypadMisses(k.page)).map((line) => `${screen} (${state}): ${line}`));
+    return findings;
+  }
+
+  async function tour(label: string, display: Display) {
+    const k = await sms.openKiosk(label, browser, display);
+    const findings: string[] = [];
+    const at = (state: string) => measureEverywhere(k, display, state);
+    const error = k.page.getByTestId('error');
+    const wrongCode = async () => {
+      const code = lastCode(sms.gateway, `+49${MEASURED_MOBILE.slice(1)}`);
+      await tapKeysOn(k, String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
+      await k.page.getByTestId('submit').click();
+    };
+    await toPhone(k);
+    findings.push(...(await at('empty')));
+    await tapKeysOn(k, '0151');
+    await k.page.getByTestId('submit').click();
+    await error.waitFor();
+    findings.push(...(await at('bad number')));
+    await k.page.getByTestId('clear').click();
+    await tapKeysOn(k, MEASURED_MOBILE);
+    await k.page.locator('[data-testid="entry"]', { hasText: MEASURED_MOBILE }).waitFor();
+    findings.push(...(await at('number typed')));
+    await k.page.getByTestId('submit').click();
+    await k.screen('application.sms-code');
+    findings.push(...(await at('empty')));
+    await wrongCode();
+    await k.page.getByTestId('attempts-left').waitFor();
+    findings.push(...(await at('wrong code')));
+    await wrongCode();
+    await k.page.locator('[data-testid="attempts-left"]', { hasText: '1' }).waitFor();
+    await wrongCode();
+    await k.screen('application.phone');
+    await error.waitFor();
+    assert.equal(await error.textContent(), `⚠ ${de.application.sms.notice.exhausted}`);
+    findings.push(...(await at('three wrong codes')));
+    return findings;
+  }
+
+  test('portrait 1080×1920, the lower edge at 80 cm', { timeout: 600_000 }, async () => {
+    const findings = await tour('Rathaus SMS hoch', PORTRAIT);
+    assert.deepEqual(findings, [], `layout findings:\n${findings.join('\n')}`);
+  });
+
+  test('landscape 1920×1080, the lower edge at 80 cm', { timeout: 600_000 }, async () => {
+    const findings = await tour('Rathaus SMS quer', LANDSCAPE);
+    assert.deepEqual(findings, [], `layout findings:\n${findings.join('\n')}`);
+  });
+
+  // The layout tour asserts it reaches every screen but SMS_SCREENS: together, every screen.
+  test('exactly the screens the layout tour leaves to this test are measured', () => {
+    assert.deepEqual([...measuredScreens].sort(), [...SMS_SCREENS].sort());
   });
 });
