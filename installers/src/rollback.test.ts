@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { openDb } from '../../kiosk/src/store/db.ts';
 import { tempDir } from '../../kiosk/src/store/test-support.ts';
+import { marker, setMarker } from './store-marker.testing.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'installers', 'debian', 'bin');
@@ -39,30 +39,14 @@ function scratch(t: TestContext) {
   return { dir, data, log, run };
 }
 
-/** What the store says it is: a marker the "old" and "new" versions write differently. */
-function setMarker(data: string, value: string) {
-  const db = openDb(join(data, 'kiosk.sqlite'));
-  db.exec('CREATE TABLE IF NOT EXISTS marker (v TEXT)');
-  db.prepare('DELETE FROM marker').run();
-  db.prepare('INSERT INTO marker (v) VALUES (?)').run(value);
-  db.close();
-}
-
-function marker(file: string): string {
-  const db = openDb(file, { mustExist: true });
-  const row = db.prepare('SELECT v FROM marker').get() as { v: string };
-  db.close();
-  return row.v;
-}
-
 test('rollback: the previous package and the store from before the upgrade', (t) => {
   const { data, log, run } = scratch(t);
-  setMarker(data, 'as 0.0.9 left it');
+  setMarker(join(data, 'kiosk.sqlite'), 'as 0.0.9 left it');
   // What preinst runs before the new version is unpacked.
   const backup = run('backup', 'pre-upgrade', '0.0.9');
   assert.equal(backup.status, 0, backup.stderr);
   // The new version migrated and ran.
-  setMarker(data, 'as 0.1.0 changed it');
+  setMarker(join(data, 'kiosk.sqlite'), 'as 0.1.0 changed it');
   mkdirSync(join(data, 'packages'));
   const oldDeb = join(data, 'packages', 'amtomat_0.0.9_amd64.deb');
   writeFileSync(oldDeb, 'the previous package');
@@ -93,7 +77,7 @@ test('rollback: the previous package and the store from before the upgrade', (t)
 
 test('rollback refuses in one line and changes nothing when it cannot be done', (t) => {
   const { data, log, run } = scratch(t);
-  setMarker(data, 'current');
+  setMarker(join(data, 'kiosk.sqlite'), 'current');
   const none = run('rollback');
   assert.equal(none.status, 1);
   assert.equal(

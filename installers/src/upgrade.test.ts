@@ -11,9 +11,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDb } from '../../kiosk/src/store/db.ts';
 import { tempDir } from '../../kiosk/src/store/test-support.ts';
 import { buildDeb } from './deb.ts';
+import { marker, setMarker } from './store-marker.testing.ts';
 
 const LAYERS = ['usr', 'etc', 'var'] as const;
 
@@ -121,19 +121,3 @@ test('upgrade archives the installed version and backs up the store; rollback re
   assert.match(again.out, /rollback: version 0\.0\.9 is installed already/);
   assert.equal(marker(store), 'as 0.0.9 left it');
 });
-
-/** What the store says it is: a marker the "old" and "new" versions write differently. */
-function setMarker(file: string, value: string) {
-  const db = openDb(file);
-  db.exec('CREATE TABLE IF NOT EXISTS marker (v TEXT)');
-  db.prepare('DELETE FROM marker').run();
-  db.prepare('INSERT INTO marker (v) VALUES (?)').run(value);
-  db.close();
-}
-
-function marker(file: string): string {
-  const db = openDb(file, { mustExist: true });
-  const row = db.prepare('SELECT v FROM marker').get() as { v: string };
-  db.close();
-  return row.v;
-}

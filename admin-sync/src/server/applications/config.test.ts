@@ -3,13 +3,13 @@
  * naming the file and the field, and `serve` refuses to start with it (exit 2).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runFleetCli } from '../testing/cli-process.ts';
 import { loadApplicationsConfig } from './config.ts';
+import { selfSignedRootPem } from './testing.ts';
 
 const DESTINATION = '6d9a3c1e-2f4b-4c5d-8e7f-0a1b2c3d4e5f';
 const fitConnect = (override: Record<string, unknown> = {}) => ({
@@ -57,23 +57,7 @@ describe('applications config', () => {
   });
 
   it('reads the root certificate and an inbox key for the terminals, and a mapped FIT-Connect id', () => {
-    const root = execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        '/dev/null',
-        '-subj',
-        '/CN=Root',
-        '-days',
-        '1',
-      ],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
-    );
+    const root = selfSignedRootPem('Root');
     write('root.pem', root);
     const jwk = { kty: 'RSA', n: 'abc', e: 'AQAB', kid: 'inbox-1', key_ops: ['wrapKey'] };
     write('inbox.jwk.json', jwk);

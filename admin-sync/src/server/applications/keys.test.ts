@@ -6,7 +6,6 @@
  * FIT-Connect destination id gets that destination's key, and its submissions go there.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { DestinationKeyChange } from '../../protocol/index.ts';
 import { type Harness, openHarness } from '../console/testing.ts';
@@ -14,26 +13,16 @@ import { storageAdapters } from '../testing/adapters.ts';
 import { startZustelldienst, type Zustelldienst } from '../testing/zustelldienst.ts';
 import type { ApplicationsConfig } from './config.ts';
 import { createApplicationRelay } from './relay.ts';
-import { destinationKeys, INBOX_ID, relayConfig, sealedSubmission } from './testing.ts';
+import {
+  destinationKeys,
+  INBOX_ID,
+  relayConfig,
+  sealedSubmission,
+  selfSignedRootPem,
+} from './testing.ts';
 
-/** A self-signed root certificate (PEM): the fleet relays it, the terminals check against it. */
-const ROOT_PEM = execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    '/dev/null',
-    '-subj',
-    '/CN=Test root',
-    '-days',
-    '30',
-  ],
-  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
-);
+/** The fleet relays it, the terminals check against it. */
+const ROOT_PEM = selfSignedRootPem();
 
 for (const adapter of storageAdapters()) {
   describe(`destination keys to the terminals on ${adapter.name}`, () => {

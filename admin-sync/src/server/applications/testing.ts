@@ -4,6 +4,7 @@
  * metadata in FIT-Connect's shape (hashes, no typed value), and a relay config pointing at a
  * Zustelldienst double or a console inbox.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
@@ -189,4 +190,14 @@ export async function submitToInbox(
   await relay.runOnce();
   await relay.stop();
   return sealed;
+}
+
+/** A self-signed root certificate (PEM), made by openssl: the fleet relays it to the terminals. */
+export function selfSignedRootPem(commonName = 'Test root'): string {
+  const subject = ['-subj', `/CN=${commonName}`, '-days', '30'];
+  return execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', '/dev/null', ...subject],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
 }

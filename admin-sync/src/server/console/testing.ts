@@ -5,11 +5,11 @@
  * events on demand.
  */
 
-import { randomUUID } from 'node:crypto';
 import { err, memoryLogger } from '@amtomat/basics';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TerminalStatus } from '../../protocol/index.ts';
 import { createFleetServer } from '../app.ts';
+import { usageSession } from '../evaluation/testing.ts';
 import { type NoticeChannel, startNotificationWorker } from '../notifications/index.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import type { StorageAdapter } from '../testing/adapters.ts';
@@ -144,34 +144,21 @@ export async function openHarness(
       if (result?.status !== 'parked') throw new Error(`poison event not parked: ${reply.body}`);
     },
     async pushVisits(endedAts, service = 'document-pickup') {
-      const sessionIds = endedAts.map(() => randomUUID());
-      const events = endedAts.map((endedAt, index) => {
-        seq += 1;
-        return device.event(seq, 'usage-session', {
-          sessionId: sessionIds[index],
+      const visits = endedAts.map((endedAt) =>
+        usageSession(endedAt, {
           service,
-          language: 'de',
-          largeText: false,
-          highContrast: false,
-          speech: false,
           outcome: 'completed',
-          reason: null,
-          abandonStep: null,
           startedAt: endedAt - 90_000,
-          endedAt,
           durationMs: 90_000,
-          extensions: 0,
-          reopened: 0,
-          wrongEntries: 0,
-          doorFaults: 0,
-          satisfaction: null,
-          alternative: null,
-          distanceBand: null,
-        });
+        }),
+      );
+      const events = visits.map((visit) => {
+        seq += 1;
+        return device.event(seq, 'usage-session', visit);
       });
       const reply = await device.push(events);
       if (reply.statusCode !== 200) throw new Error(`usage events refused: ${reply.body}`);
-      return sessionIds;
+      return visits.map((visit) => visit.sessionId);
     },
     client: (clientOptions = {}) =>
       new ConsoleClient(app, clientOptions.address ?? '127.0.0.1', baseUrl),

@@ -13,6 +13,8 @@ import { AnnounceInputSchema, announceItem, type NoticeLanguage } from '../annou
 import { createFleetServer } from '../app.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import { enrolTestDevice, type TestDevice } from '../testing/device.ts';
+import type { NoticeChannel } from './channel.ts';
+import { smsGatewayChannel } from './sms-gateway.ts';
 
 export interface ReceivedMail {
   /** Envelope recipients. */
@@ -89,6 +91,8 @@ export interface TestGateway {
   /** The status the gateway answers with (default 200). */
   answer(status: number): void;
   close(): Promise<void>;
+  /** The fleet's SMS channel to this gateway: JSON `{ to, text }` posted to its url. */
+  channel(): NoticeChannel;
 }
 
 /** An SMS provider's HTTP API as a stub: records each request, answers with a message id. */
@@ -124,6 +128,14 @@ export async function startTestGateway(): Promise<TestGateway> {
     answer(next) {
       status = next;
     },
+    channel: () =>
+      smsGatewayChannel({
+        url: `http://127.0.0.1:${port}/v1/sms`,
+        method: 'POST',
+        headers: {},
+        body: { to: '{to}', text: '{text}' },
+        timeoutMs: 5_000,
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -17,7 +17,6 @@ import {
   SmsSendRefusedSchema,
 } from '../../protocol/index.ts';
 import { createFleetServer } from '../app.ts';
-import { smsGatewayChannel } from '../notifications/sms-gateway.ts';
 import { startTestGateway, type TestGateway } from '../notifications/test-support.ts';
 import type { FleetStorage } from '../storage/storage.ts';
 import { storageAdapters } from '../testing/adapters.ts';
@@ -44,13 +43,7 @@ for (const adapter of storageAdapters()) {
       storage = await adapter.open();
       gateway = await startTestGateway();
       logger = memoryLogger();
-      const channel = smsGatewayChannel({
-        url: gateway.url,
-        method: 'POST',
-        headers: {},
-        body: { to: '{to}', text: '{text}' },
-        timeoutMs: 5_000,
-      });
+      const channel = gateway.channel();
       app = createFleetServer({
         storage,
         clock,
