@@ -1,7 +1,7 @@
 /**
  * The layout measurements of the end-to-end tests, in the page as it is drawn: controls
  * outside the wheelchair reach band (85–105 cm above the floor, DIN 18040-1), text wider or
- * taller than its control, a page that scrolls sideways, controls the keypad's arrows miss.
+ * taller than its control, a page that scrolls sideways or down, controls the keypad's arrows miss.
  * Used by the screen tour (kiosk/e2e/layout.e2e.test.ts) and by the SMS screens' test
  * (kiosk/e2e/sms.e2e.test.ts), which reaches the two screens the tour cannot.
  *
@@ -106,6 +106,8 @@ export async function overflows(page: Page): Promise<string[]> {
     }
     const page = document.documentElement;
     if (page.scrollWidth > window.innerWidth) found.push('the page scrolls sideways (' + page.scrollWidth + ' px)');
+    // A kiosk screen is one screenful: what lies below it nobody finds (nor reaches).
+    if (page.scrollHeight > window.innerHeight) found.push('the page scrolls down (' + page.scrollHeight + ' > ' + window.innerHeight + ' px)');
     return found;
   })()`)) as string[];
 }

@@ -27,7 +27,6 @@ import {
 } from '@amtomat/admin-sync/server';
 import type { FastifyInstance } from 'fastify';
 import { compactDecrypt } from 'jose';
-import { smsGatewayChannel } from '../../../admin-sync/src/server/notifications/sms-gateway.ts';
 import {
   startTestGateway,
   type TestGateway,
@@ -63,13 +62,7 @@ before(async () => {
   storage = await openSqliteStorage(join(dir, 'fleet.sqlite'));
   gateway = await startTestGateway();
   const clock = { now: () => Date.now() + ahead };
-  const channel = smsGatewayChannel({
-    url: gateway.url,
-    method: 'POST',
-    headers: {},
-    body: { to: '{to}', text: '{text}' },
-    timeoutMs: 5_000,
-  });
+  const channel = gateway.channel();
   fleet = createFleetServer({
     storage,
     clock,
