@@ -10,7 +10,12 @@
  */
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
-import { autoDetect, type BindingInterface, type LinuxPortBinding } from '@serialport/bindings-cpp';
+import {
+  autoDetect,
+  type LinuxBindingInterface,
+  type LinuxOpenOptions,
+  type LinuxPortBinding,
+} from '@serialport/bindings-cpp';
 import { unixRead } from '@serialport/bindings-cpp/dist/unix-read.js';
 
 const readAsync = promisify(read);
@@ -25,15 +30,16 @@ async function readOrHangUp(...args: Parameters<typeof readAsync>) {
   return result;
 }
 
-const detected: BindingInterface = autoDetect();
+// Typed as Linux's: the fix is for the unix bindings; on Windows `open` passes through.
+const detected = autoDetect() as LinuxBindingInterface;
 
-export const hangUpAwareBinding: BindingInterface = {
+export const hangUpAwareBinding: LinuxBindingInterface = {
   ...detected,
-  async open(options) {
+  async open(options: LinuxOpenOptions) {
     const port = await detected.open(options);
     if (process.platform === 'win32' || !('poller' in port)) return port;
     // Linux and Darwin ports share the unix read loop; the Linux type stands for both.
-    const unixPort = port as LinuxPortBinding;
+    const unixPort: LinuxPortBinding = port;
     unixPort.read = async (buffer, offset, length) => {
       if (!unixPort.isOpen) throw new Error('Port is not open');
       return unixRead({ binding: unixPort, buffer, offset, length, fsReadAsync: readOrHangUp });
