@@ -9,6 +9,7 @@
  * `reachBand`: the test should not share the code it checks.
  */
 import type { Page } from 'playwright-core';
+import type { Screen } from '../src/contract/view.ts';
 
 /** A terminal's screen as the site file states it, and the window that shows it. */
 export interface Display {
@@ -33,7 +34,7 @@ export const LANDSCAPE: Display = {
  * kiosk/e2e/sms.e2e.test.ts measures exactly these; the layout test asserts its tour
  * reaches every other screen, so together they measure every screen.
  */
-export const SMS_SCREENS: readonly string[] = ['application.phone', 'application.sms-code'];
+export const SMS_SCREENS: readonly Screen[] = ['application.phone', 'application.sms-code'];
 
 export interface Band {
   top: number;

@@ -37,7 +37,7 @@ export const hangUpAwareBinding: LinuxBindingInterface = {
   ...detected,
   async open(options: LinuxOpenOptions) {
     const port = await detected.open(options);
-    if (process.platform === 'win32' || !('poller' in port)) return port;
+    if (!('poller' in port)) return port; // Windows: no unix read loop to mend
     // Linux and Darwin ports share the unix read loop; the Linux type stands for both.
     const unixPort: LinuxPortBinding = port;
     unixPort.read = async (buffer, offset, length) => {
