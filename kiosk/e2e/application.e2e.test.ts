@@ -194,8 +194,16 @@ test('every application screen with the keypad alone: list pages, search, slots,
   const type = async (text: string) => {
     for (const key of text) await press(key);
   };
-  const stepIs = (id: string) =>
-    until(`step ${id}`, () => k.service.terminal.core.view().props.question?.stepId === id, 8000);
+  // The service has moved on, and so has the page: keys typed before the page shows the
+  // question screen are dropped there (the page's view cannot take KEY yet).
+  const stepIs = async (id: string) => {
+    await until(
+      `step ${id}`,
+      () => k.service.terminal.core.view().props.question?.stepId === id,
+      8000,
+    );
+    await k.screen('application.question');
+  };
   await choose('service-application');
   await k.screen('application.choose');
   await choose('page-next');

@@ -2,8 +2,24 @@ import { type EventReply, RPC_PATHS, type UiEvent, VIEW_EVENT, type View } from 
 
 const RECONNECT_MS = [500, 1000, 2000, 5000];
 
-/** Sends one UI event; a network failure answers like a refused event, never throws. */
-export async function sendEvent(event: UiEvent): Promise<EventReply> {
+/**
+ * Sends UI events one after another: each waits for the service's answer to the one before.
+ * Separate requests may overtake each other (the browser opens several connections), and a
+ * keypad's "4", "2" must not arrive as "2", "4", nor a letter before the field it is for.
+ */
+export function orderedSender(
+  post: (event: UiEvent) => Promise<EventReply>,
+): (event: UiEvent) => Promise<EventReply> {
+  let previous: Promise<unknown> = Promise.resolve();
+  return (event) => {
+    const reply = previous.then(() => post(event));
+    previous = reply.catch(() => undefined);
+    return reply;
+  };
+}
+
+/** Posts one UI event; a network failure answers like a refused event, never throws. */
+async function postEvent(event: UiEvent): Promise<EventReply> {
   try {
     const response = await fetch(RPC_PATHS.event, {
       method: 'POST',
@@ -16,6 +32,8 @@ export async function sendEvent(event: UiEvent): Promise<EventReply> {
     return { ok: false, error: { kind: 'invalid', issues: String(error) } };
   }
 }
+
+export const sendEvent = orderedSender(postEvent);
 
 export interface ViewStream {
   close(): void;
