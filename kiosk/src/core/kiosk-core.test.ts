@@ -155,6 +155,8 @@ describe('document pickup through the kiosk core (real SQLite, simulator over a 
     await kiosk.waitForScreen('attract');
     const ended = kiosk.store.usageEvents().find((event) => event.type === 'session-ended');
     assert.equal(ended?.data.outcome, 'timed-out');
+    // The evaluation counts where visits are given up: the step the flow had reached.
+    assert.equal(ended?.data.steps, 'code');
   });
 
   test('language and large text change mid-flow without losing progress', async () => {

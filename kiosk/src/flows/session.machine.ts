@@ -198,6 +198,15 @@ export function reopenGraceEnds(context: SessionContext): number {
 const field = <T>(event: { type: string }, name: string) =>
   (event as unknown as Record<string, T>)[name] as T;
 
+/** The steps a running flow has reached (every flow's context keeps them). */
+const stepsSoFar = (flowContext: unknown): Pick<FlowOutput, 'stepsReached'> | null =>
+  typeof flowContext === 'object' &&
+  flowContext !== null &&
+  'stepsReached' in flowContext &&
+  Array.isArray(flowContext.stepsReached)
+    ? { stepsReached: flowContext.stepsReached.filter((step) => typeof step === 'string') }
+    : null;
+
 export const sessionMachine = setup({
   types: {
     context: {} as SessionContext,
@@ -306,7 +315,8 @@ export const sessionMachine = setup({
             service: context.service,
             outcome: walkedAway ? 'completed' : (params.outcome ?? context.result?.outcome ?? null),
             reason: walkedAway ? 'walked-away' : (params.reason ?? context.result?.reason ?? null),
-            steps: context.result?.stepsReached.join(',') ?? null,
+            // Cut off inside a flow (timed out) there is no result yet: how far the flow got.
+            steps: (context.result ?? stepsSoFar(flow?.context))?.stepsReached.join(',') ?? null,
             // A flow that ends without a survey ends on its own event, which has no time.
             durationMs:
               context.startedAt === null

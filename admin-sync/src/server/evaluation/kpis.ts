@@ -568,7 +568,7 @@ export async function computeKpis(sql: SqlQueryable, input: KpiInput): Promise<K
     for (const acc of accsFor(terminal, day, s.service)) {
       acc.visits += 1;
       bump(acc.outcomes, completed ? 'uses' : outcome);
-      if (gaveUp) bump(acc.gaveUpAt, s.abandon_step ?? 'menu');
+      if (gaveUp) bump(acc.gaveUpAt, s.abandon_step ?? (s.service ? 'unknown' : 'start'));
       if (completed && s.duration_ms !== null) acc.durations.push(Number(s.duration_ms) / 1000);
       if (completed && m4) acc.usesM4 += 1;
       if (s.satisfaction !== null) acc.satisfaction.push(Number(s.satisfaction));

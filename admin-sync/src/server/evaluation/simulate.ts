@@ -75,21 +75,22 @@ const HOURS = [
   [19, 4],
   [20, 2],
 ] as const;
+/** Where visits are given up, by the steps the kiosk's flows report (their `reached` names). */
 const STEPS: Record<string, readonly (readonly [string, number])[]> = {
   'document-pickup': [
     ['code', 5],
     ['second-factor', 2],
-    ['choose-items', 1],
-    ['menu', 1],
+    ['choose', 1],
+    ['pin-letter', 1],
   ],
   'parcel-pickup': [
     ['code', 6],
-    ['menu', 1],
+    ['take-and-close', 1],
   ],
   'drop-off': [
-    ['choose-kind', 2],
-    ['scan', 3],
-    ['door', 1],
+    ['reference', 3],
+    ['full', 1],
+    ['put-in-and-close', 1],
   ],
 };
 const ALTERNATIVES = [
@@ -263,12 +264,14 @@ function planTerminal(
       const durationMs = Math.round((completed ? 45 + random() * 120 : 15 + random() * 90) * 1000);
       const answered = completed && random() < 0.4;
       const alternative = answered ? pick(random, ALTERNATIVES) : null;
+      // Some walk away before choosing a service: no flow, so no step either.
+      const chosen = outcome === 'abandoned' && random() < 0.15 ? null : service;
       out.push({
         at: endedAt,
         type: 'usage-session',
         payload: {
           sessionId: randomUUID(),
-          service: outcome === 'abandoned' && random() < 0.15 ? null : service,
+          service: chosen,
           language: pick(random, [
             ['de', 85],
             ['en', 4],
@@ -285,8 +288,8 @@ function planTerminal(
           outcome,
           reason: outcome === 'failed' ? 'door-failed' : null,
           abandonStep:
-            outcome === 'abandoned' || outcome === 'timed-out'
-              ? pick(random, STEPS[service]!)
+            chosen && (outcome === 'abandoned' || outcome === 'timed-out')
+              ? pick(random, STEPS[chosen]!)
               : null,
           startedAt: endedAt - durationMs,
           endedAt,
