@@ -1,3 +1,4 @@
+export { CUPSD, type Cups, hasCups, startCups } from './cups-scheduler.ts';
 export {
   createFakeCardReader,
   encodeBootKeyboardReports,

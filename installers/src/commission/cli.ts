@@ -7,11 +7,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cupsPrintSystem } from '@amtomat/locker-controller/printer';
 import { PROTOCOL_IDS, type ProtocolId } from '@amtomat/locker-controller/protocols';
 import { type DeviceSource, hidDevices, simulatedDevices } from './devices.ts';
 import { SERIAL_BY_ID } from './hardware.ts';
 import { chooseLanguage, isLanguage, t, useLanguage } from './i18n.ts';
-import { cupsPrintSystem } from './printer.ts';
 import { progressPath } from './progress.ts';
 import { runWizard, Stop, type WizardOptions } from './wizard.ts';
 

@@ -20,11 +20,15 @@ import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { serveFleet } from '../../../admin-sync/src/agent/testing/served-fleet.ts';
 import { createEnrolmentToken, openSqliteStorage } from '../../../admin-sync/src/server/index.ts';
-import { LockBoardSimulator, startNetworkPrinter } from '../../../hardware-mocks/src/index.ts';
+import {
+  type Cups,
+  LockBoardSimulator,
+  startCups,
+  startNetworkPrinter,
+} from '../../../hardware-mocks/src/index.ts';
 import { loadSiteConfig } from '../../../kiosk/src/service/config.ts';
 import { tempDir } from '../../../kiosk/src/store/test-support.ts';
 import { progressPath, readProgress } from './progress.ts';
-import { type Cups, startCups } from './testing/cups.ts';
 import { KEY, runInTerminal, type Terminal } from './testing/terminal.ts';
 
 const CLI = join(import.meta.dirname, 'cli.ts');

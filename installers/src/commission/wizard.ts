@@ -11,13 +11,18 @@ import { dirname, join, relative } from 'node:path';
 import { err, ok, type Result } from '@amtomat/basics';
 import { compartmentSizes, type Locker, type UnlockFailure } from '@amtomat/locker-controller';
 import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
+import {
+  type PrinterFault,
+  type PrintSystem,
+  waitForJob,
+} from '@amtomat/locker-controller/printer';
 import { PROTOCOLS, type ProtocolId } from '@amtomat/locker-controller/protocols';
 import { confirm, input, select } from '@inquirer/prompts';
 import { type DeviceSource, parseUsbId } from './devices.ts';
 import { checkFleet, enrol } from './fleet.ts';
 import { findAdapters, lockName, probeAdapter, type WalkBus, walkLocker } from './hardware.ts';
 import { t } from './i18n.ts';
-import { checkNumber, type PrintSystem, writeTestPage } from './printer.ts';
+import { checkNumber, printerFaultText, writeTestPage } from './printer.ts';
 import {
   type DeviceResult,
   type LockRecord,
@@ -518,7 +523,7 @@ async function testPrinter(progress: Progress, options: WizardOptions): Promise<
   while (!queue) {
     const queues = await options.printer.queues();
     const problem = !queues.ok
-      ? queues.error
+      ? printerFaultText(queues.error)
       : queues.value.length === 0
         ? t('printer.noQueue')
         : undefined;
@@ -559,15 +564,17 @@ async function printTestPage(
       date: options.now().toISOString().slice(0, 16).replace('T', ' '),
       check,
     });
-    const job = await options.printer.print(queue, page);
-    if (!job.ok) return job;
+    const job = await options.printer.print(queue, page, t('printer.pageTitle'));
+    if (!job.ok) return err(printerFaultText(job.error));
     console.log(t('printer.sent', { queue }));
-    const taken = await waitForJob(options, queue, job.value);
+    const taken = await waitForJob(options.printer, queue, job.value, {
+      waitMs: options.printWaitMs,
+    });
     if (!taken.ok) {
       // Not left in the queue to come out hours later; if CUPS refuses, the installer reads why.
       const cancelled = await options.printer.cancel(job.value);
-      if (!cancelled.ok) console.log(cancelled.error);
-      return taken;
+      if (!cancelled.ok) console.log(printerFaultText(cancelled.error));
+      return err(notTaken(taken.error, options.printWaitMs));
     }
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -581,28 +588,13 @@ async function printTestPage(
   return typed === check ? ok(t('printer.pageRead')) : err(t('printer.nothingCameOut'));
 }
 
-async function waitForJob(
-  options: WizardOptions,
-  queue: string,
-  id: string,
-): Promise<Result<void, string>> {
-  const until = Date.now() + options.printWaitMs;
-  let printer = '';
-  for (;;) {
-    const state = await options.printer.job(queue, id);
-    if (!state.ok) return state;
-    if (state.value.done) return ok(undefined);
-    printer = state.value.printer || printer;
-    if (Date.now() > until) {
-      const seconds = Math.round(options.printWaitMs / 1000);
-      return err(
-        printer
-          ? t('printer.notTakenSaid', { seconds, said: printer })
-          : t('printer.notTaken', { seconds }),
-      );
-    }
-    await sleep(250);
-  }
+/** Why the printer did not take the page, with what the print system said about it. */
+function notTaken(fault: PrinterFault, waitMs: number): string {
+  if (fault.kind === 'no-print-system') return printerFaultText(fault);
+  const seconds = Math.round(waitMs / 1000);
+  return fault.said
+    ? t('printer.notTakenSaid', { seconds, said: fault.said })
+    : t('printer.notTaken', { seconds });
 }
 
 /** Why a lock did not open, in the installer's language. */

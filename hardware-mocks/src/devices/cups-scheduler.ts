@@ -1,20 +1,23 @@
 /**
  * A private CUPS scheduler for a test: the system's cupsd (package cups) with its own
- * configuration, spool and a Unix socket in a temporary folder, so the wizard's `lp` and
- * `lpstat` (pointed at it by `CUPS_SERVER`) talk to a real print system without touching the
- * machine's own. Needs root (cupsd runs its backends as the `lp` user).
+ * configuration, spool and a Unix socket in a temporary folder, so `lp` and `lpstat` (pointed
+ * at it by `CUPS_SERVER`: the commissioning wizard's, the kiosk's receipt printer) talk to a
+ * real print system without touching the machine's own. Needs root (cupsd runs its backends
+ * as the `lp` user). Pair it with `startNetworkPrinter` for the device behind a queue.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { eventually } from '../../../../kiosk/src/testing/wait.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Cups {
   /** For `CUPS_SERVER`: the scheduler's socket. */
   readonly server: string;
   /** A raw queue (the PDF reaches the device as it is) to `uri`. */
   addQueue(name: string, uri: string): void;
+  /** Stops a queue as `cupsdisable` does (the state message says `reason`). */
+  disableQueue(name: string, reason: string): void;
 }
 
 export const CUPSD = '/usr/sbin/cupsd';
@@ -74,19 +77,7 @@ export async function startCups(t: TestContext, dir: string): Promise<Cups> {
     await exited;
   });
   const env = { ...process.env, CUPS_SERVER: server };
-  await eventually(
-    'cupsd answers',
-    () => {
-      try {
-        return /scheduler is running/.test(
-          execFileSync('lpstat', ['-r'], { env, encoding: 'utf8', stdio: 'pipe' }),
-        );
-      } catch {
-        return false;
-      }
-    },
-    10_000,
-  );
+  await untilRunning(env);
   return {
     server,
     addQueue(name, uri) {
@@ -94,5 +85,25 @@ export async function startCups(t: TestContext, dir: string): Promise<Cups> {
       // the vendor's driver, which this machine does not have.
       execFileSync('lpadmin', ['-p', name, '-E', '-v', uri, '-m', 'raw'], { env, stdio: 'pipe' });
     },
+    disableQueue(name, reason) {
+      execFileSync('cupsdisable', ['-r', reason, name], { env, stdio: 'pipe' });
+    },
   };
+}
+
+const running = (env: NodeJS.ProcessEnv) => {
+  try {
+    const said = execFileSync('lpstat', ['-r'], { env, encoding: 'utf8', stdio: 'pipe' });
+    return /scheduler is running/.test(said);
+  } catch {
+    return false;
+  }
+};
+
+async function untilRunning(env: NodeJS.ProcessEnv, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!running(env)) {
+    if (Date.now() > deadline) throw new Error(`cupsd did not answer within ${timeoutMs} ms`);
+    await sleep(20);
+  }
 }
