@@ -28,6 +28,7 @@ import {
 } from '../../../hardware-mocks/src/index.ts';
 import { loadSiteConfig } from '../../../kiosk/src/service/config.ts';
 import { tempDir } from '../../../kiosk/src/store/test-support.ts';
+import { pdfText } from '../../../kiosk/src/testing/pdf-text.ts';
 import { progressPath, readProgress } from './progress.ts';
 import { KEY, runInTerminal, type Terminal } from './testing/terminal.ts';
 
@@ -237,9 +238,6 @@ async function deadPort(): Promise<number> {
 function feed(socket: string, line: string) {
   const client = connect(socket, () => client.end(`${line}\n`));
 }
-
-const pdfText = (path: string) =>
-  execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
 
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 

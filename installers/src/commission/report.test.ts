@@ -4,10 +4,10 @@
  * terminal tests read the English one.)
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../../kiosk/src/store/test-support.ts';
+import { pdfText } from '../../../kiosk/src/testing/pdf-text.ts';
 import { useLanguage } from './i18n.ts';
 import type { Progress } from './progress.ts';
 import { writeReport } from './report.ts';
@@ -70,7 +70,7 @@ test('the acceptance report in German', async (t) => {
   t.after(() => useLanguage('en'));
   const pdf = join(tempDir(t, 'report-'), 'acceptance.pdf');
   await writeReport(pdf, RECORD, { version: '0.1.0', siteFile: '/etc/amtomat/site.json' });
-  const report = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+  const report = pdfText(pdf);
   assert.match(report, /Abnahmeprotokoll: Inbetriebnahme eines Terminals/);
   assert.match(report, /Standort: Rathaus Mayen \(mayen-rathaus\)/);
   assert.match(report, /Terminal \(Flotten-Kennung\): nicht bei einer Flotte angemeldet/);

@@ -25,9 +25,12 @@ export interface SessionScreenProps {
 }
 export type SessionScreen = keyof SessionScreenProps;
 
-/** Props the core adds to a flow's (the fleet sync on the staff menu). */
+/** Props the core adds to a flow's (the fleet sync on the staff menu, the site's printer). */
 interface AddedProps {
   'staff.menu': { sync: SyncStatusView | null };
+  /** A receipt printer is configured: the screen offers "print receipt". */
+  'application.receipt': { printer: boolean };
+  'drop-off.receipt': { printer: boolean };
 }
 
 /** Every screen there is. */

@@ -23,6 +23,8 @@ import {
   type SessionTimers,
   sessionMachine,
 } from '../flows/session.machine.ts';
+import type { Receipts } from '../receipts/receipts.ts';
+import type { ReceiptContent } from '../receipts/types.ts';
 import type { Store } from '../store/store.ts';
 import { LOCKOUT, lockedUntil } from './lockout.ts';
 import { eventRefusal, uiEventSchema } from './ui-events.ts';
@@ -48,6 +50,8 @@ export interface KioskCoreDeps {
   syncStatus?: () => SyncStatusView | null;
   /** The fleet's SMS codes while the sync is enrolled and online (applications). */
   smsCodes?: () => SmsCodeClient | null;
+  /** The site's receipt printer; absent: the receipt screens offer no printing. */
+  receipts?: Receipts;
   /** Test seam: called after each step of a door's intent protocol (crash tests). */
   afterDoorStep?: (step: DoorStep) => void;
 }
@@ -175,6 +179,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     const { syncStatus, timeZone, layout } = deps;
     return projectView(actor!.getSnapshot(), {
       doorAlerts: alerts,
+      printer: deps.receipts !== undefined,
       ...(syncStatus && { syncStatus }),
       ...(timeZone !== undefined && { timeZone }),
       ...(layout && { layout }),
@@ -241,7 +246,14 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       codeLock,
       ...(deps.smsCodes && { smsCodes: deps.smsCodes }),
       ...(actor && { language: actor.getSnapshot().context.language }),
+      ...(deps.receipts && { printReceipt: printReceipt(deps.receipts) }),
     });
+  }
+
+  /** Prints in the language the session has when the citizen asks (the receipt's words). */
+  function printReceipt(receipts: Receipts) {
+    return (receipt: ReceiptContent) =>
+      receipts.print(receipt, actor?.getSnapshot().context.language ?? 'de');
   }
 
   /**

@@ -52,6 +52,9 @@ export const ALL_SCREENS = [
 
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
+/** The screens that offer a printed receipt (`printer` added to their props). */
+const RECEIPT_SCREENS: readonly string[] = ['application.receipt', 'drop-off.receipt'];
+
 /** What the projection adds to a session snapshot. */
 export interface ViewExtras {
   doorAlerts?: DoorAlert[];
@@ -61,6 +64,8 @@ export interface ViewExtras {
   timeZone?: string;
   /** The reach band and the locker wall (default: a portrait screen, no wall). */
   layout?: TerminalLayout;
+  /** A receipt printer is configured: the receipt screens offer "print receipt". */
+  printer?: boolean;
 }
 
 /** A view before its allowed events: the screen and props as `projectScreen` finds them. */
@@ -80,7 +85,9 @@ export function projectView(snapshot: SessionSnapshot, extras: ViewExtras = {}):
   const props =
     view.screen === 'staff.menu'
       ? { ...view.props, sync: extras.syncStatus?.() ?? null }
-      : view.props;
+      : RECEIPT_SCREENS.includes(view.screen)
+        ? { ...view.props, printer: extras.printer ?? false }
+        : view.props;
   // The props are the ones the registry's types derive for this screen (the contract):
   // the session's below, or the flow's own `props()` for its screen.
   return { ...view, props, allowed: allowedEvents(view.screen) } as View;

@@ -16,6 +16,7 @@ import {
   type Unavailable,
 } from './application.machine.ts';
 import { type AnswerOf, defineFlow, type EffectHandler, screenOf } from './flow.ts';
+import { printReceiptEffect } from './print-receipt.ts';
 
 type Handler<Kind extends ApplicationEffect['kind']> = EffectHandler<
   Extract<ApplicationEffect, { kind: Kind }>,
@@ -237,6 +238,7 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
       review: screen === 'application.review' ? reviewProps(context) : null,
       focus: context.focus,
       caseNumber: context.caseNumber,
+      print: screen === 'application.receipt' ? context.print : null,
       // Digits typed on the SMS screens (what speech says as "n digits entered").
       entered:
         screen === 'application.phone'
@@ -277,7 +279,7 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
     'application.consent': ['CONFIRM', 'BACK', 'CANCEL'],
     'application.phone': ['KEY', 'DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL'],
     'application.sms-code': ['KEY', 'DELETE', 'CLEAR', 'SUBMIT', 'RESEND', 'BACK', 'CANCEL'],
-    'application.receipt': ['CONFIRM', 'CANCEL'],
+    'application.receipt': ['PRINT', 'CONFIRM', 'CANCEL'],
     'application.unavailable': ['CONFIRM', 'BACK', 'CANCEL'],
   },
   uiEvents: [
@@ -293,7 +295,7 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
     z.object({ type: z.literal('CHOOSE_FORM'), form: z.string().max(64) }),
     z.object({ type: z.literal('CHANGE'), step: z.string().max(40) }),
     z.object({
-      type: z.enum(['DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL', 'CONFIRM', 'RESEND']),
+      type: z.enum(['DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL', 'CONFIRM', 'RESEND', 'PRINT']),
     }),
   ],
   effects: {
@@ -302,5 +304,6 @@ export const applicationFlow = defineFlow<ApplicationEffect>()({
     'application-usage': usage,
     'request-sms-code': requestSmsCode,
     'verify-sms-code': verifySmsCode,
+    'print-receipt': printReceiptEffect,
   },
 });

@@ -14,6 +14,13 @@ import {
 } from '@amtomat/admin-sync/protocol';
 import { assign, sendParent, setup } from 'xstate';
 import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
+import {
+  mayPrint,
+  type PrintAnswer,
+  type PrintReceiptEffect,
+  type PrintStatus,
+  printedStatus,
+} from './print-receipt.ts';
 
 /**
  * Applications (issue #12): choose a service (by category or a search) → what you need and
@@ -58,7 +65,8 @@ export type ApplicationUiEvent =
   | { type: 'CONFIRM' }
   | { type: 'BACK' }
   | { type: 'CANCEL' }
-  | { type: 'RESEND' };
+  | { type: 'RESEND' }
+  | { type: 'PRINT' };
 
 /** Why the SMS screens show a message (the fleet's refusal, a wrong or spent code). */
 export type SmsNotice =
@@ -88,7 +96,8 @@ export type ApplicationCoreEvent =
   | { type: 'ANSWER_SMS_REFUSED'; reason: SmsRefusal }
   | { type: 'ANSWER_SMS_CHECKED'; result: SmsVerifyResult; attemptsLeft: number }
   /** The fleet cannot be reached (or has no SMS gateway): the service needs the network. */
-  | { type: 'ANSWER_SMS_UNAVAILABLE' };
+  | { type: 'ANSWER_SMS_UNAVAILABLE' }
+  | PrintAnswer;
 
 export type ApplicationEvent = (ApplicationUiEvent | ApplicationCoreEvent) & { at?: number };
 
@@ -101,6 +110,7 @@ export type ApplicationEffect =
   /** A code to `mobile` (E.164); with `challengeId`: "send again" for that challenge. */
   | { kind: 'request-sms-code'; mobile: string; challengeId: string | null }
   | { kind: 'verify-sms-code'; challengeId: string; code: string }
+  | PrintReceiptEffect
   | {
       kind: 'application-usage';
       usage: ApplicationUsage;
@@ -165,6 +175,8 @@ export interface ApplicationContext {
   formStartedAt: number | null;
   stepsReached: string[];
   sms: SmsState;
+  /** The receipt's printing, once asked for. */
+  print: PrintStatus | null;
 }
 
 export interface ApplicationOutput {
@@ -348,6 +360,17 @@ export const applicationMachine = setup({
             : null,
       } satisfies ApplicationEffect,
     })),
+    requestPrint: sendParent(({ context }) => ({
+      type: 'EFFECT',
+      effect: {
+        kind: 'print-receipt',
+        receipt: {
+          kind: 'application',
+          formTitle: context.form?.title ?? {},
+          caseNumber: context.caseNumber ?? '',
+        },
+      } satisfies ApplicationEffect,
+    })),
     /** Everything typed goes (cancel, the end of the visit, the sealed submission). */
     forget: assign({ secrets: () => noSecrets, errors: () => ({}), focus: null, sms: noSms }),
   },
@@ -375,6 +398,7 @@ export const applicationMachine = setup({
     formStartedAt: null,
     stepsReached: [],
     sms: noSms,
+    print: null,
   },
   output: ({ context }) => ({
     outcome: context.caseNumber
@@ -799,7 +823,16 @@ export const applicationMachine = setup({
     receipt: {
       entry: { type: 'reached', params: 'receipt' },
       tags: JOB_DONE,
-      on: { CONFIRM: 'done', CANCEL: 'done' },
+      on: {
+        CONFIRM: 'done',
+        CANCEL: 'done',
+        PRINT: {
+          guard: ({ context }) => mayPrint(context.print),
+          actions: [assign({ print: 'printing' }), 'requestPrint'],
+        },
+        ANSWER_PRINTED: { actions: assign({ print: ({ event }) => printedStatus(event) }) },
+        ANSWER_PRINT_FAILED: { actions: assign({ print: ({ event }) => printedStatus(event) }) },
+      },
     },
     /** The destination's key failed at the last moment: nothing was sent. */
     unavailable: {

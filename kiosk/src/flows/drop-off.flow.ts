@@ -7,6 +7,7 @@ import {
   normaliseReference,
 } from './drop-off.machine.ts';
 import { defineFlow, type HandlerOf, screenOf, stepOf } from './flow.ts';
+import { printReceiptEffect } from './print-receipt.ts';
 import { ENTRY_EVENTS, openDoorEffect } from './shared-effects.ts';
 
 /** A handler of one of this flow's effects, answering what the machine takes. */
@@ -126,6 +127,7 @@ export const dropOffFlow = defineFlow<DropOffEffect>()({
       receiptNumber: dropOff.receipt?.receiptNumber ?? null,
       droppedOffAt: dropOff.receipt?.droppedOffAt ?? null,
       advice: state === 'full' ? FULL_ADVICE : null,
+      print: state === 'receipt' ? dropOff.print : null,
       step: stepOf(STEPS, screenOf(SCREENS, state)),
     };
   },
@@ -135,16 +137,17 @@ export const dropOffFlow = defineFlow<DropOffEffect>()({
     'drop-off.full': ['CONFIRM', 'BACK', 'CANCEL'],
     'drop-off.opening': [],
     'drop-off.put-in-and-close': [],
-    'drop-off.receipt': ['CONFIRM', 'CANCEL'],
+    'drop-off.receipt': ['PRINT', 'CONFIRM', 'CANCEL'],
   },
   uiEvents: [
     z.object({ type: z.literal('KEY'), key: z.string().regex(/^[0-9A-Z]$/) }),
-    z.object({ type: z.enum(['DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL', 'CONFIRM']) }),
+    z.object({ type: z.enum(['DELETE', 'CLEAR', 'SUBMIT', 'BACK', 'CANCEL', 'CONFIRM', 'PRINT']) }),
   ],
   effects: {
     'prepare-drop-off': prepare,
     'open-door': openDoorEffect,
     'cancel-drop-off': cancel,
     'drop-off-receipt': receipt,
+    'print-receipt': printReceiptEffect,
   },
 });

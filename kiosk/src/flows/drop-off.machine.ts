@@ -3,6 +3,13 @@ import { referenceKey } from '../store/reference.ts';
 import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.ts';
 import { type DoorChildEvent, type DoorNews, doorState } from './door.machine.ts';
 import { AWAITING_ANSWER, askCore, endedAs, flowParts, JOB_DONE } from './flow.ts';
+import {
+  mayPrint,
+  type PrintAnswer,
+  type PrintReceiptEffect,
+  type PrintStatus,
+  printedStatus,
+} from './print-receipt.ts';
 
 /**
  * Drop-off / returns: scan or type a reference (a return label, an old document, a form)
@@ -14,7 +21,7 @@ export const DROP_OFF_MACHINE_ID = 'dropOff';
 export const REFERENCE_MIN_LENGTH = 4;
 export const REFERENCE_MAX_LENGTH = 40;
 
-export type DropOffUiEvent = EntryUiEvent | { type: 'CONFIRM' };
+export type DropOffUiEvent = EntryUiEvent | { type: 'CONFIRM' } | { type: 'PRINT' };
 
 /** Device input, answers of the core and door news. `at` is stamped by the core. */
 export type DropOffCoreEvent =
@@ -24,6 +31,7 @@ export type DropOffCoreEvent =
   | { type: 'ANSWER_DROP_OFF_REFUSED'; reason: 'already-dropped-off' | 'unreadable-scan' }
   | { type: 'ANSWER_RECEIPT'; receiptNumber: string; droppedOffAt: number }
   | { type: 'ANSWER_NOTHING_INSERTED' }
+  | PrintAnswer
   | DoorNews;
 
 export type DropOffEvent = (DropOffUiEvent | DropOffCoreEvent | DoorChildEvent) & { at?: number };
@@ -32,7 +40,8 @@ export type DropOffEffect =
   | { kind: 'prepare-drop-off'; reference: string }
   | { kind: 'open-door'; purpose: 'drop-off'; compartment: string; itemIds: string[] }
   | { kind: 'cancel-drop-off'; itemId: string; reason: string }
-  | { kind: 'drop-off-receipt'; itemId: string };
+  | { kind: 'drop-off-receipt'; itemId: string }
+  | PrintReceiptEffect;
 
 export type DropOffError =
   | 'incomplete-reference'
@@ -57,6 +66,8 @@ export interface DropOffContext {
   receipt: DropOffReceipt | null;
   failure: string | null;
   stepsReached: string[];
+  /** The receipt's printing, once asked for. */
+  print: PrintStatus | null;
 }
 
 export interface DropOffOutput {
@@ -99,6 +110,16 @@ export const dropOffMachine = setup({
     requestReceipt: sendParent(({ context }) =>
       ask({ kind: 'drop-off-receipt', itemId: context.itemId! }),
     ),
+    requestPrint: sendParent(({ context }) =>
+      ask({
+        kind: 'print-receipt',
+        receipt: {
+          kind: 'drop-off',
+          receiptNumber: context.receipt?.receiptNumber ?? '',
+          compartment: context.doors[0] ?? '',
+        },
+      }),
+    ),
   },
   guards: {
     ...parts.guards,
@@ -115,6 +136,7 @@ export const dropOffMachine = setup({
     receipt: null,
     failure: null,
     stepsReached: ['reference'],
+    print: null,
   },
   output: ({ context }) => endedAs(context),
   on: { CANCEL: '.abandoned' },
@@ -208,6 +230,12 @@ export const dropOffMachine = setup({
         CONFIRM: 'done',
         // The drop-off is done; leaving the receipt is no abandonment.
         CANCEL: 'done',
+        PRINT: {
+          guard: ({ context }) => mayPrint(context.print),
+          actions: [assign({ print: 'printing' }), 'requestPrint'],
+        },
+        ANSWER_PRINTED: { actions: assign({ print: ({ event }) => printedStatus(event) }) },
+        ANSWER_PRINT_FAILED: { actions: assign({ print: ({ event }) => printedStatus(event) }) },
       },
     },
     done: { entry: { type: 'reached', params: 'done' }, type: 'final' },

@@ -1,5 +1,5 @@
 import type { SmsCodeClient } from '@amtomat/admin-sync/agent';
-import type { Logger } from '@amtomat/basics';
+import type { Logger, Result } from '@amtomat/basics';
 import {
   type AnyStateMachine,
   assign,
@@ -10,6 +10,7 @@ import {
 } from 'xstate';
 import type { z } from 'zod';
 import type { OpenRequest } from '../doors/door-service.ts';
+import type { PrintFaultShown, ReceiptContent } from '../receipts/types.ts';
 import type { Store } from '../store/store.ts';
 import { codeEntry, type EntryContext } from './code-entry.ts';
 import { DOOR_ACTOR, doorMachine, doorParts } from './door.machine.ts';
@@ -209,6 +210,11 @@ export interface EffectContext<Answer = FlowAnswer> {
   smsCodes?: () => SmsCodeClient | null;
   /** The session's language (what the citizen reads), e.g. for an SMS. */
   language?: string;
+  /**
+   * Prints a receipt in the session's language on the site's printer; absent where the
+   * site has none. Changes nothing in the store.
+   */
+  printReceipt?: (receipt: ReceiptContent) => Promise<Result<void, PrintFaultShown>>;
 }
 
 export type EffectHandler<Effect extends FlowEffect = FlowEffect, Answer = FlowAnswer> = (

@@ -23,11 +23,14 @@ const deviceSchema = z.discriminatedUnion('kind', [
 
 /**
  * The receipt printer: a queue of the OS print system (CUPS), which the kiosk hands PDFs to
- * (`lp -d QUEUE`); `none` where no printer is fitted. The commissioning wizard prints its
- * test page through the same queue.
+ * (`lp -d QUEUE`); or a folder the receipts are written to as PDF files (the demo's printer;
+ * a path relative to the data folder, or absolute); `none` where no printer is fitted (the
+ * receipt screens offer no printing). The commissioning wizard prints its test page through
+ * the same CUPS queue.
  */
 const printerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cups'), queue: z.string().regex(/^[A-Za-z0-9_.-]{1,127}$/) }),
+  z.object({ kind: z.literal('folder'), dir: z.string().min(1).max(500) }).strict(),
   z.object({ kind: z.literal('none') }),
 ]);
 

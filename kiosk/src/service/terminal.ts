@@ -6,6 +6,9 @@ import type { CardReader, Scanner } from '@amtomat/locker-controller/devices';
 import { createKioskCore, type KioskCore } from '../core/kiosk-core.ts';
 import type { SyncStatusView } from '../core/views.ts';
 import { NEAREST_STATION_SETTING } from '../flows/courier-deposit.flow.ts';
+import { openPrinter } from '../receipts/open-printer.ts';
+import type { Printer } from '../receipts/printer.ts';
+import { createReceipts } from '../receipts/receipts.ts';
 import { openDb } from '../store/db.ts';
 import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';
 import { createStore, type Store } from '../store/store.ts';
@@ -33,6 +36,8 @@ export async function openTerminal(options: {
   syncStatus?: () => SyncStatusView | null;
   /** The fleet's SMS codes (the sync starts after the terminal). */
   smsCodes?: () => SmsCodeClient | null;
+  /** Test seam: another receipt printer than the site file's `devices.printer`. */
+  printer?: Printer;
 }): Promise<Terminal> {
   const { dataDir, site, clock, logger } = options;
   const db = openDb(join(dataDir, 'kiosk.sqlite'));
@@ -63,6 +68,16 @@ export async function openTerminal(options: {
   for (const failure of failures) {
     logger.log('error', 'service.bus_unavailable', { bus: failure.bus, error: failure.error.kind });
   }
+  const printer = options.printer ?? openPrinter(site.devices.printer, dataDir, () => clock.now());
+  const receipts =
+    printer &&
+    createReceipts({
+      printer,
+      terminal: site.site.name,
+      timeZone: site.site.timeZone,
+      now: () => clock.now(),
+      logger,
+    });
   const core = createKioskCore({
     store,
     locker,
@@ -73,6 +88,7 @@ export async function openTerminal(options: {
     layout: terminalLayout(site),
     ...(options.syncStatus && { syncStatus: options.syncStatus }),
     ...(options.smsCodes && { smsCodes: options.smsCodes }),
+    ...(receipts && { receipts }),
   });
   const { cardReader, scanner } = options.devices;
   // The core logs what it refuses (a malformed reading); the device has no one to tell.

@@ -4,6 +4,7 @@
  * field holds (as for codes). The case number on the receipt is read, as a receipt's number is.
  */
 import type { Screen } from '../contract/index.ts';
+import { printSpeech } from './print-speech.ts';
 import type { Build } from './speech-text.ts';
 
 type ApplicationScreen = Extract<Screen, `application.${string}`>;
@@ -56,12 +57,19 @@ export const APPLICATION_SPEECH: { [S in ApplicationScreen]: Build<S> } = {
     intro: w.t('application.consent.intro', { days: props.form?.retentionDays ?? 0 }),
     options: [w.t('application.consent.agree')],
   }),
-  'application.receipt': (props, w) => ({
-    title: w.t('application.receipt.title'),
-    intro: w.t('application.receipt.intro'),
-    extra: [`${w.t('application.receipt.case-label')}: ${props.caseNumber ?? ''}`],
-    options: [w.t('common.done')],
-  }),
+  'application.receipt': (props, w) => {
+    const printing = printSpeech(props, w);
+    return {
+      title: w.t('application.receipt.title'),
+      intro: w.t('application.receipt.intro'),
+      error: printing.error,
+      extra: [
+        `${w.t('application.receipt.case-label')}: ${props.caseNumber ?? ''}`,
+        printing.status,
+      ],
+      options: [printing.option, w.t('common.done')],
+    };
+  },
   // The number and the code are never read aloud: only how many digits are typed.
   'application.phone': (props, w) => ({
     title: w.t('application.phone.title'),

@@ -19,6 +19,7 @@ import type { PropsOf, Screen, View } from '../contract/index.ts';
 import { type Translate, type Wall, whereText } from '../contract/layout.ts';
 import { LANGUAGES, type Language } from '../flows/session.machine.ts';
 import { APPLICATION_SPEECH } from './application-speech.ts';
+import { printChange, printSpeech } from './print-speech.ts';
 
 const RESOURCES = { de, 'de-easy': deEasy, en, tr, ar, uk, ru, pl };
 
@@ -35,6 +36,13 @@ void i18n.init({
   interpolation: { escapeValue: false },
   returnNull: false,
 });
+
+/**
+ * The page's texts in `language` (German for one this terminal does not know): what a
+ * printed receipt says comes from the same files as the screen and the voice.
+ */
+export const textsIn = (language: string): TFunction =>
+  i18n.getFixedT((LANGUAGES as readonly string[]).includes(language) ? language : 'de');
 
 /** The parts of a screen's speech, in the order they are read. */
 export interface ScreenSpeech {
@@ -276,21 +284,26 @@ const SCREENS: { [S in Screen]: Build<S> } = {
     step: props.step,
     extra: w.where([props.compartment]),
   }),
-  'drop-off.receipt': (props, w) => ({
-    title: w.t('drop-off.receipt.title'),
-    intro: w.t('drop-off.receipt.intro'),
-    step: props.step,
-    extra: [
-      w.t('drop-off.receipt.number', { number: props.receiptNumber }),
-      // The page said the time too (its own speech text, now gone): the service says it.
-      props.droppedOffAt
-        ? w.t('drop-off.receipt.time', {
-            time: formatDateTime(props.droppedOffAt, w.language, w.timeZone, 'medium'),
-          })
-        : null,
-    ],
-    options: [w.t('common.done')],
-  }),
+  'drop-off.receipt': (props, w) => {
+    const printing = printSpeech(props, w);
+    return {
+      title: w.t('drop-off.receipt.title'),
+      intro: w.t('drop-off.receipt.intro'),
+      step: props.step,
+      error: printing.error,
+      extra: [
+        w.t('drop-off.receipt.number', { number: props.receiptNumber }),
+        // The page said the time too (its own speech text, now gone): the service says it.
+        props.droppedOffAt
+          ? w.t('drop-off.receipt.time', {
+              time: formatDateTime(props.droppedOffAt, w.language, w.timeZone, 'medium'),
+            })
+          : null,
+        printing.status,
+      ],
+      options: [printing.option, w.t('common.done')],
+    };
+  },
   'staff.checking': (_, w) => busy(w.t('staff.checking.title'), w),
   'staff.unknown-card': (props, w) => ({
     title: w.t('staff.unknown-card.title'),
@@ -502,6 +515,8 @@ export function changeSpeech(before: View, after: View): string | null {
     parts.push(focusSpeech(after));
   }
   if (error(after) && error(after) !== error(before)) parts.push(w.reason('errors', error(after)));
+  // "Print receipt": what became of it (printed, or why not) is said as it happens.
+  if (after.screen === before.screen) parts.push(printChange(before.props, after.props, w));
   if (count(after) !== count(before)) {
     parts.push(count(after) ? w.entered(count(after), enteredKind(after)) : w.t('speech.cleared'));
   }
@@ -582,6 +597,7 @@ const CONTROLS: [RegExp, Naming][] = [
   [/^lang-(.+)$/, (language, _, w) => w.t('language.self', { lng: language })],
   [/^key-/, (_, __, w) => w.t('speech.keypad-focus')],
   [/^(back|cancel)$/, (name, _, w) => w.t(`common.${name}`)],
+  [/^print$/, (_, __, w) => w.t('receipt.print')],
   [/^(submit|delete|clear)$/, (name, _, w) => w.t(`keypad.${name}`)],
   [/^toggle-large-text$/, (_, __, w) => w.t('a11y.largeText')],
   [/^toggle-high-contrast$/, (_, __, w) => w.t('a11y.highContrast')],

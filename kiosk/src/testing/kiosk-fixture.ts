@@ -10,6 +10,7 @@ import { createKioskCore, type KioskCore } from '../core/kiosk-core.ts';
 import type { View } from '../core/views.ts';
 import type { DoorStep } from '../doors/door-service.ts';
 import type { SessionTimers } from '../flows/session.machine.ts';
+import type { Receipts } from '../receipts/receipts.ts';
 import { openDb } from '../store/db.ts';
 import { createHasher, loadOrCreateDeviceSecret } from '../store/secret.ts';
 import { createStore, type Store } from '../store/store.ts';
@@ -95,6 +96,8 @@ export async function openTestTerminal(options: {
   oneClock?: boolean;
   /** The fleet's SMS codes (applications); none by default. */
   smsCodes?: () => SmsCodeClient | null;
+  /** The receipt printer (`receipts/receipts.ts`); none by default. */
+  receipts?: Receipts;
 }) {
   const { devicePath, clock, logger } = options;
   const { db, store } = openTestStore(options);
@@ -124,6 +127,7 @@ export async function openTestTerminal(options: {
     ...(options.afterDoorStep && { afterDoorStep: options.afterDoorStep }),
     ...(options.timers && { timers: options.timers }),
     ...(options.smsCodes && { smsCodes: options.smsCodes }),
+    ...(options.receipts && { receipts: options.receipts }),
   });
   return {
     db,
@@ -151,6 +155,7 @@ export async function startKiosk(
     timers?: Partial<SessionTimers>;
     oneClock?: boolean;
     smsCodes?: () => SmsCodeClient | null;
+    receipts?: Receipts;
   } = {},
 ): Promise<KioskFixture> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'amtomat-kiosk-'));
@@ -166,6 +171,7 @@ export async function startKiosk(
     ...(options.timers && { timers: options.timers }),
     ...(options.oneClock && { oneClock: true }),
     ...(options.smsCodes && { smsCodes: options.smsCodes }),
+    ...(options.receipts && { receipts: options.receipts }),
   });
   const { store, locker, core } = terminal;
   const oneClock = options.oneClock ?? false;

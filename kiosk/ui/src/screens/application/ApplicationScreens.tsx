@@ -5,6 +5,7 @@ import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { Keyboard, type KeyboardLayout } from '../../components/Keyboard.tsx';
 import { SubmitButton } from '../../components/Keypad.tsx';
+import { PrintButton, PrintStatus, printFault } from '../../components/ReceiptPrint.tsx';
 import { Screen } from '../../components/Screen.tsx';
 import { joinSentences } from '../../components/sentences.ts';
 import type { PropsOf } from '../../contract.ts';
@@ -601,7 +602,11 @@ export function ApplicationReceipt(props: PropsOf<'application.receipt'>) {
   const { t } = useTranslation();
   const number = props.caseNumber ?? '';
   return (
-    <Screen title={t('application.receipt.title')} intro={t('application.receipt.intro')}>
+    <Screen
+      title={t('application.receipt.title')}
+      intro={t('application.receipt.intro')}
+      error={printFault(t, props)}
+    >
       <dl className="receipt" data-testid="receipt">
         <div>
           <dt>{t('application.receipt.case-label')}</dt>
@@ -611,7 +616,9 @@ export function ApplicationReceipt(props: PropsOf<'application.receipt'>) {
         </div>
       </dl>
       {number && <CaseQr number={number} />}
+      <PrintStatus print={props.print} />
       <div className="actions">
+        <PrintButton printer={props.printer} print={props.print} />
         <Action event={{ type: 'CONFIRM' }} testId="confirm">
           {t('common.done')}
         </Action>

@@ -1,0 +1,35 @@
+import type { PrintFaultShown, PrintStatus, ReceiptContent } from '../receipts/types.ts';
+import type { EffectHandler } from './flow.ts';
+
+/**
+ * "Print receipt" on a receipt screen (application, drop-off), the same in every flow that
+ * has one: the UI event `PRINT`, the effect `print-receipt` and its two answers. Printing
+ * changes nothing of what was done; its outcome is only shown and spoken.
+ */
+export type PrintReceiptEffect = { kind: 'print-receipt'; receipt: ReceiptContent };
+
+export type PrintAnswer =
+  | { type: 'ANSWER_PRINTED' }
+  | { type: 'ANSWER_PRINT_FAILED'; fault: PrintFaultShown };
+
+export type { PrintStatus };
+
+/** Once per receipt screen: a second page would not say more, a fault is told at once. */
+export const mayPrint = (status: PrintStatus | null) => status === null;
+
+/** The status a print answer leaves. */
+export const printedStatus = (answer: PrintAnswer): PrintStatus =>
+  answer.type === 'ANSWER_PRINTED' ? 'printed' : answer.fault;
+
+/** Without a printer (none configured) the answer is "missing", as from a printer gone. */
+export const printReceiptEffect: EffectHandler<PrintReceiptEffect, PrintAnswer> = async (
+  effect,
+  { printReceipt, answer },
+) => {
+  const printed = printReceipt
+    ? await printReceipt(effect.receipt)
+    : ({ ok: false, error: 'missing' } as const);
+  answer(
+    printed.ok ? { type: 'ANSWER_PRINTED' } : { type: 'ANSWER_PRINT_FAILED', fault: printed.error },
+  );
+};
