@@ -17,8 +17,11 @@ ensure_debian_packages espeak-ng:espeak-ng sox:sox
 ensure_debian_packages cage:cage dpkg-deb:dpkg systemd-analyze:systemd
 # poppler-utils: the tests read generated PDFs back (pdftotext) and the docs show pages (pdftoppm).
 ensure_debian_packages pdftotext:poppler-utils pdftoppm:poppler-utils
-# cups, cups-client: the wizard's printer test prints through a private CUPS in its tests.
+# cups, cups-client: the wizard's printer test and the kiosk's receipt printer print through a
+# private CUPS in their tests.
 ensure_debian_packages cupsd:cups lp:cups-client
+# fonts-dejavu-core: the face receipts are set in (Latin, Cyrillic, Arabic); pdffonts (poppler-utils) checks it is embedded.
+ensure_debian_packages /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core pdffonts:poppler-utils
 # postgresql: the fleet server's tests start a real PostgreSQL from its binaries (initdb,
 # pg_ctl in /usr/lib/postgresql/*/bin, not on PATH, hence the glob instead of a command check).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || ensure_debian_packages initdb:postgresql

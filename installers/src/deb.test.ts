@@ -102,7 +102,7 @@ describe('the Debian package', () => {
     assert.equal(wizard.status, 0, wizard.stderr);
     assert.match(wizard.stdout, /^usage: npm run commission/);
     const control = execFileSync('dpkg-deb', ['-f', deb, 'Depends'], { encoding: 'utf8' });
-    for (const needed of ['socat', 'cage', 'chromium', 'adduser'])
+    for (const needed of ['socat', 'cage', 'chromium', 'adduser', 'fonts-dejavu-core'])
       assert.match(control, new RegExp(needed));
     // preinst tells an upgrade from a downgrade by the version it was built with.
     const preinst = execFileSync('dpkg-deb', ['-I', deb, 'preinst'], { encoding: 'utf8' });

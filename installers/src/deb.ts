@@ -197,8 +197,8 @@ Version: ${version}
 Architecture: amd64
 Maintainer: Amt-O-Mat project <amtomat@invalid>
 Installed-Size: ${kib}
-Depends: adduser, passwd, socat, udev, libusb-1.0-0, cage, chromium, systemd
-Suggests: cups
+Depends: adduser, passwd, socat, udev, libusb-1.0-0, cage, chromium, systemd, fonts-dejavu-core
+Suggests: cups, cups-client
 Section: misc
 Priority: optional
 Description: Amt-O-Mat self-service terminal (kiosk service, lock boards, touch UI)

@@ -6,12 +6,15 @@
  * in the page's language; the first steps work with the tactile keypad's keys alone.
  */
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ApplicationSubmittedSchema } from '@amtomat/admin-sync/protocol';
 import { compactDecrypt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { testKeys } from '../src/applications/keys.testing.ts';
 import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
+import { pdfText } from '../src/testing/pdf-text.ts';
 import { until } from '../src/testing/wait.ts';
 import { DOG, fillDogForm, focusWithArrows, openDogForm, tap } from './application-steps.ts';
 import { type KioskInBrowser, launchChromium, openKiosk } from './harness.ts';
@@ -81,6 +84,22 @@ describe('a citizen applies', () => {
       new TextDecoder().decode((await compactDecrypt(event.data, privateKey)).plaintext),
     ) as Record<string, unknown>;
     assert.deepEqual(data, { ...DOG, dogName: 'Hasso' });
+
+    // "Beleg drucken": the demo's printer is a folder; the page says it is printed.
+    await k.page.getByTestId('print').click();
+    await k.page.locator('[data-testid="print-status"][data-print="printed"]').waitFor();
+    assert.equal(
+      await k.page.getByTestId('print-status').textContent(),
+      'Der Beleg ist gedruckt. Bitte nehmen Sie ihn aus dem Drucker.',
+    );
+    assert.equal(await k.page.getByTestId('print').count(), 0, 'printed once');
+    const [receipt, ...more] = readdirSync(join(k.dataDir, 'receipts'));
+    assert.deepEqual(more, []);
+    const paper = pdfText(join(k.dataDir, 'receipts', receipt!));
+    assert.match(paper, new RegExp(`Antragsnummer\\s+${caseNumber}`));
+    for (const typed of ['Müller', 'Hasso']) assert.ok(!paper.includes(typed), typed);
+    await k.page.getByTestId('confirm').click();
+    await k.screen('survey');
   });
 
   test('bad input: the inline message in the page’s language, at its field', async () => {

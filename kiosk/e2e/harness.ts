@@ -27,6 +27,8 @@ export interface KioskInBrowser {
   page: Page;
   browser: Browser;
   logger: ReturnType<typeof memoryLogger>;
+  /** The service's data folder (the demo's receipts go to `receipts/` in it). */
+  dataDir: string;
   /** Waits until the page shows `screen` (its <main data-screen>). */
   screen(screen: string, timeoutMs?: number): Promise<void>;
   /** A door of the simulator, by compartment label. */
@@ -90,6 +92,7 @@ export async function openKiosk(
     page,
     browser,
     logger,
+    dataDir: dir,
     async screen(screen, timeoutMs = 10_000) {
       await page.locator(`main[data-screen="${screen}"]`).waitFor({ timeout: timeoutMs });
     },

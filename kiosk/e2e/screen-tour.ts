@@ -14,6 +14,8 @@
  * The tour changes the demo store and simulator as a test would (a jammed lock, defective
  * compartments, expired items) and undoes what later routes depend on.
  */
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testKeys } from '../src/applications/keys.testing.ts';
 import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
@@ -114,6 +116,13 @@ async function dropOff(t: Tour) {
   await t.see('drop-off.put-in-and-close');
   await t.closeEveryDoor('drop-off.receipt', { itemPresent: true });
   await t.see('drop-off.receipt');
+  // "Print receipt" while the printer is gone: the fault on screen, the citizen can finish.
+  await t.printerGone(async () => {
+    await t.click('print');
+    await t.until((view) => view.props.print === 'missing', 'the printer fault');
+  });
+  await t.page.getByTestId('error').waitFor();
+  await t.look('drop-off.receipt', 'print-failed');
   await t.click('confirm');
   await t.finishSurvey();
 }
@@ -140,6 +149,10 @@ async function application(t: Tour) {
   await fillDogForm(t);
   await t.click('agree');
   await t.see('application.receipt');
+  await t.click('print');
+  await t.until((view) => view.props.print === 'printed', 'the receipt printed');
+  await t.page.locator('[data-testid="print-status"][data-print="printed"]').waitFor();
+  await t.look('application.receipt', 'printed');
   await t.click('confirm');
   await t.finishSurvey();
 }
@@ -558,6 +571,17 @@ class Tour {
       await during();
     } finally {
       for (const { label } of compartments) this.store.setDefective(label, null, 'tour');
+    }
+  }
+
+  /** The demo's receipt printer (a folder) gone while `during` runs. */
+  async printerGone(during: () => Promise<void>) {
+    const folder = join(this.k.dataDir, 'receipts');
+    renameSync(folder, `${folder}-away`);
+    try {
+      await during();
+    } finally {
+      renameSync(`${folder}-away`, folder);
     }
   }
 

@@ -182,7 +182,7 @@ describe('the package file list (what electron-builder would pack)', () => {
       }
     };
     collect(nodeModules);
-    for (const native of ['better-sqlite3', 'serialport', 'node-hid']) {
+    for (const native of ['better-sqlite3', 'serialport', 'node-hid', 'pdfkit']) {
       assert.ok(names.has(native), `${native} is packed`);
     }
     const workspaces = [...names].filter((name) => name.startsWith('@amtomat/'));

@@ -1,10 +1,12 @@
 # Sourced, not run. ensure_debian_packages CHECK:PACKAGE ... installs each Debian package
-# whose check fails. A check is a command name, or a shared library name (lib*.so*).
+# whose check fails. A check is a command name, a shared library name (lib*.so*), or an
+# absolute path to a file the package installs (a font).
 # Needs root and apt-get; anywhere else it names what is missing and fails.
 _apt_updated=""
 _have() {
   case "$1" in
     lib*.so*) ldconfig -p 2>/dev/null | grep -q "$1" ;;
+    /*) [ -e "$1" ] ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac
 }

@@ -6,16 +6,21 @@
  * version while the catalogue changes.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { ApplicationSubmittedSchema, loadCatalogue } from '@amtomat/admin-sync/protocol';
+import { memoryLogger } from '@amtomat/basics';
 import { compactDecrypt } from 'jose';
 import { testKeys } from '../applications/keys.testing.ts';
 import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../applications/keys.ts';
 import { dataValidator } from '../applications/seal.ts';
+import { folderPrinter } from '../receipts/folder-printer.ts';
+import { createReceipts } from '../receipts/receipts.ts';
 import { FORM_CATALOGUE_SETTING } from '../service/feed.ts';
 import { type KioskFixture, startKiosk } from '../testing/kiosk-fixture.ts';
+import { pdfText } from '../testing/pdf-text.ts';
 
 let kiosk: KioskFixture | undefined;
 afterEach(async () => {
@@ -27,8 +32,11 @@ const catalogue = loadCatalogue();
 if (!catalogue.ok) throw new Error(catalogue.error.join('\n'));
 const dog = catalogue.value.forms.find((form) => form.id === 'hund-anmelden')!;
 
-async function terminal(keys: 'valid' | 'wrong-root' = 'valid') {
-  const k = await startKiosk();
+async function terminal(
+  keys: 'valid' | 'wrong-root' = 'valid',
+  options: Parameters<typeof startKiosk>[0] = {},
+) {
+  const k = await startKiosk(options);
   kiosk = k;
   await k.waitForScreen('attract');
   const made = await testKeys();
@@ -94,6 +102,101 @@ async function registerDog(k: KioskFixture) {
   fill(k, { email: TYPED.email });
   await k.waitForScreen('application.review');
 }
+
+/** Registers the dog up to the receipt; its case number. */
+async function submitDog(k: KioskFixture): Promise<string> {
+  await openForm(k);
+  await registerDog(k);
+  k.press({ type: 'CONFIRM' });
+  await k.waitForScreen('application.consent');
+  k.press({ type: 'CONFIRM' });
+  const receipt = await k.waitForScreen('application.receipt');
+  return receipt.props.caseNumber ?? '';
+}
+
+/** A terminal whose receipt printer writes into a folder of its own. */
+async function terminalWithPrinter() {
+  const folder = mkdtempSync(join(tmpdir(), 'amtomat-receipts-'));
+  const logger = memoryLogger();
+  const receipts = createReceipts({
+    printer: folderPrinter(folder),
+    terminal: 'Rathaus Mayen',
+    timeZone: 'Europe/Berlin',
+    now: () => Date.UTC(2026, 11, 6, 8, 30),
+    logger,
+  });
+  const k = await terminal('valid', { receipts });
+  return { k, folder, logger };
+}
+
+const printing = (k: KioskFixture) => k.core.view().props.print;
+
+describe('printing the receipt', () => {
+  afterEach(() => {
+    for (const folder of printed) rmSync(folder, { recursive: true, force: true });
+    printed.length = 0;
+  });
+  const printed: string[] = [];
+
+  test('"print receipt": the case number and the form on paper, nothing typed; then done', async () => {
+    const { k, folder } = await terminalWithPrinter();
+    printed.push(folder);
+    const caseNumber = await submitDog(k);
+    const receipt = k.core.view();
+    assert.equal(receipt.props.printer, true);
+    assert.equal(receipt.props.print, null);
+    assert.ok(receipt.allowed.includes('PRINT'));
+    k.press({ type: 'PRINT' });
+    assert.equal(printing(k), 'printing');
+    await k.until('printed', () => printing(k) === 'printed');
+    const files = readdirSync(folder);
+    assert.equal(files.length, 1);
+    const text = pdfText(join(folder, files[0]!));
+    assert.match(text, new RegExp(caseNumber));
+    assert.match(text, /Antrag gestellt: Hund anmelden/);
+    assert.match(text, /Rathaus Mayen/);
+    for (const value of Object.values(TYPED)) {
+      assert.equal(text.includes(value), false, `"${value}" on the receipt`);
+    }
+    // Once per receipt: a second "print" asks for nothing (it would show "printing" at once).
+    k.press({ type: 'PRINT' });
+    assert.equal(printing(k), 'printed');
+    k.press({ type: 'CONFIRM' });
+    const survey = await k.waitForScreen('survey');
+    assert.equal(survey.props.outcome, 'completed');
+  });
+
+  test('the printer gone: the screen says so, the application stays submitted, the citizen finishes', async () => {
+    const { k, folder, logger } = await terminalWithPrinter();
+    const caseNumber = await submitDog(k);
+    rmSync(folder, { recursive: true });
+    const outbox = () =>
+      k.store
+        .pendingOutbox(k.clock.now(), 100)
+        .filter((event) => event.type === 'application-submitted');
+    const before = { outbox: outbox(), audit: k.store.verifyAudit() };
+    k.press({ type: 'PRINT' });
+    await k.until('the fault', () => printing(k) === 'missing');
+    assert.equal(k.core.view().props.caseNumber, caseNumber, 'the number stays on screen');
+    assert.deepEqual({ outbox: outbox(), audit: k.store.verifyAudit() }, before);
+    const failed = logger.entries.filter((entry) => entry.event === 'receipts.print_failed');
+    assert.deepEqual(
+      failed.map((entry) => [entry.fields.receipt, entry.fields.fault]),
+      [['application', 'missing']],
+    );
+    const logged = JSON.stringify(logger.entries);
+    assert.ok(!logged.includes(caseNumber), 'the printing logs no number of the page');
+    k.press({ type: 'CONFIRM' });
+    const survey = await k.waitForScreen('survey');
+    assert.equal(survey.props.outcome, 'completed');
+  });
+
+  test('a site without a printer: the receipt offers none', async () => {
+    const k = await terminal();
+    await submitDog(k);
+    assert.equal(k.core.view().props.printer, false);
+  });
+});
 
 describe('registering a dog at the terminal', () => {
   test('start screen to receipt: the outbox holds the sealed data only, which opens to what was typed', async () => {

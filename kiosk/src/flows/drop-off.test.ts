@@ -6,9 +6,16 @@
  * intents, outbox, audit).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
+import { silentLogger } from '@amtomat/basics';
+import { folderPrinter } from '../receipts/folder-printer.ts';
+import { createReceipts } from '../receipts/receipts.ts';
 import type { Item } from '../store/types.ts';
 import { type KioskFixture, startKiosk, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
+import { pdfText } from '../testing/pdf-text.ts';
 import { FULL_ADVICE, receiptNumberOf } from './drop-off.flow.ts';
 import {
   alarmsOf,
@@ -133,6 +140,34 @@ describe('drop-off: the visit', () => {
     assert.equal(ended?.data.outcome, 'completed');
     assert.ok(!JSON.stringify(k.store.usageEvents()).includes('4711'), 'no reference in usage');
     assert.ok(!JSON.stringify(k.logger.entries).includes('4711'), 'nor in the logs');
+  });
+
+  test('"print receipt": the receipt number and compartment on paper, not the reference', async (t) => {
+    const folder = mkdtempSync(join(tmpdir(), 'amtomat-receipts-'));
+    t.after(() => rmSync(folder, { recursive: true, force: true }));
+    const receipts = createReceipts({
+      printer: folderPrinter(folder),
+      terminal: 'Rathaus Mayen',
+      timeZone: 'Europe/Berlin',
+      now: () => Date.UTC(2026, 11, 6, 8, 30),
+      logger: silentLogger,
+    });
+    const k = await terminal({ receipts });
+    await upToTheOpenDoor(k);
+    await putIn(k, DROP_OFF);
+    k.sim.closeDoor(0, lockOf(DROP_OFF));
+    const receipt = await k.waitForScreen('drop-off.receipt');
+    assert.equal(receipt.props.printer, true);
+    k.press({ type: 'PRINT' });
+    await k.until('printed', () => k.core.view().props.print === 'printed');
+    const [file] = readdirSync(folder);
+    const text = pdfText(join(folder, file!));
+    assert.match(text, new RegExp(String(receipt.props.receiptNumber)));
+    assert.match(text, /Unterlagen abgegeben/);
+    assert.match(text, new RegExp(`Fach ${DROP_OFF}`));
+    assert.ok(!text.includes('4711'), 'no part of the reference on paper');
+    k.press({ type: 'CONFIRM' });
+    assert.deepEqual(await survey(k), { outcome: 'completed', reason: null });
   });
 
   test('walking away from the receipt: the visit counts as completed (walked away), not timed out', async () => {

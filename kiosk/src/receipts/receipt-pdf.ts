@@ -55,7 +55,8 @@ interface Pdf {
   end(): void;
 }
 type PdfConstructor = new (options: object) => Pdf;
-const PDFDocument = createRequire(import.meta.url)('pdfkit') as PdfConstructor;
+/** Loaded on the first receipt: a kiosk that never prints never needs it. */
+const pdfkit = () => createRequire(import.meta.url)('pdfkit') as PdfConstructor;
 
 /** 80 mm in points; the printable width of a receipt roll is a little less. */
 const WIDTH = 226.77;
@@ -88,6 +89,7 @@ export async function renderReceipt(
 
 function layout(page: ReceiptPage, fonts: ReceiptFonts, height: number) {
   const t = textsIn(page.language);
+  const PDFDocument = pdfkit();
   const doc = new PDFDocument({
     size: [WIDTH, height],
     margin: MARGIN,
