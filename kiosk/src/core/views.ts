@@ -82,15 +82,17 @@ export function projectView(snapshot: SessionSnapshot, extras: ViewExtras = {}):
     extras.timeZone ?? DEFAULT_TIME_ZONE,
     extras.layout ?? DEFAULT_LAYOUT,
   );
-  const props =
-    view.screen === 'staff.menu'
-      ? { ...view.props, sync: extras.syncStatus?.() ?? null }
-      : RECEIPT_SCREENS.includes(view.screen)
-        ? { ...view.props, printer: extras.printer ?? false }
-        : view.props;
+  const props = withAddedProps(view.screen, view.props, extras);
   // The props are the ones the registry's types derive for this screen (the contract):
   // the session's below, or the flow's own `props()` for its screen.
   return { ...view, props, allowed: allowedEvents(view.screen) } as View;
+}
+
+/** A screen's props with what the core adds to a flow's own (`AddedProps` of the contract). */
+export function withAddedProps(screen: string, props: object, extras: ViewExtras = {}): object {
+  if (screen === 'staff.menu') return { ...props, sync: extras.syncStatus?.() ?? null };
+  if (RECEIPT_SCREENS.includes(screen)) return { ...props, printer: extras.printer ?? false };
+  return props;
 }
 
 function projectScreen(

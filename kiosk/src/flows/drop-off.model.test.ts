@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SnapshotFrom } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
+import { type View, withAddedProps } from '../core/views.ts';
 import { type KioskFixture, startKiosk, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
 import { dropOffFlow, receiptNumberOf } from './drop-off.flow.ts';
 import {
@@ -357,15 +358,22 @@ function announced(kiosk: KioskFixture, path: Path) {
     : null;
 }
 
-/** The model's view, with the receipt the real store made (number and time are not samples). */
+/**
+ * The model's view, with the receipt the real store made (number and time are not samples)
+ * and what the core adds (the fixture's terminal has no printer).
+ */
 function expectedProps(kiosk: KioskFixture, path: Path, state: string, context: DropOffContext) {
-  if (!context.receipt) return dropOffFlow.props(state, context);
+  const screen = dropOffFlow.screens[state]!;
+  if (!context.receipt) return withAddedProps(screen, dropOffFlow.props(state, context));
   const item = announced(kiosk, path)?.item;
   assert.ok(item?.loadedAt, 'the drop-off has its time');
-  return dropOffFlow.props(state, {
-    ...context,
-    receipt: { receiptNumber: receiptNumberOf(item.id), droppedOffAt: item.loadedAt },
-  });
+  return withAddedProps(
+    screen,
+    dropOffFlow.props(state, {
+      ...context,
+      receipt: { receiptNumber: receiptNumberOf(item.id), droppedOffAt: item.loadedAt },
+    }),
+  );
 }
 
 /** Waits until the door service has recorded the drop-off (with the door's close). */
@@ -399,14 +407,11 @@ async function walk(kiosk: KioskFixture, path: Path, where: string): Promise<voi
       await expectSurvey(kiosk, { service: 'drop-off', output, reopenable: false }, at);
     } else if (!WAITING.has(state)) {
       if (step.state.context.receipt) await droppedOff(kiosk, path, at);
-      await expectView(
-        kiosk,
-        {
-          screen: dropOffFlow.screens[state]!,
-          props: expectedProps(kiosk, path, state, step.state.context),
-        },
-        at,
-      );
+      const expected = {
+        screen: dropOffFlow.screens[state]!,
+        props: expectedProps(kiosk, path, state, step.state.context),
+      };
+      await expectView(kiosk, expected as Pick<View, 'screen' | 'props'>, at);
     }
   }
 }

@@ -18,7 +18,7 @@ import {
   sendTo,
   setup,
 } from 'xstate';
-import type { View } from '../core/views.ts';
+import { type View, withAddedProps } from '../core/views.ts';
 import { type AuditRow, auditEntries } from '../store/audit.ts';
 import { STORE_FILE } from '../store/db.ts';
 import { type KioskFixture, TEST_COMPARTMENTS } from '../testing/kiosk-fixture.ts';
@@ -164,7 +164,10 @@ export async function expectStepShown(
     const output = snapshot.output as FlowOutput;
     await expectSurvey(kiosk, { service: flow.service, output, ...options }, where);
   } else if (!options.waiting.has(state)) {
-    const expected = { screen: flow.screens[state]!, props: flow.props(state, snapshot.context) };
+    const screen = flow.screens[state]!;
+    // The fixture's terminal has no printer and no fleet sync.
+    const props = withAddedProps(screen, flow.props(state, snapshot.context));
+    const expected = { screen, props };
     await expectView(kiosk, expected as Pick<View, 'screen' | 'props'>, where);
   }
 }
