@@ -80,8 +80,10 @@ export async function renderReceipt(
   fonts: ReceiptFonts = RECEIPT_FONTS,
 ): Promise<Result<Buffer, string>> {
   try {
-    const height = layout(page, fonts, PROBE_HEIGHT).height;
-    return ok(await layout(page, fonts, height).pdf);
+    const probe = layout(page, fonts, PROBE_HEIGHT);
+    // Only its height is wanted; its bytes (or a late stream error) go unread.
+    probe.pdf.catch(() => undefined);
+    return ok(await layout(page, fonts, probe.height).pdf);
   } catch (error) {
     return err(String((error as Error).message ?? error));
   }
@@ -102,6 +104,15 @@ function layout(page: ReceiptPage, fonts: ReceiptFonts, height: number) {
     doc.on('error', reject);
   });
   doc.registerFont('regular', fonts.regular).registerFont('bold', fonts.bold);
+  draw(doc, page);
+  const used = Math.ceil(doc.y + MARGIN);
+  doc.end();
+  return { pdf, height: used };
+}
+
+/** The receipt's lines, top to bottom. */
+function draw(doc: Pdf, page: ReceiptPage) {
+  const t = textsIn(page.language);
   const rtl = page.language === 'ar';
   const write = (text: string, style: Style) => paragraph(doc, text, style, rtl);
   const { content } = page;
@@ -125,9 +136,6 @@ function layout(page: ReceiptPage, fonts: ReceiptFonts, height: number) {
   }
   rule(doc);
   write(t('receipt.paper.keep'), { size: 8 });
-  const used = Math.ceil(doc.y + MARGIN);
-  doc.end();
-  return { pdf, height: used };
 }
 
 function rule(doc: Pdf) {
