@@ -166,3 +166,31 @@ test('every door-open screen says where the door is, in every language (the door
     }
   }
 });
+
+test('a receipt screen: "print receipt" among the choices, then what became of it is said', () => {
+  for (const language of ['de', 'ar'] as const) {
+    const [receipt] = screenViews(language).filter((view) => view.screen === 'drop-off.receipt');
+    assert.ok(receipt);
+    const printing = (print: string | null, printer = true) =>
+      ({ ...receipt, props: { ...receipt.props, printer, print } }) as View;
+    const offered = screenSpeech(printing(null));
+    const printed = changeSpeech(printing('printing'), printing('printed'));
+    const outOfPaper = changeSpeech(printing('printing'), printing('out-of-paper'));
+    if (language === 'de') {
+      assert.match(offered, /Zur Auswahl: Beleg drucken, Fertig oder Abbrechen\.$/);
+      assert.doesNotMatch(screenSpeech(printing(null, false)), /Beleg drucken/);
+      assert.equal(printed, 'Der Beleg ist gedruckt. Bitte nehmen Sie ihn aus dem Drucker.');
+      assert.equal(
+        outOfPaper,
+        'Der Drucker hat kein Papier mehr. Bitte notieren Sie die Nummer auf diesem Bildschirm.',
+      );
+      // A fault stays on the screen: read again with it, as its error.
+      assert.match(screenSpeech(printing('out-of-paper')), /Der Drucker hat kein Papier mehr/);
+    } else {
+      assert.match(offered, /طباعة الإيصال/);
+      assert.equal(printed, 'تمت طباعة الإيصال. يرجى أخذه من الطابعة.');
+      assert.match(outOfPaper ?? '', /نفد الورق من الطابعة/);
+    }
+    assert.equal(changeSpeech(printing('printed'), printing('printed')), null);
+  }
+});
