@@ -17,9 +17,11 @@ export function PrintButton({ printer, print }: Printing) {
   );
 }
 
-/** "Printing …", then "printed": told as it happens (a live region). */
-export function PrintStatus({ print }: Pick<Printing, 'print'>) {
-  const { t } = useTranslation();
+/**
+ * "Printing …", then "printed", told as it happens (a live region): for the screen's
+ * `display`, above the reach band (it is read, not touched). Null while there is none.
+ */
+export function printStatus(t: TFunction, { print }: Pick<Printing, 'print'>) {
   if (print !== 'printing' && print !== 'printed') return null;
   return (
     <p className="notice" role="status" data-testid="print-status" data-print={print}>

@@ -5,7 +5,7 @@ import { Action } from '../../components/Action.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { Keyboard, type KeyboardLayout } from '../../components/Keyboard.tsx';
 import { SubmitButton } from '../../components/Keypad.tsx';
-import { PrintButton, PrintStatus, printFault } from '../../components/ReceiptPrint.tsx';
+import { PrintButton, printFault, printStatus } from '../../components/ReceiptPrint.tsx';
 import { Screen } from '../../components/Screen.tsx';
 import { joinSentences } from '../../components/sentences.ts';
 import type { PropsOf } from '../../contract.ts';
@@ -606,6 +606,7 @@ export function ApplicationReceipt(props: PropsOf<'application.receipt'>) {
       title={t('application.receipt.title')}
       intro={t('application.receipt.intro')}
       error={printFault(t, props)}
+      display={printStatus(t, props)}
     >
       <dl className="receipt" data-testid="receipt">
         <div>
@@ -616,7 +617,6 @@ export function ApplicationReceipt(props: PropsOf<'application.receipt'>) {
         </div>
       </dl>
       {number && <CaseQr number={number} />}
-      <PrintStatus print={props.print} />
       <div className="actions">
         <PrintButton printer={props.printer} print={props.print} />
         <Action event={{ type: 'CONFIRM' }} testId="confirm">

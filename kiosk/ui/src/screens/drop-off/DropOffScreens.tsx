@@ -4,7 +4,7 @@ import { Busy } from '../../components/Busy.tsx';
 import { useDateTime } from '../../components/DateTime.tsx';
 import { useRevealableEntry } from '../../components/Entry.tsx';
 import { Keyboard } from '../../components/Keyboard.tsx';
-import { PrintButton, PrintStatus, printFault } from '../../components/ReceiptPrint.tsx';
+import { PrintButton, printFault, printStatus } from '../../components/ReceiptPrint.tsx';
 import { useReason } from '../../components/reasons.ts';
 import { Screen } from '../../components/Screen.tsx';
 import { DoorWay } from '../../components/WallMap.tsx';
@@ -88,6 +88,7 @@ export function DropOffReceipt(props: PropsOf<'drop-off.receipt'>) {
       title={t('drop-off.receipt.title')}
       intro={t('drop-off.receipt.intro')}
       error={printFault(t, props)}
+      display={printStatus(t, props)}
       step={props.step}
     >
       <dl className="receipt" data-testid="receipt">
@@ -105,7 +106,6 @@ export function DropOffReceipt(props: PropsOf<'drop-off.receipt'>) {
         </div>
       </dl>
       <p className="hint">{t('drop-off.receipt.photo-hint')}</p>
-      <PrintStatus print={props.print} />
       <div className="actions">
         <PrintButton printer={props.printer} print={props.print} />
         <Action event={{ type: 'CONFIRM' }} testId="confirm">
