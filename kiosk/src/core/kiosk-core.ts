@@ -16,6 +16,7 @@ import {
   type FlowEffect,
   SECRET_CONTEXT_KEYS,
 } from '../flows/flow.ts';
+import { persistedPrint } from '../flows/print-receipt.ts';
 import { FLOWS } from '../flows/registry.ts';
 import {
   SESSION_MACHINE_VERSION,
@@ -158,7 +159,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     if (!actor) return;
     // Entered codes and dates are secrets: a restored session asks for them again.
     const json = JSON.stringify(actor.getPersistedSnapshot(), (key, value) =>
-      SECRET_CONTEXT_KEYS.has(key) ? '' : value,
+      SECRET_CONTEXT_KEYS.has(key) ? '' : persistedPrint(key, value),
     );
     store.saveSnapshot(SNAPSHOT_ID, 'session', SESSION_MACHINE_VERSION, json);
   }

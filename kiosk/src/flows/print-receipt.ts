@@ -14,6 +14,14 @@ export type PrintAnswer =
 
 export type { PrintStatus };
 
+/**
+ * A print under way is persisted as not asked: after a restart its answer is gone with the
+ * process, and "print receipt" is offered again rather than "printing …" for ever (the
+ * snapshot's JSON replacer, `kiosk-core.ts`).
+ */
+export const persistedPrint = (key: string, value: unknown): unknown =>
+  key === 'print' && value === 'printing' ? null : value;
+
 /** Once per receipt screen: a second page would not say more, a fault is told at once. */
 export const mayPrint = (status: PrintStatus | null) => status === null;
 
