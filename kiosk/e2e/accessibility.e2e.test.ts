@@ -13,6 +13,7 @@ import { LANGUAGES } from '../src/flows/session.machine.ts';
 import { launchChromium, openKiosk } from './harness.ts';
 import { SMS_SCREENS } from './layout-checks.ts';
 import { tourScreens } from './screen-tour.ts';
+import { unnamedControls } from './spoken-controls.ts';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -37,10 +38,13 @@ describe('every screen passes axe (WCAG 2.2 AA) in every language', { concurrenc
     test(language, { timeout: 600_000 }, async () => {
       const k = await openKiosk({ browser });
       const violations: string[] = [];
+      const unnamed: string[] = [];
       try {
         const reached = await tourScreens(
           k,
           async (screen) => {
+            for (const control of await unnamedControls(k))
+              unnamed.push(`${language}/${screen}: ${control}`);
             const results = await axe(k.page).analyze();
             for (const violation of results.violations) {
               const targets = violation.nodes.map((node) => node.target.join(' '));
@@ -60,6 +64,11 @@ describe('every screen passes axe (WCAG 2.2 AA) in every language', { concurrenc
         await k.close();
       }
       assert.deepEqual(violations, [], `axe found violations:\n${violations.join('\n')}`);
+      assert.deepEqual(
+        [...new Set(unnamed)],
+        [],
+        `controls the keypad reaches that speech does not name:\n${[...new Set(unnamed)].join('\n')}`,
+      );
     });
   }
 });

@@ -34,6 +34,7 @@ import {
   tapKeys as tapKeysOn,
   toPhone,
 } from './sms-fleet.ts';
+import { unnamedControls } from './spoken-controls.ts';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const TYPED_MOBILE = '015123456789';
@@ -57,7 +58,7 @@ after(async () => {
 const page = () => kiosk.page;
 const tapKeys = (keys: string) => tapKeysOn(kiosk, keys);
 
-/** axe on the screen as it is, in every language; back to German. */
+/** axe on the screen as it is, in every language, and speech names each control; back to German. */
 async function axeInEveryLanguage(screen: string): Promise<string[]> {
   const found: string[] = [];
   for (const language of LANGUAGES) {
@@ -74,6 +75,8 @@ async function axeInEveryLanguage(screen: string): Promise<string[]> {
     for (const violation of results.violations) {
       found.push(`${language}/${screen}: ${violation.id} (${violation.nodes.length})`);
     }
+    for (const control of await unnamedControls(kiosk))
+      found.push(`${language}/${screen}: speech does not name "${control}"`);
   }
   await page().getByTestId('lang-de').click();
   return found;

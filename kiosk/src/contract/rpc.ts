@@ -19,6 +19,12 @@ export const RPC_PATHS = {
 /** Name of the server-sent event that carries a view. */
 export const VIEW_EVENT = 'view';
 
+/**
+ * A control's id as `FOCUS` names it: the page's data-testid, e.g. `slot-address.postcode`
+ * or `distance-50+` (speech says the control's words, never its id).
+ */
+export const CONTROL_ID = /^[a-z0-9.+-]{1,64}$/i;
+
 export type EventError =
   | { kind: 'invalid'; issues: string }
   | { kind: 'not-allowed'; screen: string; event: string }

@@ -1,6 +1,7 @@
 import { DISTANCE_BANDS, SURVEY_ALTERNATIVES } from '@amtomat/admin-sync/protocol';
 import { z } from 'zod';
 import type { UiEvent } from '../contract/index.ts';
+import { CONTROL_ID } from '../contract/rpc.ts';
 import { FLOWS } from '../flows/registry.ts';
 import { LANGUAGES } from '../flows/session.machine.ts';
 
@@ -9,7 +10,7 @@ export const sessionUiEvents = [
   z.object({ type: z.literal('CHOOSE'), service: z.enum(FLOWS.map((flow) => flow.service)) }),
   z.object({ type: z.literal('EXTEND') }),
   // The keypad moved the focus to a control (its id, the page's data-testid): speech names it.
-  z.object({ type: z.literal('FOCUS'), control: z.string().regex(/^[a-z0-9-]{1,64}$/i) }),
+  z.object({ type: z.literal('FOCUS'), control: z.string().regex(CONTROL_ID) }),
   z.object({ type: z.literal('SET_LANGUAGE'), language: z.enum(LANGUAGES) }),
   z.object({
     type: z.literal('SET_ACCESSIBILITY'),

@@ -3,9 +3,9 @@
  * what a person typed is not read aloud at a public terminal: only how many characters a
  * field holds (as for codes). The case number on the receipt is read, as a receipt's number is.
  */
-import type { Screen } from '../contract/index.ts';
+import type { PropsOf, Screen, View } from '../contract/index.ts';
 import { printSpeech } from './print-speech.ts';
-import type { Build } from './speech-text.ts';
+import type { Build, Naming, Words } from './speech-text.ts';
 
 type ApplicationScreen = Extract<Screen, `application.${string}`>;
 type Texts = Record<string, string>;
@@ -100,3 +100,79 @@ export const APPLICATION_SPEECH: { [S in ApplicationScreen]: Build<S> } = {
     options: [w.t('common.ok')],
   }),
 };
+
+type Question = NonNullable<PropsOf<'application.question'>['question']>;
+type QuestionField = Question['fields'][number];
+
+/** The props of the application screens, read loosely (the focus names any of them). */
+const applicationProps = (view: View) => view.props as Partial<PropsOf<'application.question'>>;
+
+/** A field's label as its button shows it ("optional" where it is). */
+function fieldLabel(field: QuestionField, w: Words): string {
+  const label = inLanguage(field.label, w.language);
+  return field.required ? label : w.t('application.question.label-optional', { label });
+}
+
+/** A slot of the step: a field's own, or a part of an address ("address.street"). */
+function slotName(slot: string, view: View, w: Words): string | null {
+  const [fieldId, part] = slot.split('.');
+  const field = applicationProps(view).question?.fields.find((f) => f.id === fieldId);
+  if (!field) return null;
+  const label = part ? w.t(`application.question.address.${part}`) : fieldLabel(field, w);
+  const value = part
+    ? typeof field.value === 'object' && field.value !== null
+      ? (field.value as Record<string, string | undefined>)[part]
+      : undefined
+    : field.value;
+  // How much it holds, never what: the words typed are not said aloud.
+  const held =
+    typeof value === 'string' && value !== '' ? w.entered([...value].length, 'characters') : null;
+  return [label, field.type === 'date' ? w.t('application.question.date-format') : null, held]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** "set-listedDog-false": the answer and the question it answers. */
+function answerName(control: string, view: View, w: Words): string | null {
+  const field = applicationProps(view).question?.fields.find((f) => control.startsWith(`${f.id}-`));
+  if (!field) return null;
+  const value = control.slice(field.id.length + 1);
+  const answer =
+    field.type === 'yes-no'
+      ? w.t(value === 'true' ? 'application.question.yes' : 'application.question.no')
+      : field.options?.find((option) => String(option.value) === value);
+  if (!answer) return null;
+  const words = typeof answer === 'string' ? answer : inLanguage(answer.label, w.language);
+  return `${fieldLabel(field, w)}: ${words}`;
+}
+
+function serviceName(id: string, view: View, w: Words): string | null {
+  const service = applicationProps(view).services?.find((candidate) => candidate.id === id);
+  if (!service) return null;
+  const title = inLanguage(service.title, w.language);
+  return service.available ? title : `${title}: ${w.t('application.choose.unavailable')}`;
+}
+
+/** A review's "change" button ("change-<step>"): which answers it changes. */
+export function reviewChangeName(stepId: string, view: View, w: Words): string | null {
+  const section = applicationProps(view).review?.find((candidate) => candidate.stepId === stepId);
+  return section
+    ? `${w.t('application.review.change')}: ${inLanguage(section.title, w.language)}`
+    : null;
+}
+
+/** The application screens' controls, by the page's ids for them (see speech-text's CONTROLS). */
+export const APPLICATION_CONTROLS: [RegExp, Naming][] = [
+  [/^category-all$/, (_, __, w) => w.t('application.choose.all')],
+  [/^category-(.+)$/, (category, _, w) => w.t(`application.choose.category.${category}`)],
+  [/^form-(.+)$/, serviceName],
+  [/^search-open$/, (_, __, w) => w.t('application.choose.search-open')],
+  [/^search-close$/, (_, __, w) => w.t('application.choose.show-list')],
+  [/^page-(next|previous)$/, (direction, _, w) => w.t(`application.choose.${direction}`)],
+  [/^start$/, (_, __, w) => w.t('application.needs.start')],
+  [/^slot-(.+)$/, slotName],
+  [/^shift$/, (_, __, w) => w.t('application.question.shift')],
+  [/^set-(.+)$/, answerName],
+  [/^agree$/, (_, __, w) => w.t('application.consent.agree')],
+  [/^resend$/, (_, __, w) => w.t('application.sms-code.resend')],
+];

@@ -194,3 +194,63 @@ test('a receipt screen: "print receipt" among the choices, then what became of i
     assert.equal(changeSpeech(printing('printed'), printing('printed')), null);
   }
 });
+
+test('the application screens name their controls: a field by its label, never what was typed', () => {
+  const [base] = screenViews('de');
+  assert.ok(base);
+  const texts = (de: string) => ({ de, en: `${de} (en)` });
+  const field = (id: string, type: string, value: unknown, more: object = {}) => ({
+    id,
+    type,
+    label: texts(id === 'surname' ? 'Familienname' : id === 'address' ? 'Anschrift' : id),
+    hint: null,
+    required: true,
+    options: null,
+    maxLength: null,
+    slots: [],
+    value,
+    error: null,
+    ...more,
+  });
+  const fields = [
+    field('surname', 'text', 'Müller'),
+    field('address', 'address', { street: 'Hauptstraße', postcode: '' }),
+    field('listedDog', 'yes-no', null, { label: texts('Listenhund'), required: false }),
+    field('size', 'choice', null, {
+      label: texts('Größe'),
+      options: [{ value: 'small', label: texts('klein') }],
+    }),
+  ];
+  const on = (screen: string, props: object, control: string, language = 'de') =>
+    focusSpeech({
+      ...base,
+      screen,
+      props,
+      session: { ...base.session, language, focus: { control, moves: 1 } },
+    } as View);
+  const question = { question: { stepId: 'keeper', stepTitle: texts('Halter'), fields } };
+  const surname = on('application.question', question, 'slot-surname') ?? '';
+  assert.match(surname, /^Familienname, 6 /);
+  const street = on('application.question', question, 'slot-address.street') ?? '';
+  assert.match(street, /^Straße/);
+  for (const typed of ['Müller', 'Hauptstraße']) {
+    assert.doesNotMatch(`${surname} ${street}`, new RegExp(typed));
+  }
+  assert.equal(
+    on('application.question', question, 'set-listedDog-false'),
+    'Listenhund (freiwillig): Nein.',
+  );
+  assert.equal(on('application.question', question, 'set-size-small'), 'Größe: klein.');
+  assert.equal(on('application.question', question, 'set-size-huge'), null);
+  assert.equal(on('application.question', question, 'slot-unknown'), null);
+
+  const services = [{ id: 'hund-anmelden', title: texts('Hund anmelden'), available: true }];
+  assert.equal(on('application.choose', { services }, 'form-hund-anmelden'), 'Hund anmelden.');
+  assert.equal(
+    on('application.choose', { services }, 'form-hund-anmelden', 'en'),
+    'Hund anmelden (en).',
+  );
+  const review = { review: [{ stepId: 'dog', title: texts('Hund'), fields: [] }] };
+  assert.equal(on('application.review', review, 'change-dog'), 'Ändern: Hund.');
+  assert.equal(on('application.review', review, 'confirm'), 'Stimmt so, weiter.');
+});

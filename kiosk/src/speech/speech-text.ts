@@ -18,7 +18,11 @@ import uk from '../../ui/src/locales/uk.json' with { type: 'json' };
 import type { PropsOf, Screen, View } from '../contract/index.ts';
 import { type Translate, type Wall, whereText } from '../contract/layout.ts';
 import { LANGUAGES, type Language } from '../flows/session.machine.ts';
-import { APPLICATION_SPEECH } from './application-speech.ts';
+import {
+  APPLICATION_CONTROLS,
+  APPLICATION_SPEECH,
+  reviewChangeName,
+} from './application-speech.ts';
 import { printChange, printSpeech } from './print-speech.ts';
 
 const RESOURCES = { de, 'de-easy': deEasy, en, tr, ar, uk, ru, pl };
@@ -579,7 +583,7 @@ function sentences(parts: readonly (string | null | undefined)[]): string {
 }
 
 /** A control's words, from its id (the page's `data-testid`) and what it matched. */
-type Naming = (match: string, view: View, w: Words) => string | null | undefined;
+export type Naming = (match: string, view: View, w: Words) => string | null | undefined;
 const oneOf = (view: View, named: Partial<Record<string, string>>, w: Words) => {
   const key = named[view.screen] ?? named['*'];
   return key ? w.t(key) : null;
@@ -630,6 +634,9 @@ const CONTROLS: [RegExp, Naming][] = [
             {
               'drop-off.full': 'common.ok',
               'drop-off.receipt': 'common.done',
+              'application.review': 'application.review.continue',
+              'application.receipt': 'common.done',
+              'application.unavailable': 'common.ok',
               'staff.load.describe': 'staff.load.describe.confirm',
             },
             w,
@@ -645,6 +652,12 @@ const CONTROLS: [RegExp, Naming][] = [
   ],
   [/^satisfaction-([1-5])$/, (value, _, w) => w.t(`survey.satisfaction.${value}`)],
   [/^alternative-(.+)$/, (value, _, w) => w.t(`survey.alternative.${value}`)],
+  [/^distance-(.+)$/, (value, _, w) => w.t(`survey.distance.${value}`)],
+  [
+    /^change-(.+)$/,
+    (step, view, w) =>
+      view.screen === 'survey' ? w.t('survey.change-answer') : reviewChangeName(step, view, w),
+  ],
   [/^next-parcel$/, (_, __, w) => w.t('courier.next-parcel')],
   [
     /^take-offer$/,
@@ -708,6 +721,8 @@ const CONTROLS: [RegExp, Naming][] = [
         ? w.t(`staff.defect.${reason}`)
         : w.reason('staff.maintenance-reason', reason),
   ],
+  // Last: their prefixes (`set-`, `start`) are wider than the staff screens' ids above.
+  ...APPLICATION_CONTROLS,
 ];
 
 /**

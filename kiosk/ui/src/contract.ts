@@ -19,7 +19,7 @@ export type {
   View,
   ViewOf,
 } from '../../src/contract/index.ts';
-export { RPC_PATHS, VIEW_EVENT } from '../../src/contract/rpc.ts';
+export { CONTROL_ID, RPC_PATHS, VIEW_EVENT } from '../../src/contract/rpc.ts';
 
 /** A component for every screen, each taking exactly the props its flow gives that screen. */
 export type ScreenMap = { [S in Screen]: ComponentType<PropsOf<S>> };

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { BareEventType } from '../contract.ts';
+import { type BareEventType, CONTROL_ID } from '../contract.ts';
 import type { ScreenApi } from './screen-context.ts';
 
 /**
@@ -64,8 +64,6 @@ export function useHardwareKeys(api: ScreenApi | null): void {
 const HELP_KEYS = ['F1', 'Help'];
 /** How long the help key is held to switch speech on. */
 const HELP_HOLD_MS = 1000;
-/** The ids the service knows controls by (`FOCUS`'s schema). */
-const CONTROL_ID = /^[a-z0-9-]{1,64}$/i;
 
 const COMMANDS: Partial<Record<string, BareEventType>> = { Backspace: 'DELETE', Delete: 'CLEAR' };
 const SPEECH_KEYS: Partial<Record<string, 'louder' | 'quieter'>> = {
