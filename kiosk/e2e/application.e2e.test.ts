@@ -12,8 +12,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { ApplicationSubmittedSchema } from '@amtomat/admin-sync/protocol';
 import { compactDecrypt } from 'jose';
 import type { Browser } from 'playwright-core';
-import { testKeys } from '../src/applications/keys.testing.ts';
-import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
+import { testKeys, trustTestKeys } from '../src/applications/keys.testing.ts';
 import { pdfText } from '../src/testing/pdf-text.ts';
 import { until } from '../src/testing/wait.ts';
 import { DOG, fillDogForm, focusWithArrows, openDogForm, tap } from './application-steps.ts';
@@ -36,10 +35,7 @@ afterEach(async () => {
 async function open() {
   const k = await openKiosk({ browser });
   kiosk = k;
-  const keys = await testKeys();
-  const store = k.service.terminal.store;
-  store.setSetting(ROOT_CERTIFICATE_SETTING, keys.rootPem);
-  store.setSetting(destinationKeySetting('steueramt'), JSON.stringify(keys.publicJwk));
+  await trustTestKeys(k.service.terminal.store);
   return k;
 }
 

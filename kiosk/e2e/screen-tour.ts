@@ -17,8 +17,8 @@
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { testKeys } from '../src/applications/keys.testing.ts';
-import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
+import { trustTestKeys } from '../src/applications/keys.testing.ts';
+import { destinationKeySetting } from '../src/applications/keys.ts';
 import type { View } from '../src/core/views.ts';
 import { FOUR_EYES_SETTING } from '../src/flows/staff.flow.ts';
 import { DEMO } from '../src/service/demo.ts';
@@ -143,9 +143,7 @@ async function dropOffFull(t: Tour) {
 
 /** Registering a dog (issue #12): every application screen, the questions with their errors. */
 async function application(t: Tour) {
-  const keys = await testKeys();
-  t.store.setSetting(ROOT_CERTIFICATE_SETTING, keys.rootPem);
-  t.store.setSetting(destinationKeySetting('steueramt'), JSON.stringify(keys.publicJwk));
+  await trustTestKeys(t.store);
   await fillDogForm(t);
   await t.click('agree');
   await t.see('application.receipt');

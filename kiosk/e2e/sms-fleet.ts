@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalogue } from '@amtomat/admin-sync/protocol';
 import type { Browser } from 'playwright-core';
-import { testKeys } from '../src/applications/keys.testing.ts';
-import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from '../src/applications/keys.ts';
+import { trustTestKeys } from '../src/applications/keys.testing.ts';
 import { FORM_CATALOGUE_SETTING } from '../src/service/feed.ts';
 import {
   enrolledSiteFile,
@@ -71,13 +70,8 @@ export async function startSmsFleet(): Promise<SmsFleet> {
       };
       const online = await k.service.sync!.syncNow();
       assert.equal(online.online, true, String(online.lastError));
-      const keys = await testKeys();
       const store = k.service.terminal.store;
-      store.setSetting(ROOT_CERTIFICATE_SETTING, keys.rootPem);
-      store.setSetting(
-        destinationKeySetting(SMS_FORM.destinationId),
-        JSON.stringify(keys.publicJwk),
-      );
+      await trustTestKeys(store, SMS_FORM.destinationId);
       const forms = { version: 'sms-e2e', forms: [SMS_FORM] };
       store.setSetting(FORM_CATALOGUE_SETTING, JSON.stringify(forms));
       return k;

@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CryptoKey, exportJWK, importPKCS8, importX509, type JWK } from 'jose';
+import type { Store } from '../store/store.ts';
+import { destinationKeySetting, ROOT_CERTIFICATE_SETTING } from './keys.ts';
 
 export interface TestKeys {
   rootPem: string;
@@ -128,4 +130,18 @@ async function makeKeys(): Promise<TestKeys> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Lets the kiosk seal applications for `destinationId` with the test keys (the demo has no
+ * office's key: it offers no application service until one is configured).
+ */
+export async function trustTestKeys(
+  store: Pick<Store, 'setSetting'>,
+  destinationId = 'steueramt',
+): Promise<TestKeys> {
+  const keys = await testKeys();
+  store.setSetting(ROOT_CERTIFICATE_SETTING, keys.rootPem);
+  store.setSetting(destinationKeySetting(destinationId), JSON.stringify(keys.publicJwk));
+  return keys;
 }

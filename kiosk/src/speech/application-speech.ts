@@ -113,23 +113,47 @@ function fieldLabel(field: QuestionField, w: Words): string {
   return field.required ? label : w.t('application.question.label-optional', { label });
 }
 
-/** A slot of the step: a field's own, or a part of an address ("address.street"). */
-function slotName(slot: string, view: View, w: Words): string | null {
+/** A slot of the step (a field's own, or a part of an address: "address.street"), with its text. */
+function slotOf(
+  slot: string,
+  view: View,
+): { field: QuestionField; part?: string; text: string } | null {
   const [fieldId, part] = slot.split('.');
   const field = applicationProps(view).question?.fields.find((f) => f.id === fieldId);
   if (!field) return null;
-  const label = part ? w.t(`application.question.address.${part}`) : fieldLabel(field, w);
   const value = part
     ? typeof field.value === 'object' && field.value !== null
       ? (field.value as Record<string, string | undefined>)[part]
       : undefined
     : field.value;
+  return { field, part, text: typeof value === 'string' ? value : '' };
+}
+
+function slotName(slot: string, view: View, w: Words): string | null {
+  const found = slotOf(slot, view);
+  if (!found) return null;
+  const { field, part, text } = found;
+  const label = part ? w.t(`application.question.address.${part}`) : fieldLabel(field, w);
   // How much it holds, never what: the words typed are not said aloud.
-  const held =
-    typeof value === 'string' && value !== '' ? w.entered([...value].length, 'characters') : null;
+  const held = text !== '' ? w.entered([...text].length, 'characters') : null;
   return [label, field.type === 'date' ? w.t('application.question.date-format') : null, held]
     .filter(Boolean)
     .join(', ');
+}
+
+/**
+ * What the keyboard types into on an application screen, and how many characters it holds:
+ * the field with the keyboard, or the search. Null where nothing is typed.
+ */
+export function applicationEntry(view: View): { at: string; count: number } | null {
+  const props = applicationProps(view) as Partial<PropsOf<'application.choose'>> &
+    Partial<PropsOf<'application.question'>>;
+  if (view.screen === 'application.choose' && typeof props.query === 'string') {
+    return { at: 'search', count: [...props.query].length };
+  }
+  if (view.screen !== 'application.question' || !props.focus) return null;
+  const found = slotOf(props.focus, view);
+  return found ? { at: props.focus, count: [...found.text].length } : null;
 }
 
 /** "set-listedDog-false": the answer and the question it answers. */

@@ -49,6 +49,8 @@ export function startNarrator(deps: NarratorDeps): Narrator {
       before.screen !== view.screen ||
       // A door screen that changes: "opening", then "take your document" once it is open.
       before.props.doorOpen !== view.props.doorOpen ||
+      // A form's next question: the same screen, a new page to read.
+      questionOf(before) !== questionOf(view) ||
       before.session.language !== view.session.language ||
       settings(before).repeat !== settings(view).repeat ||
       settings(before).volume !== settings(view).volume ||
@@ -97,3 +99,7 @@ export function startNarrator(deps: NarratorDeps): Narrator {
     },
   };
 }
+
+/** The application question a view shows (its step's id), or undefined. */
+const questionOf = (view: View) =>
+  (view.props as { question?: { stepId?: unknown } | null }).question?.stepId;

@@ -250,6 +250,31 @@ test('the application screens name their controls: a field by its label, never w
     on('application.choose', { services }, 'form-hund-anmelden', 'en'),
     'Hund anmelden (en).',
   );
+  // Typing says how much the field holds; another field taking the keyboard clears nothing.
+  const typing = (focus: string, surname: string, firstNames: string) =>
+    ({
+      ...base,
+      screen: 'application.question',
+      props: {
+        focus,
+        question: {
+          ...question.question,
+          fields: [field('surname', 'text', surname), field('firstNames', 'text', firstNames)],
+        },
+      },
+    }) as unknown as View;
+  assert.equal(
+    changeSpeech(typing('surname', 'Mülle', ''), typing('surname', 'Müller', '')),
+    '6 Zeichen eingegeben.',
+  );
+  assert.equal(
+    changeSpeech(typing('surname', 'Müller', ''), typing('firstNames', 'Müller', '')),
+    null,
+  );
+  assert.equal(
+    changeSpeech(typing('firstNames', 'Müller', ''), typing('firstNames', 'Müller', 'A')),
+    'Ein Zeichen eingegeben.',
+  );
   const review = { review: [{ stepId: 'dog', title: texts('Hund'), fields: [] }] };
   assert.equal(on('application.review', review, 'change-dog'), 'Ändern: Hund.');
   assert.equal(on('application.review', review, 'confirm'), 'Stimmt so, weiter.');

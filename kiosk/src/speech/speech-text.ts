@@ -21,6 +21,7 @@ import { LANGUAGES, type Language } from '../flows/session.machine.ts';
 import {
   APPLICATION_CONTROLS,
   APPLICATION_SPEECH,
+  applicationEntry,
   reviewChangeName,
 } from './application-speech.ts';
 import { printChange, printSpeech } from './print-speech.ts';
@@ -513,7 +514,6 @@ export function changeSpeech(before: View, after: View): string | null {
   const w = wordsFor(language);
   const parts: (string | null)[] = [];
   const error = (view: View) => (view.props as { error?: unknown }).error;
-  const count = (view: View) => enteredCount(view);
   // The keypad moved the focus: its control first (the person waits for that answer).
   if (after.session.focus && after.session.focus.moves !== before.session.focus?.moves) {
     parts.push(focusSpeech(after));
@@ -521,8 +521,12 @@ export function changeSpeech(before: View, after: View): string | null {
   if (error(after) && error(after) !== error(before)) parts.push(w.reason('errors', error(after)));
   // "Print receipt": what became of it (printed, or why not) is said as it happens.
   if (after.screen === before.screen) parts.push(printChange(before.props, after.props, w));
-  if (count(after) !== count(before)) {
-    parts.push(count(after) ? w.entered(count(after), enteredKind(after)) : w.t('speech.cleared'));
+  const was = entryOf(before);
+  const now = entryOf(after);
+  // Another field of a form took the keyboard: not a change of what is typed.
+  const sameEntry = !was || !now || was.at === now.at;
+  if (sameEntry && (now?.count ?? null) !== (was?.count ?? null)) {
+    parts.push(now?.count ? w.entered(now.count, enteredKind(after)) : w.t('speech.cleared'));
   }
   if (after.session.warning && !before.session.warning) {
     parts.push(w.t('warning.title'), w.t('speech.options', { options: w.t('warning.extend') }));
@@ -547,12 +551,15 @@ export function headphonesPrompt(language: string): string {
   return wordsFor(languageOf({ session: { language } } as View)).t('speech.headphones');
 }
 
-/** How many characters the screen has typed (codes, dates, PINs, references), or null. */
-function enteredCount(view: View): number | null {
+/**
+ * How many characters the screen has typed (codes, dates, PINs, references, a form's fields),
+ * and where (`at`: a form has several fields), or null.
+ */
+function entryOf(view: View): { at: string; count: number } | null {
   const props = view.props as { entered?: unknown; typed?: unknown };
-  if (typeof props.entered === 'number') return props.entered;
-  if (typeof props.typed === 'string') return props.typed.length;
-  return null;
+  if (typeof props.entered === 'number') return { at: view.screen, count: props.entered };
+  if (typeof props.typed === 'string') return { at: view.screen, count: props.typed.length };
+  return applicationEntry(view);
 }
 
 const DIGIT_SCREENS: readonly string[] = [
