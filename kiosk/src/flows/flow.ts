@@ -43,6 +43,12 @@ export type UiEventTypeOf<Schemas extends readonly UiEventSchema[]> = z.infer<
  * Written with `defineFlow`, which keeps every type (screens, props, events, effects and
  * answers) for the contract (`kiosk/src/contract`) and checks them against each other.
  */
+/** Who a service flow is for (`FlowDefinition.audience`). */
+export type Audience = 'citizen' | 'courier' | 'staff';
+
+/** Whether the start screen offers the flow (citizens' and couriers' services). */
+export const onStartScreen = (flow: { audience: Audience }) => flow.audience !== 'staff';
+
 export interface FlowDefinition<
   Service extends string,
   Machine extends AnyStateMachine,
@@ -54,8 +60,12 @@ export interface FlowDefinition<
   /** Menu id, also the usage events' `service`. */
   service: Service;
   machine: Machine;
-  /** Offered on the start screen (staff flows start from a card instead). */
-  inMenu: boolean;
+  /**
+   * Whom the flow serves. The start screen offers citizens' services as its tiles and
+   * couriers' apart, smaller (citizens should not take them for theirs); staff flows start
+   * from a card instead.
+   */
+  audience: Audience;
   /** A session event that starts this flow from the start screen (e.g. `CARD`). */
   startsOn?: string;
   /**
@@ -100,7 +110,7 @@ export interface CutWork {
 export interface AnyFlow {
   service: string;
   machine: AnyStateMachine;
-  inMenu: boolean;
+  audience: Audience;
   startsOn?: string;
   screens: Partial<Record<string, string>>;
   props(state: string, context: unknown): object;

@@ -296,7 +296,7 @@ const SCREENS = {
 export const staffFlow = defineFlow<StaffEffect>()({
   service: STAFF_SERVICE,
   machine: staffMachine,
-  inMenu: false,
+  audience: 'staff',
   startsOn: 'CARD',
   inactivityTimer: 'staffTimeoutMs',
   survey: false,
