@@ -36,6 +36,12 @@ export type UiEventTypeOf<Schemas extends readonly UiEventSchema[]> = z.infer<
   Schemas[number]
 >['type'];
 
+/** Who a service flow is for (`FlowDefinition.audience`). */
+export type Audience = 'citizen' | 'courier' | 'staff';
+
+/** Whether the start screen offers the flow (citizens' and couriers' services). */
+export const onStartScreen = (flow: { audience: Audience }) => flow.audience !== 'staff';
+
 /**
  * A service flow plugs into the session through one definition: its machine, how its
  * states look on screen, which UI events each screen accepts, and the effects it asks the
@@ -43,12 +49,6 @@ export type UiEventTypeOf<Schemas extends readonly UiEventSchema[]> = z.infer<
  * Written with `defineFlow`, which keeps every type (screens, props, events, effects and
  * answers) for the contract (`kiosk/src/contract`) and checks them against each other.
  */
-/** Who a service flow is for (`FlowDefinition.audience`). */
-export type Audience = 'citizen' | 'courier' | 'staff';
-
-/** Whether the start screen offers the flow (citizens' and couriers' services). */
-export const onStartScreen = (flow: { audience: Audience }) => flow.audience !== 'staff';
-
 export interface FlowDefinition<
   Service extends string,
   Machine extends AnyStateMachine,
