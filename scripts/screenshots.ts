@@ -2,7 +2,7 @@
  * A picture of every screen of the kiosk (the screen tour), headless: a portrait set
  * (1080×1920, the demo site's 21.5-inch screen) in German, German with large text and
  * Arabic (right to left), Polish and Leichte Sprache, and a landscape set (1920×1080, the same site with a landscape
- * screen) in German and Arabic.
+ * screen) in German, German with large text and Arabic.
  *
  *   node scripts/screenshots.ts [outDir] [orientation/variant ...]
  *
@@ -35,7 +35,12 @@ const ORIENTATIONS = {
   },
   landscape: {
     ...LANDSCAPE,
-    variants: { de: { language: 'de' }, ar: { language: 'ar' } },
+    variants: {
+      de: { language: 'de' },
+      // The staff banner and tiles with large text on a wide screen.
+      'de-large-text': { language: 'de', largeText: true },
+      ar: { language: 'ar' },
+    },
   },
 } satisfies Record<string, Display & { variants: Record<string, TourOptions> }>;
 

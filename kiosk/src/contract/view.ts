@@ -10,8 +10,11 @@ import type { SyncStatusView } from './rpc.ts';
 
 /** Props of the session's own screens (projected in core/views.ts). */
 export interface SessionScreenProps {
-  /** The start screen offers the services at once. */
-  attract: { services: Service[] };
+  /**
+   * The start screen offers the services at once: the citizens' as its tiles, the
+   * couriers' apart from them (not to be taken for a citizen's).
+   */
+  attract: { services: Service[]; courierServices: Service[] };
   survey: {
     service: string | null;
     outcome: FlowOutput['outcome'] | null;

@@ -10,8 +10,8 @@ import type {
   View,
 } from '../contract/index.ts';
 import { DEFAULT_LAYOUT, type TerminalLayout } from '../contract/layout.ts';
-import { leafState } from '../flows/flow.ts';
-import { FLOWS } from '../flows/registry.ts';
+import { type Audience, leafState } from '../flows/flow.ts';
+import { FLOW_DEFINITIONS, FLOWS } from '../flows/registry.ts';
 import {
   DEFAULT_SPEECH,
   inactivityLimit,
@@ -34,6 +34,13 @@ const SESSION_SCREENS: Record<SessionScreen, readonly UiEventType[]> = {
   attract: ['CHOOSE'],
   survey: ['ANSWER', 'FINISH', 'OPEN_AGAIN'],
 };
+
+/** The start screen's services: the citizens' tiles, and apart from them the couriers'. */
+export function startScreenProps(): PropsOf<'attract'> {
+  const of = (audience: Audience) =>
+    FLOW_DEFINITIONS.filter((flow) => flow.audience === audience).map((flow) => flow.service);
+  return { services: of('citizen'), courierServices: of('courier') };
+}
 
 /** The events each screen accepts; anything else is refused (and logged) by the core. */
 export function allowedEvents(screen: string): readonly UiEventType[] {
@@ -118,8 +125,8 @@ function projectScreen(
     timeZone,
     layout,
   };
-  const services = FLOWS.filter((flow) => flow.inMenu).map((flow) => flow.service);
-  if (snapshot.matches('attract')) return { screen: 'attract', props: { services }, session };
+  const start = startScreenProps();
+  if (snapshot.matches('attract')) return { screen: 'attract', props: start, session };
   if (snapshot.matches('survey')) {
     const props: PropsOf<'survey'> = {
       service: context.service,
@@ -138,7 +145,7 @@ function projectScreen(
   }
   const flow = FLOWS.find((candidate) => candidate.service === context.service);
   const child = snapshot.children.flow?.getSnapshot();
-  if (!flow || !child) return { screen: 'attract', props: { services }, session };
+  if (!flow || !child) return { screen: 'attract', props: start, session };
   const state = leafState(child.value);
   return {
     screen: flow.screens[state] ?? `${flow.service}.${state}`,

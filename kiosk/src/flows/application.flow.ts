@@ -205,7 +205,7 @@ function reviewProps(context: ApplicationContext) {
 export const applicationFlow = defineFlow<ApplicationEffect>()({
   service: 'application',
   machine: applicationMachine,
-  inMenu: true,
+  audience: 'citizen',
   screens: SCREENS,
   props(state, context) {
     const screen = screenOf(SCREENS, state);

@@ -197,7 +197,7 @@ const SCREENS = {
 export const courierDepositFlow = defineFlow<CourierEffect>()({
   service: SERVICE,
   machine: courierDepositMachine,
-  inMenu: true,
+  audience: 'courier',
   // Couriers work here: the citizens' survey is not for them (it would skew the
   // evaluation), and between parcels from the van they get the longer staff timer.
   survey: false,

@@ -63,11 +63,13 @@ describe('courier deposit', () => {
     await kiosk.close();
   });
 
-  test('the start screen offers the courier service; login with the typed courier code', async () => {
+  test('the start screen offers the courier service apart from the citizens’; login with the typed courier code', async () => {
     kiosk = await startKiosk();
     prepareStation(kiosk);
     await kiosk.waitForScreen('attract');
-    assert.ok((kiosk.core.view().props.services as string[]).includes('courier-deposit'));
+    const start = kiosk.core.view().props as { services: string[]; courierServices: string[] };
+    assert.deepEqual(start.courierServices, ['courier-deposit']);
+    assert.ok(!start.services.includes('courier-deposit'));
     kiosk.press({ type: 'CHOOSE', service: 'courier-deposit' });
     await kiosk.waitForScreen('courier.login');
     kiosk.type(COURIER.code.slice(0, 3));

@@ -88,7 +88,7 @@ const SCREENS = {
 export const documentPickupFlow = defineFlow<PickupEffect>()({
   service: 'document-pickup',
   machine: documentPickupMachine,
-  inMenu: true,
+  audience: 'citizen',
   screens: SCREENS,
   props(state, context) {
     const pickup = context;

@@ -113,7 +113,7 @@ const STEPS = ['drop-off.reference', 'drop-off.put-in-and-close', 'drop-off.rece
 export const dropOffFlow = defineFlow<DropOffEffect>()({
   service: 'drop-off',
   machine: dropOffMachine,
-  inMenu: true,
+  audience: 'citizen',
   screens: SCREENS,
   props(state, context) {
     const dropOff = context;

@@ -37,6 +37,12 @@ export type UiEventTypeOf<Schemas extends readonly UiEventSchema[]> = z.infer<
   Schemas[number]
 >['type'];
 
+/** Who a service flow is for (`FlowDefinition.audience`). */
+export type Audience = 'citizen' | 'courier' | 'staff';
+
+/** Whether the start screen offers the flow (citizens' and couriers' services). */
+export const onStartScreen = (flow: { audience: Audience }) => flow.audience !== 'staff';
+
 /**
  * A service flow plugs into the session through one definition: its machine, how its
  * states look on screen, which UI events each screen accepts, and the effects it asks the
@@ -55,8 +61,12 @@ export interface FlowDefinition<
   /** Menu id, also the usage events' `service`. */
   service: Service;
   machine: Machine;
-  /** Offered on the start screen (staff flows start from a card instead). */
-  inMenu: boolean;
+  /**
+   * Whom the flow serves. The start screen offers citizens' services as its tiles and
+   * couriers' apart, smaller (citizens should not take them for theirs); staff flows start
+   * from a card instead.
+   */
+  audience: Audience;
   /** A session event that starts this flow from the start screen (e.g. `CARD`). */
   startsOn?: string;
   /**
@@ -101,7 +111,7 @@ export interface CutWork {
 export interface AnyFlow {
   service: string;
   machine: AnyStateMachine;
-  inMenu: boolean;
+  audience: Audience;
   startsOn?: string;
   screens: Partial<Record<string, string>>;
   props(state: string, context: unknown): object;

@@ -53,7 +53,7 @@ const STEPS = ['parcel.code', 'parcel.take-and-close'];
 export const parcelPickupFlow = defineFlow<ParcelEffect>()({
   service: 'parcel-pickup',
   machine: parcelPickupMachine,
-  inMenu: true,
+  audience: 'citizen',
   screens: SCREENS,
   props(state, context) {
     const parcel = context;

@@ -14,6 +14,7 @@ import {
   type FlowOutput,
   isCoreAnswer,
   JOB_DONE,
+  onStartScreen,
 } from './flow.ts';
 
 export type { FlowOutput };
@@ -487,7 +488,7 @@ export const sessionMachine = setup({
 
 /** CHOOSE a service on the start screen: into its flow. */
 function chooseService(actions: ('startSession' | 'sessionStarted')[]) {
-  return FLOWS.filter((flow) => flow.inMenu).map((flow) => ({
+  return FLOWS.filter(onStartScreen).map((flow) => ({
     guard: ({ event }: { event: { type: string } }) =>
       field<string>(event, 'service') === flow.service,
     target: `#session.flow.${flow.service}`,

@@ -296,7 +296,7 @@ const SCREENS = {
 export const staffFlow = defineFlow<StaffEffect>()({
   service: STAFF_SERVICE,
   machine: staffMachine,
-  inMenu: false,
+  audience: 'staff',
   startsOn: 'CARD',
   inactivityTimer: 'staffTimeoutMs',
   survey: false,
@@ -373,7 +373,8 @@ export const staffFlow = defineFlow<StaffEffect>()({
     'staff.unknown-card': ['BACK', 'CANCEL'],
     'staff.locked': ['BACK', 'CANCEL'],
     'staff.pin': ENTRY_EVENTS,
-    'staff.menu': ['START_LOADING', 'START_RETRIEVAL', 'START_MAINTENANCE', 'LOGOUT', 'CANCEL'],
+    // Log out is the one way out ("Abbrechen" beside "Abmelden" did the same).
+    'staff.menu': ['START_LOADING', 'START_RETRIEVAL', 'START_MAINTENANCE', 'LOGOUT'],
     'staff.load.scan': ['KEY', 'DELETE', 'CLEAR', 'SUBMIT', 'BACK'],
     'staff.load.describe': ['CHOOSE_KIND', 'CHOOSE_SIZE', 'CONFIRM', 'BACK'],
     'staff.load.no-compartment': ['BACK'],

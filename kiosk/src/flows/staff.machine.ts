@@ -625,10 +625,6 @@ export const staffMachine = setup({
           target: 'loggedOut',
           actions: { type: 'audit', params: { action: 'staff-logout' } },
         },
-        CANCEL: {
-          target: 'loggedOut',
-          actions: { type: 'audit', params: { action: 'staff-logout' } },
-        },
       },
     },
 

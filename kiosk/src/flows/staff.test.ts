@@ -168,7 +168,12 @@ describe('staff log-in: card, then PIN', () => {
   });
 
   test('log-out goes straight home (no survey) and is audited; the visit is a usage record', async () => {
-    await logIn(kiosk, PEOPLE.supervisor);
+    const menu = await logIn(kiosk, PEOPLE.supervisor);
+    // One way out of the menu: "Abmelden"; no "Abbrechen" beside it that does the same.
+    assert.ok(menu.allowed.includes('LOGOUT'));
+    assert.ok(!menu.allowed.includes('CANCEL'));
+    assert.equal(kiosk.core.send({ type: 'CANCEL' }).ok, false, 'refused');
+    assert.equal(kiosk.core.view().screen, 'staff.menu');
     kiosk.clock.advance(5000);
     kiosk.press({ type: 'LOGOUT' });
     await kiosk.waitForScreen('attract');

@@ -6,7 +6,7 @@
 import { createActor } from 'xstate';
 import type { View } from '../contract/index.ts';
 import { DEFAULT_LAYOUT } from '../contract/layout.ts';
-import { allowedEvents } from '../core/views.ts';
+import { allowedEvents, startScreenProps } from '../core/views.ts';
 import { FLOWS } from '../flows/registry.ts';
 import { DEFAULT_SPEECH, type Language } from '../flows/session.machine.ts';
 
@@ -27,9 +27,8 @@ const TOUCHED = { error: 'wrong-code', entry: '123' };
 export function screenViews(language: Language): View[] {
   const view = (screen: string, props: object) =>
     ({ screen, props, allowed: allowedEvents(screen), session: session(language) }) as View;
-  const services = FLOWS.filter((flow) => flow.inMenu).map((flow) => flow.service);
   const views: View[] = [
-    view('attract', { services }),
+    view('attract', startScreenProps()),
     ...(['completed', 'failed', 'abandoned'] as const).map((outcome) =>
       view('survey', {
         service: 'document-pickup',

@@ -129,7 +129,9 @@ const SCREENS: { [S in Screen]: Build<S> } = {
     title: w.t('attract.title'),
     intro: w.t('attract.intro'),
     extra: [w.t('attract.staff-hint')],
-    options: props.services.map((service) => serviceName(service, w)),
+    options: [...props.services, ...props.courierServices].map((service) =>
+      serviceName(service, w),
+    ),
   }),
   survey: (props, w) => {
     const asks = props.outcome !== 'abandoned';

@@ -87,7 +87,8 @@ function handleKey(key: string, screen: ScreenApi): boolean {
     screen.send({ type: 'SPEECH', action: speech });
     return true;
   }
-  if (key === 'Escape') return sendFirst(screen, ['CANCEL', 'BACK', 'FINISH']);
+  // The staff menu has no Cancel: there the cancel key logs out, as its one way out.
+  if (key === 'Escape') return sendFirst(screen, ['CANCEL', 'BACK', 'FINISH', 'LOGOUT']);
   if (key === 'Enter' && !isControl(document.activeElement)) {
     return sendFirst(screen, ['SUBMIT']) || clickPrimary();
   }

@@ -10,6 +10,7 @@ import { Screen } from '../../components/Screen.tsx';
 import { joinSentences } from '../../components/sentences.ts';
 import type { PropsOf } from '../../contract.ts';
 import { useScreen } from '../../shell/screen-context.ts';
+import { slotDirection } from './field-direction.ts';
 
 type Texts = NonNullable<PropsOf<'application.needs'>['form']>['title'];
 type Question = NonNullable<PropsOf<'application.question'>['question']>;
@@ -314,13 +315,16 @@ function FieldError({ field }: { field: Field }) {
  * above a framed box with the text and, in the slot the keyboard types into, a caret.
  */
 function TextField({ view, focused }: { view: SlotView; focused: boolean }) {
+  // Fixed, not "auto": an empty or digits-only box would take the page's direction and the
+  // caret would jump sides with the first letter.
+  const ltr = slotDirection(view.field.type, view.slot) === 'ltr';
   return (
     <div
       className={`text-field${focused ? ' focused' : ''}${view.errorId ? ' invalid' : ''}`}
       data-testid={`box-${view.slot}`}
     >
       <span className="text-field-label">{view.label}</span>
-      <span className="text-field-box" id={boxId(view.slot)} dir="auto">
+      <span className="text-field-box" id={boxId(view.slot)} dir={ltr ? 'ltr' : undefined}>
         {view.value}
         {focused && <span className="caret" aria-hidden="true" />}
       </span>
@@ -514,7 +518,10 @@ export function ApplicationReview(props: PropsOf<'application.review'>) {
                 {section.fields.map((field) => (
                   <div key={field.id}>
                     <dt>{text(field.label)}</dt>
-                    <dd dir="auto" data-testid={`review-${field.id}`}>
+                    <dd
+                      dir={slotDirection(field.type, field.id) === 'ltr' ? 'ltr' : 'auto'}
+                      data-testid={`review-${field.id}`}
+                    >
                       {shownValue(field)}
                     </dd>
                   </div>

@@ -8,13 +8,20 @@ const ICONS: Record<string, string> = {
   'courier-deposit': '⇨',
 };
 
-/** The services, one big button each, at once on the start screen. */
-export function ServiceChoices({ services }: { services: readonly string[] }) {
+/** A service's name, or "another service" for one this page has no words for. */
+function useServiceName() {
   const { t, i18n } = useTranslation();
-  const { send } = useScreen();
   const known = (service: string) => i18n.exists(`menu.service.${service}.name`);
   const name = (service: string) =>
     known(service) ? t(`menu.service.${service}.name`) : t('menu.service-unknown');
+  return { known, name };
+}
+
+/** The citizens' services, one big button each, at once on the start screen. */
+export function ServiceChoices({ services }: { services: readonly string[] }) {
+  const { t } = useTranslation();
+  const { send } = useScreen();
+  const { known, name } = useServiceName();
   return (
     <div className="choices services">
       {services.map((service) => (
@@ -36,4 +43,27 @@ export function ServiceChoices({ services }: { services: readonly string[] }) {
       ))}
     </div>
   );
+}
+
+/**
+ * The couriers' services: plain buttons, smaller than the citizens' tiles, each named with
+ * whom it is for ("Zustelldienste: Paket einlegen"), so no citizen takes one for theirs.
+ */
+export function CourierChoices({ services }: { services: readonly string[] }) {
+  const { send } = useScreen();
+  const { name } = useServiceName();
+  return services.map((service) => (
+    <button
+      key={service}
+      type="button"
+      className="secondary courier-service"
+      data-testid={`service-${service}`}
+      onClick={() => send({ type: 'CHOOSE', service })}
+    >
+      <span aria-hidden="true" className="icon flip-rtl">
+        {ICONS[service] ?? '▶'}
+      </span>{' '}
+      {name(service)}
+    </button>
+  ));
 }
