@@ -1,7 +1,7 @@
 /**
  * The layout on the terminal's real screen, in Debian's Chromium: a portrait 1080×1920
- * window, the site's 21.5-inch screen with its lower edge 80 cm above the floor. On every
- * screen of the tour:
+ * window, the site's 21.5-inch screen with its lower edge 80 cm above the floor, and the same
+ * screen turned (landscape 1920×1080). On every screen of the tour:
  * - every control lies within the wheelchair reach band, 85–105 cm above the floor
  *   (DIN 18040-1), in every language, in normal and in large text;
  * - the keypad reaches every control: the down arrow focuses each enabled button in turn
@@ -20,13 +20,14 @@
  * `pickup.code pl large: key "clear" overflows (212 > 180 px)`.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ALL_SCREENS } from '../src/core/views.ts';
 import { LANGUAGES } from '../src/flows/session.machine.ts';
 import { launchChromium, openKiosk } from './harness.ts';
 import {
   keypadMisses,
+  LANDSCAPE,
   measure,
   PORTRAIT,
   reachBandPx,
@@ -47,42 +48,54 @@ after(async () => {
   await browser?.close();
 });
 
-// Two halves of the languages, each on its own kiosk. A tour measures some 300 views: two
-// minutes on a quiet machine, more on a busy one, so its limit is its own, not the runner's.
+// Two halves of the languages, each on its own kiosk, upright and turned (a site may mount the
+// screen either way). A tour measures some 300 views: two minutes on a quiet machine, more on
+// a busy one, so its limit is its own, not the runner's; two tours at a time, as they mostly wait.
 const HALVES = [LANGUAGES.slice(0, 4), LANGUAGES.slice(4)];
-for (const languages of HALVES) {
-  const name = `every control within reach, no text overflowing: ${languages.join(', ')}`;
-  test(name, { timeout: 600_000 }, async () => {
-    assert.ok(BAND.top > 900 && BAND.bottom < 1730, `band ${BAND.top}..${BAND.bottom}`);
-    const k = await openKiosk({ browser, viewport: VIEWPORT, screen: SCREEN });
-    const findings: string[] = [];
-    let measured = 0;
-    try {
-      const reached = await tourScreens(k, async (screen) => {
-        const held = /\.(checking|opening)$/.test(screen);
-        for (const language of held ? ['de'] : languages) {
-          for (const large of held ? [false] : [false, true]) {
-            findings.push(...(await measure(k.page, screen, BAND, language, large)));
-            measured++;
-          }
+const DISPLAYS = [
+  ['portrait', PORTRAIT],
+  ['landscape', LANDSCAPE],
+] as const;
+describe('every control within reach, no text overflowing', { concurrency: 2 }, () => {
+  for (const [orientation, display] of DISPLAYS) {
+    const band = reachBandPx(display);
+    for (const languages of HALVES) {
+      test(`${orientation}: ${languages.join(', ')}`, { timeout: 600_000 }, async () => {
+        const k = await openKiosk({ browser, viewport: display.viewport, screen: display.screen });
+        const findings: string[] = [];
+        let measured = 0;
+        try {
+          const reached = await tourScreens(k, async (screen) => {
+            const held = /\.(checking|opening)$/.test(screen);
+            for (const language of held ? ['de'] : languages) {
+              for (const large of held ? [false] : [false, true]) {
+                findings.push(...(await measure(k.page, screen, band, language, large)));
+                measured++;
+              }
+            }
+            await settings(k.page, 'de', false);
+            if (languages.includes('de') && !held) {
+              findings.push(...(await keypadMisses(k.page)).map((line) => `${screen}: ${line}`));
+            }
+          });
+          assert.deepEqual(
+            [...reached].sort(),
+            ALL_SCREENS.filter((screen) => !SMS_SCREENS.includes(screen)).sort(),
+            'the tour reaches every screen but those kiosk/e2e/sms.e2e.test.ts measures',
+          );
+        } finally {
+          await k.close();
         }
-        await settings(k.page, 'de', false);
-        if (languages.includes('de') && !held) {
-          findings.push(...(await keypadMisses(k.page)).map((line) => `${screen}: ${line}`));
-        }
+        assert.ok(measured > 280, `${measured} screen × language × size combinations measured`);
+        assert.deepEqual(findings, [], `layout findings (${orientation}):\n${findings.join('\n')}`);
       });
-      assert.deepEqual(
-        [...reached].sort(),
-        ALL_SCREENS.filter((screen) => !SMS_SCREENS.includes(screen)).sort(),
-        'the tour reaches every screen but those kiosk/e2e/sms.e2e.test.ts measures',
-      );
-    } finally {
-      await k.close();
     }
-    assert.ok(measured > 280, `${measured} screen × language × size combinations measured`);
-    assert.deepEqual(findings, [], `layout findings:\n${findings.join('\n')}`);
-  });
-}
+  }
+});
+
+test('the portrait band: 85–105 cm of a screen spanning 80–127.6 cm', () => {
+  assert.ok(BAND.top > 900 && BAND.bottom < 1730, `band ${BAND.top}..${BAND.bottom}`);
+});
 
 test('entries can be checked: the date of birth shows as typed, the code on request', async () => {
   const k = await openKiosk({ browser, viewport: VIEWPORT, screen: SCREEN });
