@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +22,15 @@ export interface Cups {
 }
 
 export const CUPSD = '/usr/sbin/cupsd';
+
+/** A device URI for a queue whose printer is switched off: a port where nothing listens. */
+export async function switchedOffPrinterUri(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `socket://127.0.0.1:${port}`;
+}
 export const hasCups = () => existsSync(CUPSD) && process.getuid?.() === 0;
 
 export async function startCups(t: TestContext, dir: string): Promise<Cups> {

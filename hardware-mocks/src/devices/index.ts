@@ -1,4 +1,4 @@
-export { CUPSD, type Cups, hasCups, startCups } from './cups-scheduler.ts';
+export { CUPSD, type Cups, hasCups, startCups, switchedOffPrinterUri } from './cups-scheduler.ts';
 export {
   createFakeCardReader,
   encodeBootKeyboardReports,

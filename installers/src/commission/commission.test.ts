@@ -15,7 +15,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { serveFleet } from '../../../admin-sync/src/agent/testing/served-fleet.ts';
@@ -25,6 +25,7 @@ import {
   LockBoardSimulator,
   startCups,
   startNetworkPrinter,
+  switchedOffPrinterUri,
 } from '../../../hardware-mocks/src/index.ts';
 import { loadSiteConfig } from '../../../kiosk/src/service/config.ts';
 import { tempDir } from '../../../kiosk/src/store/test-support.ts';
@@ -224,15 +225,6 @@ function checkNumberOn(dir: string, job: Buffer): string {
   const check = /Check number:\s+(\d{4})/.exec(text)?.[1];
   assert.ok(check, `no check number on the page:\n${text}`);
   return check;
-}
-
-/** A port on this machine where nothing listens: a printer switched off. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function feed(socket: string, line: string) {
@@ -477,7 +469,7 @@ describe('the commissioning wizard in a terminal', { timeout: 240_000 }, () => {
     await term.answer('Is a receipt printer fitted?', KEY.enter);
     // CUPS runs, but nobody has set the printer up yet.
     await term.expect('no printer is set up in the print system (CUPS)');
-    r.cups.addQueue('receipt', `socket://127.0.0.1:${await deadPort()}`);
+    r.cups.addQueue('receipt', await switchedOffPrinterUri());
     await term.answer('What now?', KEY.enter); // try again
     await term.answer('Which print queue is the receipt printer?', KEY.enter);
     await term.expect('Test page sent to receipt');

@@ -7,12 +7,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { memoryLogger } from '@amtomat/basics';
-import { hasCups, startCups, startNetworkPrinter } from '@amtomat/hardware-mocks';
+import {
+  hasCups,
+  startCups,
+  startNetworkPrinter,
+  switchedOffPrinterUri,
+} from '@amtomat/hardware-mocks';
 import { pdfFonts, pdfText } from '../testing/pdf-text.ts';
 import { cupsPrinter } from './cups-printer.ts';
 import { folderPrinter } from './folder-printer.ts';
@@ -176,15 +180,6 @@ describe('the folder printer', () => {
   });
 });
 
-/** A port on this machine where nothing listens: a printer switched off. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function scheduler(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'amtomat-cups-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -213,7 +208,7 @@ describe('the CUPS printer (a real cupsd)', { skip: !hasCups() && 'needs cupsd a
     const pdf = await rendered(DOG, 'de');
     const nowhere = await cupsPrinter({ queue: 'nowhere', server: cups.server }).print(pdf);
     assert.equal(!nowhere.ok && nowhere.error.kind, 'missing');
-    cups.addQueue('receipt', `socket://127.0.0.1:${await deadPort()}`);
+    cups.addQueue('receipt', await switchedOffPrinterUri());
     const off = await cupsPrinter({ queue: 'receipt', server: cups.server, waitMs: 1500 }).print(
       pdf,
     );

@@ -6,11 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
-import { hasCups, startCups, startNetworkPrinter } from '../../../hardware-mocks/src/index.ts';
+import {
+  hasCups,
+  startCups,
+  startNetworkPrinter,
+  switchedOffPrinterUri,
+} from '../../../hardware-mocks/src/index.ts';
 import {
   clientFault,
   cupsPrintSystem,
@@ -77,15 +81,6 @@ describe('what lpstat and lp say', () => {
   });
 });
 
-/** A port on this machine where nothing listens: a printer switched off. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function printSystem(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'amtomat-cups-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -122,7 +117,7 @@ describe('a real print system (cupsd)', { skip: !hasCups() && 'needs cupsd and r
 
   test('a printer that does not answer: offline, with what CUPS says; the job can go', async (t) => {
     const { cups, file, system } = await printSystem(t);
-    cups.addQueue('receipt', `socket://127.0.0.1:${await deadPort()}`);
+    cups.addQueue('receipt', await switchedOffPrinterUri());
     const job = await system.print('receipt', file, 'receipt');
     assert.ok(job.ok);
     const waited = await waitForJob(system, 'receipt', job.value, { waitMs: 1500 });
