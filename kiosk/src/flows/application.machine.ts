@@ -15,11 +15,11 @@ import {
 import { assign, sendParent, setup } from 'xstate';
 import { AWAITING_ANSWER, JOB_DONE, reachedStep } from './flow.ts';
 import {
-  mayPrint,
+  PRINT_ON_RECEIPT,
   type PrintAnswer,
   type PrintReceiptEffect,
   type PrintStatus,
-  printedStatus,
+  printParts,
 } from './print-receipt.ts';
 
 /**
@@ -310,6 +310,8 @@ const smsWith = (context: ApplicationContext, change: Partial<SmsState>) => ({
   secrets: { ...context.secrets, smsCode: '' },
 });
 
+const print = printParts<ApplicationContext, ApplicationEvent>();
+
 export const applicationMachine = setup({
   types: {
     context: {} as ApplicationContext,
@@ -317,6 +319,7 @@ export const applicationMachine = setup({
     output: {} as ApplicationOutput,
   },
   actions: {
+    ...print.actions,
     reached: reachedStep<ApplicationContext, ApplicationEvent>(),
     requestServices: sendParent({
       type: 'EFFECT',
@@ -375,6 +378,7 @@ export const applicationMachine = setup({
     forget: assign({ secrets: () => noSecrets, errors: () => ({}), focus: null, sms: noSms }),
   },
   guards: {
+    ...print.guards,
     formUsable: ({ context }) =>
       context.form !== null && context.unavailable[context.form.id] === undefined,
     smsNeeded: ({ context }) => context.form?.smsVerifiedMobile === true && !context.sms.verified,
@@ -826,12 +830,7 @@ export const applicationMachine = setup({
       on: {
         CONFIRM: 'done',
         CANCEL: 'done',
-        PRINT: {
-          guard: ({ context }) => mayPrint(context.print),
-          actions: [assign({ print: 'printing' }), 'requestPrint'],
-        },
-        ANSWER_PRINTED: { actions: assign({ print: ({ event }) => printedStatus(event) }) },
-        ANSWER_PRINT_FAILED: { actions: assign({ print: ({ event }) => printedStatus(event) }) },
+        ...PRINT_ON_RECEIPT,
       },
     },
     /** The destination's key failed at the last moment: nothing was sent. */

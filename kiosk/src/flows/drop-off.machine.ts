@@ -4,11 +4,11 @@ import { type EntryUiEvent, entryKeys, submitWhenComplete } from './code-entry.t
 import { type DoorChildEvent, type DoorNews, doorState } from './door.machine.ts';
 import { AWAITING_ANSWER, askCore, endedAs, flowParts, JOB_DONE } from './flow.ts';
 import {
-  mayPrint,
+  PRINT_ON_RECEIPT,
   type PrintAnswer,
   type PrintReceiptEffect,
   type PrintStatus,
-  printedStatus,
+  printParts,
 } from './print-receipt.ts';
 
 /**
@@ -89,6 +89,7 @@ export const maskReference = (reference: string) =>
   '*'.repeat(Math.max(0, reference.length - 4)) + reference.slice(-4);
 
 const REFERENCE_KEYS = { keys: /^[0-9A-Z]$/, maxLength: REFERENCE_MAX_LENGTH };
+const print = printParts<DropOffContext, DropOffEvent>();
 const parts = flowParts<DropOffContext, DropOffEvent, DropOffOutput>();
 const ask = askCore<DropOffEffect>();
 
@@ -96,6 +97,7 @@ export const dropOffMachine = setup({
   types: parts.types,
   actors: parts.actors,
   actions: {
+    ...print.actions,
     ...parts.actions,
     requestPreparation: sendParent(({ context }) =>
       ask({ kind: 'prepare-drop-off', reference: context.entry }),
@@ -122,6 +124,7 @@ export const dropOffMachine = setup({
     ),
   },
   guards: {
+    ...print.guards,
     ...parts.guards,
   },
 }).createMachine({
@@ -230,12 +233,7 @@ export const dropOffMachine = setup({
         CONFIRM: 'done',
         // The drop-off is done; leaving the receipt is no abandonment.
         CANCEL: 'done',
-        PRINT: {
-          guard: ({ context }) => mayPrint(context.print),
-          actions: [assign({ print: 'printing' }), 'requestPrint'],
-        },
-        ANSWER_PRINTED: { actions: assign({ print: ({ event }) => printedStatus(event) }) },
-        ANSWER_PRINT_FAILED: { actions: assign({ print: ({ event }) => printedStatus(event) }) },
+        ...PRINT_ON_RECEIPT,
       },
     },
     done: { entry: { type: 'reached', params: 'done' }, type: 'final' },

@@ -1,3 +1,4 @@
+import { assign, type EventObject } from 'xstate';
 import type { PrintFaultShown, PrintStatus, ReceiptContent } from '../receipts/types.ts';
 import type { EffectHandler } from './flow.ts';
 
@@ -28,6 +29,36 @@ export const mayPrint = (status: PrintStatus | null) => status === null;
 /** The status a print answer leaves. */
 export const printedStatus = (answer: PrintAnswer): PrintStatus =>
   answer.type === 'ANSWER_PRINTED' ? 'printed' : answer.fault;
+
+/**
+ * What a flow's `setup` takes for its receipt screen's printing: `actions: { ...print.actions,
+ * requestPrint }` (the flow's own effect), `guards: { ...print.guards }`, and on the receipt
+ * state `on: { ...PRINT_ON_RECEIPT, … }`.
+ */
+export function printParts<
+  Context extends { print: PrintStatus | null },
+  Event extends EventObject,
+>() {
+  return {
+    actions: {
+      printAsked: assign<Context, Event, undefined, Event, never>(
+        () => ({ print: 'printing' }) as Partial<Context>,
+      ),
+      printAnswered: assign<Context, Event, undefined, Event, never>(
+        ({ event }) =>
+          ({ print: printedStatus(event as unknown as PrintAnswer) }) as Partial<Context>,
+      ),
+    },
+    guards: { mayPrint: ({ context }: { context: Context }) => mayPrint(context.print) },
+  };
+}
+
+/** The receipt state's transitions for printing (with `printParts` and `requestPrint`). */
+export const PRINT_ON_RECEIPT = {
+  PRINT: { guard: 'mayPrint', actions: ['printAsked', 'requestPrint'] },
+  ANSWER_PRINTED: { actions: 'printAnswered' },
+  ANSWER_PRINT_FAILED: { actions: 'printAnswered' },
+} as const;
 
 /** Without a printer (none configured) the answer is "missing", as from a printer gone. */
 export const printReceiptEffect: EffectHandler<PrintReceiptEffect, PrintAnswer> = async (
