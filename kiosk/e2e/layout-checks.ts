@@ -133,15 +133,17 @@ export async function outOfReach(page: Page, band: Band): Promise<string[]> {
   })()`)) as string[];
 }
 
+/** The page's enabled buttons a person can see (an expression evaluated in the page). */
+export const SHOWN_BUTTONS = `[...document.querySelectorAll('button:not([disabled])')].filter((el) =>
+  !el.closest('[hidden], [inert]') && el.getClientRects().length > 0)`;
+
 /**
  * Buttons the down arrow never focuses (one round through the controls; the on-screen
  * keypad's keys aside: the keypad's own digits type them), and focused buttons without a
  * visible focus (an outline of at least 3 px).
  */
 export async function keypadMisses(page: Page): Promise<string[]> {
-  const controls = `[...document.querySelectorAll('button:not([disabled])')].filter((el) =>
-    !el.closest('[hidden], [inert]') && el.getClientRects().length > 0 &&
-    !(el.dataset.testid ?? '').startsWith('key-'))`;
+  const controls = `${SHOWN_BUTTONS}.filter((el) => !(el.dataset.testid ?? '').startsWith('key-'))`;
   const expected = (await page.evaluate(
     `${controls}.map((el) => el.dataset.testid ?? el.textContent.trim().slice(0, 30))`,
   )) as string[];

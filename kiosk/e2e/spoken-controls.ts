@@ -6,11 +6,10 @@
 import type { View } from '../src/contract/view.ts';
 import { focusSpeech } from '../src/speech/speech-text.ts';
 import type { KioskInBrowser } from './harness.ts';
+import { SHOWN_BUTTONS } from './layout-checks.ts';
 
-/** The buttons the arrows move among (as use-hardware-keys' moveFocus picks them). */
-const REACHABLE = `[...document.querySelectorAll('button:not([disabled])')]
-  .filter((el) => !el.closest('[hidden], [inert]') && el.getClientRects().length > 0)
-  .map((el) => el.dataset.testid ?? '#' + el.textContent.trim().slice(0, 30))`;
+/** The buttons the arrows move among (as use-hardware-keys' moveFocus picks them), by id. */
+const REACHABLE = `${SHOWN_BUTTONS}.map((el) => el.dataset.testid ?? '#' + el.textContent.trim().slice(0, 30))`;
 
 export async function unnamedControls(k: KioskInBrowser): Promise<string[]> {
   const controls = (await k.page.evaluate(REACHABLE)) as string[];
